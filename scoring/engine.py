@@ -1,0 +1,219 @@
+"""The scoring engine: answers in, maturity figures out.
+
+Pure Python with no Django imports, so dashboards, reports, imports and the
+rescore command share one implementation and it can be tested on its own.
+
+Rules (docs/scoring.md explains them for managers):
+- a question's score is the score of the chosen option (0 to 1);
+- N/A answers, questions that do not apply to the project's kind and
+  unanswered questions are left out of numerator and denominator;
+- a section's figure is the weighted mean of its scored questions;
+- the overall figure is the weighted mean over all scored questions
+  (`weighted_mean`) or the weakest section's figure (`min_section`);
+- a core statement is met when its answer has the scale's top score;
+- the level is the highest band whose minimum the overall percentage reaches.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+ENGINE_VERSION = "1.0"
+
+WEIGHTED_MEAN = "weighted_mean"
+MIN_SECTION = "min_section"
+AGGREGATIONS = (WEIGHTED_MEAN, MIN_SECTION)
+
+ALL, BATCH, REALTIME, BOTH = "all", "batch", "realtime", "both"
+
+# Figures are compared after rounding so that 0.1 + 0.2 style noise cannot
+# push a project across a band boundary.
+_PRECISION = 9
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    section: str
+    weight: float = 1.0
+    core: bool = False
+    applies_to: str = ALL
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    name: str
+    min_percent: float
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """What the engine needs to know about a question-set version."""
+
+    sections: tuple[str, ...]
+    questions: tuple[QuestionSpec, ...]
+    options: dict[str, float]
+    bands: tuple[BandSpec, ...] = ()
+    aggregation: str = WEIGHTED_MEAN
+
+    def __post_init__(self) -> None:
+        if self.aggregation not in AGGREGATIONS:
+            raise ValueError(f"unknown aggregation rule {self.aggregation!r}")
+        for question in self.questions:
+            if question.section not in self.sections:
+                raise ValueError(f"question {question.key!r} is in unknown section")
+            if question.weight <= 0:
+                raise ValueError(f"question {question.key!r} has a weight of {question.weight}")
+
+    @property
+    def top_score(self) -> float:
+        return max(self.options.values()) if self.options else 1.0
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question: str
+    option: str | None = None
+    na: bool = False
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    key: str
+    score: float | None  # 0..1, None when no question in it was scored
+    weight: float  # sum of the weights of its scored questions
+    scored: int
+    applicable: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.score is None else self.score * 100
+
+
+@dataclass(frozen=True)
+class Result:
+    overall: float | None
+    level: str
+    sections: dict[str, SectionResult]
+    question_scores: dict[str, float]  # only the scored questions
+    not_applicable: frozenset[str]  # by project kind
+    na: frozenset[str]  # answered N/A
+    unanswered: tuple[str, ...]  # applicable, not answered, in question order
+    core_met: tuple[str, ...]
+    core_missed: tuple[str, ...]
+    engine_version: str = field(default=ENGINE_VERSION)
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.overall is None else self.overall * 100
+
+    @property
+    def all_core_met(self) -> bool:
+        return not self.core_missed
+
+    @property
+    def applicable(self) -> int:
+        return len(self.question_scores) + len(self.na) + len(self.unanswered)
+
+    @property
+    def answered(self) -> int:
+        return len(self.question_scores) + len(self.na)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unanswered
+
+
+def applies(question: QuestionSpec, project_kind: str) -> bool:
+    if question.applies_to == ALL or project_kind == BOTH:
+        return True
+    return question.applies_to == project_kind
+
+
+def level_for(percent: float | None, bands: Iterable[BandSpec]) -> str:
+    if percent is None:
+        return ""
+    reached = ""
+    for band in sorted(bands, key=lambda b: b.min_percent):
+        if round(percent, _PRECISION) >= band.min_percent:
+            reached = band.name
+    return reached
+
+
+def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: str) -> Result:
+    """Score one assessment of a project of `project_kind` against `version`."""
+    given: dict[str, AnswerInput] = {}
+    for answer in answers:
+        given[answer.question] = answer
+
+    top = version.top_score
+    question_scores: dict[str, float] = {}
+    not_applicable: set[str] = set()
+    na: set[str] = set()
+    unanswered: list[str] = []
+    core_met: list[str] = []
+    core_missed: list[str] = []
+    totals = {key: [0.0, 0.0, 0, 0] for key in version.sections}  # weighted sum, weight, n, applicable
+
+    for question in version.questions:
+        if not applies(question, project_kind):
+            not_applicable.add(question.key)
+            continue
+        totals[question.section][3] += 1
+        answer = given.get(question.key)
+        if answer is not None and answer.na:
+            na.add(question.key)
+            continue
+        if answer is None or answer.option is None:
+            unanswered.append(question.key)
+            if question.core:
+                core_missed.append(question.key)
+            continue
+        try:
+            value = version.options[answer.option]
+        except KeyError:
+            raise ValueError(
+                f"answer to {question.key!r} uses unknown option {answer.option!r}"
+            ) from None
+        question_scores[question.key] = value
+        section = totals[question.section]
+        section[0] += value * question.weight
+        section[1] += question.weight
+        section[2] += 1
+        if question.core:
+            (core_met if value >= top else core_missed).append(question.key)
+
+    sections = {
+        key: SectionResult(
+            key=key,
+            score=_clamp(weighted / weight) if weight else None,
+            weight=weight,
+            scored=n,
+            applicable=applicable_count,
+        )
+        for key, (weighted, weight, n, applicable_count) in totals.items()
+    }
+
+    overall: float | None
+    if version.aggregation == MIN_SECTION:
+        figures = [s.score for s in sections.values() if s.score is not None]
+        overall = min(figures) if figures else None
+    else:
+        weighted_total = sum(t[0] for t in totals.values())
+        weight_total = sum(t[1] for t in totals.values())
+        overall = _clamp(weighted_total / weight_total) if weight_total else None
+
+    return Result(
+        overall=overall,
+        level=level_for(None if overall is None else overall * 100, version.bands),
+        sections=sections,
+        question_scores=question_scores,
+        not_applicable=frozenset(not_applicable),
+        na=frozenset(na),
+        unanswered=tuple(unanswered),
+        core_met=tuple(core_met),
+        core_missed=tuple(core_missed),
+    )
+
+
+def _clamp(value: float) -> float:
+    return min(1.0, max(0.0, round(value, _PRECISION)))

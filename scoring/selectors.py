@@ -1,0 +1,90 @@
+"""Reads for scores. Dashboards and reports get their figures here, never by computing them."""
+
+from django.db.models import Prefetch, QuerySet
+
+from brands.models import Project
+from scoring import engine
+from scoring.models import Score, SectionScore
+from surveys.models import Answer, Assessment, AssessmentStatus, QuestionSetVersion
+
+# Published versions never change, so their engine spec can be kept per process.
+_published_specs: dict[int, engine.VersionSpec] = {}
+
+
+def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
+    """The engine's view of a question-set version."""
+    cached = _published_specs.get(version.pk)
+    if cached is not None:
+        return cached
+    sections = tuple(version.sections.order_by("order").values_list("key", flat=True))
+    questions = tuple(
+        engine.QuestionSpec(
+            key=q["key"],
+            section=q["section__key"],
+            weight=float(q["weight"]),
+            core=q["core"],
+            applies_to=q["applies_to"],
+        )
+        for q in version.questions.order_by("order").values(
+            "key", "section__key", "weight", "core", "applies_to"
+        )
+    )
+    options = {o.key: float(o.score) for o in version.options.all()}
+    bands = tuple(
+        engine.BandSpec(name=b.name, min_percent=float(b.min_percent)) for b in version.levels.all()
+    )
+    spec = engine.VersionSpec(
+        sections=sections,
+        questions=questions,
+        options=options,
+        bands=bands,
+        aggregation=version.aggregation,
+    )
+    if version.is_published:
+        _published_specs[version.pk] = spec
+    return spec
+
+
+def answer_inputs(answers) -> list[engine.AnswerInput]:
+    """Engine inputs from Answer rows (with question and option selected)."""
+    return [
+        engine.AnswerInput(
+            question=a.question.key,
+            option=a.option.key if a.option_id else None,
+            na=a.is_na,
+        )
+        for a in answers
+    ]
+
+
+def assessment_result(assessment: Assessment) -> engine.Result:
+    """Score an assessment as it stands now (drafts included), without storing anything."""
+    answers = Answer.objects.filter(assessment=assessment).select_related("question", "option")
+    return engine.score(
+        version_spec(assessment.version), answer_inputs(answers), assessment.project.kind
+    )
+
+
+def scores_for_assessments(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """`assessments` with their stored score and section scores loaded in two queries."""
+    return assessments.select_related("score").prefetch_related(
+        Prefetch(
+            "score__sections",
+            queryset=SectionScore.objects.select_related("section").order_by("section__order"),
+        )
+    )
+
+
+def latest_validated_scores(projects: QuerySet[Project]) -> dict[int, Score]:
+    """The stored score of each project's latest validated assessment, by project id."""
+    scores = (
+        Score.objects.filter(
+            assessment__project__in=projects, assessment__status=AssessmentStatus.VALIDATED
+        )
+        .select_related("assessment__project")
+        .order_by("assessment__project_id", "-assessment__assessed_on", "-assessment__created_at")
+    )
+    latest: dict[int, Score] = {}
+    for score in scores:
+        latest.setdefault(score.assessment.project_id, score)
+    return latest

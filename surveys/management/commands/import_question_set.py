@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys import question_set_format as fmt
+from surveys.services import question_set_import
+
+DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "mlops_maturity.yaml"
+
+
+class Command(BaseCommand):
+    help = "Load a question set from a YAML file as its next version (published unless --draft)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_SET), help="YAML file")
+        parser.add_argument("--draft", action="store_true", help="keep the new version a draft")
+
+    def handle(self, *args, path: str, draft: bool, **options):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot read the file ({exc})") from None
+        try:
+            spec = fmt.parse(text)
+        except fmt.QuestionSetError as exc:
+            raise CommandError(f"{path} is not a valid question set; nothing was imported:\n{exc}")
+        version, created = question_set_import(spec=spec, publish=not draft)
+        if created:
+            self.stdout.write(
+                f"Imported {version} ({len(spec.questions)} questions, {version.status})."
+            )
+        else:
+            self.stdout.write(f"{version} already holds this content; nothing changed.")

@@ -1,0 +1,349 @@
+"""Question sets and their versions, assessments, answers and answer history."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from brands.models import Project
+
+
+class AggregationRule(models.TextChoices):
+    WEIGHTED_MEAN = "weighted_mean", "Weighted mean over all questions"
+    MIN_SECTION = "min_section", "Weakest section sets the score"
+
+
+class AppliesTo(models.TextChoices):
+    ALL = "all", "All projects"
+    BATCH = "batch", "Batch jobs only"
+    REALTIME = "realtime", "Real-time APIs only"
+
+
+class QuestionSet(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class QuestionSetVersion(models.Model):
+    """One version of a question set. Immutable once published (enforced in services)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    aggregation = models.CharField(
+        max_length=16, choices=AggregationRule.choices, default=AggregationRule.WEIGHTED_MEAN
+    )
+    # The exact text this version was loaded from (canonical YAML), for export and audit.
+    source = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["question_set", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question_set", "number"], name="version_number_unique_in_set"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=VersionStatus.values), name="version_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(aggregation__in=AggregationRule.values),
+                name="version_aggregation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),
+                name="version_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_set.name} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class AnswerOption(models.Model):
+    """A point on a version's answer scale (N/A is not an option; it is a flag on the answer)."""
+
+    version = models.ForeignKey(QuestionSetVersion, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField(max_length=30)
+    label = models.CharField(max_length=60)
+    score = models.DecimalField(max_digits=4, decimal_places=3)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="option_key_unique_in_version"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="option_score_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LevelBand(models.Model):
+    """A maturity level: applies from `min_percent` up to the next band's minimum."""
+
+    version = models.ForeignKey(QuestionSetVersion, on_delete=models.CASCADE, related_name="levels")
+    name = models.CharField(max_length=60)
+    min_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="level_name_unique_in_version"),
+            models.CheckConstraint(
+                condition=Q(min_percent__gte=0) & Q(min_percent__lte=100),
+                name="level_min_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    version = models.ForeignKey(
+        QuestionSetVersion, on_delete=models.CASCADE, related_name="sections"
+    )
+    key = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    core = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="section_key_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    version = models.ForeignKey(
+        QuestionSetVersion, on_delete=models.CASCADE, related_name="questions"
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=60, help_text="Stable across versions of the set")
+    text = models.TextField()
+    why = models.TextField("why it matters", blank=True)
+    good = models.TextField("what yes looks like", blank=True)
+    evidence = models.TextField("evidence to ask for", blank=True)
+    weight = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    core = models.BooleanField(default=False)
+    applies_to = models.CharField(max_length=16, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    order = models.PositiveSmallIntegerField(help_text="Position in the whole version")
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "key"], name="question_key_unique_in_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0) & Q(weight__lte=5), name="question_weight_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(applies_to__in=AppliesTo.values), name="question_applies_to_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text[:60]}"
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to == AppliesTo.ALL or kind in (self.applies_to, "both")
+
+
+class AssessmentMode(models.TextChoices):
+    SELF_FILL = "self_fill", "Self-fill"
+    INTERVIEW = "interview", "Interview"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    VALIDATED = "validated", "Validated"
+
+
+class Assessment(models.Model):
+    """One measurement of one project against one question-set version."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assessments")
+    version = models.ForeignKey(
+        QuestionSetVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    mode = models.CharField(max_length=16, choices=AssessmentMode.choices)
+    status = models.CharField(
+        max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    assessed_on = models.DateField(help_text="The date the figures describe")
+    conducted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conducted_assessments",
+    )
+    interviewees = models.TextField(blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The assessment whose answers this one started from",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["project", "-assessed_on", "-created_at"]
+        indexes = [models.Index(fields=["project", "status", "assessed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=AssessmentMode.values), name="assessment_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssessmentStatus.values), name="assessment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssessmentStatus.VALIDATED) | Q(validated_at__isnull=False),
+                name="assessment_validated_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} - {self.assessed_on:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def quarter(self) -> str:
+        return f"{self.assessed_on.year} Q{(self.assessed_on.month - 1) // 3 + 1}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AssessmentStatus.DRAFT
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status == AssessmentStatus.VALIDATED
+
+
+class Answer(models.Model):
+    """The current answer to one question in one assessment.
+
+    `revision` grows with every change; a save names the revision it was based
+    on so that concurrent edits are detected instead of overwritten.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    option = models.ForeignKey(
+        AnswerOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_na = models.BooleanField("not applicable", default=False)
+    na_reason = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    interviewer_note = models.TextField(blank=True, help_text="Private to assessors")
+    carried_over = models.BooleanField(
+        default=False, help_text="Copied from the previous assessment and not yet confirmed"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assessment", "question__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "question"], name="answer_one_per_question"
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_na=True) & Q(option__isnull=False)),
+                name="answer_option_or_na_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question.key}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.is_na or self.option_id is not None
+
+
+class AnswerVia(models.TextChoices):
+    SELF_FILL = "self_fill", "Self-fill"
+    INTERVIEW = "interview", "Interview"
+    REVIEW = "review", "Review"
+    IMPORT = "import", "Import"
+    CARRY_OVER = "carry_over", "Carried over"
+    SEED = "seed", "Demo data"
+
+
+class AnswerEvent(models.Model):
+    """One change of an answer. Append-only: never updated or deleted by the app."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    via = models.CharField(max_length=16, choices=AnswerVia.choices)
+    revision = models.PositiveIntegerField(help_text="The answer's revision after this change")
+    # {"field": [old, new], ...} for every field that changed.
+    changes = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["answer", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "revision"], name="event_one_per_revision"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Answer history is append-only; events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Answer history is append-only; events cannot be deleted")

@@ -1,0 +1,451 @@
+"""The question-set file format (YAML): parsing, validation and writing.
+
+Pure Python, no Django: it turns text into a `QuestionSetSpec` or raises
+`QuestionSetError` listing every problem with the line it is on. The services
+module writes a valid spec to the database. docs/question-sets.md describes
+the format for people.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import yaml
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+AGGREGATIONS = ("weighted_mean", "min_section")
+APPLIES_TO = ("all", "batch", "realtime")
+MAX_WEIGHT = Decimal(5)
+
+TOP_KEYS = {"key", "name", "description", "aggregation", "scale", "levels", "sections"}
+OPTION_KEYS = {"key", "label", "score"}
+LEVEL_KEYS = {"name", "min", "description"}
+SECTION_KEYS = {"key", "title", "core", "description", "questions"}
+QUESTION_KEYS = {"key", "text", "weight", "core", "applies_to", "guidance"}
+GUIDANCE_KEYS = {"why", "good", "evidence"}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    key: str
+    label: str
+    score: Decimal
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    name: str
+    min_percent: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    text: str
+    weight: Decimal = Decimal(1)
+    core: bool = False
+    applies_to: str = "all"
+    why: str = ""
+    good: str = ""
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    core: bool = False
+    description: str = ""
+    questions: tuple[QuestionSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionSetSpec:
+    key: str
+    name: str
+    description: str
+    aggregation: str
+    scale: tuple[OptionSpec, ...]
+    levels: tuple[LevelSpec, ...]
+    sections: tuple[SectionSpec, ...]
+
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return [q for s in self.sections for q in s.questions]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        place = f"line {self.line}" if self.line else "file"
+        return f"{place}, {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+
+
+@dataclass
+class QuestionSetError(Exception):
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it started on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that records line numbers and rejects duplicate keys."""
+
+    def construct_mapping(self, node, deep=False):
+        result = _LineDict()
+        result.line = node.start_mark.line + 1
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} must be text", key_node.start_mark
+                )
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key '{key}' appears twice in the same block "
+                    f"(first on line {result.key_lines[key]})",
+                    key_node.start_mark,
+                )
+            result[key] = self.construct_object(value_node, deep=deep)
+            result.key_lines[key] = line
+        return result
+
+
+_Loader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping
+)
+
+
+def parse(text: str) -> QuestionSetSpec:
+    """Parse and validate question-set YAML; raises QuestionSetError with every problem found."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or str(exc)
+        raise QuestionSetError([Problem(line, "", f"not valid YAML: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise QuestionSetError([Problem(None, "", f"not valid YAML: {exc}")]) from None
+    return validate(data)
+
+
+def validate(data: object) -> QuestionSetSpec:
+    checker = _Checker()
+    spec = checker.question_set(data)
+    if checker.problems or spec is None:
+        raise QuestionSetError(checker.problems)
+    return spec
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, mapping: object, key: str | None, where: str, message: str) -> None:
+        line = None
+        if isinstance(mapping, _LineDict):
+            line = mapping.key_lines.get(key, mapping.line) if key else mapping.line
+        self.problems.append(Problem(line, where, message))
+
+    def mapping(self, value: object, allowed: set[str], where: str, parent=None, key=None) -> bool:
+        if not isinstance(value, dict):
+            self.add(parent, key, where, f"must be a block of fields, not {_kind(value)}")
+            return False
+        for unknown in sorted(set(value) - allowed):
+            hint = ""
+            if unknown == "questions" and "sections" in allowed:
+                hint = "; every question must be listed inside a section"
+            self.add(
+                value,
+                unknown,
+                where,
+                f"unknown field '{unknown}' (allowed: {', '.join(sorted(allowed))}){hint}",
+            )
+        return True
+
+    def text(self, mapping, key, where, *, required=True, default="") -> str:
+        if key not in mapping:
+            if required:
+                self.add(mapping, None, where, f"'{key}' is missing")
+            return default
+        value = mapping[key]
+        if isinstance(value, bool):
+            self.add(
+                mapping, key, where, f"'{key}' must be text; put quotes around it, e.g. \"yes\""
+            )
+            return default
+        if isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(mapping, key, where, f"'{key}' must be text, not {_kind(value)}")
+            return default
+        value = value.strip()
+        if required and not value:
+            self.add(mapping, key, where, f"'{key}' must not be empty")
+        return value
+
+    def key(self, mapping, where) -> str:
+        value = self.text(mapping, "key", where)
+        if value and not KEY_PATTERN.match(value):
+            self.add(
+                mapping,
+                "key",
+                where,
+                f"key '{value}' must be lowercase letters, digits and dashes, at most 60",
+            )
+        return value
+
+    def number(self, mapping, key, where, *, default=None, low, high, low_open=False):
+        if key not in mapping:
+            if default is None:
+                self.add(mapping, None, where, f"'{key}' is missing")
+            return default
+        value = mapping[key]
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.add(mapping, key, where, f"'{key}' must be a number, not {_kind(value)}")
+            return default
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.add(mapping, key, where, f"'{key}' must be a number, not '{value}'")
+            return default
+        if not number.is_finite() or number < low or number > high or (low_open and number == low):
+            bound = f"more than {low}" if low_open else f"at least {low}"
+            self.add(mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}")
+            return default
+        return number
+
+    def flag(self, mapping, key, where, default: bool) -> bool:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+        if not isinstance(value, bool):
+            self.add(mapping, key, where, f"'{key}' must be true or false, not '{value}'")
+            return default
+        return value
+
+    def items(self, mapping, key, where) -> list:
+        value = mapping.get(key)
+        if key not in mapping:
+            self.add(mapping, None, where, f"'{key}' is missing")
+            return []
+        if not isinstance(value, list) or not value:
+            self.add(mapping, key, where, f"'{key}' must be a non-empty list")
+            return []
+        return value
+
+    def question_set(self, data) -> QuestionSetSpec | None:
+        if not self.mapping(data, TOP_KEYS, "question set"):
+            return None
+        key = self.key(data, "question set")
+        name = self.text(data, "name", "question set")
+        description = self.text(data, "description", "question set", required=False)
+        aggregation = self.text(
+            data, "aggregation", "question set", required=False, default="weighted_mean"
+        )
+        if aggregation not in AGGREGATIONS:
+            self.add(
+                data,
+                "aggregation",
+                "question set",
+                f"aggregation '{aggregation}' is not one of {', '.join(AGGREGATIONS)}",
+            )
+        scale = self.scale(data)
+        levels = self.levels(data)
+        sections = self.sections(data)
+        return QuestionSetSpec(
+            key=key,
+            name=name,
+            description=description,
+            aggregation=aggregation,
+            scale=tuple(scale),
+            levels=tuple(levels),
+            sections=tuple(sections),
+        )
+
+    def scale(self, data) -> list[OptionSpec]:
+        options: list[OptionSpec] = []
+        entries = self.items(data, "scale", "scale")
+        for index, entry in enumerate(entries, start=1):
+            where = f"scale option {index}"
+            if not self.mapping(entry, OPTION_KEYS, where, data, "scale"):
+                continue
+            key = self.key(entry, where)
+            label = self.text(entry, "label", where)
+            value = self.number(entry, "score", where, low=0, high=1)
+            if key and any(o.key == key for o in options):
+                self.add(entry, "key", where, f"option key '{key}' is used twice")
+            elif key and value is not None:
+                options.append(OptionSpec(key=key, label=label, score=value))
+        if entries and len(entries) < 2:
+            self.add(data, "scale", "scale", "the scale needs at least two options")
+        return options
+
+    def levels(self, data) -> list[LevelSpec]:
+        levels: list[LevelSpec] = []
+        for index, entry in enumerate(self.items(data, "levels", "levels"), start=1):
+            where = f"level {index}"
+            if not self.mapping(entry, LEVEL_KEYS, where, data, "levels"):
+                continue
+            name = self.text(entry, "name", where)
+            minimum = self.number(entry, "min", where, low=0, high=100)
+            description = self.text(entry, "description", where, required=False)
+            if minimum is None:
+                continue
+            if not levels and minimum != 0:
+                self.add(entry, "min", where, "the first level must start at min: 0")
+            if levels and minimum <= levels[-1].min_percent:
+                self.add(entry, "min", where, "levels must be listed with rising 'min' values")
+            if any(level.name == name for level in levels):
+                self.add(entry, "name", where, f"level name '{name}' is used twice")
+            levels.append(LevelSpec(name=name, min_percent=minimum, description=description))
+        return levels
+
+    def sections(self, data) -> list[SectionSpec]:
+        sections: list[SectionSpec] = []
+        seen_questions: dict[str, str] = {}
+        for index, entry in enumerate(self.items(data, "sections", "sections"), start=1):
+            where = f"section {index}"
+            if not self.mapping(entry, SECTION_KEYS, where, data, "sections"):
+                continue
+            key = self.key(entry, where)
+            where = f"section '{key}'" if key else where
+            if key and any(s.key == key for s in sections):
+                self.add(entry, "key", where, f"section key '{key}' is used twice")
+            title = self.text(entry, "title", where)
+            core = self.flag(entry, "core", where, False)
+            description = self.text(entry, "description", where, required=False)
+            questions = []
+            for q_index, q_entry in enumerate(self.items(entry, "questions", where), start=1):
+                question = self.question(q_entry, f"{where}, question {q_index}", core, entry)
+                if question is None:
+                    continue
+                if question.key in seen_questions:
+                    self.add(
+                        q_entry,
+                        "key",
+                        f"question '{question.key}'",
+                        f"question key '{question.key}' is used twice "
+                        f"(also in section '{seen_questions[question.key]}')",
+                    )
+                    continue
+                seen_questions[question.key] = key
+                questions.append(question)
+            sections.append(
+                SectionSpec(
+                    key=key,
+                    title=title,
+                    core=core,
+                    description=description,
+                    questions=tuple(questions),
+                )
+            )
+        return sections
+
+    def question(self, entry, where, section_core: bool, parent) -> QuestionSpec | None:
+        if not self.mapping(entry, QUESTION_KEYS, where, parent, "questions"):
+            return None
+        key = self.key(entry, where)
+        where = f"question '{key}'" if key else where
+        text = self.text(entry, "text", where)
+        weight = self.number(entry, "weight", where, default=Decimal(1), low=0, high=MAX_WEIGHT,
+                             low_open=True)
+        core = self.flag(entry, "core", where, section_core)
+        applies_to = self.text(entry, "applies_to", where, required=False, default="all")
+        if applies_to not in APPLIES_TO:
+            self.add(
+                entry,
+                "applies_to",
+                where,
+                f"applies_to '{applies_to}' is not one of {', '.join(APPLIES_TO)}",
+            )
+        guidance = {"why": "", "good": "", "evidence": ""}
+        if "guidance" in entry:
+            raw = entry["guidance"]
+            if self.mapping(raw, GUIDANCE_KEYS, f"{where}, guidance", entry, "guidance"):
+                for part in GUIDANCE_KEYS:
+                    guidance[part] = self.text(raw, part, f"{where}, guidance", required=False)
+        if not key or not text or weight is None:
+            return None
+        return QuestionSpec(
+            key=key,
+            text=text,
+            weight=weight,
+            core=core,
+            applies_to=applies_to,
+            **guidance,
+        )
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a block of fields"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"'{value}'"
+
+
+def to_yaml(spec: QuestionSetSpec) -> str:
+    """The canonical YAML text of `spec`; `parse(to_yaml(spec)) == spec`."""
+
+    def number(value: Decimal) -> int | float:
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    data = {
+        "key": spec.key,
+        "name": spec.name,
+        "description": spec.description,
+        "aggregation": spec.aggregation,
+        "scale": [
+            {"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale
+        ],
+        "levels": [
+            {"name": lv.name, "min": number(lv.min_percent), "description": lv.description}
+            for lv in spec.levels
+        ],
+        "sections": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "core": s.core,
+                "description": s.description,
+                "questions": [
+                    {
+                        "key": q.key,
+                        "text": q.text,
+                        "weight": number(q.weight),
+                        "core": q.core,
+                        "applies_to": q.applies_to,
+                        "guidance": {"why": q.why, "good": q.good, "evidence": q.evidence},
+                    }
+                    for q in s.questions
+                ],
+            }
+            for s in spec.sections
+        ],
+    }
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,88 @@
+"""Reads for question sets and assessments, scoped to the user where tenant-owned."""
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from brands.models import Project, User
+from brands.selectors import brand_ids_for_user
+from surveys.models import (
+    Answer,
+    Assessment,
+    Question,
+    QuestionSet,
+    QuestionSetVersion,
+    Section,
+    VersionStatus,
+)
+
+
+def _as_uuid(code: object) -> uuid.UUID:
+    try:
+        return code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
+    except ValueError:
+        raise Http404("No such object") from None
+
+
+def assessments_for_user(user: User) -> QuerySet[Assessment]:
+    ids = brand_ids_for_user(user)
+    assessments = Assessment.objects.select_related(
+        "project__brand", "version__question_set", "conducted_by"
+    )
+    return assessments if ids is None else assessments.filter(project__brand_id__in=ids)
+
+
+def get_assessment_for_user(user: User, code: object) -> Assessment:
+    try:
+        return assessments_for_user(user).get(code=_as_uuid(code))
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment") from None
+
+
+def assessments_of_project(project: Project) -> QuerySet[Assessment]:
+    return project.assessments.select_related("version__question_set", "conducted_by").order_by(
+        "-assessed_on", "-created_at"
+    )
+
+
+def answers_of_assessment(assessment: Assessment) -> QuerySet[Answer]:
+    return (
+        assessment.answers.select_related("question__section", "option", "answered_by")
+        .order_by("question__order")
+    )
+
+
+def question_sets() -> QuerySet[QuestionSet]:
+    return QuestionSet.objects.prefetch_related(
+        Prefetch("versions", queryset=QuestionSetVersion.objects.order_by("-number"))
+    )
+
+
+def current_version(question_set: QuestionSet) -> QuestionSetVersion | None:
+    return (
+        question_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+    )
+
+
+def default_version() -> QuestionSetVersion | None:
+    """The newest published version of the first question set (the default for new work)."""
+    return (
+        QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("question_set")
+        .order_by("question_set__key", "-number")
+        .first()
+    )
+
+
+def get_version(code: object) -> QuestionSetVersion:
+    try:
+        return QuestionSetVersion.objects.select_related("question_set").get(code=_as_uuid(code))
+    except QuestionSetVersion.DoesNotExist:
+        raise Http404("No such question-set version") from None
+
+
+def sections_with_questions(version: QuestionSetVersion) -> QuerySet[Section]:
+    return version.sections.order_by("order").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("order"))
+    )
