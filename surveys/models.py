@@ -310,6 +310,12 @@ class Answer(models.Model):
     def is_answered(self) -> bool:
         return self.is_na or self.option_id is not None
 
+    @property
+    def safe_evidence_url(self) -> str:
+        """The evidence link if it is http(s); anything else is never rendered as a link."""
+        url = self.evidence_url.strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
+
 
 class AnswerVia(models.TextChoices):
     SELF_FILL = "self_fill", "Self-fill"

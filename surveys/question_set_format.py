@@ -323,7 +323,7 @@ class _Checker:
         sections: list[SectionSpec] = []
         seen_questions: dict[str, str] = {}
         for index, entry in enumerate(self.items(data, "sections", "sections"), start=1):
-            where = f"section {index}"
+            where = _named(entry, "section", f"section {index}")
             if not self.mapping(entry, SECTION_KEYS, where, data, "sections"):
                 continue
             key = self.key(entry, where)
@@ -361,6 +361,7 @@ class _Checker:
         return sections
 
     def question(self, entry, where, section_core: bool, parent) -> QuestionSpec | None:
+        where = _named(entry, "question", where)
         if not self.mapping(entry, QUESTION_KEYS, where, parent, "questions"):
             return None
         key = self.key(entry, where)
@@ -393,6 +394,12 @@ class _Checker:
             applies_to=applies_to,
             **guidance,
         )
+
+
+def _named(entry: object, noun: str, fallback: str) -> str:
+    """How to refer to a block in messages: by its key when it has a usable one."""
+    key = entry.get("key") if isinstance(entry, dict) else None
+    return f"{noun} '{key}'" if isinstance(key, str) and key else fallback
 
 
 def _kind(value: object) -> str:

@@ -1,0 +1,100 @@
+"""Factories for the test suite: real rows in the real database."""
+
+import datetime
+from pathlib import Path
+
+import factory
+from django.utils import timezone
+
+from brands.models import Brand, BrandRole, Membership, ProductLine, Project, User
+from surveys import question_set_format as fmt
+from surveys.models import Answer, Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
+from surveys.services import question_set_import
+
+DEFAULT_SET = Path(__file__).resolve().parent.parent / "surveys" / "data" / "mlops_maturity.yaml"
+PASSWORD = "a-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    country = "NL"
+
+
+class ProductLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductLine
+
+    name = factory.Sequence(lambda n: f"Product line {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+    kind = "batch"
+
+
+def member(brand: Brand, role: str = BrandRole.LEAD, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    Membership.objects.create(user=user, brand=brand, role=role)
+    return user
+
+
+def default_version() -> QuestionSetVersion:
+    version, _ = question_set_import(spec=fmt.parse(DEFAULT_SET.read_text()), publish=True)
+    return version
+
+
+def assessment(
+    project: Project,
+    version: QuestionSetVersion,
+    *,
+    status: str = AssessmentStatus.DRAFT,
+    answers: dict[str, str] | None = None,
+    assessed_on: datetime.date | None = None,
+    mode: str = AssessmentMode.INTERVIEW,
+) -> Assessment:
+    """An assessment with `answers` ({question key: option key, or "na"})."""
+    now = timezone.now()
+    result = Assessment.objects.create(
+        project=project,
+        version=version,
+        mode=mode,
+        status=status,
+        assessed_on=assessed_on or now.date(),
+        validated_at=now if status == AssessmentStatus.VALIDATED else None,
+        submitted_at=now if status != AssessmentStatus.DRAFT else None,
+    )
+    options = {o.key: o for o in version.options.all()}
+    questions = {q.key: q for q in version.questions.all()}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=result,
+            question=questions[key],
+            option=None if choice == "na" else options[choice],
+            is_na=choice == "na",
+            na_reason="Not relevant here" if choice == "na" else "",
+            revision=1,
+            answered_at=now,
+        )
+        for key, choice in (answers or {}).items()
+    )
+    return result
