@@ -1,0 +1,79 @@
+# Yardstick developer commands. `make help` lists them.
+#
+# Everything runs inside .venv, created from the committed uv.lock by
+# `uv sync --frozen`. With no environment set, `make run` uses SQLite
+# (db.sqlite3) and runs Celery tasks in-process; DATABASE_URL and REDIS_URL
+# are respected when you set them (then also run `make worker`).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# pip --user puts uv in the user base's bin directory (~/.local/bin on Linux);
+# put it on PATH so a freshly installed uv is found by the following recipes.
+PY_USER_BIN := $(shell $(PYTHON) -c 'import site; print(site.getuserbase() + "/bin")' 2>/dev/null)
+export PATH := $(HOME)/.local/bin:$(if $(PY_USER_BIN),$(PY_USER_BIN):)$(PATH)
+
+UV ?= uv
+# --frozen: use uv.lock exactly as committed, never rewrite it.
+UV_RUN := $(UV) run --frozen
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED_SCALE ?= demo
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help uv venv run migrate test lint format bench worker beat clean
+
+help: ## list the targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+uv: ## install uv with pip if it is not on PATH
+	@if ! command -v $(UV) >/dev/null 2>&1; then \
+		echo "uv not found; installing it with pip"; \
+		$(PYTHON) -m pip install --user --quiet uv \
+		|| $(PYTHON) -m pip install --user --quiet --break-system-packages uv \
+		|| pip install --quiet uv; \
+		hash -r; \
+		command -v $(UV) >/dev/null 2>&1 || { \
+			echo "error: uv was installed but is not on PATH (looked in $(HOME)/.local/bin $(PY_USER_BIN))" >&2; \
+			exit 1; }; \
+	fi
+
+venv: uv ## create or update .venv from uv.lock (with the dev group)
+	$(UV) sync --frozen
+
+migrate: venv ## apply database migrations
+	$(UV_RUN) python manage.py migrate --noinput
+
+run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks unless DATABASE_URL/REDIS_URL are set)
+	$(UV_RUN) python manage.py import_question_set
+	$(UV_RUN) python manage.py seed_demo --scale $(SEED_SCALE)
+	$(UV_RUN) python manage.py runserver $(HOST):$(PORT)
+
+test: venv ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k name -x")
+	$(UV_RUN) pytest $(PYTEST_ARGS)
+
+lint: venv ## ruff check and ruff format --check
+	$(UV_RUN) ruff check .
+	$(UV_RUN) ruff format --check .
+
+format: venv ## apply ruff's fixes and formatting
+	$(UV_RUN) ruff check --fix .
+	$(UV_RUN) ruff format .
+
+bench: venv ## run the benchmarks (extra arguments: BENCH_ARGS=...)
+	$(UV_RUN) python -m bench $(BENCH_ARGS)
+
+worker: venv ## Celery worker (needs REDIS_URL)
+	$(UV_RUN) celery -A config worker -l info
+
+beat: venv ## Celery beat scheduler (needs REDIS_URL)
+	$(UV_RUN) celery -A config beat -l info
+
+clean: ## remove caches and generated files (keeps .venv, db.sqlite3 and media/)
+	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis test-results
+	rm -f celerybeat-schedule celerybeat-schedule.* celerybeat.pid
+	find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
