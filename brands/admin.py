@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class YardstickUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Yardstick", {"fields": ("group_role",)}),)
+    fieldsets = (*UserAdmin.fieldsets, ("Yardstick", {"fields": ("group_role",)}))
     list_display = ("username", "email", "first_name", "last_name", "group_role", "is_active")
     list_filter = ("group_role", "is_active", "is_staff")
     inlines = [MembershipInline]

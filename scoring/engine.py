@@ -152,7 +152,9 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
     unanswered: list[str] = []
     core_met: list[str] = []
     core_missed: list[str] = []
-    totals = {key: [0.0, 0.0, 0, 0] for key in version.sections}  # weighted sum, weight, n, applicable
+    totals = {
+        key: [0.0, 0.0, 0, 0] for key in version.sections
+    }  # weighted sum, weight, n, applicable
 
     for question in version.questions:
         if not applies(question, project_kind):

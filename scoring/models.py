@@ -56,6 +56,9 @@ class SectionScore(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.section_id}: {self.value}"
+
     @property
     def percent(self) -> float | None:
         return None if self.value is None else float(self.value) * 100

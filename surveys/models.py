@@ -85,7 +85,9 @@ class QuestionSetVersion(models.Model):
 class AnswerOption(models.Model):
     """A point on a version's answer scale (N/A is not an option; it is a flag on the answer)."""
 
-    version = models.ForeignKey(QuestionSetVersion, on_delete=models.CASCADE, related_name="options")
+    version = models.ForeignKey(
+        QuestionSetVersion, on_delete=models.CASCADE, related_name="options"
+    )
     key = models.SlugField(max_length=30)
     label = models.CharField(max_length=60)
     score = models.DecimalField(max_digits=4, decimal_places=3)
@@ -116,7 +118,9 @@ class LevelBand(models.Model):
     class Meta:
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "name"], name="level_name_unique_in_version"),
+            models.UniqueConstraint(
+                fields=["version", "name"], name="level_name_unique_in_version"
+            ),
             models.CheckConstraint(
                 condition=Q(min_percent__gte=0) & Q(min_percent__lte=100),
                 name="level_min_0_to_100",
@@ -140,7 +144,9 @@ class Section(models.Model):
     class Meta:
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="section_key_unique_in_version"),
+            models.UniqueConstraint(
+                fields=["version", "key"], name="section_key_unique_in_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +237,16 @@ class Assessment(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Sent back by a reviewer: the message to the respondents and when.
+    return_message = models.TextField(blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    # Interview clock: seconds spent before the current sitting, and when the
+    # current sitting started (None while paused).
+    interview_seconds = models.PositiveIntegerField(default=0)
+    interview_resumed_at = models.DateTimeField(null=True, blank=True)
+    interview_position = models.PositiveSmallIntegerField(
+        default=0, help_text="Index of the question the interview was on"
     )
 
     class Meta:
@@ -346,6 +362,9 @@ class AnswerEvent(models.Model):
             models.UniqueConstraint(fields=["answer", "revision"], name="event_one_per_revision"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.answer_id} r{self.revision} via {self.via}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Answer history is append-only; events cannot be changed")
@@ -353,3 +372,40 @@ class AnswerEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Answer history is append-only; events cannot be deleted")
+
+
+class Invitation(models.Model):
+    """A respondent invited to fill one assessment, by account or by e-mail address.
+
+    The link sent by e-mail carries a signed, expiring token naming this row;
+    it opens only this invitation's assessment.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "email"], name="invitation_one_per_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} for {self.assessment}"

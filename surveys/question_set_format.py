@@ -83,7 +83,9 @@ class Problem:
 
     def __str__(self) -> str:
         place = f"line {self.line}" if self.line else "file"
-        return f"{place}, {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        return (
+            f"{place}, {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        )
 
 
 @dataclass
@@ -128,15 +130,13 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
-_Loader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping
-)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
 
 def parse(text: str) -> QuestionSetSpec:
     """Parse and validate question-set YAML; raises QuestionSetError with every problem found."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -229,7 +229,9 @@ class _Checker:
             return default
         if not number.is_finite() or number < low or number > high or (low_open and number == low):
             bound = f"more than {low}" if low_open else f"at least {low}"
-            self.add(mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}")
+            self.add(
+                mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}"
+            )
             return default
         return number
 
@@ -367,8 +369,9 @@ class _Checker:
         key = self.key(entry, where)
         where = f"question '{key}'" if key else where
         text = self.text(entry, "text", where)
-        weight = self.number(entry, "weight", where, default=Decimal(1), low=0, high=MAX_WEIGHT,
-                             low_open=True)
+        weight = self.number(
+            entry, "weight", where, default=Decimal(1), low=0, high=MAX_WEIGHT, low_open=True
+        )
         core = self.flag(entry, "core", where, section_core)
         applies_to = self.text(entry, "applies_to", where, required=False, default="all")
         if applies_to not in APPLIES_TO:
@@ -427,9 +430,7 @@ def to_yaml(spec: QuestionSetSpec) -> str:
         "name": spec.name,
         "description": spec.description,
         "aggregation": spec.aggregation,
-        "scale": [
-            {"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale
-        ],
+        "scale": [{"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale],
         "levels": [
             {"name": lv.name, "min": number(lv.min_percent), "description": lv.description}
             for lv in spec.levels

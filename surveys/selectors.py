@@ -47,9 +47,8 @@ def assessments_of_project(project: Project) -> QuerySet[Assessment]:
 
 
 def answers_of_assessment(assessment: Assessment) -> QuerySet[Answer]:
-    return (
-        assessment.answers.select_related("question__section", "option", "answered_by")
-        .order_by("question__order")
+    return assessment.answers.select_related("question__section", "option", "answered_by").order_by(
+        "question__order"
     )
 
 
@@ -60,9 +59,7 @@ def question_sets() -> QuerySet[QuestionSet]:
 
 
 def current_version(question_set: QuestionSet) -> QuestionSetVersion | None:
-    return (
-        question_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
-    )
+    return question_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
 
 
 def default_version() -> QuestionSetVersion | None:

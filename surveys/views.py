@@ -18,7 +18,9 @@ def question_set_list(request: HttpRequest) -> HttpResponse:
     sets = []
     for question_set in selectors.question_sets():
         versions = [
-            v for v in question_set.versions.all() if v.is_published or _may_see_drafts(request.user)
+            v
+            for v in question_set.versions.all()
+            if v.is_published or _may_see_drafts(request.user)
         ]
         sets.append((question_set, versions))
     return render(request, "surveys/question_set_list.html", {"sets": sets})
@@ -43,9 +45,11 @@ def version_detail(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def assessment_detail(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
-    assessment = scores_for_assessments(Assessment.objects.filter(pk=assessment.pk)).select_related(
-        "project__brand", "version__question_set"
-    ).get()
+    assessment = (
+        scores_for_assessments(Assessment.objects.filter(pk=assessment.pk))
+        .select_related("project__brand", "version__question_set")
+        .get()
+    )
     score = getattr(assessment, "score", None)
     context = {
         "assessment": assessment,

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         try:
             spec = fmt.parse(text)
         except fmt.QuestionSetError as exc:
-            raise CommandError(f"{path} is not a valid question set; nothing was imported:\n{exc}")
+            raise CommandError(
+                f"{path} is not a valid question set; nothing was imported:\n{exc}"
+            ) from None
         version, created = question_set_import(spec=spec, publish=not draft)
         if created:
             self.stdout.write(

@@ -21,7 +21,9 @@ class ImmutableVersionError(Exception):
 
 
 @transaction.atomic
-def question_set_import(*, spec: fmt.QuestionSetSpec, publish: bool) -> tuple[QuestionSetVersion, bool]:
+def question_set_import(
+    *, spec: fmt.QuestionSetSpec, publish: bool
+) -> tuple[QuestionSetVersion, bool]:
     """Store `spec` as the next version of its question set.
 
     Returns (version, created). Importing the same content as the newest

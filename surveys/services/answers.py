@@ -1,0 +1,195 @@
+"""Saving one answer: validation, the optimistic-concurrency rule and the history entry."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from brands.models import User
+from surveys.models import (
+    Answer,
+    AnswerEvent,
+    AnswerVia,
+    Assessment,
+    AssessmentStatus,
+)
+from surveys.services.errors import (
+    AnswerConflict,
+    AssessmentClosed,
+    BadAnswer,
+    NotAllowed,
+    UnknownQuestion,
+)
+from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
+
+MAX_TEXT = 5000
+_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a person sent for one question. `None` fields are left as they are."""
+
+    option: str | None = None  # option key; "" clears the option
+    is_na: bool | None = None
+    na_reason: str | None = None
+    comment: str | None = None
+    evidence_url: str | None = None
+    interviewer_note: str | None = None
+
+
+# Fields kept in the history, in the order they are shown.
+TRACKED = ("option", "is_na", "na_reason", "comment", "evidence_url", "interviewer_note")
+
+
+def _state(answer: Answer) -> dict:
+    return {
+        "option": answer.option.key if answer.option_id else None,
+        "is_na": answer.is_na,
+        "na_reason": answer.na_reason,
+        "comment": answer.comment,
+        "evidence_url": answer.evidence_url,
+        "interviewer_note": answer.interviewer_note,
+    }
+
+
+def _clean(value: str | None, label: str) -> str | None:
+    if value is None:
+        return None
+    value = value.replace("\x00", "").strip()
+    if len(value) > MAX_TEXT:
+        raise BadAnswer(f"{label} is too long: at most {MAX_TEXT} characters")
+    return value
+
+
+def answer_save(
+    *,
+    assessment: Assessment,
+    question_key: str,
+    user: User,
+    base_revision: int,
+    data: AnswerInput,
+    via: str,
+    note: str = "",
+) -> Answer:
+    """Change one answer, if it is still at `base_revision`; record the change in its history.
+
+    Raises AnswerConflict (with the current answer) when someone else changed it first,
+    so nothing is ever silently overwritten.
+    """
+    if not can_edit_answers(user, assessment):
+        if assessment.status == AssessmentStatus.VALIDATED:
+            raise AssessmentClosed(
+                "This assessment is validated; its answers can no longer change."
+            )
+        raise NotAllowed("You may not change answers of this assessment.")
+    if data.interviewer_note is not None and not can_see_interviewer_notes(user, assessment):
+        raise NotAllowed("Only assessors can write interviewer notes.")
+
+    with transaction.atomic():
+        # Lock the assessment row so that a submit or validation cannot slip in between.
+        locked = Assessment.objects.select_for_update().only("status").get(pk=assessment.pk)
+        if locked.status != assessment.status:
+            raise AssessmentClosed(
+                f"This assessment was {locked.get_status_display().lower()} meanwhile; "
+                "reload the page."
+            )
+        try:
+            answer = (
+                Answer.objects.select_for_update()
+                .select_related("question", "option")
+                .get(assessment=assessment, question__key=question_key)
+            )
+        except Answer.DoesNotExist:
+            raise UnknownQuestion(
+                f"'{question_key}' is not a statement of this assessment."
+            ) from None
+        if answer.revision != base_revision:
+            raise AnswerConflict(answer)
+
+        before = _state(answer)
+        after = dict(before)
+        if data.option is not None:
+            if data.option == "":
+                after["option"] = None
+            else:
+                option = next((o for o in _options(assessment) if o.key == data.option), None)
+                if option is None:
+                    labels = ", ".join(o.label for o in _options(assessment))
+                    raise BadAnswer(f"'{data.option}' is not one of {labels}, N/A.")
+                after["option"] = option.key
+                after["is_na"] = False
+        if data.is_na is not None:
+            after["is_na"] = data.is_na
+            if data.is_na:
+                after["option"] = None
+        for field, label in (
+            ("na_reason", "The N/A reason"),
+            ("comment", "The comment"),
+            ("evidence_url", "The evidence link"),
+            ("interviewer_note", "The interviewer note"),
+        ):
+            cleaned = _clean(getattr(data, field), label)
+            if cleaned is not None:
+                after[field] = cleaned
+        if after["evidence_url"]:
+            try:
+                _url(after["evidence_url"])
+            except ValidationError:
+                raise BadAnswer(
+                    "The evidence link must be a web address starting with http:// or https://."
+                ) from None
+        if after["is_na"] and not after["na_reason"]:
+            raise BadAnswer("N/A needs a reason: say why this statement does not apply.")
+        if not after["is_na"]:
+            after["na_reason"] = ""
+
+        changes = {f: [before[f], after[f]] for f in TRACKED if before[f] != after[f]}
+        answer_changed = "option" in changes or "is_na" in changes
+        if via == AnswerVia.REVIEW and answer_changed and not note.strip():
+            raise BadAnswer("Changing an answer in review needs a note saying why.")
+        if answer.carried_over and (changes or via != AnswerVia.CARRY_OVER):
+            changes["carried_over"] = [True, False]
+        if not changes:
+            return answer
+
+        now = timezone.now()
+        options = {o.key: o for o in _options(assessment)}
+        fields = {
+            "option": options[after["option"]] if after["option"] else None,
+            "is_na": after["is_na"],
+            "na_reason": after["na_reason"],
+            "comment": after["comment"],
+            "evidence_url": after["evidence_url"],
+            "interviewer_note": after["interviewer_note"],
+            "carried_over": False,
+            "answered_by": user,
+            "answered_at": now,
+        }
+        updated = Answer.objects.filter(pk=answer.pk, revision=base_revision).update(
+            revision=F("revision") + 1, **fields
+        )
+        if not updated:  # only reachable on databases without row locks
+            raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
+        answer.refresh_from_db()
+        AnswerEvent.objects.create(
+            answer=answer,
+            actor=user,
+            at=now,
+            via=via,
+            revision=answer.revision,
+            changes=changes,
+            note=note.strip(),
+        )
+        return answer
+
+
+def _options(assessment: Assessment):
+    cache = getattr(assessment, "_option_cache", None)
+    if cache is None:
+        cache = list(assessment.version.options.all())
+        assessment._option_cache = cache
+    return cache

@@ -1,0 +1,269 @@
+"""An assessment's lifecycle: start (with answers carried over), submit, review, validate."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from brands.models import Project, User
+from brands.selectors import can_manage_brand
+from scoring.services import score_store
+from surveys.models import (
+    Answer,
+    AnswerEvent,
+    AnswerVia,
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    QuestionSetVersion,
+    VersionStatus,
+)
+from surveys.services.errors import AssessmentClosed, IncompleteAssessment, NotAllowed, SurveyError
+from surveys.services.permissions import can_review
+
+
+def _latest_validated(project: Project) -> Assessment | None:
+    return (
+        project.assessments.filter(status=AssessmentStatus.VALIDATED)
+        .order_by("-assessed_on", "-validated_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def assessment_start(
+    *,
+    project: Project,
+    user: User,
+    mode: str,
+    version: QuestionSetVersion,
+    assessed_on: datetime.date | None = None,
+    interviewees: str = "",
+    source: Assessment | None = None,
+) -> Assessment:
+    """Open a new assessment of `project`.
+
+    Answers start as a copy of `source` (for an interview: a submitted self-fill)
+    or else of the project's latest validated assessment, matched by question
+    key and marked as carried over, so that only what moved needs recording.
+    """
+    if not can_manage_brand(user, project.brand):
+        raise NotAllowed("Only the brand's leads and group assessors can start assessments.")
+    if mode not in AssessmentMode.values:
+        raise SurveyError(f"Unknown assessment mode '{mode}'.")
+    if version.status != VersionStatus.PUBLISHED:
+        raise SurveyError("Assessments can only use a published question-set version.")
+    # Serialise starts per project so two clicks cannot open two drafts.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    if project.assessments.filter(status=AssessmentStatus.DRAFT, mode=mode).exists():
+        raise SurveyError(
+            f"{project.name} already has an open {AssessmentMode(mode).label.lower()}; "
+            "continue that one instead."
+        )
+    if source is not None:
+        if source.project_id != project.id:
+            raise SurveyError("An assessment can only start from the same project's answers.")
+        if source.status == AssessmentStatus.DRAFT:
+            raise SurveyError("Only submitted or validated answers can be carried over.")
+    else:
+        source = _latest_validated(project)
+
+    now = timezone.now()
+    assessment = Assessment.objects.create(
+        project=project,
+        version=version,
+        mode=mode,
+        assessed_on=assessed_on or timezone.localdate(),
+        conducted_by=user if mode == AssessmentMode.INTERVIEW else None,
+        interviewees=interviewees.strip(),
+        previous=source,
+        created_by=user,
+    )
+    previous = {}
+    if source is not None:
+        previous = {
+            a.question.key: a
+            for a in source.answers.select_related("question", "option")
+            if a.is_answered or a.comment
+        }
+    options = {o.key: o for o in version.options.all()}
+    rows = []
+    for question in version.questions.order_by("order"):
+        if not question.applies_to_kind(project.kind):
+            continue
+        old = previous.get(question.key)
+        option = options.get(old.option.key) if old is not None and old.option_id else None
+        carried = old is not None and (option is not None or old.is_na)
+        rows.append(
+            Answer(
+                assessment=assessment,
+                question=question,
+                option=option,
+                is_na=carried and old.is_na,
+                na_reason=old.na_reason if carried and old.is_na else "",
+                comment=old.comment if old is not None else "",
+                evidence_url=old.evidence_url if old is not None else "",
+                carried_over=carried,
+                answered_by=old.answered_by if carried else None,
+                answered_at=old.answered_at if carried else None,
+                revision=1 if carried else 0,
+            )
+        )
+    Answer.objects.bulk_create(rows)
+    carried_rows = [
+        r
+        for r in Answer.objects.filter(assessment=assessment, carried_over=True).select_related(
+            "option"
+        )
+    ]
+    AnswerEvent.objects.bulk_create(
+        AnswerEvent(
+            answer=row,
+            actor=user,
+            at=now,
+            via=AnswerVia.CARRY_OVER,
+            revision=1,
+            changes={
+                "option": [None, row.option.key if row.option_id else None],
+                "is_na": [False, row.is_na],
+            },
+            note=f"Carried over from {source.quarter}" if source else "",
+        )
+        for row in carried_rows
+    )
+    return assessment
+
+
+def missing_answers(assessment: Assessment) -> list[Answer]:
+    """Applicable statements without an answer, in question order."""
+    return list(
+        assessment.answers.filter(option__isnull=True, is_na=False)
+        .select_related("question__section")
+        .order_by("question__order")
+    )
+
+
+def _transition(assessment: Assessment, *, from_status: str, **fields) -> None:
+    """Move the assessment on, unless someone else already did (conditional update)."""
+    updated = Assessment.objects.filter(pk=assessment.pk, status=from_status).update(**fields)
+    if not updated:
+        assessment.refresh_from_db()
+        raise AssessmentClosed(
+            f"This assessment is already {assessment.get_status_display().lower()}."
+        )
+    assessment.refresh_from_db()
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
+    """A respondent hands in a complete self-fill for review; its score is stored."""
+    from surveys.services.permissions import can_edit_answers
+
+    if assessment.mode != AssessmentMode.SELF_FILL:
+        raise SurveyError("Interviews are finalised, not submitted.")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise AssessmentClosed(
+            f"This assessment is already {assessment.get_status_display().lower()}."
+        )
+    if not can_edit_answers(user, assessment):
+        raise NotAllowed("You may not submit this assessment.")
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    missing = missing_answers(assessment)
+    if missing:
+        raise IncompleteAssessment(missing)
+    _transition(
+        assessment,
+        from_status=AssessmentStatus.DRAFT,
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    score_store(assessment=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
+    """Freeze an assessment for good: a reviewed self-fill or a finalised interview."""
+    if not can_review(user, assessment):
+        raise NotAllowed("Only the brand's leads and group assessors can validate assessments.")
+    if assessment.status == AssessmentStatus.VALIDATED:
+        raise AssessmentClosed("This assessment is already validated.")
+    if (
+        assessment.mode == AssessmentMode.SELF_FILL
+        and assessment.status != AssessmentStatus.SUBMITTED
+    ):
+        raise SurveyError("A self-fill is validated after its respondents submit it.")
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    missing = missing_answers(assessment)
+    if missing:
+        raise IncompleteAssessment(missing)
+    now = timezone.now()
+    fields = dict(status=AssessmentStatus.VALIDATED, validated_at=now, validated_by=user)
+    if assessment.mode == AssessmentMode.INTERVIEW:
+        fields.update(
+            submitted_at=assessment.submitted_at or now,
+            interview_seconds=_interview_seconds(assessment, now),
+            interview_resumed_at=None,
+        )
+    _transition(assessment, from_status=assessment.status, **fields)
+    score_store(assessment=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(*, assessment: Assessment, user: User, message: str) -> Assessment:
+    """A reviewer sends a submitted self-fill back to its respondents with a message."""
+    if not can_review(user, assessment):
+        raise NotAllowed("Only the brand's leads and group assessors can review assessments.")
+    message = message.strip()
+    if not message:
+        raise SurveyError("Say what the respondents should look at again.")
+    _transition(
+        assessment,
+        from_status=AssessmentStatus.SUBMITTED,
+        status=AssessmentStatus.DRAFT,
+        return_message=message,
+        returned_at=timezone.now(),
+        submitted_at=None,
+    )
+    return assessment
+
+
+def _interview_seconds(assessment: Assessment, now) -> int:
+    running = assessment.interview_resumed_at
+    extra = int((now - running).total_seconds()) if running else 0
+    return assessment.interview_seconds + max(0, extra)
+
+
+def interview_resume(*, assessment: Assessment, user: User) -> Assessment:
+    """Start or resume the interview clock."""
+    if not can_review(user, assessment) or assessment.mode != AssessmentMode.INTERVIEW:
+        raise NotAllowed("Only the interviewer can run this interview.")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise AssessmentClosed("This interview is finalised.")
+    if assessment.interview_resumed_at is None:
+        Assessment.objects.filter(
+            pk=assessment.pk, status=AssessmentStatus.DRAFT, interview_resumed_at__isnull=True
+        ).update(interview_resumed_at=timezone.now())
+        assessment.refresh_from_db()
+    return assessment
+
+
+def interview_pause(
+    *, assessment: Assessment, user: User, position: int | None = None
+) -> Assessment:
+    """Stop the clock and remember which question the interview was on."""
+    if not can_review(user, assessment) or assessment.mode != AssessmentMode.INTERVIEW:
+        raise NotAllowed("Only the interviewer can run this interview.")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise AssessmentClosed("This interview is finalised.")
+    now = timezone.now()
+    fields = {
+        "interview_seconds": _interview_seconds(assessment, now),
+        "interview_resumed_at": None,
+    }
+    if position is not None:
+        fields["interview_position"] = max(0, position)
+    Assessment.objects.filter(pk=assessment.pk).update(**fields)
+    assessment.refresh_from_db()
+    return assessment

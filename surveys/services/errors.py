@@ -1,0 +1,52 @@
+"""Errors the survey services raise. Each carries the HTTP status a view should answer with
+and a message that tells a person what went wrong."""
+
+
+class SurveyError(Exception):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(SurveyError):
+    status = 403
+
+
+class AssessmentClosed(SurveyError):
+    status = 409
+
+
+class BadAnswer(SurveyError):
+    status = 400
+
+
+class UnknownQuestion(SurveyError):
+    status = 404
+
+
+class AnswerConflict(SurveyError):
+    """Someone else changed the answer since the revision the save was based on."""
+
+    status = 409
+
+    def __init__(self, current):
+        super().__init__(
+            "Someone else changed this answer while you were editing it. "
+            "Their version is shown; keep it or apply yours again."
+        )
+        self.current = current
+
+
+class IncompleteAssessment(SurveyError):
+    def __init__(self, missing: list):
+        super().__init__(
+            f"{len(missing)} statement{'s' if len(missing) != 1 else ''} still "
+            f"need{'s' if len(missing) == 1 else ''} an answer"
+        )
+        self.missing = missing
+
+
+class InvalidInvitation(SurveyError):
+    status = 404

@@ -1,0 +1,143 @@
+"""Inviting respondents to a self-fill by e-mail, with signed links that expire."""
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from brands.models import BrandRole, Membership, User
+from brands.selectors import can_manage_brand
+from surveys.models import Assessment, AssessmentMode, AssessmentStatus, Invitation
+from surveys.services.errors import InvalidInvitation, NotAllowed, SurveyError
+
+_SALT = "yardstick.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(
+        {"i": str(invitation.code), "a": str(invitation.assessment.code)}, salt=_SALT
+    )
+
+
+def invitation_from_token(token: str, *, assessment_code: object | None = None) -> Invitation:
+    """The invitation a link names; refuses expired, tampered or foreign links."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvalidInvitation(
+            "This invitation link has expired. Ask the person who invited you for a new one."
+        ) from None
+    except signing.BadSignature:
+        raise InvalidInvitation("This invitation link is not valid.") from None
+    if assessment_code is not None and str(assessment_code) != data.get("a"):
+        raise InvalidInvitation("This invitation link is for another assessment.")
+    try:
+        invitation = Invitation.objects.select_related("assessment__project__brand", "user").get(
+            code=data.get("i"), assessment__code=data.get("a")
+        )
+    except (Invitation.DoesNotExist, ValueError, signing.BadSignature):
+        raise InvalidInvitation("This invitation is no longer valid.") from None
+    if invitation.assessment.status != AssessmentStatus.DRAFT:
+        raise InvalidInvitation("This assessment is no longer open for answers.")
+    return invitation
+
+
+def invitation_link(invitation: Invitation, *, base_url: str) -> str:
+    path = reverse("invitation_accept", args=[invitation_token(invitation)])
+    return base_url.rstrip("/") + path
+
+
+def _send(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
+    context = {
+        "invitation": invitation,
+        "assessment": invitation.assessment,
+        "project": invitation.assessment.project,
+        "link": invitation_link(invitation, base_url=base_url),
+        "days": settings.INVITATION_MAX_AGE_DAYS,
+        "reminder": reminder,
+    }
+    subject = (
+        f"{'Reminder: ' if reminder else ''}Please fill in the MLOps assessment of "
+        f"{invitation.assessment.project.name}"
+    )
+    body = render_to_string("surveys/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invitation_create(
+    *, assessment: Assessment, email: str, user: User, base_url: str
+) -> Invitation:
+    if not can_manage_brand(user, assessment.project.brand):
+        raise NotAllowed("Only the brand's leads and group assessors can invite respondents.")
+    if assessment.mode != AssessmentMode.SELF_FILL or assessment.status != AssessmentStatus.DRAFT:
+        raise SurveyError("Respondents can only be invited to an open self-fill.")
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not email:
+        raise SurveyError("Give an e-mail address.")
+    invitee = User.objects.filter(email__iexact=email, is_active=True).first()
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                assessment=assessment, email=email, user=invitee, created_by=user
+            )
+    except IntegrityError:
+        raise SurveyError(f"{email} is already invited; send a reminder instead.") from None
+    _send(invitation, base_url=base_url, reminder=False)
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return invitation
+
+
+def invitation_remind(*, invitation: Invitation, user: User, base_url: str) -> Invitation:
+    if not can_manage_brand(user, invitation.assessment.project.brand):
+        raise NotAllowed("Only the brand's leads and group assessors can send reminders.")
+    if invitation.assessment.status != AssessmentStatus.DRAFT:
+        raise SurveyError("This assessment is no longer open for answers.")
+    _send(invitation, base_url=base_url, reminder=True)
+    Invitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+) -> User:
+    """Link the invitation to an account, creating one for a new address.
+
+    The respondent becomes a data scientist of the brand on the project's team,
+    which is what lets them answer.
+    """
+    if invitation.user_id and user is not None and invitation.user_id != user.id:
+        raise InvalidInvitation("This invitation was sent to someone else.")
+    if user is None:
+        if invitation.user_id:
+            raise NotAllowed("Log in to accept this invitation.")
+        if User.objects.filter(username__iexact=invitation.email).exists():
+            raise SurveyError("An account with this address exists already; log in first.")
+        user = User.objects.create(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            password=make_password(password),
+        )
+    project = invitation.assessment.project
+    Membership.objects.get_or_create(
+        user=user, brand=project.brand, defaults={"role": BrandRole.DATA_SCIENTIST}
+    )
+    project.team.add(user)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        user=user, accepted_at=invitation.accepted_at or timezone.now()
+    )
+    invitation.refresh_from_db()
+    return user
