@@ -83,3 +83,40 @@ def sections_with_questions(version: QuestionSetVersion) -> QuerySet[Section]:
     return version.sections.order_by("order").prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("order"))
     )
+
+
+class SectionProgress:
+    """A section of an assessment with its answers and how many are done."""
+
+    def __init__(self, section: Section, answers: list[Answer]):
+        self.section = section
+        self.answers = answers
+        self.total = len(answers)
+        self.done = sum(1 for a in answers if a.is_answered)
+
+    @property
+    def percent(self) -> int:
+        return round(self.done * 100 / self.total) if self.total else 100
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def assessment_progress(assessment: Assessment) -> list[SectionProgress]:
+    """The applicable answers of `assessment`, grouped by section, in order."""
+    by_section: dict[int, list[Answer]] = {}
+    sections: dict[int, Section] = {}
+    for answer in answers_of_assessment(assessment):
+        section = answer.question.section
+        sections[section.id] = section
+        by_section.setdefault(section.id, []).append(answer)
+    return [SectionProgress(sections[sid], rows) for sid, rows in by_section.items()]
+
+
+def overall_progress(progress: list[SectionProgress]) -> tuple[int, int]:
+    return sum(p.done for p in progress), sum(p.total for p in progress)
+
+
+def answer_history(answer: Answer) -> QuerySet:
+    return answer.events.select_related("actor").order_by("-revision")

@@ -1,0 +1,167 @@
+"""The self-fill screen and the one endpoint every survey screen saves answers through."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from surveys import selectors, services
+from surveys.forms import AnswerForm
+from surveys.models import Answer, AnswerVia, AssessmentMode, AssessmentStatus
+from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
+
+
+def _via(assessment) -> str:
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        return AnswerVia.REVIEW
+    if assessment.mode == AssessmentMode.INTERVIEW:
+        return AnswerVia.INTERVIEW
+    return AnswerVia.SELF_FILL
+
+
+def _fill_context(request, assessment) -> dict:
+    progress = selectors.assessment_progress(assessment)
+    done, total = selectors.overall_progress(progress)
+    return {
+        "assessment": assessment,
+        "project": assessment.project,
+        "progress": progress,
+        "done": done,
+        "total": total,
+        "options": list(assessment.version.options.all()),
+        "can_edit": can_edit_answers(request.user, assessment),
+        "show_notes": can_see_interviewer_notes(request.user, assessment),
+        "via": _via(assessment),
+    }
+
+
+@require_GET
+@login_required
+def assessment_fill(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if assessment.mode == AssessmentMode.INTERVIEW and assessment.status == AssessmentStatus.DRAFT:
+        return redirect("interview_console", code=assessment.code)
+    if not can_edit_answers(request.user, assessment):
+        return redirect("assessment_detail", code=assessment.code)
+    return render(request, "surveys/fill.html", _fill_context(request, assessment))
+
+
+def _question_context(request, assessment, answer: Answer, **extra) -> dict:
+    progress = selectors.assessment_progress(assessment)
+    done, total = selectors.overall_progress(progress)
+    section = next(p for p in progress if p.section.id == answer.question.section_id)
+    return {
+        "assessment": assessment,
+        "answer": answer,
+        "options": list(assessment.version.options.all()),
+        "can_edit": can_edit_answers(request.user, assessment),
+        "show_notes": can_see_interviewer_notes(request.user, assessment),
+        "via": _via(assessment),
+        "section_progress": section,
+        "done": done,
+        "total": total,
+        "oob": True,
+        **extra,
+    }
+
+
+@require_POST
+@login_required
+def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
+    """Save one answer. HTMX gets the question's fragment back; plain forms a redirect."""
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "surveys/problem.html",
+            {"message": "The answer could not be read: " + form.errors.as_text()},
+            status=400,
+        )
+    data = form.cleaned_data
+    choice = data["answer"]
+    posted = request.POST
+    answer_input = services.AnswerInput(
+        option=None if choice in ("", "na") else choice,
+        is_na=(choice == "na") if "answer" in posted else None,
+        na_reason=data["na_reason"] if "na_reason" in posted else None,
+        comment=data["comment"] if "comment" in posted else None,
+        evidence_url=data["evidence_url"] if "evidence_url" in posted else None,
+        interviewer_note=data["interviewer_note"] if "interviewer_note" in posted else None,
+    )
+    try:
+        answer = services.answer_save(
+            assessment=assessment,
+            question_key=key,
+            user=request.user,
+            base_revision=data["base_revision"],
+            data=answer_input,
+            via=_via(assessment),
+            note=data["note"],
+        )
+    except services.AnswerConflict as exc:
+        current = _answer(assessment, key)
+        context = _question_context(request, assessment, current, conflict=exc, mine=posted)
+        return render(request, "surveys/fill.html#question", context, status=409)
+    except services.UnknownQuestion:
+        raise Http404("No such question in this assessment") from None
+    except services.SurveyError as exc:
+        if request.htmx:
+            current = _answer(assessment, key)
+            context = _question_context(
+                request, assessment, current, error=exc.message, mine=posted
+            )
+            return render(request, "surveys/fill.html#question", context, status=exc.status)
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    if request.htmx:
+        answer = _answer(assessment, answer.question.key)
+        return render(
+            request,
+            "surveys/fill.html#question",
+            _question_context(request, assessment, answer, saved=True),
+        )
+    back = request.POST.get("next") or reverse("assessment_fill", args=[assessment.code])
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("assessment_fill", args=[assessment.code])
+    return redirect(f"{back}#q-{key}")
+
+
+def _overlay(answer: Answer, posted) -> Answer:
+    """`answer` with the posted values laid over it, for display only (never saved)."""
+    choice = posted.get("answer")
+    if choice == "na":
+        answer.is_na, answer.option = True, None
+    elif choice:
+        option = next((o for o in answer.assessment.version.options.all() if o.key == choice), None)
+        if option is not None:
+            answer.is_na, answer.option = False, option
+    for field in ("na_reason", "comment", "evidence_url", "interviewer_note"):
+        if field in posted:
+            setattr(answer, field, posted[field])
+    return answer
+
+
+def _answer(assessment, key: str) -> Answer:
+    return Answer.objects.select_related("question__section", "option", "answered_by").get(
+        assessment=assessment, question__key=key
+    )
+
+
+@require_GET
+@login_required
+def answer_history(request: HttpRequest, code, key: str) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    try:
+        answer = _answer(assessment, key)
+    except Answer.DoesNotExist:
+        raise Http404("No such question in this assessment") from None
+    events = selectors.answer_history(answer)
+    context = {
+        "assessment": assessment,
+        "answer": answer,
+        "events": events,
+        "show_notes": can_see_interviewer_notes(request.user, assessment),
+    }
+    template = "surveys/history.html#history" if request.htmx else "surveys/history.html"
+    return render(request, template, context)

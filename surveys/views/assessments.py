@@ -1,0 +1,98 @@
+"""An assessment's own pages: its summary, starting one, submitting one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from brands.selectors import can_manage_brand, get_project_for_user
+from scoring.selectors import assessment_result, scores_for_assessments
+from surveys import selectors, services
+from surveys.forms import StartAssessmentForm
+from surveys.models import Assessment, AssessmentMode
+from surveys.services.permissions import can_edit_answers, can_review
+
+
+@require_GET
+@login_required
+def assessment_detail(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    assessment = (
+        scores_for_assessments(Assessment.objects.filter(pk=assessment.pk))
+        .select_related("project__brand", "version__question_set")
+        .get()
+    )
+    score = getattr(assessment, "score", None)
+    context = {
+        "assessment": assessment,
+        "project": assessment.project,
+        "answers": selectors.answers_of_assessment(assessment),
+        "score": score,
+        # Open assessments have no stored score yet; show where they stand now.
+        "live": None if score else assessment_result(assessment),
+        "can_edit": can_edit_answers(request.user, assessment),
+        "can_review": can_review(request.user, assessment),
+    }
+    return render(request, "surveys/assessment_detail.html", context)
+
+
+@require_POST
+@login_required
+def assessment_start(request: HttpRequest, code) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    if not can_manage_brand(request.user, project.brand):
+        return render(
+            request,
+            "surveys/problem.html",
+            {"message": "Only the brand's leads and group assessors can start assessments."},
+            status=403,
+        )
+    form = StartAssessmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose self-fill or interview and a valid date.")
+        return redirect("project_detail", code=project.code)
+    version = selectors.default_version()
+    source = None
+    if form.cleaned_data["source"]:
+        source = (
+            selectors.assessments_of_project(project)
+            .filter(code=form.cleaned_data["source"])
+            .first()
+        )
+    try:
+        assessment = services.assessment_start(
+            project=project,
+            user=request.user,
+            mode=form.cleaned_data["mode"],
+            version=version,
+            assessed_on=form.cleaned_data["assessed_on"],
+            interviewees=form.cleaned_data["interviewees"],
+            source=source,
+        )
+    except services.SurveyError as exc:
+        messages.error(request, exc.message)
+        return redirect("project_detail", code=project.code)
+    if assessment.mode == AssessmentMode.INTERVIEW:
+        return redirect("interview_console", code=assessment.code)
+    messages.success(request, "Self-fill opened. Invite the respondents below.")
+    return redirect("invitation_list", code=assessment.code)
+
+
+@require_POST
+@login_required
+def assessment_submit(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    try:
+        services.assessment_submit(assessment=assessment, user=request.user)
+    except services.IncompleteAssessment as exc:
+        return render(
+            request,
+            "surveys/missing.html",
+            {"assessment": assessment, "project": assessment.project, "missing": exc.missing},
+            status=400,
+        )
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    messages.success(request, "Thank you: the assessment is submitted for review.")
+    return redirect("assessment_detail", code=assessment.code)
