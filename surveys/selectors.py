@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from brands.models import Project, User
@@ -10,6 +10,9 @@ from brands.selectors import brand_ids_for_user
 from surveys.models import (
     Answer,
     Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    Invitation,
     Question,
     QuestionSet,
     QuestionSetVersion,
@@ -120,3 +123,52 @@ def overall_progress(progress: list[SectionProgress]) -> tuple[int, int]:
 
 def answer_history(answer: Answer) -> QuerySet:
     return answer.events.select_related("actor").order_by("-revision")
+
+
+def open_assessments_of_project(project: Project) -> QuerySet[Assessment]:
+    """The project's drafts, with how many of their applicable statements are answered."""
+    answered = Q(answers__option__isnull=False) | Q(answers__is_na=True)
+    return (
+        assessments_of_project(project)
+        .filter(status=AssessmentStatus.DRAFT)
+        .annotate(answer_total=Count("answers"), answer_done=Count("answers", filter=answered))
+    )
+
+
+def interview_sources(project: Project) -> QuerySet[Assessment]:
+    """Submitted self-fills an interview may start from."""
+    return assessments_of_project(project).filter(
+        mode=AssessmentMode.SELF_FILL, status=AssessmentStatus.SUBMITTED
+    )
+
+
+def invitations_of_assessment(assessment: Assessment) -> QuerySet[Invitation]:
+    return assessment.invitations.select_related("user", "created_by").order_by("email")
+
+
+def get_invitation_for_user(user: User, code: object) -> Invitation:
+    """An invitation, fetched through an assessment of a brand `user` may see."""
+    try:
+        return Invitation.objects.select_related("assessment__project__brand", "user").get(
+            code=_as_uuid(code), assessment__in=assessments_for_user(user)
+        )
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation") from None
+
+
+def uninvited_team_members(assessment: Assessment) -> list[User]:
+    """The project's team members with an e-mail address who have no invitation yet."""
+    invited = {e.lower() for e in assessment.invitations.values_list("email", flat=True)}
+    team = assessment.project.team.filter(is_active=True).exclude(email="")
+    return [
+        u for u in team.order_by("first_name", "last_name") if u.email.lower() not in invited
+    ]
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    """The account an invitation belongs to: the one it names, or one with its address."""
+    if invitation.user_id:
+        return invitation.user
+    return User.objects.filter(
+        Q(email__iexact=invitation.email) | Q(username__iexact=invitation.email), is_active=True
+    ).first()
