@@ -160,9 +160,7 @@ def uninvited_team_members(assessment: Assessment) -> list[User]:
     """The project's team members with an e-mail address who have no invitation yet."""
     invited = {e.lower() for e in assessment.invitations.values_list("email", flat=True)}
     team = assessment.project.team.filter(is_active=True).exclude(email="")
-    return [
-        u for u in team.order_by("first_name", "last_name") if u.email.lower() not in invited
-    ]
+    return [u for u in team.order_by("first_name", "last_name") if u.email.lower() not in invited]
 
 
 def invitation_account(invitation: Invitation) -> User | None:

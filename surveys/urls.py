@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import answers, assessments, question_sets
+from surveys.views import answers, assessments, invitations, question_sets
 
 urlpatterns = [
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
@@ -25,4 +25,15 @@ urlpatterns = [
         answers.answer_history,
         name="answer_history",
     ),
+    path(
+        "assessments/<uuid:code>/invitations/",
+        invitations.invitation_list,
+        name="invitation_list",
+    ),
+    path(
+        "invitations/<uuid:code>/remind/",
+        invitations.invitation_remind,
+        name="invitation_remind",
+    ),
+    path("invite/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
 ]
