@@ -68,3 +68,9 @@ class AccountForm(SetPasswordMixin, forms.Form):
         )
         self.validate_password_for_user(candidate)
         return cleaned
+
+
+class InterviewPauseForm(forms.Form):
+    """Which question (1-based, as in the console's `?q=`) the interview stopped at."""
+
+    q = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)

@@ -1,14 +1,19 @@
 """Reads for question sets and assessments, scoped to the user where tenant-owned."""
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from brands.models import Project, User
 from brands.selectors import brand_ids_for_user
 from surveys.models import (
     Answer,
+    AnswerEvent,
+    AnswerVia,
     Assessment,
     AssessmentMode,
     AssessmentStatus,
@@ -170,3 +175,112 @@ def invitation_account(invitation: Invitation) -> User | None:
     return User.objects.filter(
         Q(email__iexact=invitation.email) | Q(username__iexact=invitation.email), is_active=True
     ).first()
+
+
+def interview_elapsed_seconds(assessment: Assessment, now: datetime.datetime | None = None) -> int:
+    """Time spent in the interview so far, including the sitting that is running now."""
+    running = assessment.interview_resumed_at
+    if running is None:
+        return assessment.interview_seconds
+    now = now or timezone.now()
+    return assessment.interview_seconds + max(0, int((now - running).total_seconds()))
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """An answer the reviewer changed: what the respondents said, what the reviewer made it."""
+
+    answer: Answer
+    respondent_value: str
+    reviewer_value: str
+    notes: list[str]
+    reviewer: User | None
+    at: datetime.datetime
+
+
+def _answer_label(option_key: str | None, is_na: bool, labels: dict[str, str]) -> str:
+    if is_na:
+        return "N/A"
+    if option_key is None:
+        return "no answer"
+    return labels.get(option_key, option_key)
+
+
+def _event_value(event: AnswerEvent, side: int, labels: dict[str, str]) -> str:
+    """The answer before (side 0) or after (side 1) `event`, as a person reads it."""
+    changes = event.changes
+    # A change of the option alone leaves is_na False on both sides, and vice versa.
+    option = changes["option"][side] if "option" in changes else None
+    is_na = changes["is_na"][side] if "is_na" in changes else False
+    return _answer_label(option, is_na, labels)
+
+
+def review_disagreements(assessment: Assessment) -> list[Disagreement]:
+    """Answers changed in review, from the respondents' value to the reviewer's, in question order.
+
+    Several review changes of one answer collapse into one line; an answer the reviewer
+    changed and then set back to the respondents' value is no disagreement.
+    """
+    labels = {o.key: o.label for o in assessment.version.options.all()}
+    events = (
+        AnswerEvent.objects.filter(answer__assessment=assessment, via=AnswerVia.REVIEW)
+        .filter(Q(changes__has_key="option") | Q(changes__has_key="is_na"))
+        .select_related("answer__question", "actor")
+        .order_by("answer__question__order", "revision")
+    )
+    by_answer: dict[int, list[AnswerEvent]] = {}
+    for event in events:
+        by_answer.setdefault(event.answer_id, []).append(event)
+    result = []
+    for rows in by_answer.values():
+        first, last = rows[0], rows[-1]
+        before, after = _event_value(first, 0, labels), _event_value(last, 1, labels)
+        if before == after:
+            continue
+        result.append(
+            Disagreement(
+                answer=first.answer,
+                respondent_value=before,
+                reviewer_value=after,
+                notes=[e.note for e in rows if e.note],
+                reviewer=last.actor,
+                at=last.at,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class SectionCount:
+    section: Section
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+
+def answer_counts(assessment: Assessment, section: Section) -> tuple[SectionCount, int, int]:
+    """How far `section` and the whole assessment are answered, in one query."""
+    rows = (
+        assessment.answers.values("question__section_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(option__isnull=False) | Q(is_na=True)))
+        .order_by()
+    )
+    done = total = 0
+    mine = SectionCount(section, 0, 0)
+    for row in rows:
+        done, total = done + row["done"], total + row["total"]
+        if row["question__section_id"] == section.id:
+            mine = SectionCount(section, row["done"], row["total"])
+    return mine, done, total
+
+
+def options_of(assessment: Assessment) -> list:
+    """The answer scale of `assessment`'s version, read once per request."""
+    cache = getattr(assessment, "_option_cache", None)
+    if cache is None:
+        cache = list(assessment.version.options.all())
+        assessment._option_cache = cache
+    return cache

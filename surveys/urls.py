@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import answers, assessments, invitations, question_sets
+from surveys.views import answers, assessments, interview, invitations, question_sets, review
 
 urlpatterns = [
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
@@ -36,4 +36,30 @@ urlpatterns = [
         name="invitation_remind",
     ),
     path("invite/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path(
+        "assessments/<uuid:code>/interview/",
+        interview.interview_console,
+        name="interview_console",
+    ),
+    path(
+        "assessments/<uuid:code>/interview/pause/",
+        interview.interview_pause,
+        name="interview_pause",
+    ),
+    path(
+        "assessments/<uuid:code>/interview/finalise/",
+        interview.interview_finalise,
+        name="interview_finalise",
+    ),
+    path("assessments/<uuid:code>/review/", review.assessment_review, name="assessment_review"),
+    path(
+        "assessments/<uuid:code>/review/validate/",
+        review.assessment_validate,
+        name="assessment_validate",
+    ),
+    path(
+        "assessments/<uuid:code>/review/return/",
+        review.assessment_return,
+        name="assessment_return",
+    ),
 ]

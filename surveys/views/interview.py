@@ -1,0 +1,136 @@
+"""The interview console: one screen for talking and typing at once, with pause and finalise."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from surveys import selectors, services
+from surveys.forms import InterviewPauseForm
+from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
+from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
+
+
+def _runs_interview(user, assessment: Assessment) -> bool:
+    return (
+        assessment.mode == AssessmentMode.INTERVIEW
+        and assessment.status == AssessmentStatus.DRAFT
+        and can_review(user, assessment)
+    )
+
+
+def _index(raw: str | None, default: int, total: int) -> int:
+    """The 0-based question index from `?q=` (1-based), else `default`, kept in range."""
+    try:
+        index = int(raw) - 1 if raw else default
+    except ValueError:
+        index = default
+    return min(max(index, 0), max(total - 1, 0))
+
+
+def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
+    progress = selectors.assessment_progress(assessment)
+    answers = [a for p in progress for a in p.answers]
+    done, total = selectors.overall_progress(progress)
+    index = _index(request.GET.get("q"), assessment.interview_position, total)
+    current = answers[index] if answers else None
+    elapsed = selectors.interview_elapsed_seconds(assessment)
+    numbered = iter(range(1, total + 1))
+    unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]
+    later = [n for n in unanswered if n > index + 1] or unanswered
+    return {
+        "assessment": assessment,
+        "project": assessment.project,
+        "progress": progress,
+        "answers": answers,
+        "answer": current,
+        "index": index,
+        "number": index + 1,
+        "previous_number": index if index > 0 else None,
+        "next_number": index + 2 if index + 1 < total else None,
+        "done": done,
+        "total": total,
+        "elapsed": elapsed,
+        "elapsed_display": _clock(elapsed),
+        "running": assessment.interview_resumed_at is not None,
+        "options": list(assessment.version.options.all()),
+        "can_edit": can_edit_answers(request.user, assessment),
+        "show_notes": can_see_interviewer_notes(request.user, assessment),
+        "via": AnswerVia.INTERVIEW,
+        "strip": [(p, [(next(numbered), a) for a in p.answers]) for p in progress],
+        "next_unanswered": later[0] if later else None,
+        "console_url": reverse("interview_console", args=[assessment.code]),
+    }
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@require_GET
+@login_required
+def interview_console(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if not _runs_interview(request.user, assessment):
+        return redirect("assessment_detail", code=assessment.code)
+    try:
+        assessment = services.interview_resume(assessment=assessment, user=request.user)
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    context = _console_context(request, assessment)
+    return render(request, "surveys/interview.html", context)
+
+
+@require_POST
+@login_required
+def interview_pause(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    form = InterviewPauseForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "surveys/problem.html",
+            {"message": "The question to pause at could not be read."},
+            status=400,
+        )
+    number = form.cleaned_data["q"]
+    try:
+        services.interview_pause(
+            assessment=assessment,
+            user=request.user,
+            position=number - 1 if number else None,
+        )
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    messages.success(
+        request,
+        f"Interview paused{f' at question {number}' if number else ''}; "
+        "the clock is stopped. Open the interview again to carry on where you left off.",
+    )
+    return redirect("project_detail", code=assessment.project.code)
+
+
+@require_POST
+@login_required
+def interview_finalise(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if assessment.mode != AssessmentMode.INTERVIEW:
+        return render(
+            request,
+            "surveys/problem.html",
+            {"message": "Only interviews are finalised; self-fills are reviewed."},
+            status=400,
+        )
+    try:
+        services.assessment_validate(assessment=assessment, user=request.user)
+    except services.IncompleteAssessment as exc:
+        context = _console_context(request, assessment)
+        numbers = {a.id: n for n, a in enumerate(context["answers"], start=1)}
+        context["missing"] = [(numbers.get(a.id), a) for a in exc.missing]
+        return render(request, "surveys/interview.html", context, status=400)
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    messages.success(request, "Interview finalised: the assessment is validated and scored.")
+    return redirect("assessment_detail", code=assessment.code)

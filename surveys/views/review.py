@@ -1,0 +1,96 @@
+"""Review of a submitted self-fill: confirm or change answers, then validate or send back."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from surveys import selectors, services
+from surveys.forms import MessageForm
+from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
+from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
+
+
+def _reviews(user, assessment: Assessment) -> bool:
+    return (
+        assessment.mode == AssessmentMode.SELF_FILL
+        and assessment.status == AssessmentStatus.SUBMITTED
+        and can_review(user, assessment)
+    )
+
+
+def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
+    progress = selectors.assessment_progress(assessment)
+    done, total = selectors.overall_progress(progress)
+    return {
+        "assessment": assessment,
+        "project": assessment.project,
+        "progress": progress,
+        "done": done,
+        "total": total,
+        "disagreements": selectors.review_disagreements(assessment),
+        "options": list(assessment.version.options.all()),
+        "can_edit": can_edit_answers(request.user, assessment),
+        "show_notes": can_see_interviewer_notes(request.user, assessment),
+        "via": AnswerVia.REVIEW,
+        "review_url": reverse("assessment_review", args=[assessment.code]),
+        "return_form": MessageForm(),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def assessment_review(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if not _reviews(request.user, assessment):
+        return redirect("assessment_detail", code=assessment.code)
+    context = _review_context(request, assessment)
+    template = "surveys/review.html#disagreements" if request.htmx else "surveys/review.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def assessment_validate(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if assessment.mode != AssessmentMode.SELF_FILL:
+        return render(
+            request,
+            "surveys/problem.html",
+            {"message": "Interviews are validated by finalising them in the interview console."},
+            status=400,
+        )
+    try:
+        services.assessment_validate(assessment=assessment, user=request.user)
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    messages.success(request, "Validated: the assessment is frozen and counts in official figures.")
+    return redirect("assessment_detail", code=assessment.code)
+
+
+@require_POST
+@login_required
+def assessment_return(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        if not _reviews(request.user, assessment):
+            return render(
+                request,
+                "surveys/problem.html",
+                {"message": "Only a submitted self-fill can be sent back, by its reviewers."},
+                status=403 if not can_review(request.user, assessment) else 409,
+            )
+        context = _review_context(request, assessment, return_form=form)
+        return render(request, "surveys/review.html", context, status=400)
+    try:
+        services.assessment_return(
+            assessment=assessment, user=request.user, message=form.cleaned_data["message"]
+        )
+    except services.SurveyError as exc:
+        return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    messages.success(request, "Sent back to the respondents with your message.")
+    return redirect("assessment_detail", code=assessment.code)
