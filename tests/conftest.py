@@ -3,9 +3,40 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
+from scoring import selectors as scoring_selectors
+from surveys.models import QuestionSet, QuestionSetVersion
 from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the default question set once; every test starts from it (and rolls back to it)."""
+    with django_db_blocker.unblock():
+        factories.default_version()
+
+
+@pytest.fixture
+def no_question_sets(db):
+    """Start from a database without any question set, as a fresh installation does."""
+    for model in (QuestionSetVersion, QuestionSet):
+        model.objects.all().delete()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Real hashing costs ~0.25 s per user; the tests check access rules, not hash strength."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_version_specs():
+    """Scoring caches published versions by primary key, and SQLite reuses keys between tests."""
+    yield
+    scoring_selectors._published_specs.clear()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -13,11 +44,11 @@ def pytest_collection_modifyitems(config, items):
     redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
         if "postgres" in item.keywords and not postgres:
-            item.add_marker(
-                pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
-            )
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)"))
         if "redis" in item.keywords and not redis:
-            item.add_marker(pytest.mark.skip(reason="needs Redis and a worker: set REDIS_URL (CI does)"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs Redis and a worker: set REDIS_URL (CI does)")
+            )
 
 
 @pytest.fixture
@@ -70,6 +101,11 @@ def outsider(other_brand):
 @pytest.fixture
 def group_admin(db):
     return factories.UserFactory(username="groupadmin", group_role=GroupRole.ADMIN)
+
+
+@pytest.fixture
+def group_assessor(db):
+    return factories.UserFactory(username="assessor", group_role=GroupRole.ASSESSOR)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Factories for the test suite: real rows in the real database."""
 
 import datetime
+import functools
 from pathlib import Path
 
 import factory
@@ -58,8 +59,25 @@ def member(brand: Brand, role: str = BrandRole.LEAD, **kwargs) -> User:
     return user
 
 
+@functools.cache
+def default_spec() -> fmt.QuestionSetSpec:
+    """The default set parsed once per run (specs are frozen, so sharing is safe)."""
+    return fmt.parse(DEFAULT_SET.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def default_source() -> str:
+    return fmt.to_yaml(default_spec())
+
+
 def default_version() -> QuestionSetVersion:
-    version, _ = question_set_import(spec=fmt.parse(DEFAULT_SET.read_text()), publish=True)
+    """The published default set: found when already loaded (conftest preloads it), else imported."""
+    loaded = QuestionSetVersion.objects.filter(
+        question_set__key=default_spec().key, source=default_source(), status="published"
+    ).first()
+    if loaded is not None:
+        return loaded
+    version, _ = question_set_import(spec=default_spec(), publish=True)
     return version
 
 

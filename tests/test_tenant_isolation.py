@@ -1,0 +1,269 @@
+"""Tenant isolation, generated from the URL configuration.
+
+Every named URL is collected from the resolver. A URL with parameters must be
+listed in OBJECT_FOR_URL with the kind of object that fills it, so a new page
+cannot slip in untested: the first tests fail until it is classified. Then
+each tenant-owned page is requested by its owner (it works), by every brand
+role of another brand (404, never 200 or 500) and anonymously (sent to log in).
+"""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from brands.models import BrandRole
+from scoring.services import score_store
+from surveys.models import AssessmentMode, AssessmentStatus, Invitation
+from tests import factories
+
+# Which kind of object fills the parameters of each URL that has any.
+OBJECT_FOR_URL = {
+    "brand_detail": "brand",
+    "project_detail": "project",
+    "assessment_start": "project",
+    "assessment_detail": "assessment",
+    "assessment_fill": "assessment",
+    "assessment_submit": "assessment",
+    "answer_save": "answer",
+    "answer_history": "answer",
+    "interview_console": "assessment",
+    "interview_pause": "assessment",
+    "interview_finalise": "assessment",
+    "assessment_review": "assessment",
+    "assessment_validate": "assessment",
+    "assessment_return": "assessment",
+    "invitation_list": "assessment",
+    "invitation_remind": "invitation",
+    "invitation_accept": "invitation link",
+    "version_detail": "version",
+}
+# Owned by a brand: only its members and group roles may see them.
+TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation"}
+# Views that only take POST (they answer GET with 405).
+POST_ONLY = {
+    "assessment_start",
+    "assessment_submit",
+    "answer_save",
+    "interview_pause",
+    "interview_finalise",
+    "assessment_validate",
+    "assessment_return",
+    "invitation_remind",
+}
+# Reachable without logging in (logout only takes POST and then sends you to the login page;
+# an invitation link is a signed capability, tested in tests/surveys).
+PUBLIC_URLS = {"login", "healthz", "logout", "invitation_accept"}
+
+
+def _collect(patterns, prefix="", namespace="", params=()):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        found = (*params, *pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            if route.startswith("admin/"):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _collect(pattern.url_patterns, route, inner, found)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else None), route, found
+
+
+URLS = list(_collect(get_resolver().url_patterns))
+PARAMS = {name: params for name, _, params in URLS if name}
+WITH_PARAMS = sorted(name for name, params in PARAMS.items() if params)
+# Logged-in pages with parameters: every one must refuse anonymous visitors and unknown codes.
+PRIVATE_WITH_PARAMS = [name for name in WITH_PARAMS if name not in PUBLIC_URLS]
+WITHOUT_PARAMS = sorted(name for name, params in PARAMS.items() if not params)
+TENANT_URLS = [name for name in WITH_PARAMS if OBJECT_FOR_URL.get(name) in TENANT_KINDS]
+OTHER_BRAND_ROLES = [BrandRole.LEAD, BrandRole.VIEWER, BrandRole.DATA_SCIENTIST]
+
+
+def test_every_url_outside_the_admin_has_a_name():
+    assert [route for name, route, _ in URLS if name is None] == []
+
+
+def test_every_url_with_parameters_says_which_object_fills_it():
+    unclassified = [name for name in WITH_PARAMS if name not in OBJECT_FOR_URL]
+    assert unclassified == [], "add these URLs to OBJECT_FOR_URL (and to TENANT_KINDS if owned)"
+
+
+def test_the_map_lists_no_url_that_no_longer_exists():
+    assert sorted((set(OBJECT_FOR_URL) | POST_ONLY) - set(PARAMS)) == []
+
+
+def test_every_object_is_addressed_by_its_opaque_code():
+    # A sequential id in a URL would let people count and guess other brands' objects.
+    signed = {name for name in WITH_PARAMS if PARAMS[name] == ("token",)}
+    assert signed <= PUBLIC_URLS
+    assert [name for name in WITH_PARAMS if "code" not in PARAMS[name] and name not in signed] == []
+
+
+@pytest.fixture
+def objects(brand, project, version, lead):
+    assessment = factories.assessment(
+        project,
+        version,
+        status=AssessmentStatus.VALIDATED,
+        answers={"doc-purpose": "yes", "doc-success-metrics": "partly"},
+    )
+    score_store(assessment=assessment)
+    self_fill = factories.assessment(project, version, mode=AssessmentMode.SELF_FILL)
+    invitation = Invitation.objects.create(
+        assessment=self_fill, email="respondent@example.com", created_by=lead
+    )
+    return {
+        "brand": brand,
+        "project": project,
+        "assessment": assessment,
+        "invitation": invitation,
+        "version": version,
+    }
+
+
+def kwargs_for(kind: str, objects: dict, code=None) -> dict:
+    if kind == "answer":
+        return {"code": code or objects["assessment"].code, "key": "doc-purpose"}
+    return {"code": code or objects[kind].code}
+
+
+def url_of(name: str, objects: dict, code=None) -> str:
+    return reverse(name, kwargs=kwargs_for(OBJECT_FOR_URL[name], objects, code))
+
+
+def send(client, name: str, url: str, **extra):
+    """The request a URL is meant for: POST for POST-only views, GET for the rest."""
+    return client.post(url, **extra) if name in POST_ONLY else client.get(url, **extra)
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PRIVATE_WITH_PARAMS)
+def test_post_only_views_are_the_ones_listed(name, objects, group_admin, login):
+    response = login(group_admin).get(url_of(name, objects))
+    assert (response.status_code == 405) == (name in POST_ONLY)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TENANT_URLS)
+def test_the_owner_can_use_the_page(name, objects, lead, login):
+    response = send(login(lead), name, url_of(name, objects), follow=True)
+    if name in POST_ONLY:
+        # An empty form or a closed assessment may be refused, but the object is found.
+        assert response.status_code not in (404, 405)
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TENANT_URLS)
+@pytest.mark.parametrize("who", ["viewer", "data_scientist"])
+def test_other_members_of_the_brand_find_the_page(name, who, objects, login, request):
+    response = send(login(request.getfixturevalue(who)), name, url_of(name, objects), follow=True)
+    # Found, even where their role may not act on it.
+    assert response.status_code in (200, 400, 403, 409)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n in TENANT_URLS if n not in POST_ONLY])
+@pytest.mark.parametrize("who", ["group_admin", "group_assessor"])
+def test_group_admins_and_assessors_see_the_page(name, who, objects, login, request):
+    response = login(request.getfixturevalue(who)).get(url_of(name, objects), follow=True)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TENANT_URLS)
+def test_a_group_viewer_finds_the_page_though_it_may_not_act(name, objects, group_viewer, login):
+    response = send(login(group_viewer), name, url_of(name, objects), follow=True)
+    assert response.status_code in (200, 400, 403, 409)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TENANT_URLS)
+@pytest.mark.parametrize("role", OTHER_BRAND_ROLES)
+def test_a_user_of_another_brand_gets_404(name, role, objects, other_brand, other_project, login):
+    stranger = factories.member(other_brand, role)
+    other_project.team.add(stranger)
+    client = login(stranger)
+    url = url_of(name, objects)
+
+    posted = client.post(url, {"answer": "yes", "mode": "interview", "base_revision": "1"})
+    if name in POST_ONLY:
+        assert posted.status_code == 404
+    else:
+        assert client.get(url).status_code == 404
+        assert posted.status_code in (403, 404, 405)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TENANT_URLS)
+def test_a_user_with_no_brand_gets_404(name, objects, login):
+    response = send(login(factories.UserFactory()), name, url_of(name, objects))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PRIVATE_WITH_PARAMS)
+def test_an_unknown_code_is_404_even_for_a_group_admin(name, objects, group_admin, login):
+    response = send(login(group_admin), name, url_of(name, objects, code=uuid.uuid4()))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PRIVATE_WITH_PARAMS)
+def test_the_code_of_another_kind_of_object_is_404(name, objects, group_admin, login):
+    kind = OBJECT_FOR_URL[name]
+    own = objects["assessment" if kind == "answer" else kind]
+    wrong = next(obj for obj in objects.values() if obj is not own and hasattr(obj, "code"))
+    response = send(login(group_admin), name, url_of(name, objects, code=wrong.code))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PRIVATE_WITH_PARAMS)
+def test_anonymous_visitors_are_sent_to_log_in(name, objects, client):
+    url = url_of(name, objects)
+    response = send(client, name, url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(WITHOUT_PARAMS) - PUBLIC_URLS))
+def test_anonymous_visitors_are_sent_to_log_in_from_pages_without_parameters(name, client):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(WITHOUT_PARAMS) - PUBLIC_URLS))
+@pytest.mark.parametrize("role", OTHER_BRAND_ROLES)
+def test_pages_without_parameters_show_nothing_of_another_brand(
+    name, role, objects, other_brand, login
+):
+    response = login(factories.member(other_brand, role)).get(reverse(name), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert objects["project"].name not in page
+    assert objects["brand"].name not in page
+
+
+@pytest.mark.django_db
+def test_the_public_pages_are_the_ones_expected(client):
+    assert set(PARAMS) >= PUBLIC_URLS
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout"))["Location"] == reverse("login")
