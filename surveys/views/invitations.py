@@ -1,5 +1,6 @@
 """Inviting respondents to a self-fill, reminding them, and following an invitation link."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -55,6 +56,7 @@ def invitation_list(request: HttpRequest, code) -> HttpResponse:
         "can_invite": assessment.mode == AssessmentMode.SELF_FILL and assessment.is_open,
         "invitations": selectors.invitations_of_assessment(assessment),
         "team": selectors.uninvited_team_members(assessment),
+        "days": settings.INVITATION_MAX_AGE_DAYS,
     }
     return render(request, "surveys/invitations.html", context, status=status)
 

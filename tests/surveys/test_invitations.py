@@ -86,6 +86,16 @@ def test_it_names_the_inviter_in_the_mail(client, lead, self_fill, mailoutbox):
     assert lead.get_full_name() in mailoutbox[0].body
 
 
+def test_the_mail_tells_an_existing_account_to_log_in(
+    client, lead, self_fill, data_scientist, mailoutbox
+):
+    client.force_login(lead)
+    client.post(_list_url(self_fill), {"email": data_scientist.email})
+    body = mailoutbox[0].body
+    assert f"Log in with your Yardstick account ({data_scientist.username})" in body
+    assert "create one" not in body
+
+
 def test_it_refuses_to_invite_the_same_address_twice(
     client, lead, self_fill, invitation, mailoutbox
 ):
