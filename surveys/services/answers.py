@@ -16,6 +16,7 @@ from surveys.models import (
     Assessment,
     AssessmentStatus,
 )
+from surveys.selectors import options_of
 from surveys.services.errors import (
     AnswerConflict,
     AssessmentClosed,
@@ -99,8 +100,8 @@ def answer_save(
             )
         try:
             answer = (
-                Answer.objects.select_for_update()
-                .select_related("question", "option")
+                Answer.objects.select_for_update(of=("self",))
+                .select_related("question__section", "option")
                 .get(assessment=assessment, question__key=question_key)
             )
         except Answer.DoesNotExist:
@@ -116,9 +117,9 @@ def answer_save(
             if data.option == "":
                 after["option"] = None
             else:
-                option = next((o for o in _options(assessment) if o.key == data.option), None)
+                option = next((o for o in options_of(assessment) if o.key == data.option), None)
                 if option is None:
-                    labels = ", ".join(o.label for o in _options(assessment))
+                    labels = ", ".join(o.label for o in options_of(assessment))
                     raise BadAnswer(f"'{data.option}' is not one of {labels}, N/A.")
                 after["option"] = option.key
                 after["is_na"] = False
@@ -157,7 +158,7 @@ def answer_save(
             return answer
 
         now = timezone.now()
-        options = {o.key: o for o in _options(assessment)}
+        options = {o.key: o for o in options_of(assessment)}
         fields = {
             "option": options[after["option"]] if after["option"] else None,
             "is_na": after["is_na"],
@@ -174,7 +175,9 @@ def answer_save(
         )
         if not updated:  # only reachable on databases without row locks
             raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
-        answer.refresh_from_db()
+        for name, value in fields.items():
+            setattr(answer, name, value)
+        answer.revision = base_revision + 1
         AnswerEvent.objects.create(
             answer=answer,
             actor=user,
@@ -185,11 +188,3 @@ def answer_save(
             note=note.strip(),
         )
         return answer
-
-
-def _options(assessment: Assessment):
-    cache = getattr(assessment, "_option_cache", None)
-    if cache is None:
-        cache = list(assessment.version.options.all())
-        assessment._option_cache = cache
-    return cache

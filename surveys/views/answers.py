@@ -48,13 +48,11 @@ def assessment_fill(request: HttpRequest, code) -> HttpResponse:
 
 
 def _question_context(request, assessment, answer: Answer, **extra) -> dict:
-    progress = selectors.assessment_progress(assessment)
-    done, total = selectors.overall_progress(progress)
-    section = next(p for p in progress if p.section.id == answer.question.section_id)
+    section, done, total = selectors.answer_counts(assessment, answer.question.section)
     return {
         "assessment": assessment,
         "answer": answer,
-        "options": list(assessment.version.options.all()),
+        "options": selectors.options_of(assessment),
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
@@ -115,7 +113,6 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
             return render(request, "surveys/fill.html#question", context, status=exc.status)
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
     if request.htmx:
-        answer = _answer(assessment, answer.question.key)
         return render(
             request,
             "surveys/fill.html#question",
@@ -133,7 +130,7 @@ def _overlay(answer: Answer, posted) -> Answer:
     if choice == "na":
         answer.is_na, answer.option = True, None
     elif choice:
-        option = next((o for o in answer.assessment.version.options.all() if o.key == choice), None)
+        option = next((o for o in selectors.options_of(answer.assessment) if o.key == choice), None)
         if option is not None:
             answer.is_na, answer.option = False, option
     for field in ("na_reason", "comment", "evidence_url", "interviewer_note"):

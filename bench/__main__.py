@@ -1,0 +1,47 @@
+"""Run the benchmarks and print their figures: `make bench` or `python -m bench [names]`.
+
+Each figure is reported with its floor from the same run; docs/benchmarks.md
+records the results with the machine and the date.
+"""
+
+import argparse
+import sys
+
+from bench import common
+
+SUITES = ("autosave",)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("suites", nargs="*", metavar="suite", help=f"any of {', '.join(SUITES)}")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of timed runs")
+    args = parser.parse_args(argv)
+    unknown = set(args.suites) - set(SUITES)
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
+    args.suites = args.suites or list(SUITES)
+
+    from bench import setup_django
+
+    env = setup_django.prepare()
+    figures: list[common.Figure] = []
+    if "autosave" in args.suites:
+        from bench import autosave
+
+        figures += autosave.p3(env, seconds=args.seconds)
+        figures += autosave.r2(env)
+
+    path = common.save("latest", figures)
+    print(f"\nMachine: {common.machine()}")
+    print("| # | What | Measured | Floor | Ratio | Target | Met |")
+    print("|---|---|---|---|---|---|---|")
+    for f in figures:
+        met = {True: "yes", False: "NO", None: "-"}[f.ok]
+        print(f"| {f.key} | {f.what} | {f.measured} | {f.floor} | {f.ratio} | {f.target} | {met} |")
+    print(f"\nSaved to {path.relative_to(common.ROOT)}")
+    return 0 if all(f.ok is not False for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

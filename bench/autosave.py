@@ -1,0 +1,266 @@
+"""P3 (answer autosave under 16 concurrent clients) and R2 (no lost answers, conflicts told).
+
+Both run against gunicorn on this machine with PostgreSQL. The floor is a bare
+Django view doing one UPDATE of the same table, served by the same gunicorn in
+the same run.
+"""
+
+import http.client
+import re
+import threading
+import time
+import urllib.parse
+
+from bench.common import Figure, gunicorn, percentile
+
+CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 characters: a valid unmasked CSRF secret
+REVISION = re.compile(rb'name="base_revision" value="(\d+)"')
+
+
+def _session_for(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _fixtures(clients: int, label: str):
+    """One assessor and `clients` open self-fills of real-time+batch projects (all questions)."""
+    from brands.models import Brand, GroupRole, Project, User
+    from surveys.selectors import default_version
+    from surveys.services import assessment_start
+
+    version = default_version()
+    brand, _ = Brand.objects.get_or_create(name="Bench brand", defaults={"country": "NL"})
+    user, _ = User.objects.get_or_create(
+        username="bench-assessor", defaults={"group_role": GroupRole.ASSESSOR}
+    )
+    stamp = f"{label} {time.time_ns()}"
+    work = []
+    for i in range(clients):
+        project = Project.objects.create(brand=brand, name=f"{stamp} #{i}", kind="both")
+        assessment = assessment_start(project=project, user=user, mode="self_fill", version=version)
+        keys = list(
+            assessment.answers.order_by("question__order").values_list("question__key", "id")
+        )
+        work.append((assessment, keys))
+    return user, work
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, cookie: str, requests: list, stop_at: float | None):
+        super().__init__(daemon=True)
+        self.port, self.cookie, self.requests, self.stop_at = port, cookie, requests, stop_at
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.errors = 0
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"sessionid={self.cookie}; csrftoken={CSRF}",
+            "X-CSRFToken": CSRF,
+            "HX-Request": "true",
+        }
+        i = 0
+        while True:
+            if self.stop_at is not None and time.monotonic() >= self.stop_at:
+                break
+            if self.stop_at is None and i >= len(self.requests):
+                break
+            path, body_for = self.requests[i % len(self.requests)]
+            body = urllib.parse.urlencode(body_for(i))
+            started = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                content = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                self.errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                i += 1
+                continue
+            self.latencies.append(time.perf_counter() - started)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.on_response(i, status, content)
+            i += 1
+        conn.close()
+
+    def on_response(self, i: int, status: int, content: bytes) -> None:
+        pass
+
+
+class AnswerClient(Client):
+    """Cycles through its own assessment's questions; tracks each answer's revision."""
+
+    def __init__(self, port, cookie, assessment, keys, stop_at):
+        self.revisions = {key: 0 for key, _ in keys}
+        self.keys = [key for key, _ in keys]
+        requests = [
+            (f"/assessments/{assessment.code}/answers/{key}/", self._body(key)) for key in self.keys
+        ]
+        super().__init__(port, cookie, requests, stop_at)
+
+    def _body(self, key):
+        def body(i):
+            return {
+                "base_revision": self.revisions[key],
+                "answer": ("yes", "partly", "no")[i % 3],
+                "comment": f"autosave {i}",
+            }
+
+        return body
+
+    def on_response(self, i, status, content):
+        key = self.keys[i % len(self.keys)]
+        if status == 200:
+            match = REVISION.search(content)
+            self.revisions[key] = int(match.group(1)) if match else self.revisions[key] + 1
+
+
+class FloorClient(Client):
+    def __init__(self, port, cookie, answer_ids, stop_at):
+        requests = [
+            (f"/bench/floor/answer/{aid}/", lambda i: {"comment": f"floor {i}"})
+            for aid in answer_ids
+        ]
+        super().__init__(port, cookie, requests, stop_at)
+
+
+def _run(clients: list[Client], warmup: float) -> tuple[list[float], dict, int, float]:
+    started = time.monotonic()
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    elapsed = time.monotonic() - started - warmup
+    latencies, statuses, errors = [], {}, 0
+    for client in clients:
+        latencies += client.latencies
+        errors += client.errors
+        for status, n in client.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    return latencies, statuses, errors, elapsed
+
+
+def p3(env: dict, *, clients: int = 16, seconds: float = 20.0) -> list[Figure]:
+    from surveys.models import Answer
+
+    user, work = _fixtures(clients, "P3")
+    cookie = _session_for(user)
+    with gunicorn(env=env) as port:
+        # Warm up every worker's connections and caches before measuring.
+        warm = [AnswerClient(port, cookie, a, keys, time.monotonic() + 2) for a, keys in work]
+        _run(warm, 0)
+        stop_at = time.monotonic() + seconds
+        floor = [FloorClient(port, cookie, [aid for _, aid in keys], stop_at) for _, keys in work]
+        f_lat, f_status, _, f_elapsed = _run(floor, 0)
+        stop_at = time.monotonic() + seconds
+        app = [AnswerClient(port, cookie, a, keys, stop_at) for a, keys in work]
+        for client, warmed in zip(app, warm, strict=True):
+            client.revisions = dict(warmed.revisions)  # carry on from the warm-up's saves
+        a_lat, a_status, a_err, a_elapsed = _run(app, 0)
+
+    saved = a_status.get(200, 0)
+    # Every acknowledged save raised its answer's revision by one: compare the sums.
+    acknowledged = saved + sum(c.statuses.get(200, 0) for c in warm)
+    stored = sum(
+        Answer.objects.filter(assessment_id__in=[a.id for a, _ in work]).values_list(
+            "revision", flat=True
+        )
+    )
+    lost = acknowledged - stored
+    p95, f_p95 = percentile(a_lat, 95) * 1000, percentile(f_lat, 95) * 1000
+    throughput, f_throughput = saved / a_elapsed, sum(f_status.values()) / f_elapsed
+    non_ok = {s: n for s, n in a_status.items() if s != 200}
+    return [
+        Figure(
+            "P3",
+            f"answer save p95, {clients} clients, gunicorn",
+            f"{p95:.1f} ms",
+            floor=f"{f_p95:.1f} ms",
+            ratio=f"{p95 / f_p95:.1f}x",
+            target="<= 30 ms",
+            ok=p95 <= 30,
+        ),
+        Figure(
+            "P3",
+            "answer saves per second",
+            f"{throughput:.0f}/s",
+            floor=f"{f_throughput:.0f}/s",
+            ratio=f"{throughput / f_throughput:.2f}",
+            target=">= 200/s",
+            ok=throughput >= 200,
+        ),
+        Figure(
+            "P3",
+            "saves acknowledged but not stored",
+            str(lost),
+            target="0",
+            ok=lost == 0 and not a_err and not non_ok,
+            details={"errors": a_err, "non_200": non_ok, "acknowledged": acknowledged},
+        ),
+    ]
+
+
+def r2(env: dict, *, clients: int = 32) -> list[Figure]:
+    from surveys.models import Answer, AnswerEvent
+
+    user, work = _fixtures(clients, "R2")
+    cookie = _session_for(user)
+    with gunicorn(env=env) as port:
+        burst = [AnswerClient(port, cookie, a, keys, None) for a, keys in work]
+        _, statuses, errors, elapsed = _run(burst, 0)
+
+        # Two people change the same answer from the same starting revision.
+        assessment, keys = work[0]
+        key = keys[0][0]
+        current = Answer.objects.get(assessment=assessment, question__key=key).revision
+        path = f"/assessments/{assessment.code}/answers/{key}/"
+        pair = [
+            Client(
+                port, cookie, [(path, lambda i, c=c: {"base_revision": current, "answer": c})], None
+            )
+            for c in ("no", "partly")
+        ]
+        _run(pair, 0)
+        pair_statuses = sorted(s for c in pair for s in c.statuses)
+
+    expected = clients * len(work[0][1])
+    answers = Answer.objects.filter(assessment__in=[a for a, _ in work])
+    stored = answers.filter(option__isnull=False).count()
+    events = AnswerEvent.objects.filter(answer__in=answers, via="self_fill").count()
+    ok_saves = statuses.get(200, 0)
+    return [
+        Figure(
+            "R2",
+            f"{clients} clients x {len(work[0][1])} answers at once: answers stored",
+            f"{stored} of {expected}",
+            target="all",
+            ok=stored == expected == ok_saves and not errors,
+            details={"statuses": statuses, "errors": errors, "seconds": round(elapsed, 1)},
+        ),
+        Figure(
+            "R2",
+            "history entries for those saves",
+            f"{events - 1} of {expected}",  # minus the one winning save of the conflict pair
+            target="all",
+            ok=events - 1 == expected,
+        ),
+        Figure(
+            "R2",
+            "same answer, same starting revision, two clients",
+            " + ".join(str(s) for s in pair_statuses),
+            target="200 + 409",
+            ok=pair_statuses == [200, 409],
+        ),
+    ]
