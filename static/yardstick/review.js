@@ -32,10 +32,11 @@
     }
   });
 
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = formOf(evt);
-    if (form && evt.detail.successful && window.htmx) {
-      window.htmx.trigger(document.body, "answer-saved");
+  // A saved answer comes back as a new form saying "Saved"; the list then reloads.
+  document.addEventListener("htmx:load", function (evt) {
+    var form = evt.target;
+    if (form.matches && form.matches("form.qform") && form.querySelector(".save-state .ok")) {
+      if (window.htmx) window.htmx.trigger(document.body, "answer-saved");
     }
   });
 })();

@@ -50,7 +50,7 @@ def test_review_shows_each_answer_with_who_gave_it(client, lead, data_scientist,
     assert f"Answered by <strong>{data_scientist}</strong>" in body
     assert body.count('name="note"') == submitted.answers.count()
     assert "Review note" in body
-    assert "We do this" in body
+    assert "We do this" in body  # the comment, in the answer form
 
 
 def test_review_rejects_post(client, lead, submitted):
