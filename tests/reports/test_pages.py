@@ -193,3 +193,22 @@ class TestHealthz:
 
     def test_it_only_takes_get(self, client):
         assert client.post(reverse("healthz")).status_code == 405
+
+
+class TestNavigation:
+    @pytest.mark.parametrize(
+        ("who", "shown"),
+        [
+            ("group_admin", True),
+            ("group_assessor", False),
+            ("group_viewer", False),
+            ("lead", False),
+        ],
+    )
+    def test_only_group_admins_get_the_admin_link(self, client, request, who, shown):
+        html = page(client, request.getfixturevalue(who), reverse("brand_list"))
+        assert (f'href="{reverse("admin:index")}"' in html) is shown
+
+    def test_the_login_page_shows_no_navigation(self, client):
+        html = client.get(reverse("login")).content.decode()
+        assert reverse("brand_list") not in html
