@@ -51,57 +51,6 @@
     }
   });
 
-  // A save swaps the whole question form. Text typed meanwhile in another field (the note
-  // right after the comment) would be replaced by the server's copy and its own save dropped,
-  // so unsaved text is carried into the new form and saved from there.
-  var TEXT = "textarea, input[name=na_reason], input[name=evidence_url]";
-  var carried = null;
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    var old = evt.detail.target;
-    if (!old || !old.matches || !old.matches("form.qform")) return;
-    carried = {};
-    old.querySelectorAll(TEXT).forEach(function (field) {
-      if (field.value !== field.defaultValue) carried[field.name] = field.value;
-    });
-  });
-  function restoreUnsaved(form) {
-    // A conflict or an error shows the server's answer on purpose: nothing is laid over it.
-    if (form.classList.contains("conflict") || form.querySelector(".save-state .error:not(.failed)")) {
-      carried = null;
-    }
-    if (!carried) return;
-    var unsaved = false;
-    Object.keys(carried).forEach(function (name) {
-      var field = form.querySelector('[name="' + name + '"]');
-      if (field && field.value !== carried[name]) {
-        field.value = carried[name];
-        field.dataset.unsaved = "1";
-        unsaved = true;
-      }
-    });
-    carried = null;
-    var active = document.activeElement;
-    if (unsaved && !(active && active.dataset && active.dataset.unsaved)) {
-      form.dispatchEvent(new Event("change", { bubbles: true }));
-    }
-  }
-  // Leaving a restored field saves it, unless the browser's own change event already did.
-  document.addEventListener("focusout", function (evt) {
-    var field = evt.target;
-    if (!field.dataset || !field.dataset.unsaved) return;
-    delete field.dataset.unsaved;
-    var form = field.closest("form.qform");
-    if (form && !form.classList.contains("is-saving") && field.value !== field.defaultValue) {
-      form.dispatchEvent(new Event("change", { bubbles: true }));
-    }
-  });
-  // Right after the swap, in the same task, so that no keystroke falls in between.
-  document.addEventListener("htmx:afterSwap", function (evt) {
-    var id = evt.target && evt.target.id;
-    var form = id && document.getElementById(id);
-    if (form && form.matches("form.qform")) restoreUnsaved(form);
-  });
-
   // Keep the overview strip in step with what the saves report.
   function syncStrip() {
     document.querySelectorAll("form.qform").forEach(function (form) {
@@ -116,6 +65,7 @@
     });
   }
   document.addEventListener("htmx:load", syncStrip);
+  document.addEventListener("answer-saved", syncStrip);
 
   function form() {
     return document.querySelector(".iv-question form.qform");

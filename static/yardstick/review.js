@@ -1,5 +1,5 @@
 // Review screen: a changed answer waits for its review note, and the disagreements list
-// follows every save. Without it the page still works: the form's button saves, the
+// follows every save (review.html listens for answer-saved). Without it the page still works: the form's button saves, the
 // server refuses a change without a note, and the list shows on reload.
 (function () {
   "use strict";
@@ -32,11 +32,4 @@
     }
   });
 
-  // A saved answer comes back as a new form saying "Saved"; the list then reloads.
-  document.addEventListener("htmx:load", function (evt) {
-    var form = evt.target;
-    if (form.matches && form.matches("form.qform") && form.querySelector(".save-state .ok")) {
-      if (window.htmx) window.htmx.trigger(document.body, "answer-saved");
-    }
-  });
 })();

@@ -44,4 +44,20 @@
     var form = formOf(evt);
     if (form && evt.detail.successful) form.classList.remove("is-saving");
   });
+
+  // A successful save leaves the form in place (the server swaps in only the new
+  // revision, the "Saved" state and the progress), so what was typed meanwhile stays.
+  document.addEventListener("answer-saved", function (evt) {
+    var detail = evt.detail || {};
+    var form = document.getElementById("q-" + detail.key);
+    if (!form) return;
+    form.classList.toggle("answered", !!detail.answered);
+    var carried = form.querySelector(".tag.carried");
+    if (carried) carried.remove();
+    // What the server now holds becomes the form's baseline.
+    form.querySelectorAll("input, textarea").forEach(function (field) {
+      if (field.type === "radio" || field.type === "checkbox") field.defaultChecked = field.checked;
+      else if (field.type !== "hidden") field.defaultValue = field.value;
+    });
+  });
 })();

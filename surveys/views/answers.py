@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, trigger_client_event
 
 from surveys import selectors, services
 from surveys.forms import AnswerForm
@@ -106,18 +107,16 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         raise Http404("No such question in this assessment") from None
     except services.SurveyError as exc:
         if request.htmx:
-            current = _answer(assessment, key)
-            context = _question_context(
-                request, assessment, current, error=exc.message, mine=posted
-            )
+            # Show the person what they sent, with the reason it was not saved.
+            current = _overlay(_answer(assessment, key), posted)
+            context = _question_context(request, assessment, current, error=exc.message)
             return render(request, "surveys/fill.html#question", context, status=exc.status)
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
     if request.htmx:
-        return render(
-            request,
-            "surveys/fill.html#question",
-            _question_context(request, assessment, answer, saved=True),
-        )
+        context = _question_context(request, assessment, answer, saved=True)
+        response = render(request, "surveys/fill.html#saved", context)
+        trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
+        return reswap(response, "none")
     back = request.POST.get("next") or reverse("assessment_fill", args=[assessment.code])
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("assessment_fill", args=[assessment.code])
