@@ -24,7 +24,11 @@ def _via(assessment) -> str:
 def _fill_context(request, assessment) -> dict:
     progress = selectors.assessment_progress(assessment)
     done, total = selectors.overall_progress(progress)
+    first_open = next(
+        (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None
+    )
     return {
+        "first_open": first_open,
         "assessment": assessment,
         "project": assessment.project,
         "progress": progress,
