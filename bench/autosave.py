@@ -31,32 +31,48 @@ def _session_for(user) -> str:
 
 
 def _fixtures(clients: int, label: str):
-    """One assessor and `clients` open self-fills of real-time+batch projects (all questions)."""
-    from brands.models import Brand, GroupRole, Project, User
+    """`clients` open self-fills of batch+real-time projects (all questions apply), and the
+    data scientist on their team who fills them in."""
+    from brands.models import Brand, BrandRole, GroupRole, Membership, Project, User
     from surveys.selectors import default_version
     from surveys.services import assessment_start
 
     version = default_version()
     brand, _ = Brand.objects.get_or_create(name="Bench brand", defaults={"country": "NL"})
-    user, _ = User.objects.get_or_create(
+    assessor, _ = User.objects.get_or_create(
         username="bench-assessor", defaults={"group_role": GroupRole.ASSESSOR}
+    )
+    respondent, _ = User.objects.get_or_create(username="bench-ds")
+    Membership.objects.get_or_create(
+        user=respondent, brand=brand, defaults={"role": BrandRole.DATA_SCIENTIST}
     )
     stamp = f"{label} {time.time_ns()}"
     work = []
     for i in range(clients):
         project = Project.objects.create(brand=brand, name=f"{stamp} #{i}", kind="both")
-        assessment = assessment_start(project=project, user=user, mode="self_fill", version=version)
+        project.team.add(respondent)
+        assessment = assessment_start(
+            project=project, user=assessor, mode="self_fill", version=version
+        )
         keys = list(
             assessment.answers.order_by("question__order").values_list("question__key", "id")
         )
         work.append((assessment, keys))
-    return user, work
+    return respondent, work
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, cookie: str, requests: list, stop_at: float | None):
+    def __init__(
+        self,
+        port: int,
+        cookie: str,
+        requests: list,
+        stop_at: float | None,
+        interval: float = 0.0,
+    ):
         super().__init__(daemon=True)
         self.port, self.cookie, self.requests, self.stop_at = port, cookie, requests, stop_at
+        self.interval = interval  # seconds between sends; 0 sends as fast as answers come
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
         self.errors = 0
@@ -70,7 +86,14 @@ class Client(threading.Thread):
             "HX-Request": "true",
         }
         i = 0
+        next_send = time.monotonic()
         while True:
+            if self.interval:
+                # Open-loop pacing: a slow answer does not lower the rate that is offered.
+                delay = next_send - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                next_send += self.interval
             if self.stop_at is not None and time.monotonic() >= self.stop_at:
                 break
             if self.stop_at is None and i >= len(self.requests):
@@ -102,13 +125,13 @@ class Client(threading.Thread):
 class AnswerClient(Client):
     """Cycles through its own assessment's questions; tracks each answer's revision."""
 
-    def __init__(self, port, cookie, assessment, keys, stop_at):
+    def __init__(self, port, cookie, assessment, keys, stop_at, interval=0.0):
         self.revisions = {key: 0 for key, _ in keys}
         self.keys = [key for key, _ in keys]
         requests = [
             (f"/assessments/{assessment.code}/answers/{key}/", self._body(key)) for key in self.keys
         ]
-        super().__init__(port, cookie, requests, stop_at)
+        super().__init__(port, cookie, requests, stop_at, interval)
 
     def _body(self, key):
         def body(i):
@@ -128,12 +151,12 @@ class AnswerClient(Client):
 
 
 class FloorClient(Client):
-    def __init__(self, port, cookie, answer_ids, stop_at):
+    def __init__(self, port, cookie, answer_ids, stop_at, interval=0.0):
         requests = [
             (f"/bench/floor/answer/{aid}/", lambda i: {"comment": f"floor {i}"})
             for aid in answer_ids
         ]
-        super().__init__(port, cookie, requests, stop_at)
+        super().__init__(port, cookie, requests, stop_at, interval)
 
 
 def _run(clients: list[Client], warmup: float) -> tuple[list[float], dict, int, float]:
@@ -152,62 +175,84 @@ def _run(clients: list[Client], warmup: float) -> tuple[list[float], dict, int, 
     return latencies, statuses, errors, elapsed
 
 
-def p3(env: dict, *, clients: int = 16, seconds: float = 20.0) -> list[Figure]:
+def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200.0) -> list[Figure]:
+    """Capacity (16 clients saving back to back) and latency at `rate` saves/s offered
+    by 16 clients, each against the floor measured the same way in the same run."""
     from surveys.models import Answer
 
     user, work = _fixtures(clients, "P3")
     cookie = _session_for(user)
+    interval = clients / rate
     with gunicorn(env=env) as port:
         # Warm up every worker's connections and caches before measuring.
-        warm = [AnswerClient(port, cookie, a, keys, time.monotonic() + 2) for a, keys in work]
-        _run(warm, 0)
-        stop_at = time.monotonic() + seconds
-        floor = [FloorClient(port, cookie, [aid for _, aid in keys], stop_at) for _, keys in work]
-        f_lat, f_status, _, f_elapsed = _run(floor, 0)
-        stop_at = time.monotonic() + seconds
-        app = [AnswerClient(port, cookie, a, keys, stop_at) for a, keys in work]
-        for client, warmed in zip(app, warm, strict=True):
-            client.revisions = dict(warmed.revisions)  # carry on from the warm-up's saves
-        a_lat, a_status, a_err, a_elapsed = _run(app, 0)
+        clients_now = [
+            AnswerClient(port, cookie, a, keys, time.monotonic() + 3) for a, keys in work
+        ]
+        _run(clients_now, 0)
+        acknowledged = sum(c.statuses.get(200, 0) for c in clients_now)
+        revisions = [c.revisions for c in clients_now]
 
-    saved = a_status.get(200, 0)
+        def floor(pace):
+            stop_at = time.monotonic() + seconds
+            return _run(
+                [FloorClient(port, cookie, [i for _, i in k], stop_at, pace) for _, k in work], 0
+            )
+
+        def app(pace):
+            stop_at = time.monotonic() + seconds
+            group = [AnswerClient(port, cookie, a, k, stop_at, pace) for a, k in work]
+            for client, revs in zip(group, revisions, strict=True):
+                client.revisions = revs  # carry on from the previous run's saves
+            result = _run(group, 0)
+            return group, result
+
+        f_sat = floor(0.0)
+        sat_clients, a_sat = app(0.0)
+        f_paced = floor(interval)
+        paced_clients, a_paced = app(interval)
+
+    acknowledged += sum(c.statuses.get(200, 0) for c in sat_clients + paced_clients)
     # Every acknowledged save raised its answer's revision by one: compare the sums.
-    acknowledged = saved + sum(c.statuses.get(200, 0) for c in warm)
     stored = sum(
         Answer.objects.filter(assessment_id__in=[a.id for a, _ in work]).values_list(
             "revision", flat=True
         )
     )
     lost = acknowledged - stored
-    p95, f_p95 = percentile(a_lat, 95) * 1000, percentile(f_lat, 95) * 1000
-    throughput, f_throughput = saved / a_elapsed, sum(f_status.values()) / f_elapsed
-    non_ok = {s: n for s, n in a_status.items() if s != 200}
+    problems = {
+        "errors": a_sat[2] + a_paced[2],
+        "non_200": {s: n for st in (a_sat[1], a_paced[1]) for s, n in st.items() if s != 200},
+    }
+    sat, f_sat_rate = a_sat[1].get(200, 0) / a_sat[3], sum(f_sat[1].values()) / f_sat[3]
+    p95, f_p95 = percentile(a_paced[0], 95) * 1000, percentile(f_paced[0], 95) * 1000
+    offered = a_paced[1].get(200, 0) / a_paced[3]
     return [
         Figure(
             "P3",
-            f"answer save p95, {clients} clients, gunicorn",
+            f"answer saves per second, {clients} clients back to back (capacity)",
+            f"{sat:.0f}/s",
+            floor=f"{f_sat_rate:.0f}/s",
+            ratio=f"{sat / f_sat_rate:.2f}",
+            target=">= 200/s",
+            ok=sat >= 200,
+        ),
+        Figure(
+            "P3",
+            f"answer save p95 at {rate:.0f} saves/s from {clients} clients ({offered:.0f}/s served)",
             f"{p95:.1f} ms",
             floor=f"{f_p95:.1f} ms",
             ratio=f"{p95 / f_p95:.1f}x",
             target="<= 30 ms",
             ok=p95 <= 30,
-        ),
-        Figure(
-            "P3",
-            "answer saves per second",
-            f"{throughput:.0f}/s",
-            floor=f"{f_throughput:.0f}/s",
-            ratio=f"{throughput / f_throughput:.2f}",
-            target=">= 200/s",
-            ok=throughput >= 200,
+            details={"p50_ms": round(percentile(a_paced[0], 50) * 1000, 1)},
         ),
         Figure(
             "P3",
             "saves acknowledged but not stored",
             str(lost),
             target="0",
-            ok=lost == 0 and not a_err and not non_ok,
-            details={"errors": a_err, "non_200": non_ok, "acknowledged": acknowledged},
+            ok=lost == 0 and not problems["errors"] and not problems["non_200"],
+            details={**problems, "acknowledged": acknowledged},
         ),
     ]
 

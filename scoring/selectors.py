@@ -8,12 +8,14 @@ from scoring.models import Score, SectionScore
 from surveys.models import Answer, Assessment, AssessmentStatus, QuestionSetVersion
 
 # Published versions never change, so their engine spec can be kept per process.
-_published_specs: dict[int, engine.VersionSpec] = {}
+_published_specs: dict[tuple, engine.VersionSpec] = {}
 
 
 def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
     """The engine's view of a question-set version."""
-    cached = _published_specs.get(version.pk)
+    # Keyed with the publication time too: a row id alone can come back after a rollback.
+    key = (version.pk, version.published_at)
+    cached = _published_specs.get(key)
     if cached is not None:
         return cached
     sections = tuple(version.sections.order_by("order").values_list("key", flat=True))
@@ -41,7 +43,7 @@ def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
         aggregation=version.aggregation,
     )
     if version.is_published:
-        _published_specs[version.pk] = spec
+        _published_specs[key] = spec
     return spec
 
 

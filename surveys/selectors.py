@@ -265,7 +265,9 @@ def answer_counts(assessment: Assessment, section: Section) -> tuple[SectionCoun
     """How far `section` and the whole assessment are answered, in one query."""
     rows = (
         assessment.answers.values("question__section_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(option__isnull=False) | Q(is_na=True)))
+        .annotate(
+            total=Count("id"), done=Count("id", filter=Q(option__isnull=False) | Q(is_na=True))
+        )
         .order_by()
     )
     done = total = 0
@@ -277,10 +279,18 @@ def answer_counts(assessment: Assessment, section: Section) -> tuple[SectionCoun
     return mine, done, total
 
 
+# Published versions never change, so their scale is kept per process.
+_published_options: dict[tuple, list] = {}
+
+
 def options_of(assessment: Assessment) -> list:
-    """The answer scale of `assessment`'s version, read once per request."""
-    cache = getattr(assessment, "_option_cache", None)
-    if cache is None:
-        cache = list(assessment.version.options.all())
-        assessment._option_cache = cache
-    return cache
+    """The answer scale of `assessment`'s version."""
+    version = assessment.version
+    # Keyed with the publication time too: a row id alone can come back after a rollback.
+    key = (version.pk, version.published_at)
+    cached = _published_options.get(key)
+    if cached is None:
+        cached = list(version.options.all())
+        if version.is_published:
+            _published_options[key] = cached
+    return cached

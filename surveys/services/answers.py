@@ -91,23 +91,23 @@ def answer_save(
         raise NotAllowed("Only assessors can write interviewer notes.")
 
     with transaction.atomic():
-        # Lock the assessment row so that a submit or validation cannot slip in between.
-        locked = Assessment.objects.select_for_update().only("status").get(pk=assessment.pk)
-        if locked.status != assessment.status:
-            raise AssessmentClosed(
-                f"This assessment was {locked.get_status_display().lower()} meanwhile; "
-                "reload the page."
-            )
+        # One statement locks the answer and its assessment, so that neither another
+        # save of this answer nor a submit or validation can slip in between.
         try:
             answer = (
-                Answer.objects.select_for_update(of=("self",))
-                .select_related("question__section", "option")
-                .get(assessment=assessment, question__key=question_key)
+                Answer.objects.select_for_update(of=("self", "assessment"))
+                .select_related("assessment", "question__section", "option")
+                .get(assessment_id=assessment.pk, question__key=question_key)
             )
         except Answer.DoesNotExist:
             raise UnknownQuestion(
                 f"'{question_key}' is not a statement of this assessment."
             ) from None
+        if answer.assessment.status != assessment.status:
+            raise AssessmentClosed(
+                f"This assessment was {answer.assessment.get_status_display().lower()} "
+                "meanwhile; reload the page."
+            )
         if answer.revision != base_revision:
             raise AnswerConflict(answer)
 
