@@ -6,7 +6,8 @@ import pytest
 from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
-from scoring import selectors as scoring_selectors
+from scoring.selectors import scores as scoring_scores
+from surveys import selectors as survey_selectors
 from surveys.models import QuestionSet, QuestionSetVersion
 from tests import factories
 
@@ -34,9 +35,10 @@ def _fast_password_hashing():
 
 @pytest.fixture(autouse=True)
 def _forget_cached_version_specs():
-    """Scoring caches published versions by primary key, and SQLite reuses keys between tests."""
+    """Published versions are cached per process; each test starts with empty caches."""
     yield
-    scoring_selectors._published_specs.clear()
+    scoring_scores._published_specs.clear()
+    survey_selectors._published_options.clear()
 
 
 def pytest_collection_modifyitems(config, items):

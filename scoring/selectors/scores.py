@@ -1,4 +1,4 @@
-"""Reads for scores. Dashboards and reports get their figures here, never by computing them."""
+"""Stored scores and scoring an assessment as it stands."""
 
 from django.db.models import Prefetch, QuerySet
 
