@@ -1,0 +1,486 @@
+"""Writes a planned scenario to the database with bulk inserts; finds and removes demo data.
+
+The stored scores are computed here with the scoring engine, exactly as
+`scoring.services.score_store` would store them, but in bulk: per-assessment
+services would take minutes at group scale.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Field, JSONField, Model, QuerySet
+from django.utils import timezone
+
+from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
+from scoring import engine
+from scoring.models import Score, SectionScore
+from scoring.selectors import version_spec
+from surveys import question_set_format as fmt
+from surveys.demo import data
+from surveys.demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
+from surveys.management.commands.import_question_set import DEFAULT_SET
+from surveys.models import (
+    Answer,
+    AnswerEvent,
+    AnswerVia,
+    Assessment,
+    QuestionSetVersion,
+    VersionStatus,
+)
+from surveys.selectors import default_version
+from surveys.services import question_set_import
+
+BATCH_SIZE = 5000
+_PRODUCT_LINE_NAMESPACE = uuid.UUID("5f0c1e9a-3d7b-4c1e-9a55-0d1e7a6b2c40")
+
+Log = Callable[[str], None]
+
+
+# --- Question set ----------------------------------------------------------------------------
+def ensure_question_set() -> QuestionSetVersion:
+    """The version to seed against; loads and publishes the default set if none is published."""
+    if not QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED).exists():
+        question_set_import(spec=fmt.parse(DEFAULT_SET.read_text(encoding="utf-8")), publish=True)
+    version = default_version()
+    assert version is not None
+    return version
+
+
+def options_best_first(version: QuestionSetVersion) -> list[str]:
+    return [o.key for o in sorted(version.options.all(), key=lambda o: (-o.score, o.order))]
+
+
+# --- Finding and removing demo data ----------------------------------------------------------
+def demo_brand_names() -> list[str]:
+    return [entry.name for entry in data.ALL_BRANDS]
+
+
+def demo_usernames() -> list[str]:
+    """Every username the seed can create."""
+    names = ["admin", "assessor", "manager"]
+    for entry in data.ALL_BRANDS:
+        slug = ascii_slug(entry.name)
+        names += [f"lead.{slug}", f"viewer.{slug}"]
+        names += [f"ds{n}.{slug}" for n in range(1, 21)]
+    return names
+
+
+def demo_users() -> QuerySet[User]:
+    return User.objects.filter(
+        username__in=demo_usernames(), email__endswith=f"@{data.EMAIL_DOMAIN}"
+    )
+
+
+def demo_present() -> bool:
+    return Brand.objects.filter(name__in=demo_brand_names()).exists() or demo_users().exists()
+
+
+def taken_usernames(usernames: Iterable[str]) -> list[str]:
+    """Those of `usernames` that belong to somebody other than the demo."""
+    taken = User.objects.filter(username__in=list(usernames)).exclude(pk__in=demo_users())
+    return sorted(taken.values_list("username", flat=True))
+
+
+@transaction.atomic
+def flush_demo() -> dict[str, int]:
+    """Delete the brands, projects, assessments and users created by the seed.
+
+    Question sets and product lines stay. Answers and their history are
+    deleted with plain DELETE statements first: at group scale, Django's
+    cascade would load half a million answers into memory to delete them.
+    """
+    brands = Brand.objects.filter(name__in=demo_brand_names())
+    assessments = Assessment.objects.filter(project__brand__in=brands)
+    answers = Answer.objects.filter(assessment__in=assessments)
+    events, _ = AnswerEvent.objects.filter(answer__in=answers).delete()
+    sections, _ = SectionScore.objects.filter(score__assessment__in=assessments).delete()
+    counts = {"answer events": events, "section scores": sections}
+    # Nothing else refers to answers once their events are gone, so no cascade is skipped.
+    counts["answers"] = answers._raw_delete(answers.db)
+    counts["scores"] = Score.objects.filter(assessment__in=assessments).delete()[0]
+    counts["assessments"] = assessments.count()
+    counts["projects"] = Project.objects.filter(brand__in=brands).count()
+    counts["brands"] = brands.count()
+    brands.delete()
+    counts["users"] = demo_users().count()
+    demo_users().delete()
+    return counts
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    brand: str
+
+
+def demo_logins() -> list[Login]:
+    """The demo users as they are in the database: group roles first, then brand by brand."""
+    users = demo_users().prefetch_related("memberships__brand")
+    group = {role.value: role.label for role in GroupRole}
+    brand_roles = dict(BrandRole.choices)
+    logins = [Login(u.username, group[u.group_role], "-") for u in users if u.group_role]
+    for user in users:
+        for membership in user.memberships.all():
+            logins.append(Login(user.username, brand_roles[membership.role], membership.brand.name))
+    order = {name: index for index, name in enumerate(demo_usernames())}
+    return sorted(logins, key=lambda login: order.get(login.username, len(order)))
+
+
+# --- Building --------------------------------------------------------------------------------
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# Column order of the rows given to `insert_rows` for the two big tables.
+ANSWER_COLUMNS = (
+    "assessment_id",
+    "question_id",
+    "option_id",
+    "is_na",
+    "na_reason",
+    "comment",
+    "evidence_url",
+    "interviewer_note",
+    "carried_over",
+    "answered_by_id",
+    "answered_at",
+    "revision",
+)
+EVENT_COLUMNS = ("answer_id", "actor_id", "at", "via", "revision", "changes")
+
+
+def insert_rows(
+    model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> list[int]:
+    """Insert `rows` (values in `columns` order, attnames) and return their ids, in order.
+
+    On PostgreSQL the rows go in with COPY, their ids drawn from the table's
+    sequence first: at half a million answers plus as many events this is
+    several times faster than bulk_create, whose per-value preparation and
+    client-side quoting dominate. Elsewhere bulk_create.
+    """
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create(
+            model(**dict(zip(columns, row, strict=True))) for row in rows
+        )
+        return [obj.pk for obj in objects]
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    table = meta.db_table
+    # COPY does not know Django's defaults: fill the columns not given as bulk_create would.
+    rest = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in columns]
+    fields = [meta.get_field(c) for c in columns] + rest
+    names = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        sql = f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk, *row, *(_default(f) for f in rest)]
+                for i in json_columns:
+                    values[i + 1] = Jsonb(values[i + 1])
+                copy.write_row(values)
+    return ids
+
+
+def _default(field: Field) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    return field.get_default()
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    """As `scoring.services.score_store` stores figures: five decimals."""
+    return None if value is None else Decimal(str(round(value, 5)))
+
+
+def _backdate(model: type[Model], stamps: dict[int, Any]) -> None:
+    """Set `created_at` (filled with "now" by auto_now_add on insert) to the planned moments."""
+    objects = [model(pk=pk, created_at=moment) for pk, moment in stamps.items()]
+    model.objects.bulk_update(objects, ["created_at"], batch_size=1000)
+
+
+def _changes(row: AnswerRow) -> dict[str, list[Any]]:
+    """The first event of an answer: every field that left its empty value."""
+    answer = row.answer
+    if answer.option is None:
+        changes: dict[str, list[Any]] = {
+            "is_na": [False, True],
+            "na_reason": ["", answer.na_reason],
+        }
+    else:
+        changes = {"option": [None, answer.option]}
+    if answer.comment:
+        changes["comment"] = ["", answer.comment]
+    if answer.evidence_url:
+        changes["evidence_url"] = ["", answer.evidence_url]
+    return changes
+
+
+class Builder:
+    """Writes one scenario against one question-set version. Use `build()`."""
+
+    def __init__(self, scenario: Scenario, version: QuestionSetVersion, log: Log) -> None:
+        self.scenario = scenario
+        self.version = version
+        self.log = log
+        self.spec = version_spec(version)
+        self.questions = dict(version.questions.values_list("key", "id"))
+        self.options = dict(version.options.values_list("key", "id"))
+        self.sections = dict(version.sections.values_list("key", "id"))
+        self.counts: dict[str, int] = {}
+
+    def build(self) -> dict[str, int]:
+        steps = [
+            ("people and brands", self._people_and_brands),
+            ("projects", self._projects),
+            ("assessments", self._assessments),
+            ("scores", self._scores),
+            ("answers and their history", self._answers),
+        ]
+        for label, step in steps:
+            started = time.perf_counter()
+            step()
+            self.log(f"  {label}: {time.perf_counter() - started:.1f} s")
+        return self.counts
+
+    def _people_and_brands(self) -> None:
+        self._people()
+        self._brands()
+
+    def _people(self) -> None:
+        password = make_password(data.PASSWORD)  # hashing is slow: once for everybody
+        people = self.scenario.people
+        users = User.objects.bulk_create(
+            User(
+                username=p.username,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                email=p.email,
+                password=password,
+                group_role=p.group_role,
+                is_staff=p.is_staff,
+                is_superuser=p.is_superuser,
+                date_joined=p.joined,
+            )
+            for p in people
+        )
+        for person, user in zip(people, users, strict=True):
+            person.pk = user.pk
+        self.counts["users"] = len(users)
+
+    def _brands(self) -> None:
+        plans = self.scenario.brands
+        brands = Brand.objects.bulk_create(
+            Brand(
+                code=b.code,
+                name=b.entry.name,
+                country=b.entry.country,
+                has_ds_team=b.entry.has_ds_team,
+            )
+            for b in plans
+        )
+        for plan, brand in zip(plans, brands, strict=True):
+            plan.pk = brand.pk
+        _backdate(Brand, {b.pk: b.created_at for b in plans})
+        memberships = Membership.objects.bulk_create(
+            Membership(user_id=p.pk, brand_id=b.pk, role=p.brand_role)
+            for b in plans
+            for p in b.members
+        )
+        people = [p for b in plans for p in b.members]
+        _backdate(Membership, {m.pk: p.joined for m, p in zip(memberships, people, strict=True)})
+        self.counts["brands"] = len(brands)
+
+    def _product_lines(self) -> dict[str, int]:
+        lines = {}
+        for entry in data.PRODUCT_LINES:
+            line, _ = ProductLine.objects.get_or_create(
+                name=entry.name,
+                defaults={
+                    "description": entry.description,
+                    "code": uuid.uuid5(_PRODUCT_LINE_NAMESPACE, entry.name),
+                },
+            )
+            lines[entry.name] = line.pk
+        return lines
+
+    def _projects(self) -> None:
+        lines = self._product_lines()
+        plans = self.scenario.projects
+        projects = Project.objects.bulk_create(
+            (
+                Project(
+                    code=p.code,
+                    brand_id=p.brand.pk,
+                    name=p.name,
+                    description=p.description,
+                    kind=p.kind,
+                    criticality=p.criticality,
+                    product_line_id=lines[p.product_line] if p.product_line else None,
+                )
+                for p in plans
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        for plan, project in zip(plans, projects, strict=True):
+            plan.pk = project.pk
+        _backdate(Project, {p.pk: p.created_at for p in plans})
+        Team = Project.team.through
+        Team.objects.bulk_create(
+            (Team(project_id=p.pk, user_id=person.pk) for p in plans for person in p.team),
+            batch_size=BATCH_SIZE,
+        )
+        self.counts["projects"] = len(projects)
+
+    def _assessments(self) -> None:
+        """Insert assessments in rounds (every project's first, then second, ...) so that
+        each one's `previous` already has its id."""
+        projects = self.scenario.projects
+        rounds = max((len(p.assessments) for p in projects), default=0)
+        for index in range(rounds):
+            pairs = [(p, p.assessments[index]) for p in projects if len(p.assessments) > index]
+            rows = Assessment.objects.bulk_create(
+                (self._assessment_row(project.pk, plan) for project, plan in pairs),
+                batch_size=BATCH_SIZE,
+            )
+            for (_, plan), row in zip(pairs, rows, strict=True):
+                plan.pk = row.pk
+        plans = self.scenario.assessments
+        _backdate(Assessment, {a.pk: a.created_at for a in plans})
+        for status in ("validated", "submitted", "draft"):
+            self.counts[f"assessments {status}"] = sum(a.status == status for a in plans)
+
+    def _assessment_row(self, project_id: int | None, plan: AssessmentPlan) -> Assessment:
+        return Assessment(
+            code=plan.code,
+            project_id=project_id,
+            version=self.version,
+            mode=plan.mode,
+            status=plan.status,
+            assessed_on=plan.assessed_on,
+            conducted_by_id=plan.conducted_by.pk if plan.conducted_by else None,
+            interviewees=plan.interviewees,
+            previous_id=plan.previous.pk if plan.previous else None,
+            created_by_id=plan.created_by.pk,
+            submitted_at=plan.submitted_at,
+            validated_at=plan.validated_at,
+            validated_by_id=plan.validated_by.pk if plan.validated_by else None,
+        )
+
+    def _result(self, plan: AssessmentPlan, kind: str) -> engine.Result:
+        inputs = [
+            engine.AnswerInput(
+                question=r.question, option=r.answer.option, na=r.answer.option is None
+            )
+            for r in plan.rows
+        ]
+        return engine.score(self.spec, inputs, kind)
+
+    def _scores(self) -> None:
+        scored = [
+            (plan, self._result(plan, project.kind))
+            for project in self.scenario.projects
+            for plan in project.assessments
+            if plan.is_scored
+        ]
+        scores = Score.objects.bulk_create(
+            (
+                Score(
+                    assessment_id=plan.pk,
+                    overall=_decimal(result.overall),
+                    level=result.level,
+                    all_core_met=result.all_core_met,
+                    core_met=len(result.core_met),
+                    core_total=len(result.core_met) + len(result.core_missed),
+                    answered=result.answered,
+                    applicable=result.applicable,
+                    engine_version=result.engine_version,
+                    computed_at=plan.validated_at or plan.submitted_at,
+                )
+                for plan, result in scored
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        SectionScore.objects.bulk_create(
+            (
+                SectionScore(
+                    score_id=score.pk, section_id=self.sections[key], value=_decimal(section.score)
+                )
+                for score, (_, result) in zip(scores, scored, strict=True)
+                for key, section in result.sections.items()
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        self.counts["scores"] = len(scores)
+
+    def _answers(self) -> None:
+        """Answers and their first history event, a chunk at a time to keep memory flat."""
+        pairs = ((plan, row) for plan in self.scenario.assessments for row in plan.rows)
+        answers = 0
+        for chunk in _chunks(pairs, BATCH_SIZE):
+            ids = insert_rows(
+                Answer, ANSWER_COLUMNS, [self._answer_values(plan, row) for plan, row in chunk]
+            )
+            insert_rows(
+                AnswerEvent,
+                EVENT_COLUMNS,
+                [
+                    self._event_values(answer_id, plan, row)
+                    for answer_id, (plan, row) in zip(ids, chunk, strict=True)
+                ],
+            )
+            answers += len(ids)
+        self.counts["answers"] = self.counts["answer events"] = answers
+
+    def _answer_values(self, plan: AssessmentPlan, row: AnswerRow) -> tuple[Any, ...]:
+        answer = row.answer
+        return (
+            plan.pk,
+            self.questions[row.question],
+            self.options[answer.option] if answer.option else None,
+            answer.option is None,
+            answer.na_reason,
+            answer.comment,
+            answer.evidence_url,
+            row.interviewer_note,
+            row.carried_over,
+            row.answered_by.pk,
+            row.answered_at,
+            1,
+        )
+
+    def _event_values(
+        self, answer_id: int, plan: AssessmentPlan, row: AnswerRow
+    ) -> tuple[Any, ...]:
+        if row.carried_over:  # copied into a draft when it was started, by whoever started it
+            actor, moment = plan.created_by, plan.created_at
+        else:
+            actor, moment = row.answered_by, row.answered_at
+        return (answer_id, actor.pk, moment, AnswerVia.SEED, 1, _changes(row))
+
+
+@transaction.atomic
+def build(scenario: Scenario, version: QuestionSetVersion, log: Log = print) -> dict[str, int]:
+    """Write `scenario` in one transaction; returns row counts."""
+    return Builder(scenario, version, log).build()
