@@ -1,8 +1,13 @@
-"""Stored scores: what the scoring engine computed for an assessment, and with which engine."""
+"""Stored scores (what the scoring engine computed for an assessment, and with which engine)
+and the improvement actions a project takes on from its plan."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from brands.models import Project
 from surveys.models import Assessment, Section
 
 
@@ -62,3 +67,86 @@ class SectionScore(models.Model):
     @property
     def percent(self) -> float | None:
         return None if self.value is None else float(self.value) * 100
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+ACTIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
+
+
+class ImprovementAction(models.Model):
+    """Work a project's team takes on to meet one statement of the improvement plan.
+
+    The statement is named by its question key, which survives question-set
+    versions, with the text as it read when the action was created.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="improvement_actions"
+    )
+    question_key = models.SlugField(max_length=60)
+    question_text = models.TextField(help_text="The statement as it read when the action was made")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="improvement_actions",
+    )
+    due_on = models.DateField("due date", null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+    closed_by_assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The validated assessment that met the statement, when closed automatically",
+    )
+
+    class Meta:
+        ordering = ["project", "created_at"]
+        indexes = [models.Index(fields=["project", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ActionStatus.values), name="action_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=CLOSED_ACTION_STATUSES, closed_at__isnull=False)
+                    | Q(status__in=ACTIVE_ACTION_STATUSES, closed_at__isnull=True)
+                ),
+                name="action_closed_iff_closed_at",
+            ),
+            # Two clicks must not open two actions for the same statement.
+            models.UniqueConstraint(
+                fields=["project", "question_key"],
+                condition=Q(status__in=ACTIVE_ACTION_STATUSES),
+                name="action_one_active_per_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ACTION_STATUSES
