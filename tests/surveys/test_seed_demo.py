@@ -1,0 +1,194 @@
+"""`manage.py seed_demo`: a believable, idempotent demo whose stored scores are the engine's.
+
+Seeding takes seconds, so it runs once for this module inside a transaction
+that is rolled back at the end; each test runs in a savepoint within it.
+"""
+
+import random
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from brands.models import Brand, BrandRole, GroupRole, Membership, Project, User
+from scoring.models import Score
+from scoring.selectors import assessment_result
+from surveys.models import Assessment, AssessmentStatus
+
+PASSWORD = "yardstick-demo"
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.django_db]
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def slug_of(brand: Brand) -> str:
+    lead = User.objects.get(
+        memberships__brand=brand, memberships__role=BrandRole.LEAD, username__startswith="lead."
+    )
+    return lead.username.split(".", 1)[1]
+
+
+def test_it_creates_nineteen_brands_with_projects():
+    assert Brand.objects.count() == 19
+    assert not Brand.objects.filter(projects__isnull=True).exists()
+
+
+def test_it_reports_what_it_created_and_the_logins(seeded):
+    assert "19 brands" in seeded
+    assert f"password for all: {PASSWORD}" in seeded
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [("admin", GroupRole.ADMIN), ("assessor", GroupRole.ASSESSOR), ("manager", GroupRole.VIEWER)],
+)
+def test_it_creates_the_group_users(username, role):
+    assert User.objects.get(username=username).group_role == role
+
+
+def test_every_brand_has_a_lead_a_viewer_and_a_data_scientist():
+    for brand in Brand.objects.all():
+        slug = slug_of(brand)
+        roles = dict(
+            Membership.objects.filter(
+                brand=brand,
+                user__username__in=[f"lead.{slug}", f"viewer.{slug}", f"ds1.{slug}"],
+            ).values_list("user__username", "role")
+        )
+        assert roles == {
+            f"lead.{slug}": BrandRole.LEAD,
+            f"viewer.{slug}": BrandRole.VIEWER,
+            f"ds1.{slug}": BrandRole.DATA_SCIENTIST,
+        }
+
+
+def test_brand_users_belong_to_their_brand_only():
+    for username in User.objects.filter(username__contains=".").values_list("username", flat=True):
+        assert Membership.objects.filter(user__username=username).count() == 1
+
+
+def test_the_data_scientists_work_on_projects_of_their_brand():
+    for ds in User.objects.filter(username__startswith="ds1."):
+        brand = ds.memberships.get().brand
+        assert ds.projects.exists()
+        assert set(ds.projects.values_list("brand", flat=True)) == {brand.id}
+
+
+def test_validated_assessments_span_six_quarters():
+    validated = Assessment.objects.filter(status=AssessmentStatus.VALIDATED)
+    assert validated.count() > 100
+    assert len({a.quarter for a in validated}) == 6
+
+
+def test_every_validated_assessment_has_a_stored_score():
+    assert not Assessment.objects.filter(
+        status=AssessmentStatus.VALIDATED, score__isnull=True
+    ).exists()
+
+
+def test_there_are_a_few_open_drafts_and_submissions():
+    drafts = Assessment.objects.filter(status=AssessmentStatus.DRAFT).count()
+    submitted = Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).count()
+    assert 1 <= drafts <= 20
+    assert submitted >= 1
+
+
+def test_the_stored_scores_are_what_the_engine_computes():
+    scores = list(Score.objects.select_related("assessment__project", "assessment__version"))
+    sample = random.Random(7).sample(scores, 25)
+    for score in sample:
+        result = assessment_result(score.assessment)
+        label = str(score.assessment)
+        assert score.overall is not None, label
+        assert float(score.overall) == pytest.approx(result.overall, abs=1e-5), label
+        assert score.level == result.level, label
+        assert score.all_core_met == result.all_core_met, label
+        assert score.core_met == len(result.core_met), label
+        assert score.answered == result.answered, label
+        assert score.applicable == result.applicable, label
+        stored = {s.section.key: s.value for s in score.sections.select_related("section")}
+        for key, section in result.sections.items():
+            if section.score is None:
+                assert stored[key] is None, label
+            else:
+                assert float(stored[key]) == pytest.approx(section.score, abs=1e-5), label
+
+
+def test_validated_assessments_are_complete():
+    for assessment in Assessment.objects.filter(status=AssessmentStatus.VALIDATED)[:40]:
+        assert assessment_result(assessment).complete, str(assessment)
+
+
+def test_the_figures_differ_between_projects():
+    figures = set(Score.objects.values_list("overall", flat=True))
+    assert len(figures) > 20
+
+
+def test_a_second_run_changes_nothing():
+    before = row_counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert row_counts() == before
+    assert "nothing changed" in out.getvalue()
+
+
+DEMO_ROLES = ["admin", "assessor", "manager", "lead", "viewer", "ds1"]
+
+
+def _username(role: str, slug: str) -> str:
+    return role if role in ("admin", "assessor", "manager") else f"{role}.{slug}"
+
+
+@pytest.mark.parametrize("role", DEMO_ROLES)
+def test_each_demo_role_can_log_in_and_browse(client, role):
+    own = Brand.objects.order_by("name").first()
+    other = Brand.objects.order_by("name").last()
+    user = _username(role, slug_of(own))
+    assert client.login(username=user, password=PASSWORD), user
+    group = role in ("admin", "assessor", "manager")
+
+    project = Project.objects.filter(brand=own, assessments__isnull=False).first()
+    assessment = project.assessments.filter(status=AssessmentStatus.VALIDATED).first()
+    foreign = Project.objects.filter(brand=other, assessments__isnull=False).first()
+    foreign_assessment = foreign.assessments.first()
+
+    pages = {
+        reverse("home"): 200,
+        reverse("brand_list"): 200,
+        reverse("brand_detail", args=[own.code]): 200,
+        reverse("project_detail", args=[project.code]): 200,
+        reverse("assessment_detail", args=[assessment.code]): 200,
+        reverse("question_set_list"): 200,
+        reverse("version_detail", args=[assessment.version.code]): 200,
+        reverse("brand_detail", args=[other.code]): 200 if group else 404,
+        reverse("project_detail", args=[foreign.code]): 200 if group else 404,
+        reverse("assessment_detail", args=[foreign_assessment.code]): 200 if group else 404,
+    }
+    got = {url: client.get(url, follow=True).status_code for url in pages}
+    assert got == pages
+
+
+def test_the_brand_list_shows_all_brands_to_the_manager_and_one_to_a_lead(client):
+    client.login(username="manager", password=PASSWORD)
+    page = client.get(reverse("brand_list")).content.decode()
+    assert page.count('<th scope="row">') == 19
+    brand = Brand.objects.order_by("name").first()
+    client.login(username=f"viewer.{slug_of(brand)}", password=PASSWORD)
+    page = client.get(reverse("brand_list")).content.decode()
+    assert page.count('<th scope="row">') == 1
