@@ -72,6 +72,12 @@ class QuestionSetVersion(models.Model):
                 condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),
                 name="version_published_has_date",
             ),
+            # Two drafts of one set would be edited in parallel and published over each other.
+            models.UniqueConstraint(
+                fields=["question_set"],
+                condition=Q(status=VersionStatus.DRAFT),
+                name="version_one_draft_per_set",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +254,16 @@ class Assessment(models.Model):
     interview_position = models.PositiveSmallIntegerField(
         default=0, help_text="Index of the question the interview was on"
     )
+    # Set when an open assessment is upgraded to a newer question-set version: this one
+    # stays in history as it was, and the work continues in `superseded_by`.
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        help_text="The assessment that continued this one under a newer question-set version",
+    )
 
     class Meta:
         ordering = ["project", "-assessed_on", "-created_at"]
@@ -274,7 +290,7 @@ class Assessment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == AssessmentStatus.DRAFT
+        return self.status == AssessmentStatus.DRAFT and self.superseded_by_id is None
 
     @property
     def is_validated(self) -> bool:
@@ -300,6 +316,10 @@ class Answer(models.Model):
     interviewer_note = models.TextField(blank=True, help_text="Private to assessors")
     carried_over = models.BooleanField(
         default=False, help_text="Copied from the previous assessment and not yet confirmed"
+    )
+    needs_attention = models.BooleanField(
+        default=False,
+        help_text="New or reworded in an upgrade to a newer version; cleared by the next save",
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
