@@ -109,7 +109,8 @@ def answer_save(
                 "meanwhile; reload the page."
             )
         if answer.revision != base_revision:
-            raise AnswerConflict(answer)
+            # Read it again: a lock wait refreshes the locked rows but not the joined option.
+            raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
 
         before = _state(answer)
         after = dict(before)
