@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reports.urls")),
     path("", include("surveys.urls")),
+    path("", include("scoring.urls")),
     path("admin/", admin.site.urls),
 ]

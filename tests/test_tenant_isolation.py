@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from brands.models import BrandRole
+from scoring.models import ImprovementAction
 from scoring.services import score_store
 from surveys.models import AssessmentMode, AssessmentStatus, Invitation
 from tests import factories
@@ -37,9 +38,14 @@ OBJECT_FOR_URL = {
     "invitation_remind": "invitation",
     "invitation_accept": "invitation link",
     "version_detail": "version",
+    "project_plan": "project",
+    "action_create": "project",
+    "action_update": "action",
+    "brand_gaps": "brand",
+    "brand_benchmark": "brand",
 }
 # Owned by a brand: only its members and group roles may see them.
-TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation"}
+TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action"}
 # Views that only take POST (they answer GET with 405).
 POST_ONLY = {
     "assessment_start",
@@ -50,10 +56,14 @@ POST_ONLY = {
     "assessment_validate",
     "assessment_return",
     "invitation_remind",
+    "action_create",
+    "action_update",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys).
 PUBLIC_URLS = {"login", "healthz", "logout", "invitation_accept"}
+# For group roles only: anyone else is refused (403) rather than shown an empty page.
+GROUP_ONLY_URLS = {"group_gaps"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):
@@ -112,12 +122,21 @@ def objects(brand, project, version, lead):
     invitation = Invitation.objects.create(
         assessment=self_fill, email="respondent@example.com", created_by=lead
     )
+    action = ImprovementAction.objects.create(
+        project=project,
+        question_key="doc-success-metrics",
+        question_text="Success metrics are written down.",
+        title="Write down the success metrics",
+        owner=lead,
+        created_by=lead,
+    )
     return {
         "brand": brand,
         "project": project,
         "assessment": assessment,
         "invitation": invitation,
         "version": version,
+        "action": action,
     }
 
 
@@ -254,7 +273,7 @@ def test_pages_without_parameters_show_nothing_of_another_brand(
     name, role, objects, other_brand, login
 ):
     response = login(factories.member(other_brand, role)).get(reverse(name), follow=True)
-    assert response.status_code == 200
+    assert response.status_code == (403 if name in GROUP_ONLY_URLS else 200)
     page = response.content.decode()
     assert objects["project"].name not in page
     assert objects["brand"].name not in page

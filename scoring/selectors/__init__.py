@@ -3,6 +3,9 @@
 Dashboards and reports get their figures here, never by computing them.
 """
 
+from scoring.selectors.benchmarks import MIN_GROUP_SIZE, brand_benchmark
+from scoring.selectors.gaps import common_gaps, latest_validated_assessments
+from scoring.selectors.plans import action_owner_candidates, get_action_for_user, project_plan
 from scoring.selectors.scores import (
     answer_inputs,
     assessment_result,
@@ -12,9 +15,16 @@ from scoring.selectors.scores import (
 )
 
 __all__ = [
+    "MIN_GROUP_SIZE",
+    "action_owner_candidates",
     "answer_inputs",
     "assessment_result",
+    "brand_benchmark",
+    "common_gaps",
+    "get_action_for_user",
+    "latest_validated_assessments",
     "latest_validated_scores",
+    "project_plan",
     "scores_for_assessments",
     "version_spec",
 ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from brands.models import Project, User
 from brands.selectors import can_manage_brand
-from scoring.services import score_store
+from scoring.services import actions_close_met, score_store
 from surveys.models import (
     Answer,
     AnswerEvent,
@@ -207,6 +207,7 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
         )
     _transition(assessment, from_status=assessment.status, **fields)
     score_store(assessment=assessment)
+    actions_close_met(assessment=assessment)
     return assessment
 
 

@@ -1,0 +1,262 @@
+"""The statements most projects fail: across one brand or the whole group, now and a quarter ago.
+
+A statement is *met* when it is answered with the top option of its version's
+scale (as core statements are in the engine); Partly and No leave it unmet.
+N/A answers and statements that do not apply to a project's kind are left out
+of both counts, as they are left out of the scores.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from brands.models import Brand, Project, ProjectKind
+from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
+
+
+def latest_validated_assessments(
+    projects: QuerySet[Project], *, on: datetime.date | None = None
+) -> QuerySet[Assessment]:
+    """Each project's latest validated assessment at or before `on` (default: any date).
+
+    One query when evaluated; usable as a subquery. Ties on the date go to the
+    assessment created last, as in `latest_validated_scores`.
+    """
+    validated = Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED)
+    if on is not None:
+        validated = validated.filter(assessed_on__lte=on)
+    latest = validated.order_by("-assessed_on", "-created_at").values("pk")[:1]
+    ids = (
+        projects.order_by()
+        .annotate(latest_id=Subquery(latest))
+        .filter(latest_id__isnull=False)
+        .values("latest_id")
+    )
+    return Assessment.objects.filter(pk__in=ids)
+
+
+def top_score() -> Subquery:
+    """For an Answer query: the top score of the scale of the answer's question-set version."""
+    return Subquery(
+        AnswerOption.objects.filter(version=OuterRef("assessment__version"))
+        .order_by("-score")
+        .values("score")[:1]
+    )
+
+
+def applicable_answers() -> Q:
+    """Answers with an option (not N/A) to a statement that applies to the project's kind."""
+    return Q(option__isnull=False) & (
+        Q(question__applies_to="all")
+        | Q(assessment__project__kind=ProjectKind.BOTH)
+        | Q(question__applies_to=F("assessment__project__kind"))
+    )
+
+
+def quarter_end(day: datetime.date) -> datetime.date:
+    """The last day of the quarter `day` is in."""
+    last_month = (day.month - 1) // 3 * 3 + 3
+    following = datetime.date(day.year + last_month // 12, last_month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def previous_quarter_end(day: datetime.date) -> datetime.date:
+    """The last day of the quarter before the one `day` is in."""
+    first_month = (day.month - 1) // 3 * 3 + 1
+    return datetime.date(day.year, first_month, 1) - datetime.timedelta(days=1)
+
+
+def quarter_label(day: datetime.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class BrandCount:
+    name: str
+    code: uuid.UUID
+    unmet: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One statement that at least one project does not meet."""
+
+    key: str
+    text: str
+    section: str
+    core: bool
+    unmet: int  # projects that do not meet it
+    applicable: int  # projects it applies to (answered, not N/A)
+    brands: tuple[BrandCount, ...]  # most concerned first
+    rank: int
+    previous_rank: int | None  # None: no project failed it then
+    previous_unmet: int
+    previous_applicable: int
+
+    @property
+    def share(self) -> float:
+        return self.unmet / self.applicable if self.applicable else 0.0
+
+    @property
+    def percent(self) -> float:
+        return self.share * 100
+
+    @property
+    def movement(self) -> str:
+        """new, up (more projects fail it), down (fewer), same: compared by count."""
+        if self.previous_rank is None:
+            return "new"
+        if self.unmet > self.previous_unmet:
+            return "up"
+        if self.unmet < self.previous_unmet:
+            return "down"
+        return "same"
+
+
+@dataclass(frozen=True)
+class ClosedGap:
+    """A statement some project failed at the previous quarter's end and none fails now."""
+
+    key: str
+    text: str
+    previous_rank: int
+    previous_unmet: int
+
+
+@dataclass(frozen=True)
+class GapReport:
+    as_of: datetime.date
+    previous_as_of: datetime.date
+    projects: int  # projects with a validated assessment at `as_of`
+    previous_projects: int
+    gaps: list[Gap]
+    closed: list[ClosedGap]
+
+    @property
+    def previous_quarter(self) -> str:
+        return quarter_label(self.previous_as_of)
+
+
+@dataclass
+class _Count:
+    unmet: int = 0
+    applicable: int = 0
+
+
+def _counts(assessments: QuerySet[Assessment]) -> list[dict]:
+    """Per statement and brand: projects that fail it and projects it applies to."""
+    return list(
+        Answer.objects.filter(assessment__in=assessments)
+        .filter(applicable_answers())
+        .values(
+            "question__key",
+            "assessment__project__brand_id",
+            "assessment__project__brand__name",
+            "assessment__project__brand__code",
+        )
+        .annotate(
+            applicable=Count("id"),
+            unmet=Count("id", filter=Q(option__score__lt=top_score())),
+        )
+        .order_by()
+    )
+
+
+def _ranked(rows: list[dict]) -> tuple[dict[str, _Count], dict[str, int]]:
+    totals: dict[str, _Count] = {}
+    for row in rows:
+        total = totals.setdefault(row["question__key"], _Count())
+        total.unmet += row["unmet"]
+        total.applicable += row["applicable"]
+    failing = sorted(
+        (key for key, total in totals.items() if total.unmet),
+        key=lambda key: (-totals[key].unmet, -totals[key].unmet / totals[key].applicable, key),
+    )
+    return totals, {key: index for index, key in enumerate(failing, start=1)}
+
+
+def _statements(assessments: list[QuerySet[Assessment]], keys: set[str]) -> dict[str, Question]:
+    """The statements' wording from the newest version any of the assessments used."""
+    versions = Q()
+    for group in assessments:
+        versions |= Q(version__in=group.values("version"))
+    questions = (
+        Question.objects.filter(versions, key__in=keys)
+        .select_related("section")
+        .order_by("version__number")
+    )
+    return {q.key: q for q in questions}
+
+
+def common_gaps(
+    *, brands: QuerySet[Brand] | list[Brand], quarter_end: datetime.date | None = None
+) -> GapReport:
+    """The statements most of `brands`' projects fail, at `quarter_end` (default: today).
+
+    Each project counts with its latest validated assessment at that date. The
+    list is compared with the end of the quarter before, so the central team
+    sees what moved: a statement's rank and count then, the new ones, and the
+    ones no project fails any more.
+    """
+    as_of = quarter_end or timezone.localdate()
+    previous_as_of = previous_quarter_end(as_of)
+    projects = Project.objects.filter(brand__in=brands)
+    now = latest_validated_assessments(projects, on=as_of)
+    then = latest_validated_assessments(projects, on=previous_as_of)
+
+    rows = _counts(now)
+    totals, ranks = _ranked(rows)
+    previous_totals, previous_ranks = _ranked(_counts(then))
+    statements = _statements([now, then], set(ranks) | set(previous_ranks))
+
+    by_brand: dict[str, list[BrandCount]] = {}
+    for row in rows:
+        if row["unmet"]:
+            by_brand.setdefault(row["question__key"], []).append(
+                BrandCount(
+                    name=row["assessment__project__brand__name"],
+                    code=row["assessment__project__brand__code"],
+                    unmet=row["unmet"],
+                )
+            )
+
+    gaps = []
+    for key, rank in sorted(ranks.items(), key=lambda item: item[1]):
+        question = statements.get(key)
+        before = previous_totals.get(key, _Count())
+        gaps.append(
+            Gap(
+                key=key,
+                text=question.text if question else key,
+                section=question.section.title if question else "",
+                core=question.core if question else False,
+                unmet=totals[key].unmet,
+                applicable=totals[key].applicable,
+                brands=tuple(sorted(by_brand[key], key=lambda b: (-b.unmet, b.name))),
+                rank=rank,
+                previous_rank=previous_ranks.get(key),
+                previous_unmet=before.unmet,
+                previous_applicable=before.applicable,
+            )
+        )
+    closed = [
+        ClosedGap(
+            key=key,
+            text=statements[key].text if key in statements else key,
+            previous_rank=rank,
+            previous_unmet=previous_totals[key].unmet,
+        )
+        for key, rank in sorted(previous_ranks.items(), key=lambda item: item[1])
+        if key not in ranks
+    ]
+    return GapReport(
+        as_of=as_of,
+        previous_as_of=previous_as_of,
+        projects=now.count(),
+        previous_projects=then.count(),
+        gaps=gaps,
+        closed=closed,
+    )
