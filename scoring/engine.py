@@ -12,6 +12,10 @@ Rules (docs/scoring.md explains them for managers):
   (`weighted_mean`) or the weakest section's figure (`min_section`);
 - a core statement is met when its answer has the scale's top score;
 - the level is the highest band whose minimum the overall percentage reaches.
+
+Two helpers serve figures over time: `restricted` narrows a version to a set of
+question keys (to re-score assessments of different versions on the questions
+they share) and `compare` says what moved between two results.
 """
 
 from collections.abc import Iterable
@@ -219,3 +223,66 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
 
 def _clamp(value: float) -> float:
     return min(1.0, max(0.0, round(value, _PRECISION)))
+
+
+def restricted(version: VersionSpec, keys: Iterable[str]) -> VersionSpec:
+    """`version` with only the questions whose key is in `keys`.
+
+    Sections, scale, bands and rule stay as they are: scoring with the restricted
+    version is the same as scoring with every other question answered N/A.
+    """
+    wanted = frozenset(keys)
+    return VersionSpec(
+        sections=version.sections,
+        questions=tuple(q for q in version.questions if q.key in wanted),
+        options=version.options,
+        bands=version.bands,
+        aggregation=version.aggregation,
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What moved from one result to another (figures in percentage points)."""
+
+    overall_points: float | None  # None when either side has no figure
+    section_points: dict[str, float | None]  # sections of either result, later result's first
+    core_newly_met: tuple[str, ...]  # met now, asked but not met before
+    core_lost: tuple[str, ...]  # met before, asked but not met now
+
+
+def _asked(result: Result) -> set[str]:
+    """Every question key the result knows about, whatever became of it."""
+    return set(result.question_scores) | result.na | result.not_applicable | set(result.unanswered)
+
+
+def _points(before: float | None, after: float | None) -> float | None:
+    if before is None or after is None:
+        return None
+    return round((after - before) * 100, _PRECISION)
+
+
+def compare(before: Result, after: Result) -> Comparison:
+    """What moved from `before` to `after`: overall, by section (matched by key), core statements.
+
+    A core statement that is in only one of the two results is neither newly met nor
+    lost; callers list such questions separately.
+    """
+    sections = list(after.sections) + [k for k in before.sections if k not in after.sections]
+    section_points = {
+        key: _points(
+            before.sections[key].score if key in before.sections else None,
+            after.sections[key].score if key in after.sections else None,
+        )
+        for key in sections
+    }
+    met_before, met_after = set(before.core_met), set(after.core_met)
+    asked_before, asked_after = _asked(before), _asked(after)
+    return Comparison(
+        overall_points=_points(before.overall, after.overall),
+        section_points=section_points,
+        core_newly_met=tuple(
+            k for k in after.core_met if k not in met_before and k in asked_before
+        ),
+        core_lost=tuple(k for k in before.core_met if k not in met_after and k in asked_after),
+    )
