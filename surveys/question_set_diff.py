@@ -1,0 +1,217 @@
+"""What changed between two versions of a question set.
+
+Pure Python, no Django: it compares two `QuestionSetSpec`s. Questions and
+sections are matched by their stable `key`, so a question that kept its key is
+the same statement however much its text, weight or place changed.
+"""
+
+from dataclasses import dataclass
+
+from surveys.question_set_format import (
+    LevelSpec,
+    OptionSpec,
+    QuestionSetSpec,
+    QuestionSpec,
+    SectionSpec,
+)
+
+
+def same_wording(old: str, new: str) -> bool:
+    """Whether two question texts say the same thing; re-wrapping a line is no rewording."""
+    return " ".join(old.split()) == " ".join(new.split())
+
+
+@dataclass(frozen=True)
+class PlacedQuestion:
+    """A question with the section it sits in."""
+
+    question: QuestionSpec
+    section: SectionSpec
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+
+@dataclass(frozen=True)
+class QuestionChange:
+    """A question present in both versions (same key) that changed."""
+
+    old: PlacedQuestion
+    new: PlacedQuestion
+
+    @property
+    def key(self) -> str:
+        return self.new.key
+
+    @property
+    def reworded(self) -> bool:
+        return not same_wording(self.old.question.text, self.new.question.text)
+
+    @property
+    def reweighted(self) -> bool:
+        return self.old.question.weight != self.new.question.weight
+
+    @property
+    def moved(self) -> bool:
+        return self.old.section.key != self.new.section.key
+
+    @property
+    def core_changed(self) -> bool:
+        return self.old.question.core != self.new.question.core
+
+    @property
+    def applies_to_changed(self) -> bool:
+        return self.old.question.applies_to != self.new.question.applies_to
+
+    @property
+    def guidance_changed(self) -> bool:
+        old, new = self.old.question, self.new.question
+        return (old.why, old.good, old.evidence) != (new.why, new.good, new.evidence)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """What changed, in words, in a fixed order."""
+        flags = (
+            (self.reworded, "reworded"),
+            (self.reweighted, "re-weighted"),
+            (self.moved, "moved"),
+            (self.core_changed, "core changed"),
+            (self.applies_to_changed, "applies to changed"),
+            (self.guidance_changed, "guidance changed"),
+        )
+        return tuple(label for flag, label in flags if flag)
+
+
+@dataclass(frozen=True)
+class SectionRename:
+    key: str
+    old_title: str
+    new_title: str
+
+
+@dataclass(frozen=True)
+class OptionChange:
+    """An answer option added (old None), removed (new None), relabelled or re-scored."""
+
+    key: str
+    old: OptionSpec | None
+    new: OptionSpec | None
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    added: tuple[PlacedQuestion, ...]
+    removed: tuple[PlacedQuestion, ...]
+    changed: tuple[QuestionChange, ...]
+    unchanged: int
+    sections_added: tuple[SectionSpec, ...]
+    sections_removed: tuple[SectionSpec, ...]
+    sections_renamed: tuple[SectionRename, ...]
+    scale: tuple[OptionChange, ...]
+    old_levels: tuple[LevelSpec, ...]
+    new_levels: tuple[LevelSpec, ...]
+    old_aggregation: str
+    new_aggregation: str
+
+    @property
+    def reworded(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.reworded]
+
+    @property
+    def reweighted(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.reweighted]
+
+    @property
+    def moved(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.moved]
+
+    @property
+    def core_changed(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.core_changed]
+
+    @property
+    def applies_to_changed(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.applies_to_changed]
+
+    @property
+    def guidance_changed(self) -> list[QuestionChange]:
+        return [c for c in self.changed if c.guidance_changed]
+
+    @property
+    def levels_changed(self) -> bool:
+        return self.old_levels != self.new_levels
+
+    @property
+    def aggregation_changed(self) -> bool:
+        return self.old_aggregation != self.new_aggregation
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.sections_added
+            or self.sections_removed
+            or self.sections_renamed
+            or self.scale
+            or self.levels_changed
+            or self.aggregation_changed
+        )
+
+
+def _placed(spec: QuestionSetSpec) -> dict[str, PlacedQuestion]:
+    return {q.key: PlacedQuestion(q, s) for s in spec.sections for q in s.questions}
+
+
+def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
+    """What `new` changes compared with `old`; lists follow the order of the version they are in."""
+    old_questions, new_questions = _placed(old), _placed(new)
+    added = tuple(p for key, p in new_questions.items() if key not in old_questions)
+    removed = tuple(p for key, p in old_questions.items() if key not in new_questions)
+    changed = []
+    unchanged = 0
+    for key, placed in new_questions.items():
+        before = old_questions.get(key)
+        if before is None:
+            continue
+        change = QuestionChange(old=before, new=placed)
+        if change.kinds:
+            changed.append(change)
+        else:
+            unchanged += 1
+
+    old_sections = {s.key: s for s in old.sections}
+    new_sections = {s.key: s for s in new.sections}
+    renamed = tuple(
+        SectionRename(key=key, old_title=old_sections[key].title, new_title=s.title)
+        for key, s in new_sections.items()
+        if key in old_sections and old_sections[key].title != s.title
+    )
+
+    old_options = {o.key: o for o in old.scale}
+    new_options = {o.key: o for o in new.scale}
+    scale = [
+        OptionChange(key=o.key, old=old_options.get(o.key), new=o)
+        for o in new.scale
+        if old_options.get(o.key) != o
+    ]
+    scale += [
+        OptionChange(key=o.key, old=o, new=None) for o in old.scale if o.key not in new_options
+    ]
+
+    return VersionDiff(
+        added=added,
+        removed=removed,
+        changed=tuple(changed),
+        unchanged=unchanged,
+        sections_added=tuple(s for key, s in new_sections.items() if key not in old_sections),
+        sections_removed=tuple(s for key, s in old_sections.items() if key not in new_sections),
+        sections_renamed=renamed,
+        scale=tuple(scale),
+        old_levels=old.levels,
+        new_levels=new.levels,
+        old_aggregation=old.aggregation,
+        new_aggregation=new.aggregation,
+    )
