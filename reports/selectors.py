@@ -24,7 +24,7 @@ class ProjectRow:
 
 
 def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
-    brands = list(brands.annotate(project_count=Count("projects")))
+    brands = list(brands.annotate(project_count=Count("projects")).order_by("name"))
     latest = latest_validated_scores(Project.objects.filter(brand__in=brands))
     by_brand: dict[int, list[float]] = {}
     for score in latest.values():
