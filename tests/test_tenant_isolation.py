@@ -43,6 +43,9 @@ OBJECT_FOR_URL = {
     "action_update": "action",
     "brand_gaps": "brand",
     "brand_benchmark": "brand",
+    "brand_trend": "brand",
+    "project_trend": "project",
+    "assessment_moved": "assessment",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action"}

@@ -1,0 +1,65 @@
+"""Figures over time: a brand quarter by quarter, a project assessment by assessment."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from brands.selectors import get_brand_for_user, get_project_for_user
+from scoring.selectors import trends
+
+
+class BasisForm(forms.Form):
+    """Which questions the figures count: each assessment's own version, or the shared ones."""
+
+    basis = forms.ChoiceField(
+        label="Count",
+        choices=[
+            (trends.OWN, "every question of each assessment's own question-set version"),
+            (trends.SHARED, "only the questions all the versions shown share (re-scored)"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def common_questions(self) -> bool:
+        return self.cleaned_data.get("basis") == trends.SHARED
+
+
+def _basis(request: HttpRequest) -> BasisForm | None:
+    data = request.GET.copy()
+    data.setdefault("basis", trends.OWN)
+    form = BasisForm(data)
+    return form if form.is_valid() else None
+
+
+def _bad_basis(request: HttpRequest) -> HttpResponse:
+    message = "Choose either each assessment's own question-set version or the shared questions."
+    return render(request, "surveys/problem.html", {"message": message}, status=400)
+
+
+@require_GET
+@login_required
+def brand_trend(request: HttpRequest, code) -> HttpResponse:
+    brand = get_brand_for_user(request.user, code)
+    form = _basis(request)
+    if form is None:
+        return _bad_basis(request)
+    trend = trends.brand_series(
+        [brand], trends.brand_quarter_ends(brand), common_questions=form.common_questions()
+    )
+    context = {"brand": brand, "form": form, "trend": trend, "points": trend.series[0].points}
+    return render(request, "scoring/trend_brand.html", context)
+
+
+@require_GET
+@login_required
+def project_trend(request: HttpRequest, code) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    form = _basis(request)
+    if form is None:
+        return _bad_basis(request)
+    trend = trends.project_series(project, common_questions=form.common_questions())
+    context = {"project": project, "brand": project.brand, "form": form, "trend": trend}
+    return render(request, "scoring/trend_project.html", context)
