@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 
 from brands.models import User
-from surveys.models import AssessmentMode
+from surveys.models import AggregationRule, AppliesTo, AssessmentMode
 
 
 class StartAssessmentForm(forms.Form):
@@ -74,3 +74,107 @@ class InterviewPauseForm(forms.Form):
     """Which question (1-based, as in the console's `?q=`) the interview stopped at."""
 
     q = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+# Question-set versions: drafting and editing (group admins only).
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+class DraftUploadForm(forms.Form):
+    file = forms.FileField(label="Question-set file (YAML)")
+
+    def clean_file(self) -> str:
+        """The file's text; the question-set format checks the rest."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 1 MB; a question set is far smaller."
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+
+
+class QuestionForm(forms.Form):
+    """A question of a draft. Ranges and keys are checked by the question-set format's rules."""
+
+    text = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 2}))
+    section = forms.ChoiceField(label="Section")
+    weight = forms.DecimalField(
+        label="Weight", max_digits=4, decimal_places=2, help_text="More than 0, at most 5"
+    )
+    core = forms.BooleanField(label="Core statement", required=False)
+    applies_to = forms.ChoiceField(label="Applies to", choices=AppliesTo.choices)
+    why = forms.CharField(
+        label="Why it matters", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    good = forms.CharField(
+        label="What “yes” looks like", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.CharField(
+        label="Evidence to ask for", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, sections: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = sections
+
+
+class NewQuestionForm(QuestionForm):
+    key = forms.CharField(
+        label="Key",
+        max_length=60,
+        help_text="Lowercase letters, digits and dashes; it never changes once published",
+    )
+    field_order = ["key"]
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NewSectionForm(SectionForm):
+    key = forms.CharField(label="Key", max_length=60, help_text="Lowercase letters, digits, dashes")
+    question_key = forms.CharField(label="Key of its first question", max_length=60)
+    question_text = forms.CharField(
+        label="Its first statement", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    field_order = ["key", "title", "description"]
+
+
+class KeyForm(forms.Form):
+    """Names one question or section of a draft."""
+
+    key = forms.CharField(max_length=60, widget=forms.HiddenInput)
+
+
+class MoveForm(KeyForm):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class ScoringForm(forms.Form):
+    aggregation = forms.ChoiceField(
+        label="Overall figure", choices=AggregationRule.choices, widget=forms.RadioSelect
+    )
+
+
+class LevelForm(forms.Form):
+    """One maturity band; a row left without a name is dropped."""
+
+    name = forms.CharField(label="Name", max_length=60, required=False)
+    min_percent = forms.DecimalField(label="From %", max_digits=5, decimal_places=2, required=False)
+    description = forms.CharField(label="Description", required=False, max_length=1000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("name", "").strip() and cleaned.get("min_percent") is None:
+            self.add_error("min_percent", "Say from which percentage this level applies.")
+        return cleaned
+
+
+LevelFormSet = forms.formset_factory(LevelForm, extra=2, max_num=20, absolute_max=20)

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from surveys.views import answers, assessments, interview, invitations, question_sets, review
+from surveys.views import (
+    answers,
+    assessments,
+    interview,
+    invitations,
+    question_sets,
+    review,
+    versions,
+)
 
 urlpatterns = [
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
@@ -61,5 +69,83 @@ urlpatterns = [
         "assessments/<uuid:code>/review/return/",
         review.assessment_return,
         name="assessment_return",
+    ),
+    # Question-set versions: drafting, editing, comparing, publishing; upgrading assessments.
+    path(
+        "question-sets/versions/<uuid:code>/new-draft/",
+        versions.version_draft_new,
+        name="version_draft_new",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/new-draft/copy/",
+        versions.version_draft_copy,
+        name="version_draft_copy",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/new-draft/upload/",
+        versions.version_draft_upload,
+        name="version_draft_upload",
+    ),
+    path("question-sets/versions/<uuid:code>/edit/", versions.draft_edit, name="draft_edit"),
+    path(
+        "question-sets/versions/<uuid:code>/edit/question/",
+        versions.draft_question_edit,
+        name="draft_question_edit",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/question/new/",
+        versions.draft_question_add,
+        name="draft_question_add",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/question/remove/",
+        versions.draft_question_remove,
+        name="draft_question_remove",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/question/move/",
+        versions.draft_question_move,
+        name="draft_question_move",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/section/",
+        versions.draft_section_edit,
+        name="draft_section_edit",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/section/new/",
+        versions.draft_section_add,
+        name="draft_section_add",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/section/remove/",
+        versions.draft_section_remove,
+        name="draft_section_remove",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/edit/scoring/",
+        versions.draft_scoring_edit,
+        name="draft_scoring_edit",
+    ),
+    path("question-sets/versions/<uuid:code>/diff/", versions.version_diff, name="version_diff"),
+    path(
+        "question-sets/versions/<uuid:code>/preview/",
+        versions.draft_preview,
+        name="draft_preview",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/publish/",
+        versions.draft_publish,
+        name="draft_publish",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/discard/",
+        versions.draft_discard,
+        name="draft_discard",
+    ),
+    path(
+        "assessments/<uuid:code>/upgrade/",
+        versions.assessment_upgrade,
+        name="assessment_upgrade",
     ),
 ]

@@ -168,6 +168,7 @@ def answer_save(
             "evidence_url": after["evidence_url"],
             "interviewer_note": after["interviewer_note"],
             "carried_over": False,
+            "needs_attention": False,
             "answered_by": user,
             "answered_at": now,
         }

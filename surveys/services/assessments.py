@@ -55,7 +55,9 @@ def assessment_start(
         raise SurveyError("Assessments can only use a published question-set version.")
     # Serialise starts per project so two clicks cannot open two drafts.
     Project.objects.select_for_update().filter(pk=project.pk).first()
-    if project.assessments.filter(status=AssessmentStatus.DRAFT, mode=mode).exists():
+    if project.assessments.filter(
+        status=AssessmentStatus.DRAFT, mode=mode, superseded_by__isnull=True
+    ).exists():
         raise SurveyError(
             f"{project.name} already has an open {AssessmentMode(mode).label.lower()}; "
             "continue that one instead."
@@ -145,9 +147,13 @@ def missing_answers(assessment: Assessment) -> list[Answer]:
 
 def _transition(assessment: Assessment, *, from_status: str, **fields) -> None:
     """Move the assessment on, unless someone else already did (conditional update)."""
-    updated = Assessment.objects.filter(pk=assessment.pk, status=from_status).update(**fields)
+    updated = Assessment.objects.filter(
+        pk=assessment.pk, status=from_status, superseded_by__isnull=True
+    ).update(**fields)
     if not updated:
         assessment.refresh_from_db()
+        if assessment.superseded_by_id:
+            raise AssessmentClosed("This assessment was upgraded to a newer question-set version.")
         raise AssessmentClosed(
             f"This assessment is already {assessment.get_status_display().lower()}."
         )

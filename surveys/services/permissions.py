@@ -7,7 +7,7 @@ from surveys.models import Assessment, AssessmentMode, AssessmentStatus
 
 def can_edit_answers(user: User, assessment: Assessment) -> bool:
     """Respondents edit open self-fills; interviewers edit open interviews; reviewers submitted ones."""
-    if assessment.status == AssessmentStatus.VALIDATED:
+    if assessment.status == AssessmentStatus.VALIDATED or assessment.superseded_by_id:
         return False
     if assessment.status == AssessmentStatus.SUBMITTED:
         return can_review(user, assessment)

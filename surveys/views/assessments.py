@@ -33,6 +33,7 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
         "live": None if score else assessment_result(assessment),
         "can_edit": can_edit_answers(request.user, assessment),
         "can_review": can_review(request.user, assessment),
+        "newer_version": assessment.is_open and selectors.newer_published_version(assessment),
     }
     return render(request, "surveys/assessment_detail.html", context)
 

@@ -1,0 +1,574 @@
+"""Question-set versions: drafting, editing and publishing them, and upgrading assessments.
+
+A draft is edited as a whole: every edit reads the draft as a spec, changes the
+spec, checks the result with the file format's own rules (by writing it as
+YAML and parsing it again, so the forms can never accept what the loader would
+refuse) and only then rewrites the draft's rows. Drafts have no assessments,
+answers or scores, so nothing points at their rows. Published versions are
+never changed: every service refuses them with ImmutableVersionError.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from brands.models import GroupRole, Project, User
+from brands.selectors import can_manage_brand
+from surveys import question_set_format as fmt
+from surveys.models import (
+    Answer,
+    AnswerEvent,
+    AnswerOption,
+    AnswerVia,
+    Assessment,
+    AssessmentStatus,
+    Invitation,
+    LevelBand,
+    Question,
+    QuestionSet,
+    QuestionSetVersion,
+    Section,
+    VersionStatus,
+)
+from surveys.question_set_diff import diff, same_wording
+from surveys.selectors import draft_of, newer_published_version, version_as_spec
+from surveys.services.errors import AssessmentClosed, NotAllowed, SurveyError, UnknownQuestion
+from surveys.services.question_sets import ImmutableVersionError, version_publish
+
+# Column sizes the file format does not know about (it has no length limits).
+_LIMITS = (("section title", 200), ("level name", 60), ("option label", 60), ("option key", 30))
+
+
+class DraftInvalid(SurveyError):
+    """The draft (or file) would break a rule of the question-set format; nothing was written."""
+
+    status = 400
+
+    def __init__(self, problems: list[fmt.Problem]):
+        self.problems = problems
+        super().__init__("; ".join(_say(p) for p in problems))
+
+
+class DraftExists(SurveyError):
+    status = 409
+
+
+class NothingToUpgrade(SurveyError):
+    status = 409
+
+
+def _say(problem: fmt.Problem) -> str:
+    return f"{problem.where}: {problem.message}" if problem.where else problem.message
+
+
+def can_edit_question_sets(user: User) -> bool:
+    return user.is_superuser or user.group_role == GroupRole.ADMIN
+
+
+def _require_editor(user: User) -> None:
+    if not can_edit_question_sets(user):
+        raise NotAllowed("Only group admins can change question sets.")
+
+
+@dataclass(frozen=True)
+class QuestionEdit:
+    """What a form says about one question; `section` is the key of the section it goes in."""
+
+    text: str
+    section: str
+    weight: Decimal = Decimal(1)
+    core: bool = False
+    applies_to: str = "all"
+    why: str = ""
+    good: str = ""
+    evidence: str = ""
+
+    def spec(self, key: str) -> fmt.QuestionSpec:
+        return fmt.QuestionSpec(
+            key=key,
+            text=self.text.strip(),
+            weight=self.weight,
+            core=self.core,
+            applies_to=self.applies_to,
+            why=self.why.strip(),
+            good=self.good.strip(),
+            evidence=self.evidence.strip(),
+        )
+
+
+# Checking and writing a draft's content.
+
+
+def _column_problems(spec: fmt.QuestionSetSpec) -> list[fmt.Problem]:
+    limits = dict(_LIMITS)
+    problems = []
+
+    def check(value: str, what: str, where: str) -> None:
+        if len(value) > limits[what]:
+            problems.append(
+                fmt.Problem(
+                    None, where, f"the {what} is too long: at most {limits[what]} characters"
+                )
+            )
+
+    for s in spec.sections:
+        check(s.title, "section title", f"section '{s.key}'")
+    for level in spec.levels:
+        check(level.name, "level name", f"level '{level.name[:30]}'")
+    for o in spec.scale:
+        check(o.label, "option label", f"scale option '{o.key}'")
+        check(o.key, "option key", f"scale option '{o.key}'")
+    return problems
+
+
+def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+    """`spec` as the loader would read it, or DraftInvalid with what it would refuse."""
+    try:
+        checked = fmt.parse(fmt.to_yaml(spec))
+    except fmt.QuestionSetError as exc:
+        # Line numbers of the generated text would mean nothing to the person editing.
+        raise DraftInvalid([replace(p, line=None) for p in exc.problems]) from None
+    problems = _column_problems(checked)
+    if problems:
+        raise DraftInvalid(problems)
+    return checked
+
+
+def _write(version: QuestionSetVersion, spec: fmt.QuestionSetSpec) -> None:
+    """Replace the draft's scale, levels, sections and questions with `spec`."""
+    version.sections.all().delete()  # and their questions
+    version.options.all().delete()
+    version.levels.all().delete()
+    AnswerOption.objects.bulk_create(
+        AnswerOption(version=version, key=o.key, label=o.label, score=o.score, order=i)
+        for i, o in enumerate(spec.scale)
+    )
+    LevelBand.objects.bulk_create(
+        LevelBand(
+            version=version,
+            name=lv.name,
+            min_percent=lv.min_percent,
+            description=lv.description,
+            order=i,
+        )
+        for i, lv in enumerate(spec.levels)
+    )
+    questions = []
+    for s_index, s in enumerate(spec.sections):
+        section = Section.objects.create(
+            version=version,
+            key=s.key,
+            title=s.title,
+            description=s.description,
+            core=s.core,
+            order=s_index,
+        )
+        for q in s.questions:
+            questions.append(
+                Question(
+                    version=version,
+                    section=section,
+                    key=q.key,
+                    text=q.text,
+                    why=q.why,
+                    good=q.good,
+                    evidence=q.evidence,
+                    weight=q.weight,
+                    core=q.core,
+                    applies_to=q.applies_to,
+                    order=len(questions),
+                )
+            )
+    Question.objects.bulk_create(questions)
+    version.aggregation = spec.aggregation
+    version.source = fmt.to_yaml(spec)
+    version.save(update_fields=["aggregation", "source"])
+
+
+def _locked_draft(version: QuestionSetVersion) -> QuestionSetVersion:
+    locked = (
+        QuestionSetVersion.objects.select_for_update()
+        .select_related("question_set")
+        .get(pk=version.pk)
+    )
+    if locked.is_published:
+        raise ImmutableVersionError(f"{locked} is published; published versions never change.")
+    return locked
+
+
+def _edit(
+    version: QuestionSetVersion,
+    user: User,
+    change: Callable[[fmt.QuestionSetSpec], fmt.QuestionSetSpec],
+) -> QuestionSetVersion:
+    _require_editor(user)
+    with transaction.atomic():
+        draft = _locked_draft(version)
+        spec = _checked(change(version_as_spec(draft)))
+        _write(draft, spec)
+    return draft
+
+
+# Creating, publishing and discarding drafts.
+
+
+def _new_draft(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> QuestionSetVersion:
+    # One draft per set: serialise creation per set (the database also refuses a second).
+    QuestionSet.objects.select_for_update().filter(pk=question_set.pk).first()
+    existing = draft_of(question_set)
+    if existing is not None:
+        raise DraftExists(
+            f"{question_set.name} already has a draft (version {existing.number}); "
+            "edit, publish or discard it first."
+        )
+    number = (question_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = QuestionSetVersion.objects.create(
+        question_set=question_set, number=number, aggregation=spec.aggregation
+    )
+    _write(version, spec)
+    return version
+
+
+@transaction.atomic
+def version_draft_copy(*, version: QuestionSetVersion, user: User) -> QuestionSetVersion:
+    """A new draft of `version`'s set, starting as a copy of `version` (a published one)."""
+    _require_editor(user)
+    if not version.is_published:
+        raise SurveyError("A new draft starts from a published version; this one is a draft.")
+    return _new_draft(version.question_set, version_as_spec(version))
+
+
+@transaction.atomic
+def version_draft_upload(*, question_set: QuestionSet, user: User, text: str) -> QuestionSetVersion:
+    """A new draft of `question_set` from question-set YAML; nothing is written if it has problems.
+
+    The set's name and description are not versioned: the file's are ignored here.
+    """
+    _require_editor(user)
+    try:
+        spec = fmt.parse(text)
+    except fmt.QuestionSetError as exc:
+        raise DraftInvalid(exc.problems) from None
+    if spec.key != question_set.key:
+        raise DraftInvalid(
+            [
+                fmt.Problem(
+                    None,
+                    "question set",
+                    f"the file is for the set '{spec.key}', not '{question_set.key}'",
+                )
+            ]
+        )
+    problems = _column_problems(spec)
+    if problems:
+        raise DraftInvalid(problems)
+    spec = replace(spec, name=question_set.name, description=question_set.description)
+    return _new_draft(question_set, spec)
+
+
+def version_draft_discard(*, version: QuestionSetVersion, user: User) -> None:
+    _require_editor(user)
+    with transaction.atomic():
+        _locked_draft(version).delete()
+
+
+def draft_publish(*, version: QuestionSetVersion, user: User) -> QuestionSetVersion:
+    """The draft becomes the set's current published version, frozen from now on."""
+    _require_editor(user)
+    with transaction.atomic():
+        draft = _locked_draft(version)
+        spec = _checked(version_as_spec(draft))
+        current = (
+            draft.question_set.versions.filter(status=VersionStatus.PUBLISHED)
+            .order_by("-number")
+            .first()
+        )
+        if current is not None and diff(version_as_spec(current), spec).is_empty:
+            raise SurveyError(
+                f"The draft is the same as version {current.number}; there is nothing to publish."
+            )
+        return version_publish(version=draft)
+
+
+# Editing a draft. Each service changes the spec and leaves the checking to _edit.
+
+
+def _position(spec: fmt.QuestionSetSpec, key: str) -> tuple[int, int]:
+    for s_index, section in enumerate(spec.sections):
+        for q_index, question in enumerate(section.questions):
+            if question.key == key:
+                return s_index, q_index
+    raise UnknownQuestion(f"There is no question '{key}' in this draft.")
+
+
+def _section_index(spec: fmt.QuestionSetSpec, key: str) -> int:
+    for index, section in enumerate(spec.sections):
+        if section.key == key:
+            return index
+    raise SurveyError(f"There is no section '{key}' in this draft.")
+
+
+def _with_questions(
+    spec: fmt.QuestionSetSpec, index: int, questions: list[fmt.QuestionSpec]
+) -> fmt.QuestionSetSpec:
+    sections = list(spec.sections)
+    sections[index] = replace(sections[index], questions=tuple(questions))
+    return replace(spec, sections=tuple(sections))
+
+
+def _without(spec: fmt.QuestionSetSpec, key: str) -> tuple[fmt.QuestionSetSpec, int, int]:
+    """`spec` without question `key`, and where it was."""
+    s_index, q_index = _position(spec, key)
+    questions = list(spec.sections[s_index].questions)
+    del questions[q_index]
+    return _with_questions(spec, s_index, questions), s_index, q_index
+
+
+def _inserted(
+    spec: fmt.QuestionSetSpec, s_index: int, q_index: int | None, question: fmt.QuestionSpec
+) -> fmt.QuestionSetSpec:
+    questions = list(spec.sections[s_index].questions)
+    questions.insert(len(questions) if q_index is None else q_index, question)
+    return _with_questions(spec, s_index, questions)
+
+
+def draft_question_update(
+    *, version: QuestionSetVersion, user: User, key: str, edit: QuestionEdit
+) -> QuestionSetVersion:
+    """Change a question; moved to another section, it goes to that section's end."""
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        spec, s_index, q_index = _without(spec, key)
+        target = _section_index(spec, edit.section)
+        return _inserted(spec, target, q_index if target == s_index else None, edit.spec(key))
+
+    return _edit(version, user, change)
+
+
+def draft_question_add(
+    *, version: QuestionSetVersion, user: User, key: str, edit: QuestionEdit
+) -> QuestionSetVersion:
+    """A new question (with a key no other question of the draft uses) at its section's end."""
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        return _inserted(spec, _section_index(spec, edit.section), None, edit.spec(key.strip()))
+
+    return _edit(version, user, change)
+
+
+def draft_question_remove(
+    *, version: QuestionSetVersion, user: User, key: str
+) -> QuestionSetVersion:
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        s_index, _ = _position(spec, key)
+        section = spec.sections[s_index]
+        if len(section.questions) == 1:
+            raise SurveyError(
+                f"'{key}' is the only question of the section '{section.title}'; "
+                "remove the section instead."
+            )
+        return _without(spec, key)[0]
+
+    return _edit(version, user, change)
+
+
+def draft_question_move(
+    *, version: QuestionSetVersion, user: User, key: str, direction: str
+) -> QuestionSetVersion:
+    """One place up or down; past a section's edge it goes to the neighbouring section."""
+    if direction not in ("up", "down"):
+        raise SurveyError("A question moves up or down.")
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        s_index, q_index = _position(spec, key)
+        question = spec.sections[s_index].questions[q_index]
+        spec = _without(spec, key)[0]
+        step = -1 if direction == "up" else 1
+        q_index += step
+        if q_index < 0 or q_index > len(spec.sections[s_index].questions):
+            s_index += step
+            if not 0 <= s_index < len(spec.sections):
+                raise SurveyError(f"'{key}' is already the {'first' if step < 0 else 'last'}.")
+            q_index = len(spec.sections[s_index].questions) if step < 0 else 0
+        return _inserted(spec, s_index, q_index, question)
+
+    return _edit(version, user, change)
+
+
+def draft_section_update(
+    *, version: QuestionSetVersion, user: User, key: str, title: str, description: str = ""
+) -> QuestionSetVersion:
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        index = _section_index(spec, key)
+        sections = list(spec.sections)
+        sections[index] = replace(
+            sections[index], title=title.strip(), description=description.strip()
+        )
+        return replace(spec, sections=tuple(sections))
+
+    return _edit(version, user, change)
+
+
+def draft_section_add(
+    *,
+    version: QuestionSetVersion,
+    user: User,
+    key: str,
+    title: str,
+    description: str = "",
+    question_key: str,
+    question_text: str,
+) -> QuestionSetVersion:
+    """A new last section; a section always has at least one question, so it comes with one."""
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        section = fmt.SectionSpec(
+            key=key.strip(),
+            title=title.strip(),
+            description=description.strip(),
+            questions=(fmt.QuestionSpec(key=question_key.strip(), text=question_text.strip()),),
+        )
+        return replace(spec, sections=(*spec.sections, section))
+
+    return _edit(version, user, change)
+
+
+def draft_section_remove(
+    *, version: QuestionSetVersion, user: User, key: str
+) -> QuestionSetVersion:
+    """Remove a section with all its questions."""
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        index = _section_index(spec, key)
+        return replace(spec, sections=spec.sections[:index] + spec.sections[index + 1 :])
+
+    return _edit(version, user, change)
+
+
+def draft_scoring_update(
+    *,
+    version: QuestionSetVersion,
+    user: User,
+    aggregation: str,
+    levels: list[fmt.LevelSpec],
+) -> QuestionSetVersion:
+    """The aggregation rule and the maturity level bands."""
+
+    def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+        return replace(spec, aggregation=aggregation, levels=tuple(levels))
+
+    return _edit(version, user, change)
+
+
+# Upgrading an open assessment to a newer published version.
+
+
+@transaction.atomic
+def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
+    """Continue an open assessment under the newest published version of its set.
+
+    The assessment itself stays as it is, under its own version, marked as superseded
+    by the new draft. The new draft starts with its answers carried over by question
+    key (confirmed answers stay confirmed); questions that are new, or reworded and
+    already answered, are flagged for attention until their answer is saved again.
+    Invitations move to the new draft so that respondents keep their access.
+    """
+    project = assessment.project
+    if not can_manage_brand(user, project.brand):
+        raise NotAllowed("Only the brand's leads and group assessors can upgrade assessments.")
+    # Serialised with assessment starts, and with a second click on the same button.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    old = (
+        Assessment.objects.select_for_update()
+        .select_related("version__question_set")
+        .get(pk=assessment.pk)
+    )
+    if old.superseded_by_id is not None:
+        raise AssessmentClosed("This assessment was already upgraded; continue the newer one.")
+    if old.status != AssessmentStatus.DRAFT:
+        raise AssessmentClosed(
+            f"Only an open assessment can be upgraded; this one is {old.get_status_display().lower()}."
+        )
+    target = newer_published_version(old)
+    if target is None:
+        raise NothingToUpgrade(
+            f"This assessment already uses the newest published version ({old.version})."
+        )
+
+    now = timezone.now()
+    new = Assessment.objects.create(
+        project=project,
+        version=target,
+        mode=old.mode,
+        assessed_on=old.assessed_on,
+        conducted_by=old.conducted_by,
+        interviewees=old.interviewees,
+        previous=old.previous,
+        created_by=user,
+        return_message=old.return_message,
+        returned_at=old.returned_at,
+        interview_seconds=old.interview_seconds,
+    )
+    before = {
+        a.question.key: a for a in old.answers.select_related("question", "option", "answered_by")
+    }
+    options = {o.key: o for o in target.options.all()}
+    rows = []
+    for question in target.questions.order_by("order"):
+        if not question.applies_to_kind(project.kind):
+            continue
+        was = before.get(question.key)
+        if was is None:
+            rows.append(Answer(assessment=new, question=question, needs_attention=True))
+            continue
+        option = options.get(was.option.key) if was.option_id else None
+        answered = option is not None or was.is_na
+        reworded = not same_wording(was.question.text, question.text)
+        rows.append(
+            Answer(
+                assessment=new,
+                question=question,
+                option=option,
+                is_na=answered and was.is_na,
+                na_reason=was.na_reason if answered and was.is_na else "",
+                comment=was.comment,
+                evidence_url=was.evidence_url,
+                interviewer_note=was.interviewer_note,
+                # A reworded statement's answer must be looked at again, like one carried
+                # over from last time: the same confirm-or-change flow clears both flags.
+                carried_over=answered and (was.carried_over or reworded),
+                needs_attention=answered and reworded,
+                answered_by=was.answered_by if answered else None,
+                answered_at=was.answered_at if answered else None,
+                revision=1 if answered else 0,
+            )
+        )
+    Answer.objects.bulk_create(rows)
+    note = f"Carried over from version {old.version.number} when upgrading to {target.number}"
+    AnswerEvent.objects.bulk_create(
+        AnswerEvent(
+            answer=row,
+            actor=user,
+            at=now,
+            via=AnswerVia.CARRY_OVER,
+            revision=1,
+            changes={
+                "option": [None, row.option.key if row.option_id else None],
+                "is_na": [False, row.is_na],
+            },
+            note=note,
+        )
+        for row in Answer.objects.filter(assessment=new, revision=1).select_related("option")
+    )
+    Invitation.objects.filter(assessment=old).update(assessment=new)
+    superseded = Assessment.objects.filter(
+        pk=old.pk, status=AssessmentStatus.DRAFT, superseded_by__isnull=True
+    ).update(superseded_by=new)
+    if not superseded:  # only reachable on databases without row locks
+        raise AssessmentClosed("This assessment changed meanwhile; reload the page.")
+    assessment.superseded_by = new
+    return new
