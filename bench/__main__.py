@@ -9,7 +9,7 @@ import sys
 
 from bench import common
 
-SUITES = ("autosave",)
+SUITES = ("autosave", "scoring")
 
 
 def main(argv: list[str]) -> int:
@@ -31,6 +31,10 @@ def main(argv: list[str]) -> int:
 
         figures += autosave.p3(env, seconds=args.seconds)
         figures += autosave.r2(env)
+    if "scoring" in args.suites:
+        from bench import scoring
+
+        figures += scoring.p4(env)
 
     path = common.save("latest", figures)
     print(f"\nMachine: {common.machine()}")

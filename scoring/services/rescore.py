@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from scoring import engine
@@ -110,12 +110,25 @@ class _Lookups:
         self.option_keys = dict(
             AnswerOption.objects.filter(version_id__in=version_ids).values_list("id", "key")
         )
+        # Answer inputs are immutable and few differ (questions x options), so they are shared.
+        self._inputs: dict[tuple, engine.AnswerInput] = {}
         self.section_ids = {
             (version_id, key): section_id
             for section_id, version_id, key in Section.objects.filter(
                 version_id__in=version_ids
             ).values_list("id", "version_id", "key")
         }
+
+    def answer_input(self, question_id: int, option_id: int | None, is_na: bool):
+        key = (question_id, option_id, is_na)
+        found = self._inputs.get(key)
+        if found is None:
+            found = self._inputs[key] = engine.AnswerInput(
+                question=self.question_keys[question_id],
+                option=None if option_id is None else self.option_keys[option_id],
+                na=is_na,
+            )
+        return found
 
 
 def scores_rescore(*, dry_run: bool, chunk_size: int = CHUNK_SIZE) -> RescoreReport:
@@ -154,36 +167,36 @@ def scores_rescore(*, dry_run: bool, chunk_size: int = CHUNK_SIZE) -> RescoreRep
 
 
 def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreReport) -> None:
-    ids = [t.id for t in targets]
+    # Targets are in id order: a range reads the chunk's rows along the indexes on
+    # assessment_id. Rows of assessments in the range that are not targets (drafts)
+    # are read and skipped.
+    span = {"assessment_id__gte": targets[0].id, "assessment_id__lte": targets[-1].id}
     with transaction.atomic():
-        scores = Score.objects.filter(assessment_id__in=ids)
+        scores = Score.objects.filter(**span)
         if not report.dry_run:
             # A submission storing its score at the same moment waits for this chunk, then
             # stores its own (newer) figures; never the other way round.
             scores = scores.select_for_update()
         stored = {s.assessment_id: s for s in scores}
+        score_ids = {s.id for s in stored.values()}
         sections: dict[int, dict[int, tuple[int, Decimal | None]]] = {}
         for row_id, score_id, section_id, value in SectionScore.objects.filter(
-            score__assessment_id__in=ids
+            score__assessment_id__gte=targets[0].id, score__assessment_id__lte=targets[-1].id
         ).values_list("id", "score_id", "section_id", "value"):
-            sections.setdefault(score_id, {})[section_id] = (row_id, value)
+            if score_id in score_ids:
+                sections.setdefault(score_id, {})[section_id] = (row_id, value)
         answers: dict[int, list[engine.AnswerInput]] = {}
-        question_keys, option_keys = lookups.question_keys, lookups.option_keys
         for assessment_id, question_id, option_id, is_na in Answer.objects.filter(
-            assessment_id__in=ids
+            **span
         ).values_list("assessment_id", "question_id", "option_id", "is_na"):
             answers.setdefault(assessment_id, []).append(
-                engine.AnswerInput(
-                    question=question_keys[question_id],
-                    option=None if option_id is None else option_keys[option_id],
-                    na=is_na,
-                )
+                lookups.answer_input(question_id, option_id, is_na)
             )
 
         now = timezone.now()
         changed_scores: list[Score] = []
         new_scores: list[tuple[Score, _Target, engine.Result]] = []
-        changed_sections: list[SectionScore] = []
+        changed_sections: list[tuple[int, Decimal | None]] = []  # (row id, new value)
         new_sections: list[SectionScore] = []
         for target in targets:
             result = engine.score(
@@ -220,7 +233,7 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
                     )
                 elif have[section_id][1] != value:
                     section_moves += 1
-                    changed_sections.append(SectionScore(id=have[section_id][0], value=value))
+                    changed_sections.append((have[section_id][0], value))
             differs = any(getattr(score, name) != value for name, value in figures.items())
             if differs or section_moves:
                 report.changed += 1
@@ -238,10 +251,11 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
 
         if report.dry_run:
             return
-        Score.objects.bulk_update(
-            changed_scores, [*SCORE_FIELDS, "engine_version", "computed_at"], batch_size=500
+        fields = [*SCORE_FIELDS, "engine_version", "computed_at"]
+        _update(
+            Score, fields, [(s.pk, *(getattr(s, name) for name in fields)) for s in changed_scores]
         )
-        SectionScore.objects.bulk_update(changed_sections, ["value"], batch_size=1000)
+        _update(SectionScore, ["value"], changed_sections)
         if new_scores:
             Score.objects.bulk_create([score for score, _, _ in new_scores])
             for score, target, result in new_scores:
@@ -254,6 +268,37 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
                     for key, section in result.sections.items()
                 )
         SectionScore.objects.bulk_create(new_sections)
+
+
+def _update(model, fields: list[str], rows: list[tuple]) -> None:
+    """Set `fields` of the rows given as (primary key, *values), in one statement.
+
+    On PostgreSQL: one UPDATE joined to the new values passed as arrays, far quicker
+    than Django's bulk_update (a CASE per field and row) for thousands of rows.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(
+            [model(pk=row[0], **dict(zip(fields, row[1:], strict=True))) for row in rows],
+            fields,
+            batch_size=500,
+        )
+        return
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    arrays = [list(values) for values in zip(*rows, strict=True)]
+    names = [connection.ops.quote_name(column.column) for column in columns]
+    types = [column.db_type(connection).split("(")[0] for column in columns]
+    table = connection.ops.quote_name(meta.db_table)
+    sql = (
+        f"UPDATE {table} AS t SET "
+        + ", ".join(f"{name} = v.{name}" for name in names[1:])
+        + f" FROM unnest({', '.join(f'%s::{kind}[]' for kind in types)})"
+        + f" AS v({', '.join(names)}) WHERE t.{names[0]} = v.{names[0]}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
 
 
 def _change(

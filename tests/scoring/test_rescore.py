@@ -87,6 +87,19 @@ class TestNothingChanged:
         assert report.checked == 0
         assert Score.objects.get(assessment=draft).overall == Decimal("0.1")
 
+    def test_drafts_between_checked_assessments_are_skipped(self, project, version):
+        first = scored(project, version)
+        draft = factories.assessment(project, version, answers=mixed(version))
+        score_store(assessment=draft)
+        last = scored(project, version, offset=2)
+        Score.objects.filter(assessment=draft).update(overall=Decimal("0.1"))
+        Score.objects.filter(assessment__in=[first, last]).update(engine_version="0.9")
+
+        report = scores_rescore(dry_run=False)
+
+        assert (report.checked, report.changed, report.restamped) == (2, 0, 2)
+        assert Score.objects.get(assessment=draft).overall == Decimal("0.1")
+
     def test_an_empty_database_is_fine(self, db):
         report = scores_rescore(dry_run=False)
         assert (report.checked, report.changed) == (0, 0)
