@@ -17,6 +17,7 @@ from django.utils import timezone
 from brands.models import Brand, Project
 from scoring.models import Score, SectionScore
 from scoring.selectors.gaps import latest_validated_assessments
+from surveys.models import Section
 
 # DESIGN.md: a group smaller than three is never shown.
 MIN_GROUP_SIZE = 3
@@ -92,7 +93,10 @@ class Benchmark:
 
 
 def _figures(projects: QuerySet[Project], as_of: datetime.date):
-    """Latest validated scores at `as_of` and their section figures, in two queries."""
+    """Latest validated scores at `as_of`, their section figures and the sections' titles.
+
+    Section figures are read as plain values: a benchmark reads thousands of them.
+    """
     assessments = latest_validated_assessments(projects, on=as_of)
     scores = list(
         Score.objects.filter(assessment__in=assessments).select_related(
@@ -100,18 +104,23 @@ def _figures(projects: QuerySet[Project], as_of: datetime.date):
         )
     )
     sections = list(
-        SectionScore.objects.filter(score__assessment__in=assessments)
-        .select_related("section__version")
-        .order_by("section__version__number", "section__order")
+        SectionScore.objects.filter(score__assessment__in=assessments).values_list(
+            "score_id", "section_id", "value"
+        )
     )
-    return scores, sections
+    titles = list(
+        Section.objects.filter(version_id__in={s.assessment.version_id for s in scores})
+        .order_by("version__number", "order")
+        .values_list("id", "key", "title")
+    )
+    return scores, sections, titles
 
 
 def brand_benchmark(brand: Brand, *, as_of: datetime.date | None = None) -> Benchmark:
     """`brand`'s projects, overall and per section, against the other brands' projects."""
     as_of = as_of or timezone.localdate()
     own_projects = list(brand.projects.select_related("product_line").order_by("name"))
-    scores, section_scores = _figures(Project.objects.all(), as_of)
+    scores, section_scores, section_titles = _figures(Project.objects.all(), as_of)
 
     own_ids = {p.pk for p in own_projects}
     score_of_project = {s.assessment.project_id: s for s in scores}
@@ -131,16 +140,18 @@ def brand_benchmark(brand: Brand, *, as_of: datetime.date | None = None) -> Benc
     # Sections are matched by key across versions; the newest version names them.
     project_of_score = {s.pk: s.assessment.project_id for s in scores}
     titles: dict[str, str] = {}
-    mine_sections: dict[str, list[float]] = {}
-    others_sections: dict[str, list[float]] = {}
-    for row in section_scores:
-        titles[row.section.key] = row.section.title
-        mine_sections.setdefault(row.section.key, [])
-        others_sections.setdefault(row.section.key, [])
-        if row.percent is None:
+    key_of_section: dict[int, str] = {}
+    for section_id, key, title in section_titles:
+        titles[key] = title
+        key_of_section[section_id] = key
+    mine_sections: dict[str, list[float]] = {key: [] for key in titles}
+    others_sections: dict[str, list[float]] = {key: [] for key in titles}
+    for score_id, section_id, value in section_scores:
+        if value is None:
             continue
-        own = project_of_score[row.score_id] in own_ids
-        (mine_sections if own else others_sections)[row.section.key].append(row.percent)
+        key = key_of_section[section_id]
+        own = project_of_score[score_id] in own_ids
+        (mine_sections if own else others_sections)[key].append(float(value) * 100)
 
     group_overall = distribution(others_overall)
     rows = [
