@@ -10,16 +10,19 @@ from scoring.services.plans import (
     can_manage_actions,
     can_update_action,
 )
+from scoring.services.rescore import RescoreReport, scores_rescore
 from scoring.services.scores import score_store
 
 __all__ = [
     "ActionConflict",
     "ActionError",
     "ActionNotAllowed",
+    "RescoreReport",
     "action_create",
     "action_update",
     "actions_close_met",
     "can_manage_actions",
     "can_update_action",
     "score_store",
+    "scores_rescore",
 ]

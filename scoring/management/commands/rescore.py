@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from scoring.services.rescore import scores_rescore
+from scoring.services import scores_rescore
 
 SHOWN = 20
 
