@@ -2,7 +2,9 @@
 
 Runs in this process against the benchmark database on PostgreSQL. The data
 is TARGETS.md's reference dataset, built with `seed_demo --scale group` the
-first time (1-2 minutes) and reused afterwards.
+first time (1-2 minutes; `--flush` replaces a smaller demo dataset made by an
+earlier seed, nothing else) and reused afterwards. The last figure makes every
+stored score wrong on purpose and lets the rescore put them all right again.
 
 The floor is one SQL aggregation over the answers, joined to their options
 and questions: the weighted mean PostgreSQL computes for the same
