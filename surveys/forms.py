@@ -103,7 +103,7 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 2}))
     section = forms.ChoiceField(label="Section")
     weight = forms.DecimalField(
-        label="Weight", max_digits=4, decimal_places=2, help_text="More than 0, at most 5"
+        label="Weight", max_digits=4, decimal_places=2, help_text="more than 0, at most 5"
     )
     core = forms.BooleanField(label="Core statement", required=False)
     applies_to = forms.ChoiceField(label="Applies to", choices=AppliesTo.choices)

@@ -1,6 +1,7 @@
 """Reads for question sets and assessments, scoped to the user where tenant-owned."""
 
 import datetime
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -408,6 +409,11 @@ def _figure_change(label: str, rows: list[tuple]) -> FigureChange:
     )
 
 
+def _sort_key(name: str) -> str:
+    """Names sorted as people expect, accents aside (Épicerie next to Epicerie)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
 def version_publish_preview(version: QuestionSetVersion) -> PublishPreview:
     """How the group's current figures would change if `version` were published.
 
@@ -452,7 +458,7 @@ def version_publish_preview(version: QuestionSetVersion) -> PublishPreview:
     changes = [_figure_change(brands[bid], rows) for bid, rows in by_brand.items()]
     everything = [row for rows in by_brand.values() for row in rows]
     return PublishPreview(
-        brands=sorted(changes, key=lambda c: c.label.lower()),
+        brands=sorted(changes, key=lambda c: _sort_key(c.label)),
         group=_figure_change("All brands", everything),
     )
 
