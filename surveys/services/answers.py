@@ -86,6 +86,11 @@ def answer_save(
             raise AssessmentClosed(
                 "This assessment is validated; its answers can no longer change."
             )
+        if assessment.status == AssessmentStatus.SUBMITTED:
+            raise AssessmentClosed(
+                "This assessment was submitted for review; its answers can no longer "
+                "change here. Reload the page to see where it stands."
+            )
         raise NotAllowed("You may not change answers of this assessment.")
     if data.interviewer_note is not None and not can_see_interviewer_notes(user, assessment):
         raise NotAllowed("Only assessors can write interviewer notes.")
@@ -103,6 +108,8 @@ def answer_save(
             raise UnknownQuestion(
                 f"'{question_key}' is not a statement of this assessment."
             ) from None
+        if answer.assessment.superseded_by_id:
+            raise AssessmentClosed("This assessment was upgraded meanwhile; reload the page.")
         if answer.assessment.status != assessment.status:
             raise AssessmentClosed(
                 f"This assessment was {answer.assessment.get_status_display().lower()} "

@@ -28,6 +28,7 @@ def _fill_context(request, assessment) -> dict:
         (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None
     )
     return {
+        "with_progress": True,
         "first_open": first_open,
         "assessment": assessment,
         "project": assessment.project,
@@ -65,6 +66,8 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         "done": done,
         "total": total,
         "oob": True,
+        # Pages with progress bars say so in the form; the review page has none to update.
+        "with_progress": request.POST.get("with_progress") == "1",
         **extra,
     }
 
@@ -118,6 +121,9 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
     if request.htmx:
         context = _question_context(request, assessment, answer, saved=True)
+        if "use_mine" in posted:
+            # The form on screen shows the other person's answer: replace it with ours.
+            return render(request, "surveys/fill.html#question", context)
         response = render(request, "surveys/fill.html#saved", context)
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return reswap(response, "none")

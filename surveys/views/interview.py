@@ -59,6 +59,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.INTERVIEW,
+        "with_progress": True,
         "strip": [(p, [(next(numbered), a) for a in p.answers]) for p in progress],
         "next_unanswered": later[0] if later else None,
         "console_url": reverse("interview_console", args=[assessment.code]),

@@ -66,11 +66,6 @@ def test_the_second_save_of_one_answer_shows_the_conflict_and_can_apply_its_own_
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a successful 'Use my answer instead' is answered with HX-Reswap: none, so the "
-    "form keeps the other person's answer and the conflict box; the next edit posts their answer",
-)
 def test_using_my_answer_shows_it_in_the_form_and_a_later_edit_keeps_it(conflict, saved):
     assessment, key, page, question = conflict
     with saved(page, key):

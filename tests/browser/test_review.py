@@ -67,7 +67,6 @@ def test_a_reviewer_changes_an_answer_with_a_note_and_validates(
     assert score.answered == len(keys) and score.percent < 100
 
 
-@pytest.mark.xfail(strict=True, reason="bug: review saves swap progress bars the page lacks")
 def test_saving_in_review_leaves_no_error_in_the_browser_console(
     open_page, console, saved, keys_of, lead, submitted
 ):

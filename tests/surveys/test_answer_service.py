@@ -85,9 +85,10 @@ def test_a_save_that_changes_nothing_records_nothing(self_fill, data_scientist):
 def test_a_submitted_self_fill_refuses_the_respondents_changes(self_fill, data_scientist):
     _answer_all(self_fill, data_scientist)
     services.assessment_submit(assessment=self_fill, user=data_scientist)
-    with pytest.raises(services.NotAllowed) as exc:
+    with pytest.raises(services.AssessmentClosed) as exc:
         _save(self_fill, data_scientist, _first(self_fill), option="no")
-    assert exc.value.status == 403
+    assert exc.value.status == 409
+    assert "submitted for review" in exc.value.message
 
 
 def test_a_save_on_an_assessment_closed_meanwhile_is_refused(self_fill, data_scientist):
