@@ -1,8 +1,12 @@
 """Upgrading an open assessment to a newer published version of its question set."""
 
 import datetime
+import threading
+import time
+from unittest import mock
 
 import pytest
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
@@ -20,6 +24,7 @@ from surveys.models import (
     QuestionSetVersion,
 )
 from surveys.services import AnswerInput, QuestionEdit
+from surveys.services import versions as versions_service
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -390,3 +395,82 @@ class TestPages:
         assert html.count('class="tag attention"') == 3
         assert html.count("reworded — check the answer") == 2
         assert 'class="tag attention">new<' in html
+
+
+class TestRacesOnPostgres:
+    """Real parallel transactions: each thread has its own connection (see test_concurrency)."""
+
+    pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+    @staticmethod
+    def race(*jobs) -> list:
+        barrier = threading.Barrier(len(jobs))
+        results: list = [None] * len(jobs)
+
+        def run(index, job):
+            try:
+                barrier.wait(timeout=60)
+                results[index] = job()
+            except Exception as exc:
+                results[index] = exc
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not any(t.is_alive() for t in threads), "a thread is still waiting: a deadlock?"
+        return results
+
+    @pytest.fixture
+    def racing(self, open_fill, group_admin):
+        # Transactional tests empty the tables afterwards, so the set is set up here again.
+        next_version(open_fill.version, group_admin)
+        return open_fill
+
+    @pytest.fixture
+    def slow_upgrade(self):
+        """The upgrade holds its locks a moment longer, so that the other thread arrives."""
+        original = versions_service.newer_published_version
+
+        def slow(*args, **kwargs):
+            time.sleep(0.4)
+            return original(*args, **kwargs)
+
+        with mock.patch.object(versions_service, "newer_published_version", side_effect=slow):
+            yield
+
+    def test_a_save_racing_an_upgrade_is_never_lost(self, racing, lead, slow_upgrade):
+        def upgrade():
+            return services.assessment_upgrade(assessment=racing, user=lead)
+
+        def late_save():
+            time.sleep(0.1)
+            return save(racing, lead, KEPT, option="no")
+
+        upgraded, saved = self.race(upgrade, late_save)
+        assert isinstance(upgraded, Assessment)
+        old, new = answer(racing, KEPT), answer(upgraded, KEPT)
+        if isinstance(saved, Exception):
+            assert isinstance(saved, services.AssessmentClosed)
+            assert old.option.key == "partly"
+        assert new.option.key == old.option.key
+
+    def test_two_clicks_on_upgrade_open_one_draft(self, racing, lead, slow_upgrade):
+        def upgrade():
+            return services.assessment_upgrade(assessment=racing, user=lead)
+
+        results = self.race(upgrade, upgrade)
+        assert sum(isinstance(r, Assessment) for r in results) == 1
+        assert sum(isinstance(r, services.AssessmentClosed) for r in results) == 1
+        assert Assessment.objects.filter(project=racing.project, status="draft").count() == 2
+
+    def test_two_admins_starting_drafts_at_once_make_one(self, version, group_admin):
+        def copy():
+            return services.version_draft_copy(version=version, user=group_admin)
+
+        results = self.race(copy, copy)
+        assert sum(isinstance(r, QuestionSetVersion) for r in results) == 1
+        assert sum(isinstance(r, services.DraftExists) for r in results) == 1
