@@ -26,24 +26,27 @@ def main(argv: list[str]) -> int:
 
     env = setup_django.prepare()
     figures: list[common.Figure] = []
-    if "autosave" in args.suites:
-        from bench import autosave
+    saved = []
+    for suite in args.suites:
+        if suite == "autosave":
+            from bench import autosave
 
-        figures += autosave.p3(env, seconds=args.seconds)
-        figures += autosave.r2(env)
-    if "scoring" in args.suites:
-        from bench import scoring
+            found = autosave.p3(env, seconds=args.seconds) + autosave.r2(env)
+        elif suite == "scoring":
+            from bench import scoring
 
-        figures += scoring.p4(env)
+            found = scoring.p4(env)
+        # One file per suite, so running one suite keeps the others' last results.
+        saved.append(common.save(suite, found))
+        figures += found
 
-    path = common.save("latest", figures)
     print(f"\nMachine: {common.machine()}")
     print("| # | What | Measured | Floor | Ratio | Target | Met |")
     print("|---|---|---|---|---|---|---|")
     for f in figures:
         met = {True: "yes", False: "NO", None: "-"}[f.ok]
         print(f"| {f.key} | {f.what} | {f.measured} | {f.floor} | {f.ratio} | {f.target} | {met} |")
-    print(f"\nSaved to {path.relative_to(common.ROOT)}")
+    print("\nSaved to " + ", ".join(str(p.relative_to(common.ROOT)) for p in saved))
     return 0 if all(f.ok is not False for f in figures) else 1
 
 

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from brands.models import Brand, Project, User
-from brands.selectors import brand_ids_for_user
+from brands.selectors import brand_ids_for_user, may_see_brand_id
 from surveys import question_set_format as fmt
 from surveys.models import (
     Answer,
@@ -37,10 +37,26 @@ def _as_uuid(code: object) -> uuid.UUID:
 
 def assessments_for_user(user: User) -> QuerySet[Assessment]:
     ids = brand_ids_for_user(user)
+    # The version's source text is a whole YAML file: never drag it along.
     assessments = Assessment.objects.select_related(
         "project__brand", "version__question_set", "conducted_by"
-    )
+    ).defer("version__source")
     return assessments if ids is None else assessments.filter(project__brand_id__in=ids)
+
+
+def get_assessment_for_saving(user: User, code: object) -> Assessment:
+    """The assessment as the answer-saving endpoint needs it: lean, checked like the others."""
+    try:
+        assessment = (
+            Assessment.objects.select_related("project", "version")
+            .defer("version__source")
+            .get(code=_as_uuid(code))
+        )
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment") from None
+    if not may_see_brand_id(user, assessment.project.brand_id):
+        raise Http404("No such assessment")
+    return assessment
 
 
 def get_assessment_for_user(user: User, code: object) -> Assessment:

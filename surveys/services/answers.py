@@ -46,9 +46,9 @@ class AnswerInput:
 TRACKED = ("option", "is_na", "na_reason", "comment", "evidence_url", "interviewer_note")
 
 
-def _state(answer: Answer) -> dict:
+def _state(answer: Answer, option_keys: dict[int, str]) -> dict:
     return {
-        "option": answer.option.key if answer.option_id else None,
+        "option": option_keys.get(answer.option_id),
         "is_na": answer.is_na,
         "na_reason": answer.na_reason,
         "comment": answer.comment,
@@ -79,7 +79,8 @@ def answer_save(
     """Change one answer, if it is still at `base_revision`; record the change in its history.
 
     Raises AnswerConflict (with the current answer) when someone else changed it first,
-    so nothing is ever silently overwritten.
+    so nothing is ever silently overwritten. The returned answer carries
+    `answered_changed`: whether it went from unanswered to answered or back.
     """
     if not can_edit_answers(user, assessment):
         if assessment.status == AssessmentStatus.VALIDATED:
@@ -101,7 +102,7 @@ def answer_save(
         try:
             answer = (
                 Answer.objects.select_for_update(of=("self", "assessment"))
-                .select_related("assessment", "question__section", "option")
+                .select_related("assessment", "question__section")
                 .get(assessment_id=assessment.pk, question__key=question_key)
             )
         except Answer.DoesNotExist:
@@ -119,7 +120,8 @@ def answer_save(
             # Read it again: a lock wait refreshes the locked rows but not the joined option.
             raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
 
-        before = _state(answer)
+        option_keys = {o.id: o.key for o in options_of(assessment)}
+        before = _state(answer, option_keys)
         after = dict(before)
         if data.option is not None:
             if data.option == "":
@@ -162,6 +164,10 @@ def answer_save(
             raise BadAnswer("Changing an answer in review needs a note saying why.")
         if answer.carried_over and (changes or via != AnswerVia.CARRY_OVER):
             changes["carried_over"] = [True, False]
+        # Whether the answer went from unanswered to answered or back (progress moved).
+        answer.answered_changed = bool(before["option"] or before["is_na"]) != bool(
+            after["option"] or after["is_na"]
+        )
         if not changes:
             return answer
 

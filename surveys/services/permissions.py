@@ -1,7 +1,7 @@
 """Who may do what with an assessment. Used by services (the authority) and views (for display)."""
 
 from brands.models import User
-from brands.selectors import can_answer_for_project, can_manage_brand
+from brands.selectors import can_answer_for_project, can_manage_brand_id
 from surveys.models import Assessment, AssessmentMode, AssessmentStatus
 
 
@@ -12,16 +12,16 @@ def can_edit_answers(user: User, assessment: Assessment) -> bool:
     if assessment.status == AssessmentStatus.SUBMITTED:
         return can_review(user, assessment)
     if assessment.mode == AssessmentMode.INTERVIEW:
-        return can_manage_brand(user, assessment.project.brand)
+        return can_manage_brand_id(user, assessment.project.brand_id)
     return can_answer_for_project(user, assessment.project) or _is_invited(user, assessment)
 
 
 def can_review(user: User, assessment: Assessment) -> bool:
-    return can_manage_brand(user, assessment.project.brand)
+    return can_manage_brand_id(user, assessment.project.brand_id)
 
 
 def can_see_interviewer_notes(user: User, assessment: Assessment) -> bool:
-    return can_manage_brand(user, assessment.project.brand)
+    return can_manage_brand_id(user, assessment.project.brand_id)
 
 
 def _is_invited(user: User, assessment: Assessment) -> bool:

@@ -54,7 +54,15 @@ def assessment_fill(request: HttpRequest, code) -> HttpResponse:
 
 
 def _question_context(request, assessment, answer: Answer, **extra) -> dict:
-    section, done, total = selectors.answer_counts(assessment, answer.question.section)
+    # Pages with progress bars say so in the form (the review page has none to update);
+    # a save that leaves the answer answered, or unanswered, does not move them.
+    with_progress = request.POST.get("with_progress") == "1"
+    update_progress = with_progress and getattr(answer, "answered_changed", True)
+    section, done, total = (
+        selectors.answer_counts(assessment, answer.question.section)
+        if update_progress
+        else (None, None, None)
+    )
     return {
         "assessment": assessment,
         "answer": answer,
@@ -66,8 +74,8 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         "done": done,
         "total": total,
         "oob": True,
-        # Pages with progress bars say so in the form; the review page has none to update.
-        "with_progress": request.POST.get("with_progress") == "1",
+        "with_progress": with_progress,
+        "update_progress": update_progress,
         **extra,
     }
 
@@ -76,7 +84,7 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
 @login_required
 def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
     """Save one answer. HTMX gets the question's fragment back; plain forms a redirect."""
-    assessment = selectors.get_assessment_for_user(request.user, code)
+    assessment = selectors.get_assessment_for_saving(request.user, code)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return render(
