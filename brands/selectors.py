@@ -98,6 +98,9 @@ def can_manage_brand_id(user: User, brand_id: int) -> bool:
 
 
 def is_team_member(user: User, project: Project) -> bool:
+    known = getattr(project, "_team_membership", None)  # set by selectors that read it along
+    if known is not None and user.id in known:
+        return known[user.id]
     return project.team.filter(id=user.id).exists()
 
 

@@ -5,7 +5,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -46,16 +46,20 @@ def assessments_for_user(user: User) -> QuerySet[Assessment]:
 
 def get_assessment_for_saving(user: User, code: object) -> Assessment:
     """The assessment as the answer-saving endpoint needs it: lean, checked like the others."""
+    team = Project.team.through.objects.filter(project_id=OuterRef("project_id"), user_id=user.pk)
     try:
         assessment = (
             Assessment.objects.select_related("project", "version")
             .defer("version__source")
+            .annotate(user_on_team=Exists(team))
             .get(code=_as_uuid(code))
         )
     except Assessment.DoesNotExist:
         raise Http404("No such assessment") from None
     if not may_see_brand_id(user, assessment.project.brand_id):
         raise Http404("No such assessment")
+    # Read along so that the permission check needs no query of its own.
+    assessment.project._team_membership = {user.pk: assessment.user_on_team}
     return assessment
 
 
