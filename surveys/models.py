@@ -362,12 +362,27 @@ class AnswerVia(models.TextChoices):
     SEED = "seed", "Demo data"
 
 
+class AnswerEventQuerySet(models.QuerySet):
+    """Answer history can be added to, never rewritten: bulk changes are refused too.
+
+    The database refuses updates as well (a trigger, see migration 0004); rows
+    only disappear with the assessment they belong to.
+    """
+
+    def update(self, **kwargs):
+        raise ValueError("Answer history is append-only; events cannot be changed")
+
+    def delete(self):
+        raise ValueError("Answer history is append-only; events cannot be deleted")
+
+
 class AnswerEvent(models.Model):
     """One change of an answer. Append-only: never updated or deleted by the app."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: people who changed answers are deactivated, not deleted, so history keeps them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     at = models.DateTimeField()
     via = models.CharField(max_length=16, choices=AnswerVia.choices)
@@ -375,6 +390,8 @@ class AnswerEvent(models.Model):
     # {"field": [old, new], ...} for every field that changed.
     changes = models.JSONField(default=dict)
     note = models.TextField(blank=True)
+
+    objects = AnswerEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["answer", "revision"]

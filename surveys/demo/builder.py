@@ -98,7 +98,10 @@ def flush_demo() -> dict[str, int]:
     brands = Brand.objects.filter(name__in=demo_brand_names())
     assessments = Assessment.objects.filter(project__brand__in=brands)
     answers = Answer.objects.filter(assessment__in=assessments)
-    events, _ = AnswerEvent.objects.filter(answer__in=answers).delete()
+    # History refuses deletion through the ORM (it is append-only for the app); wiping
+    # the demo is the one deliberate exception.
+    events_qs = AnswerEvent.objects.filter(answer__in=answers)
+    events = events_qs._raw_delete(events_qs.db)
     sections, _ = SectionScore.objects.filter(score__assessment__in=assessments).delete()
     counts = {"answer events": events, "section scores": sections}
     # Nothing else refers to answers once their events are gone, so no cascade is skipped.

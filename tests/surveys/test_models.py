@@ -156,3 +156,50 @@ def test_it_rejects_a_validated_assessment_without_a_validation_date(project, ve
 def test_a_published_version_must_have_a_publication_date(version):
     with pytest.raises(IntegrityError), transaction.atomic():
         QuestionSetVersion.objects.filter(pk=version.pk).update(published_at=None)
+
+
+class TestHistoryIsAppendOnlyInBulkAndInTheDatabase:
+    @pytest.fixture
+    def event(self, version, project, lead):
+        from surveys.services import AnswerInput, answer_save, assessment_start
+
+        assessment = assessment_start(project=project, user=lead, mode="interview", version=version)
+        answer = assessment.answers.select_related("question").first()
+        answer_save(
+            assessment=assessment,
+            question_key=answer.question.key,
+            user=lead,
+            base_revision=0,
+            data=AnswerInput(option="yes"),
+            via="interview",
+        )
+        return AnswerEvent.objects.get(answer=answer)
+
+    def test_a_bulk_update_of_history_is_refused(self, event):
+        with pytest.raises(ValueError, match="append-only"):
+            AnswerEvent.objects.filter(pk=event.pk).update(note="rewritten")
+
+    def test_a_bulk_delete_of_history_is_refused(self, event):
+        with pytest.raises(ValueError, match="append-only"):
+            AnswerEvent.objects.filter(pk=event.pk).delete()
+        assert AnswerEvent.objects.filter(pk=event.pk).exists()
+
+    def test_the_database_refuses_to_rewrite_history_even_in_raw_sql(self, event):
+        from django.db import DatabaseError, connection, transaction
+
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE surveys_answerevent SET note = 'rewritten' WHERE id = %s", [event.pk]
+            )
+        event.refresh_from_db()
+        assert event.note == ""
+
+    def test_people_with_history_cannot_be_deleted_only_deactivated(self, event, lead):
+        from django.db.models import ProtectedError
+
+        with pytest.raises(ProtectedError):
+            lead.delete()
