@@ -14,10 +14,17 @@ from surveys.models import (
     Section,
     VersionStatus,
 )
+from surveys.services.errors import SurveyError
 
 
 class ImmutableVersionError(Exception):
     """A published question-set version was about to be changed."""
+
+
+class DraftPending(SurveyError):
+    """A question set can have one draft at a time."""
+
+    status = 409
 
 
 @transaction.atomic
@@ -39,6 +46,12 @@ def question_set_import(
             version_publish(version=latest)
         return latest, False
 
+    draft = question_set.versions.filter(status=VersionStatus.DRAFT).first()
+    if draft is not None:
+        raise DraftPending(
+            f"{question_set.name} already has a draft (version {draft.number}); "
+            "publish or discard it before importing another version."
+        )
     number = (question_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = QuestionSetVersion.objects.create(
         question_set=question_set,

@@ -120,3 +120,14 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
     with pytest.raises(CommandError, match="cannot read the file"):
         run(str(binary))
     assert counts() == (0, 0, 0)
+
+
+def test_importing_while_a_draft_is_pending_names_the_draft_and_writes_nothing(tmp_path):
+    default = DEFAULT_SET.read_text()
+    call_command("import_question_set", "--draft", stdout=StringIO())
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(default.replace("name: MLOps maturity assessment", "name: Renamed set", 1))
+    before = QuestionSetVersion.objects.count()
+    with pytest.raises(CommandError, match="already has a draft"):
+        call_command("import_question_set", str(changed), stdout=StringIO())
+    assert QuestionSetVersion.objects.count() == before

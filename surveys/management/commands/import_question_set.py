@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from surveys import question_set_format as fmt
 from surveys.services import question_set_import
+from surveys.services.question_sets import DraftPending
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "mlops_maturity.yaml"
 
@@ -26,7 +27,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} is not a valid question set; nothing was imported:\n{exc}"
             ) from None
-        version, created = question_set_import(spec=spec, publish=not draft)
+        try:
+            version, created = question_set_import(spec=spec, publish=not draft)
+        except DraftPending as exc:
+            raise CommandError(f"{path}: nothing was imported. {exc.message}") from None
         if created:
             self.stdout.write(
                 f"Imported {version} ({len(spec.questions)} questions, {version.status})."
