@@ -495,3 +495,13 @@ def get_draft_section(version: QuestionSetVersion, key: str) -> Section:
         return version.sections.get(key=key)
     except Section.DoesNotExist:
         raise Http404("No such section in this version") from None
+
+
+def not_applicable_questions(assessment: Assessment) -> dict[int, list[Question]]:
+    """The version's questions that do not apply to the project's kind, by section id."""
+    kind = assessment.project.kind
+    found: dict[int, list[Question]] = {}
+    for question in assessment.version.questions.exclude(applies_to="all").order_by("order"):
+        if not question.applies_to_kind(kind):
+            found.setdefault(question.section_id, []).append(question)
+    return found

@@ -23,6 +23,9 @@ def _via(assessment) -> str:
 
 def _fill_context(request, assessment) -> dict:
     progress = selectors.assessment_progress(assessment)
+    skipped = selectors.not_applicable_questions(assessment)
+    for section in progress:
+        section.not_applicable = skipped.get(section.section.id, [])
     done, total = selectors.overall_progress(progress)
     first_open = next(
         (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None

@@ -165,3 +165,18 @@ class TestAssessmentDetail:
         client.force_login(lead)
         url = reverse("assessment_detail", args=[validated_assessment.code])
         assert client.post(url).status_code == 405
+
+
+def test_the_fill_page_lists_the_statements_that_do_not_apply_to_the_projects_kind(
+    client, version, project, lead
+):
+    from surveys.services import assessment_start
+
+    assessment = assessment_start(project=project, user=lead, mode="self_fill", version=version)
+    batch_only = version.questions.filter(applies_to="batch").first()
+    client.force_login(lead)
+    response = client.get(f"/assessments/{assessment.code}/fill/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "do not apply to a real-time project" in body or "does not apply to a real-time" in body
+    assert f'id="q-{batch_only.key}"' not in body
