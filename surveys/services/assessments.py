@@ -112,28 +112,33 @@ def assessment_start(
             )
         )
     Answer.objects.bulk_create(rows)
-    carried_rows = [
-        r
-        for r in Answer.objects.filter(assessment=assessment, carried_over=True).select_related(
-            "option"
-        )
-    ]
+    carried = Answer.objects.filter(assessment=assessment, carried_over=True)
+    carry_over_record(
+        answers=carried,
+        user=user,
+        at=now,
+        note=f"Carried over from {source.quarter}" if source else "",
+    )
+    return assessment
+
+
+def carry_over_record(*, answers, user: User, at, note: str) -> None:
+    """The first history entry of answers copied in from an earlier assessment."""
     AnswerEvent.objects.bulk_create(
         AnswerEvent(
             answer=row,
             actor=user,
-            at=now,
+            at=at,
             via=AnswerVia.CARRY_OVER,
             revision=1,
             changes={
                 "option": [None, row.option.key if row.option_id else None],
                 "is_na": [False, row.is_na],
             },
-            note=f"Carried over from {source.quarter}" if source else "",
+            note=note,
         )
-        for row in carried_rows
+        for row in answers.select_related("option")
     )
-    return assessment
 
 
 def missing_answers(assessment: Assessment) -> list[Answer]:

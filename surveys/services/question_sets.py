@@ -54,11 +54,25 @@ def question_set_import(
         )
     number = (question_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = QuestionSetVersion.objects.create(
-        question_set=question_set,
-        number=number,
-        aggregation=spec.aggregation,
-        source=source,
+        question_set=question_set, number=number, aggregation=spec.aggregation
     )
+    version_contents_write(version=version, spec=spec)
+    if spec.name != question_set.name or spec.description != question_set.description:
+        question_set.name, question_set.description = spec.name, spec.description
+        question_set.save(update_fields=["name", "description"])
+    if publish:
+        version_publish(version=version)
+    return version, True
+
+
+def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSetSpec) -> None:
+    """Make `version`'s scale, levels, sections and questions those of `spec`.
+
+    For new versions and drafts only: callers check that the version is not published.
+    """
+    version.sections.all().delete()  # and their questions
+    version.options.all().delete()
+    version.levels.all().delete()
     AnswerOption.objects.bulk_create(
         AnswerOption(version=version, key=o.key, label=o.label, score=o.score, order=i)
         for i, o in enumerate(spec.scale)
@@ -73,7 +87,7 @@ def question_set_import(
         )
         for i, lv in enumerate(spec.levels)
     )
-    order = 0
+    questions = []
     for s_index, s in enumerate(spec.sections):
         section = Section.objects.create(
             version=version,
@@ -83,7 +97,6 @@ def question_set_import(
             core=s.core,
             order=s_index,
         )
-        questions = []
         for q in s.questions:
             questions.append(
                 Question(
@@ -97,17 +110,13 @@ def question_set_import(
                     weight=q.weight,
                     core=q.core,
                     applies_to=q.applies_to,
-                    order=order,
+                    order=len(questions),
                 )
             )
-            order += 1
-        Question.objects.bulk_create(questions)
-    if spec.name != question_set.name or spec.description != question_set.description:
-        question_set.name, question_set.description = spec.name, spec.description
-        question_set.save(update_fields=["name", "description"])
-    if publish:
-        version_publish(version=version)
-    return version, True
+    Question.objects.bulk_create(questions)
+    version.aggregation = spec.aggregation
+    version.source = fmt.to_yaml(spec)
+    version.save(update_fields=["aggregation", "source"])
 
 
 def version_publish(*, version: QuestionSetVersion) -> QuestionSetVersion:

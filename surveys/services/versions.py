@@ -21,23 +21,22 @@ from brands.selectors import can_manage_brand
 from surveys import question_set_format as fmt
 from surveys.models import (
     Answer,
-    AnswerEvent,
-    AnswerOption,
-    AnswerVia,
     Assessment,
     AssessmentStatus,
     Invitation,
-    LevelBand,
-    Question,
     QuestionSet,
     QuestionSetVersion,
-    Section,
     VersionStatus,
 )
 from surveys.question_set_diff import diff, same_wording
 from surveys.selectors import draft_of, newer_published_version, version_as_spec
+from surveys.services.assessments import carry_over_record
 from surveys.services.errors import AssessmentClosed, NotAllowed, SurveyError, UnknownQuestion
-from surveys.services.question_sets import ImmutableVersionError, version_publish
+from surveys.services.question_sets import (
+    ImmutableVersionError,
+    version_contents_write,
+    version_publish,
+)
 
 # Column sizes the file format does not know about (it has no length limits).
 _LIMITS = (("section title", 200), ("level name", 60), ("option label", 60), ("option key", 30))
@@ -140,53 +139,7 @@ def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
 
 def _write(version: QuestionSetVersion, spec: fmt.QuestionSetSpec) -> None:
     """Replace the draft's scale, levels, sections and questions with `spec`."""
-    version.sections.all().delete()  # and their questions
-    version.options.all().delete()
-    version.levels.all().delete()
-    AnswerOption.objects.bulk_create(
-        AnswerOption(version=version, key=o.key, label=o.label, score=o.score, order=i)
-        for i, o in enumerate(spec.scale)
-    )
-    LevelBand.objects.bulk_create(
-        LevelBand(
-            version=version,
-            name=lv.name,
-            min_percent=lv.min_percent,
-            description=lv.description,
-            order=i,
-        )
-        for i, lv in enumerate(spec.levels)
-    )
-    questions = []
-    for s_index, s in enumerate(spec.sections):
-        section = Section.objects.create(
-            version=version,
-            key=s.key,
-            title=s.title,
-            description=s.description,
-            core=s.core,
-            order=s_index,
-        )
-        for q in s.questions:
-            questions.append(
-                Question(
-                    version=version,
-                    section=section,
-                    key=q.key,
-                    text=q.text,
-                    why=q.why,
-                    good=q.good,
-                    evidence=q.evidence,
-                    weight=q.weight,
-                    core=q.core,
-                    applies_to=q.applies_to,
-                    order=len(questions),
-                )
-            )
-    Question.objects.bulk_create(questions)
-    version.aggregation = spec.aggregation
-    version.source = fmt.to_yaml(spec)
-    version.save(update_fields=["aggregation", "source"])
+    version_contents_write(version=version, spec=spec)
 
 
 def _locked_draft(version: QuestionSetVersion) -> QuestionSetVersion:
@@ -549,20 +502,8 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
         )
     Answer.objects.bulk_create(rows)
     note = f"Carried over from version {old.version.number} when upgrading to {target.number}"
-    AnswerEvent.objects.bulk_create(
-        AnswerEvent(
-            answer=row,
-            actor=user,
-            at=now,
-            via=AnswerVia.CARRY_OVER,
-            revision=1,
-            changes={
-                "option": [None, row.option.key if row.option_id else None],
-                "is_na": [False, row.is_na],
-            },
-            note=note,
-        )
-        for row in Answer.objects.filter(assessment=new, revision=1).select_related("option")
+    carry_over_record(
+        answers=Answer.objects.filter(assessment=new, revision=1), user=user, at=now, note=note
     )
     Invitation.objects.filter(assessment=old).update(assessment=new)
     superseded = Assessment.objects.filter(
