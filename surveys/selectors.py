@@ -165,7 +165,7 @@ def open_assessments_of_project(project: Project) -> QuerySet[Assessment]:
 def interview_sources(project: Project) -> QuerySet[Assessment]:
     """Submitted self-fills an interview may start from."""
     return assessments_of_project(project).filter(
-        mode=AssessmentMode.SELF_FILL, status=AssessmentStatus.SUBMITTED
+        mode=AssessmentMode.SELF_FILL, status=AssessmentStatus.SUBMITTED, superseded_by__isnull=True
     )
 
 

@@ -219,6 +219,15 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
     _transition(assessment, from_status=assessment.status, **fields)
     score_store(assessment=assessment)
     actions_close_met(assessment=assessment)
+    if assessment.mode == AssessmentMode.INTERVIEW and assessment.previous_id:
+        # An interview that started from a submitted self-fill was its review: the
+        # self-fill leaves the review queue, kept as it was, pointing at the interview.
+        Assessment.objects.filter(
+            pk=assessment.previous_id,
+            status=AssessmentStatus.SUBMITTED,
+            mode=AssessmentMode.SELF_FILL,
+            superseded_by__isnull=True,
+        ).update(superseded_by=assessment)
     return assessment
 
 
