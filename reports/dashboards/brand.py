@@ -1,0 +1,250 @@
+"""The brand dashboard's figures: its projects, its profile against the group, trend and work.
+
+For the brand's members and group roles. Other brands appear only as the
+distribution of their projects' figures, withheld below three projects.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from brands.models import Brand, Project, User
+from brands.selectors import may_see_brand_id
+from reports.dashboards.common import (
+    Cell,
+    TrendPoint,
+    cell,
+    figure_versions,
+    filtered_projects,
+)
+from reports.dashboards.filters import DashboardFilters, Quarter
+from scoring.selectors import MIN_GROUP_SIZE
+from scoring.selectors.benchmarks import Distribution, distribution
+from scoring.selectors.dashboard import (
+    ActionSummary,
+    Figure,
+    SectionColumn,
+    active_actions,
+    figure_history,
+    figures_at,
+    latest_figures,
+    section_columns,
+    section_figures,
+    versions_info,
+)
+from surveys.models import Assessment, AssessmentStatus
+
+TREND_QUARTERS = 8
+
+
+@dataclass(frozen=True)
+class OpenAssessment:
+    """The project's assessment in progress: a draft, or a self-fill submitted for review."""
+
+    code: str
+    status: str  # draft or submitted
+    mode: str
+    assessed_on: datetime.date
+    answered: int  # statements answered (N/A included)
+    total: int  # statements that apply to the project
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    project: Project  # with product_line loaded
+    overall: float | None  # None: no figure at the quarter's end
+    level: str
+    sections: list[float | None]  # in the order of BrandDashboard.sections
+    assessed_on: datetime.date | None  # of the assessment behind the figure
+    age_days: int | None  # from then to the quarter's end (to today in the current quarter)
+    figure_status: str  # validated, or submitted when those are included; "" without a figure
+    version: str
+    open: OpenAssessment | None
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    """One figure (overall or a section): the brand's projects against other brands' projects."""
+
+    key: str
+    title: str
+    brand: Cell  # the mean of the brand's projects
+    brand_distribution: Distribution
+    group: Distribution  # other brands' projects; figures withheld when n < 3
+    hidden_reason: str  # why the group's figures are not shown, or ""
+
+    @property
+    def group_shown(self) -> bool:
+        return self.group.shown
+
+
+@dataclass(frozen=True)
+class AwaitingReview:
+    code: str
+    project: Project
+    mode: str
+    assessed_on: datetime.date
+    submitted_at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class BrandDashboard:
+    brand: Brand
+    filters: DashboardFilters
+    as_of: datetime.date
+    quarters: list[Quarter]  # of the trend, oldest first
+    sections: list[SectionColumn]
+    projects: list[ProjectRow]  # by name
+    profile: list[ProfileRow]  # overall first, then the sections
+    trend: list[TrendPoint]
+    actions: ActionSummary
+    awaiting_review: list[AwaitingReview]  # oldest submission first
+    versions: list[str]  # versions behind the brand's figures at the quarter's end
+
+
+def _hidden_reason(group: Distribution) -> str:
+    if group.shown:
+        return ""
+    if group.n == 0:
+        return "No project of another brand has a figure for these filters."
+    return (
+        f"Only {group.n} project{'s' if group.n != 1 else ''} of other brands "
+        f"match these filters; groups smaller than {MIN_GROUP_SIZE} are not shown."
+    )
+
+
+def _profile_row(
+    key: str, title: str, mine: list[Figure], values_mine: list, values_others: list
+) -> ProfileRow:
+    group = distribution([v for v in values_others if v is not None])
+    return ProfileRow(
+        key=key,
+        title=title,
+        brand=cell(zip(values_mine, (f.assessed_on for f in mine), strict=True)),
+        brand_distribution=distribution([v for v in values_mine if v is not None]),
+        group=group,
+        hidden_reason=_hidden_reason(group),
+    )
+
+
+def _open_assessments(projects) -> dict[int, OpenAssessment]:
+    """The newest draft or submitted assessment of each project, with answered counts."""
+    answered = Q(answers__option__isnull=False) | Q(answers__is_na=True)
+    rows = (
+        Assessment.objects.filter(
+            project__in=projects,
+            status__in=(AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED),
+            superseded_by__isnull=True,
+        )
+        .annotate(total=Count("answers"), answered=Count("answers", filter=answered))
+        .order_by("project_id", "-created_at", "-id")
+        .values_list("project_id", "code", "status", "mode", "assessed_on", "answered", "total")
+    )
+    found: dict[int, OpenAssessment] = {}
+    for project_id, code, status, mode, assessed_on, done, total in rows:
+        if project_id not in found:
+            found[project_id] = OpenAssessment(str(code), status, mode, assessed_on, done, total)
+    return found
+
+
+def brand_dashboard_data(user: User, brand: Brand, filters: DashboardFilters) -> BrandDashboard:
+    """The dashboard of `brand` (fetched with get_brand_for_user) at the end of the quarter.
+
+    The brand filter does not apply (the brand is given); product line, kind,
+    criticality, submitted self-fills and version narrow both the brand's
+    projects and the other brands' projects it is compared with. A fixed
+    number of queries whatever the data size.
+    """
+    if not may_see_brand_id(user, brand.pk):
+        raise PermissionDenied("Only the brand's members and group roles see its dashboard.")
+    as_of = filters.as_of
+    today = timezone.localdate()
+    quarters = filters.quarters(TREND_QUARTERS)
+    options = {"include_submitted": filters.include_submitted, "version_code": filters.version}
+
+    own = filtered_projects(Project.objects.filter(brand=brand), filters)
+    projects = list(own.select_related("product_line").order_by("name"))
+    history = figure_history(own, until=as_of, **options)
+    now = figures_at(history, as_of)
+    others = latest_figures(
+        filtered_projects(Project.objects.exclude(brand=brand), filters), on=as_of, **options
+    )
+    values = section_figures(
+        [f.assessment_id for f in now.values()] + [f.assessment_id for f in others.values()]
+    )
+    info = versions_info({f.version_id for fs in history.values() for f in fs})
+    sections = section_columns(
+        {f.version_id for f in now.values()} | {f.version_id for f in others.values()}
+    )
+    opened = _open_assessments(own)
+
+    reference_day = min(as_of, today)
+    rows = []
+    for project in projects:
+        figure = now.get(project.pk)
+        section_values = values.get(figure.assessment_id, {}) if figure else {}
+        rows.append(
+            ProjectRow(
+                project=project,
+                overall=figure.percent if figure else None,
+                level=figure.level if figure else "",
+                sections=[section_values.get(s.key) for s in sections],
+                assessed_on=figure.assessed_on if figure else None,
+                age_days=(reference_day - figure.assessed_on).days if figure else None,
+                figure_status=figure.status if figure else "",
+                version=info[figure.version_id].label if figure else "",
+                open=opened.get(project.pk),
+            )
+        )
+
+    mine = list(now.values())
+    theirs = list(others.values())
+    profile = [
+        _profile_row(
+            "overall",
+            "Overall",
+            mine,
+            [f.percent for f in mine],
+            [f.percent for f in theirs],
+        )
+    ]
+    for section in sections:
+        profile.append(
+            _profile_row(
+                section.key,
+                section.title,
+                mine,
+                [values.get(f.assessment_id, {}).get(section.key) for f in mine],
+                [values.get(f.assessment_id, {}).get(section.key) for f in theirs],
+            )
+        )
+
+    trend = []
+    for quarter in quarters:
+        at = now if quarter == filters.quarter else figures_at(history, quarter.end)
+        trend.append(TrendPoint(quarter, cell((f.percent, f.assessed_on) for f in at.values())))
+
+    awaiting = [
+        AwaitingReview(str(a.code), a.project, a.mode, a.assessed_on, a.submitted_at)
+        for a in Assessment.objects.filter(
+            project__in=own, status=AssessmentStatus.SUBMITTED, superseded_by__isnull=True
+        )
+        .select_related("project")
+        .order_by("submitted_at", "id")
+    ]
+    return BrandDashboard(
+        brand=brand,
+        filters=filters,
+        as_of=as_of,
+        quarters=quarters,
+        sections=sections,
+        projects=rows,
+        profile=profile,
+        trend=trend,
+        actions=active_actions(own),
+        awaiting_review=awaiting,
+        versions=figure_versions(mine, info),
+    )

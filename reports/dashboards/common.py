@@ -1,0 +1,86 @@
+"""What the group and brand dashboards share: the projects the filters keep, and aggregate cells."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from brands.models import Project
+from reports.dashboards.filters import DashboardFilters, Quarter
+from scoring.selectors import MIN_GROUP_SIZE
+from scoring.selectors.dashboard import Figure, VersionInfo
+
+
+def filtered_projects(projects: QuerySet[Project], filters: DashboardFilters) -> QuerySet[Project]:
+    """`projects` narrowed by product line, kind and criticality (brands are each caller's own)."""
+    if filters.product_lines:
+        projects = projects.filter(product_line__code__in=filters.product_lines)
+    if filters.kinds:
+        projects = projects.filter(kind__in=filters.kinds)
+    if filters.criticalities:
+        projects = projects.filter(criticality__in=filters.criticalities)
+    return projects
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The mean of `n` project figures in percent, with the dates of the assessments behind it."""
+
+    mean: float | None  # None when n is 0
+    n: int
+    first_assessed: datetime.date | None = None
+    last_assessed: datetime.date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.n == 0
+
+    @property
+    def small_group(self) -> bool:
+        """Fewer than MIN_GROUP_SIZE projects: shown to group roles with a mark, to nobody else."""
+        return 0 < self.n < MIN_GROUP_SIZE
+
+
+def cell(pairs: Iterable[tuple[float | None, datetime.date]]) -> Cell:
+    """A cell from (percent, assessed on) pairs; pairs without a figure are left out."""
+    values, dates = [], []
+    for percent, assessed_on in pairs:
+        if percent is not None:
+            values.append(percent)
+            dates.append(assessed_on)
+    if not values:
+        return Cell(mean=None, n=0)
+    return Cell(
+        mean=sum(values) / len(values),
+        n=len(values),
+        first_assessed=min(dates),
+        last_assessed=max(dates),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    quarter: Quarter
+    figure: Cell
+
+    @property
+    def at(self) -> datetime.date:
+        return self.quarter.end
+
+
+def figure_versions(figures: Iterable[Figure], info: dict[int, VersionInfo]) -> list[str]:
+    """Labels of the versions behind `figures`, oldest first."""
+    ids = {f.version_id for f in figures}
+    return [v.label for v in sorted(info.values(), key=lambda v: v.number) if v.id in ids]
+
+
+def reference_version(
+    figures: Iterable[Figure], info: dict[int, VersionInfo], filters: DashboardFilters
+) -> VersionInfo | None:
+    """The version whose level bands the figures are counted in: the one filtered on, else
+    the newest one behind a figure."""
+    if filters.version is not None:
+        return next((v for v in info.values() if v.code == filters.version), None)
+    used = [info[f.version_id] for f in figures if f.version_id in info]
+    return max(used, key=lambda v: v.number, default=None)

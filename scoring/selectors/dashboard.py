@@ -1,0 +1,246 @@
+"""Stored figures as the dashboards read them: many projects, many dates, a fixed number of queries.
+
+The rule is DESIGN.md's: a project's figure at a date is its latest validated
+assessment at or before that date (ties on the date go to the one created
+last, as in `trends`). Dashboards may also count submitted self-fills
+(`include_submitted`): then the figure is the latest validated OR submitted
+assessment, submitted ones that were upgraded to a newer version left out.
+They may also keep to one question-set version: only its assessments count.
+
+Figures are the stored scores, in percent (0 to 100); nothing is re-scored here.
+"""
+
+import bisect
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from brands.models import Project
+from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction, SectionScore
+from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion, Section
+
+_LATEST_LAST = ("assessed_on", "created_at", "id")
+_FIELDS = (
+    "id",
+    "code",
+    "project_id",
+    "project__brand_id",
+    "status",
+    "assessed_on",
+    "version_id",
+    "score__overall",
+    "score__level",
+    "score__all_core_met",
+    "score__core_met",
+    "score__core_total",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One scored assessment standing for its project's figure."""
+
+    assessment_id: int
+    assessment_code: str
+    project_id: int
+    brand_id: int
+    status: str
+    assessed_on: datetime.date
+    version_id: int
+    percent: float | None  # 0 to 100; None when nothing applied (or no score stored)
+    level: str
+    all_core_met: bool
+    core_met: int
+    core_total: int
+
+
+def _counted(
+    assessments: QuerySet[Assessment], *, include_submitted: bool, version_code: str | None
+) -> QuerySet[Assessment]:
+    """The assessments that may stand for a project's figure."""
+    counted = Q(status=AssessmentStatus.VALIDATED)
+    if include_submitted:
+        counted |= Q(status=AssessmentStatus.SUBMITTED, superseded_by__isnull=True)
+    assessments = assessments.filter(counted)
+    if version_code is not None:
+        assessments = assessments.filter(version__code=version_code)
+    return assessments
+
+
+def _figure(values: tuple) -> Figure:
+    overall = values[7]
+    return Figure(
+        assessment_id=values[0],
+        assessment_code=str(values[1]),
+        project_id=values[2],
+        brand_id=values[3],
+        status=values[4],
+        assessed_on=values[5],
+        version_id=values[6],
+        percent=None if overall is None else float(overall) * 100,
+        level=values[8] or "",
+        all_core_met=bool(values[9]),
+        core_met=values[10] or 0,
+        core_total=values[11] or 0,
+    )
+
+
+def figure_history(
+    projects: QuerySet[Project],
+    *,
+    until: datetime.date,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+) -> dict[int, list[Figure]]:
+    """Every assessment of `projects` that can stand for a figure up to `until`, by project id,
+    oldest first (the order `figure_at` needs). One query."""
+    assessments = _counted(
+        Assessment.objects.filter(project__in=projects, assessed_on__lte=until),
+        include_submitted=include_submitted,
+        version_code=version_code,
+    )
+    history: dict[int, list[Figure]] = {}
+    for values in assessments.order_by("project_id", *_LATEST_LAST).values_list(*_FIELDS):
+        figure = _figure(values)
+        history.setdefault(figure.project_id, []).append(figure)
+    return history
+
+
+def figure_at(history: list[Figure], day: datetime.date) -> Figure | None:
+    """The project's figure on `day` from its `figure_history`; None before the first one."""
+    index = bisect.bisect_right(history, day, key=lambda f: f.assessed_on) - 1
+    return history[index] if index >= 0 else None
+
+
+def figures_at(history: dict[int, list[Figure]], day: datetime.date) -> dict[int, Figure]:
+    """Each project's figure on `day` (projects without one left out)."""
+    figures = {}
+    for project_id, figures_of_project in history.items():
+        figure = figure_at(figures_of_project, day)
+        if figure is not None:
+            figures[project_id] = figure
+    return figures
+
+
+def latest_figures(
+    projects: QuerySet[Project],
+    *,
+    on: datetime.date,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+) -> dict[int, Figure]:
+    """Each project's figure on `on`, by project id, without reading its history. One query."""
+    candidates = _counted(
+        Assessment.objects.filter(project=OuterRef("pk"), assessed_on__lte=on),
+        include_submitted=include_submitted,
+        version_code=version_code,
+    )
+    latest = candidates.order_by(*(f"-{name}" for name in _LATEST_LAST)).values("pk")[:1]
+    ids = projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")
+    return {
+        figure.project_id: figure
+        for figure in map(
+            _figure, Assessment.objects.filter(pk__in=ids).order_by().values_list(*_FIELDS)
+        )
+    }
+
+
+def section_figures(assessment_ids: Iterable[int]) -> dict[int, dict[str, float | None]]:
+    """Section figures in percent of the given assessments: {assessment id: {section key: %}}.
+
+    Sections are named by key, which stays the same across versions. One query.
+    """
+    figures: dict[int, dict[str, float | None]] = {}
+    ids = list(assessment_ids)
+    if not ids:
+        return figures
+    rows = SectionScore.objects.filter(score__assessment_id__in=ids).values_list(
+        "score__assessment_id", "section__key", "value"
+    )
+    for assessment_id, key, value in rows:
+        figures.setdefault(assessment_id, {})[key] = None if value is None else float(value) * 100
+    return figures
+
+
+@dataclass(frozen=True)
+class SectionColumn:
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LevelBandInfo:
+    name: str
+    min_percent: float
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    code: str
+    label: str  # "MLOps maturity v2"
+    number: int
+    bands: tuple[LevelBandInfo, ...]  # lowest first
+
+
+def versions_info(version_ids: Iterable[int]) -> dict[int, VersionInfo]:
+    """Labels and level bands of question-set versions, by id. Two queries."""
+    versions = (
+        QuestionSetVersion.objects.filter(id__in=set(version_ids))
+        .select_related("question_set")
+        .prefetch_related("levels")
+    )
+    return {
+        v.id: VersionInfo(
+            id=v.id,
+            code=str(v.code),
+            label=f"{v.question_set.name} v{v.number}",
+            number=v.number,
+            bands=tuple(
+                LevelBandInfo(b.name, float(b.min_percent))
+                for b in sorted(v.levels.all(), key=lambda b: b.min_percent)
+            ),
+        )
+        for v in versions
+    }
+
+
+def section_columns(version_ids: Iterable[int]) -> list[SectionColumn]:
+    """The sections of the versions, by key: in the newest version's order, named as there;
+    sections only older versions have come after. One query."""
+    sections = Section.objects.filter(version_id__in=set(version_ids)).order_by(
+        "-version__number", "version_id", "order"
+    )
+    columns: dict[str, SectionColumn] = {}
+    for key, title in sections.values_list("key", "title"):
+        columns.setdefault(key, SectionColumn(key, title))
+    return list(columns.values())
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    counts: dict[str, int]  # active actions by status (open, in_progress), zeros included
+    urgent: list[ImprovementAction]  # overdue and soonest due first, undated last
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def active_actions(projects: QuerySet[Project], *, limit: int = 10) -> ActionSummary:
+    """The open and in-progress improvement actions of `projects`: how many, and the most
+    urgent ones (with project and owner). Two queries."""
+    actions = ImprovementAction.objects.filter(
+        project__in=projects, status__in=ACTIVE_ACTION_STATUSES
+    )
+    counts = {str(status): 0 for status in ACTIVE_ACTION_STATUSES}
+    for status, count in actions.values_list("status").annotate(n=Count("id")).order_by():
+        counts[status] = count
+    urgent = list(
+        actions.select_related("project", "owner").order_by(
+            F("due_on").asc(nulls_last=True), "created_at", "id"
+        )[:limit]
+    )
+    return ActionSummary(counts=counts, urgent=urgent)

@@ -1,0 +1,57 @@
+"""Shared by the dashboard data tests: the demo data once per module, and an engine recomputation."""
+
+import datetime
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from brands.models import ProductLine
+from scoring.selectors import assessment_result
+from surveys.demo import builder
+from surveys.models import Assessment, AssessmentStatus
+
+
+def seed_demo_once(django_db_blocker):
+    """Seed the demo outside the tests' transactions; remove it (and its product lines) after."""
+    with django_db_blocker.unblock():
+        lines = set(ProductLine.objects.values_list("pk", flat=True))
+        call_command("seed_demo", stdout=StringIO())
+    yield
+    with django_db_blocker.unblock():
+        builder.flush_demo()
+        ProductLine.objects.exclude(pk__in=lines).delete()
+
+
+def recomputed(projects, on: datetime.date, *, include_submitted=False) -> dict:
+    """Each project's figure at `on`, scored afresh by the engine: {project id: engine.Result}.
+
+    Chooses the assessment the slow, obvious way, to check the dashboards' choice too.
+    """
+    statuses = [AssessmentStatus.VALIDATED]
+    if include_submitted:
+        statuses.append(AssessmentStatus.SUBMITTED)
+    results = {}
+    for project in projects:
+        candidates = [
+            a
+            for a in Assessment.objects.filter(project=project, status__in=statuses)
+            .select_related("version", "project")
+            .order_by("assessed_on", "created_at", "id")
+            if a.assessed_on <= on and a.superseded_by_id is None
+        ]
+        if candidates:
+            results[project.pk] = assessment_result(candidates[-1])
+    return results
+
+
+def mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def count_queries(function) -> int:
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
