@@ -13,7 +13,7 @@ from django.http import Http404
 from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
 
 
-def _as_uuid(code: object) -> uuid.UUID:
+def as_uuid(code: object) -> uuid.UUID:
     try:
         return code if isinstance(code, uuid.UUID) else uuid.UUID(str(code))
     except ValueError:
@@ -43,14 +43,14 @@ def projects_for_user(user: User) -> QuerySet[Project]:
 
 def get_brand_for_user(user: User, code: object) -> Brand:
     try:
-        return brands_for_user(user).get(code=_as_uuid(code))
+        return brands_for_user(user).get(code=as_uuid(code))
     except Brand.DoesNotExist:
         raise Http404("No such brand") from None
 
 
 def get_project_for_user(user: User, code: object) -> Project:
     try:
-        return projects_for_user(user).get(code=_as_uuid(code))
+        return projects_for_user(user).get(code=as_uuid(code))
     except Project.DoesNotExist:
         raise Http404("No such project") from None
 
@@ -58,7 +58,7 @@ def get_project_for_user(user: User, code: object) -> Project:
 def get_product_line(code: object) -> ProductLine:
     """Product lines are group-wide labels, not tenant-owned."""
     try:
-        return ProductLine.objects.get(code=_as_uuid(code))
+        return ProductLine.objects.get(code=as_uuid(code))
     except ProductLine.DoesNotExist:
         raise Http404("No such product line") from None
 

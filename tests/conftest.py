@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
 from scoring.selectors import scores as scoring_scores
-from surveys import selectors as survey_selectors
+from surveys.selectors import answers as survey_answers
 from surveys.models import QuestionSet, QuestionSetVersion
 from tests import factories
 
@@ -38,7 +38,7 @@ def _forget_cached_version_specs():
     """Published versions are cached per process; each test starts with empty caches."""
     yield
     scoring_scores._published_specs.clear()
-    survey_selectors._published_options.clear()
+    survey_answers._published_options.clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,0 +1,228 @@
+"""Reads of question sets and their versions, drafts and the publish preview."""
+
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from brands.models import Brand, Project
+from brands.selectors import as_uuid as _as_uuid
+from surveys import question_set_format as fmt
+from surveys.models import (
+    Answer,
+    Assessment,
+    Question,
+    QuestionSet,
+    QuestionSetVersion,
+    Section,
+    VersionStatus,
+)
+
+
+def question_sets() -> QuerySet[QuestionSet]:
+    return QuestionSet.objects.prefetch_related(
+        Prefetch("versions", queryset=QuestionSetVersion.objects.order_by("-number"))
+    )
+
+
+def current_version(question_set: QuestionSet) -> QuestionSetVersion | None:
+    return question_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+
+
+def default_version() -> QuestionSetVersion | None:
+    """The newest published version of the first question set (the default for new work)."""
+    return (
+        QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("question_set")
+        .order_by("question_set__key", "-number")
+        .first()
+    )
+
+
+def get_version(code: object) -> QuestionSetVersion:
+    try:
+        return QuestionSetVersion.objects.select_related("question_set").get(code=_as_uuid(code))
+    except QuestionSetVersion.DoesNotExist:
+        raise Http404("No such question-set version") from None
+
+
+def sections_with_questions(version: QuestionSetVersion) -> QuerySet[Section]:
+    return version.sections.order_by("order").prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("order"))
+    )
+
+
+def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
+    """A stored version as the file format's spec (drafts too), in five queries."""
+    questions: dict[int, list[fmt.QuestionSpec]] = {}
+    for q in version.questions.order_by("order"):
+        questions.setdefault(q.section_id, []).append(
+            fmt.QuestionSpec(
+                key=q.key,
+                text=q.text,
+                weight=q.weight,
+                core=q.core,
+                applies_to=q.applies_to,
+                why=q.why,
+                good=q.good,
+                evidence=q.evidence,
+            )
+        )
+    question_set = version.question_set
+    return fmt.QuestionSetSpec(
+        key=question_set.key,
+        name=question_set.name,
+        description=question_set.description,
+        aggregation=version.aggregation,
+        scale=tuple(
+            fmt.OptionSpec(key=o.key, label=o.label, score=o.score)
+            for o in version.options.order_by("order")
+        ),
+        levels=tuple(
+            fmt.LevelSpec(name=lv.name, min_percent=lv.min_percent, description=lv.description)
+            for lv in version.levels.order_by("order")
+        ),
+        sections=tuple(
+            fmt.SectionSpec(
+                key=s.key,
+                title=s.title,
+                core=s.core,
+                description=s.description,
+                questions=tuple(questions.get(s.id, ())),
+            )
+            for s in version.sections.order_by("order")
+        ),
+    )
+
+
+def draft_of(question_set: QuestionSet) -> QuestionSetVersion | None:
+    """The set's draft version, if it has one (there is at most one)."""
+    return question_set.versions.filter(status=VersionStatus.DRAFT).first()
+
+
+def diff_base(version: QuestionSetVersion) -> QuestionSetVersion | None:
+    """What `version` is compared with: for a draft the current published version,
+    for a published one the published version before it."""
+    published = version.question_set.versions.filter(status=VersionStatus.PUBLISHED)
+    if version.is_published:
+        published = published.filter(number__lt=version.number)
+    return published.select_related("question_set").order_by("-number").first()
+
+
+def newer_published_version(assessment: Assessment) -> QuestionSetVersion | None:
+    """The newest published version of the assessment's set, if newer than the one it uses."""
+    return (
+        QuestionSetVersion.objects.filter(
+            question_set_id=assessment.version.question_set_id,
+            status=VersionStatus.PUBLISHED,
+            number__gt=assessment.version.number,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """Old and new overall figures of a group of projects (a brand, or all of them)."""
+
+    label: str
+    old_mean: float | None
+    old_n: int
+    new_mean: float | None
+    new_n: int
+    level_changes: int
+
+    @property
+    def delta(self) -> float | None:
+        if self.old_mean is None or self.new_mean is None:
+            return None
+        return self.new_mean - self.old_mean
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    brands: list[FigureChange]
+    group: FigureChange
+
+
+def _figure_change(label: str, rows: list[tuple]) -> FigureChange:
+    old = [r[0] for r in rows if r[0] is not None]
+    new = [r[1] for r in rows if r[1] is not None]
+    return FigureChange(
+        label=label,
+        old_mean=sum(old) / len(old) if old else None,
+        old_n=len(old),
+        new_mean=sum(new) / len(new) if new else None,
+        new_n=len(new),
+        level_changes=sum(1 for r in rows if r[2] != r[3]),
+    )
+
+
+def _sort_key(name: str) -> str:
+    """Names sorted as people expect, accents aside (Épicerie next to Epicerie)."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
+def version_publish_preview(version: QuestionSetVersion) -> PublishPreview:
+    """How the group's current figures would change if `version` were published.
+
+    Each project's latest validated assessment of the same question set keeps its stored
+    (official) figure as the old one and is re-scored by the engine against `version`,
+    answers matched by question key. A question new in `version`, or an answer whose
+    option `version`'s scale no longer has, counts as unanswered. A constant number of
+    queries, however many projects there are.
+    """
+    # Imported here: scoring's modules import surveys' models, so surveys may only reach
+    # into scoring once both are loaded.
+    from scoring import engine
+    from scoring.selectors import latest_validated_scores, version_spec
+
+    same_set = set(version.question_set.versions.values_list("id", flat=True))
+    latest = [
+        s
+        for s in latest_validated_scores(Project.objects.all()).values()
+        if s.assessment.version_id in same_set
+    ]
+    spec = version_spec(version)
+    answers: dict[int, list] = {}
+    rows = Answer.objects.filter(assessment_id__in=[s.assessment_id for s in latest])
+    for assessment_id, key, option, is_na in rows.values_list(
+        "assessment_id", "question__key", "option__key", "is_na"
+    ):
+        option = option if option in spec.options else None
+        answers.setdefault(assessment_id, []).append(
+            engine.AnswerInput(question=key, option=option, na=is_na)
+        )
+    brands = {
+        b.id: b.name
+        for b in Brand.objects.filter(id__in={s.assessment.project.brand_id for s in latest})
+    }
+    by_brand: dict[int, list[tuple]] = {}
+    for stored in latest:
+        project = stored.assessment.project
+        result = engine.score(spec, answers.get(stored.assessment_id, []), project.kind)
+        by_brand.setdefault(project.brand_id, []).append(
+            (stored.percent, result.percent, stored.level, result.level)
+        )
+    changes = [_figure_change(brands[bid], rows) for bid, rows in by_brand.items()]
+    everything = [row for rows in by_brand.values() for row in rows]
+    return PublishPreview(
+        brands=sorted(changes, key=lambda c: _sort_key(c.label)),
+        group=_figure_change("All brands", everything),
+    )
+
+
+def get_draft_question(version: QuestionSetVersion, key: str) -> Question:
+    try:
+        return version.questions.select_related("section").get(key=key)
+    except Question.DoesNotExist:
+        raise Http404("No such question in this version") from None
+
+
+def get_draft_section(version: QuestionSetVersion, key: str) -> Section:
+    try:
+        return version.sections.get(key=key)
+    except Section.DoesNotExist:
+        raise Http404("No such section in this version") from None
