@@ -1,0 +1,77 @@
+"""Plain inputs for the chart builders in `reports.charts`.
+
+Selectors turn scores into these; the charts, the accessible tables, the CSV
+downloads and the PDF's SVG charts all read the same values, so what a chart
+shows and what its table lists cannot drift apart. Percentages run 0..100;
+None means "no figure" (nothing validated yet), never zero.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+
+class Band(Protocol):
+    """A maturity band: scoring's BandSpec or a question-set version's LevelBand."""
+
+    name: str
+    min_percent: float | Decimal
+
+
+@dataclass(frozen=True)
+class HeatmapCell:
+    percent: float | None
+    n: int = 0  # projects behind the figure
+    first: datetime.date | None = None  # oldest assessment date among them
+    last: datetime.date | None = None  # newest
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str  # e.g. "2025 Q1"
+    percent: float | None
+    n: int = 0
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    points: Sequence[TrendPoint]
+
+
+@dataclass(frozen=True)
+class SectionFigure:
+    """One section of a profile, with an optional comparison group (median, quartiles, size)."""
+
+    section: str
+    percent: float | None
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    n: int = 0  # size of the comparison group
+
+
+@dataclass(frozen=True)
+class Mover:
+    name: str
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """The numbers behind a chart: an accessible table and the CSV download.
+
+    The first cell of each row is the row's header (`<th scope="row">`).
+    Numbers stay numbers so that the CSV carries them as such.
+    """
+
+    caption: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[object]] = field(default_factory=list)

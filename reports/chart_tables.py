@@ -1,0 +1,108 @@
+"""The numbers behind each chart, as a table (accessible view and CSV download).
+
+Built from the same inputs as `reports.charts`, so table, CSV and chart agree.
+Percentages are rounded to one decimal; None stays None (shown as a dash,
+written as an empty CSV cell).
+"""
+
+from collections.abc import Iterable, Sequence
+
+from reports.chart_data import Band, ChartTable, HeatmapCell, Mover, SectionFigure, Series
+from reports.charts import MIN_GROUP, band_legend, distribution_counts
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def heatmap_table(
+    *,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    cells: Sequence[Sequence[HeatmapCell]],
+    caption: str = "Maturity by brand and section (%)",
+    row_header: str = "Brand",
+) -> ChartTable:
+    table_rows = []
+    for name, row in zip(rows, cells, strict=True):
+        projects = max((c.n for c in row), default=0)
+        table_rows.append([name, *(_r(c.percent) for c in row), projects])
+    return ChartTable(caption=caption, headers=[row_header, *cols, "Projects"], rows=table_rows)
+
+
+def trend_table(*, series: Sequence[Series], caption: str = "Maturity over time (%)") -> ChartTable:
+    labels: list[str] = []
+    for s in series:
+        labels += [p.label for p in s.points if p.label not in labels]
+    rows = []
+    for s in series:
+        by_label = {p.label: p for p in s.points}
+        for label in labels:
+            point = by_label.get(label)
+            if point is not None:
+                rows.append([s.name, label, _r(point.percent), point.n])
+    return ChartTable(
+        caption=caption, headers=["Name", "Quarter", "Overall %", "Projects"], rows=rows
+    )
+
+
+def distribution_table(
+    *, values: Iterable[float], bands: Iterable[Band], caption: str = "Projects by maturity level"
+) -> ChartTable:
+    bands = list(bands)
+    counts = dict(distribution_counts(values, bands))
+    rows = [[name, lower, upper, counts[name]] for name, lower, upper, _ in band_legend(bands)]
+    return ChartTable(caption=caption, headers=["Level", "From %", "To %", "Projects"], rows=rows)
+
+
+def section_table(
+    *,
+    sections: Sequence[SectionFigure],
+    caption: str = "Section profile (%)",
+    label: str = "This project",
+    comparison: str = "Group",
+) -> ChartTable:
+    rows = []
+    for s in sections:
+        shown = s.n >= MIN_GROUP
+        rows.append(
+            [
+                s.section,
+                _r(s.percent),
+                _r(s.q1) if shown else None,
+                _r(s.median) if shown else None,
+                _r(s.q3) if shown else None,
+                s.n if shown else None,
+            ]
+        )
+    headers = [
+        "Section",
+        label,
+        f"{comparison} lower quartile",
+        f"{comparison} median",
+        f"{comparison} upper quartile",
+        f"{comparison} projects",
+    ]
+    return ChartTable(caption=caption, headers=headers, rows=rows)
+
+
+def core_share_table(
+    *, met: int, total: int, caption: str = "Projects meeting all core statements"
+) -> ChartTable:
+    def share(count: int) -> float | None:
+        return round(count / total * 100, 1) if total else None
+
+    rows = [
+        ["All core statements met", met, share(met)],
+        ["A core statement missed", total - met, share(total - met)],
+        ["Assessed projects", total, share(total)],
+    ]
+    return ChartTable(caption=caption, headers=["Projects", "Count", "Share %"], rows=rows)
+
+
+def movers_table(*, items: Sequence[Mover], caption: str = "Movers of the quarter") -> ChartTable:
+    ranked = sorted(items, key=lambda m: (-abs(m.delta), m.name))
+    rows = [[m.name, _r(m.before), _r(m.after), _r(m.delta)] for m in ranked]
+    return ChartTable(
+        caption=caption, headers=["Name", "Before %", "After %", "Change (points)"], rows=rows
+    )

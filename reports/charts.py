@@ -1,0 +1,556 @@
+"""Chart definitions for the dashboards: plotly figures from plain inputs.
+
+Pure: no database access. Selectors produce the inputs (`reports.chart_data`);
+these functions decide how they look. Every view uses one colour scale, tied
+to the question set's maturity bands, so a colour means the same level
+everywhere (dashboards, the PDF's SVG charts in `reports.svg`, the Excel
+workbook).
+
+Text that users typed (brand, project and section names) goes into plotly as
+HTML-escaped text: plotly.js renders labels and hovers as a small subset of
+HTML and decodes entities, so escaped names show as typed and cannot become
+markup.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from html import escape
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from reports.chart_data import Band, HeatmapCell, Mover, SectionFigure, Series
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif'
+INK = "#1d2430"
+MUTED = "#5f6b7a"
+LINE = "#d9dee5"
+ACCENT = "#1f5fae"
+WARN = "#a35c00"
+NO_DATA = "#eceff3"  # cells without a figure, and figures below the lowest band
+WHITE = "#ffffff"
+DASH = "\u2013"  # en dash, for ranges and missing figures
+
+# ColorBrewer YlGnBu, the class sets as published for 3..9 classes: sequential,
+# colour-blind safe and distinct in greyscale print. Darker means more mature.
+_YLGNBU = {
+    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+    8: ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+    9: (
+        "#ffffd9",
+        "#edf8b1",
+        "#c7e9b4",
+        "#7fcdbb",
+        "#41b6c4",
+        "#1d91c0",
+        "#225ea8",
+        "#253494",
+        "#081d58",
+    ),
+}
+
+# Okabe-Ito: lines for series (brands) that have no order among themselves.
+SERIES_COLOURS = (
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#000000",
+)
+
+# Figures of groups smaller than this are never shown (DESIGN.md). Selectors
+# enforce it; the charts check again so that a slip cannot reach a screen.
+MIN_GROUP = 3
+
+CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "displayModeBar": False,
+}
+
+_TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": FONT, "color": INK, "size": 13},
+        "paper_bgcolor": WHITE,
+        "plot_bgcolor": WHITE,
+        "colorway": SERIES_COLOURS,
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+        "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+    }
+)
+
+
+# --- colour scale ------------------------------------------------------------
+
+
+def _sorted_bands(bands: Iterable[Band]) -> list[tuple[float, str]]:
+    return sorted((float(b.min_percent), b.name) for b in bands)
+
+
+def _palette(count: int) -> tuple[str, ...]:
+    if count <= 3:
+        return _YLGNBU[3][3 - count :] if count else ()
+    if count <= 9:
+        return _YLGNBU[count]
+    # More bands than any published class set: spread them over the widest one.
+    widest = _YLGNBU[9]
+    return tuple(widest[round(i * 8 / (count - 1))] for i in range(count))
+
+
+def level_colours(bands: Iterable[Band]) -> list[tuple[float, str]]:
+    """(min_percent, colour) per band, lowest band first, with the bands' own thresholds."""
+    ordered = _sorted_bands(bands)
+    return [(m, c) for (m, _), c in zip(ordered, _palette(len(ordered)), strict=True)]
+
+
+def colour_for(percent: float | None, bands: Iterable[Band]) -> str:
+    """The colour of the band `percent` falls in (the same rule as scoring's `level_for`)."""
+    if percent is None:
+        return NO_DATA
+    colour = NO_DATA
+    for minimum, band_colour in level_colours(bands):
+        if round(percent, 9) >= minimum:
+            colour = band_colour
+    return colour
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Ink or white, whichever reads better on `background`; black where neither reaches 4.5:1.
+
+    Between black and white one always reaches 4.5:1 (WCAG AA for normal text).
+    """
+    best = max((INK, WHITE), key=lambda colour: contrast_ratio(colour, background))
+    return best if contrast_ratio(best, background) >= 4.5 else "#000000"
+
+
+def band_legend(bands: Iterable[Band]) -> list[tuple[str, float, float, str]]:
+    """(name, from %, to %, colour) per band, for legends and table captions."""
+    ordered = _sorted_bands(bands)
+    colours = _palette(len(ordered))
+    legend = []
+    for i, ((minimum, name), colour) in enumerate(zip(ordered, colours, strict=True)):
+        upper = ordered[i + 1][0] if i + 1 < len(ordered) else 100.0
+        legend.append((name, minimum, upper, colour))
+    return legend
+
+
+def colorscale(bands: Iterable[Band]) -> list[list]:
+    """A plotly colorscale for values 0..100 with hard steps at the band boundaries.
+
+    Use with zmin=0, zmax=100. Values below the lowest band take the no-data colour.
+    """
+    steps = level_colours(bands)
+    if not steps:
+        return [[0.0, NO_DATA], [1.0, NO_DATA]]
+    scale: list[list] = []
+    if steps[0][0] > 0:
+        scale += [[0.0, NO_DATA], [steps[0][0] / 100, NO_DATA]]
+    for i, (minimum, colour) in enumerate(steps):
+        upper = steps[i + 1][0] if i + 1 < len(steps) else 100.0
+        scale += [[minimum / 100, colour], [upper / 100, colour]]
+    return scale
+
+
+def level_name(percent: float | None, bands: Iterable[Band]) -> str:
+    if percent is None:
+        return ""
+    reached = ""
+    for minimum, name in _sorted_bands(bands):
+        if round(percent, 9) >= minimum:
+            reached = name
+    return reached
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _pct(percent: float | None) -> str:
+    return DASH if percent is None else f"{percent:.0f}%"
+
+
+def _projects(n: int) -> str:
+    return f"{n} project" if n == 1 else f"{n} projects"
+
+
+def _figure(title: str, height: int, **layout) -> go.Figure:
+    return go.Figure(
+        layout={
+            "template": _TEMPLATE,
+            "title": {"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
+            **layout,
+        }
+    )
+
+
+def _percent_axis(title: str = "%") -> dict:
+    return {"range": [0, 100], "title": {"text": title}, "ticksuffix": "", "dtick": 20}
+
+
+def _band_backgrounds(bands: Iterable[Band], axis: str = "y") -> list[dict]:
+    """Light bands behind a 0..100 axis so that each line or bar reads against the levels."""
+    shapes = []
+    for name, lower, upper, colour in band_legend(bands):
+        span = {f"{axis}0": lower, f"{axis}1": upper}
+        other = "x" if axis == "y" else "y"
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper" if axis == "y" else "x",
+                "yref": "paper" if axis == "x" else "y",
+                f"{other}0": 0,
+                f"{other}1": 1,
+                **span,
+                "fillcolor": colour,
+                "opacity": 0.18,
+                "line": {"width": 0},
+                "layer": "below",
+                "name": name,
+            }
+        )
+    return shapes
+
+
+# --- figures -------------------------------------------------------------------
+
+
+def heatmap(
+    *,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    cells: Sequence[Sequence[HeatmapCell]],
+    bands: Iterable[Band],
+    title: str = "Maturity by brand and section",
+) -> go.Figure:
+    """Rows (brands) x columns (sections); the colour is the level band, the number the %."""
+    bands = list(bands)
+    if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
+        raise ValueError("cells must have one row per row label and one value per column")
+    z, text, hover = [], [], []
+    for row_name, row in zip(rows, cells, strict=True):
+        z.append([c.percent for c in row])
+        text.append(["" if c.percent is None else f"{c.percent:.0f}" for c in row])
+        hover_row = []
+        for col_name, cell in zip(cols, row, strict=True):
+            lines = [f"<b>{escape(row_name)}</b> · {escape(col_name)}"]
+            if cell.percent is None:
+                lines.append("No validated figure")
+            else:
+                level = level_name(cell.percent, bands)
+                lines.append(f"{cell.percent:.1f}%" + (f" ({escape(level)})" if level else ""))
+                lines.append(_projects(cell.n))
+                if cell.first and cell.last:
+                    lines.append(
+                        f"assessed {cell.first.isoformat()}"
+                        + (f" to {cell.last.isoformat()}" if cell.last != cell.first else "")
+                    )
+            hover_row.append("<br>".join(lines))
+        hover.append(hover_row)
+    fig = _figure(
+        title,
+        height=max(260, 90 + 30 * len(rows)),
+        xaxis={"side": "top", "tickangle": 0, "automargin": True, "showgrid": False},
+        yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
+    )
+    fig.update_layout(margin={"t": 90})
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=[escape(c) for c in cols],
+            y=[escape(r) for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            colorscale=colorscale(bands),
+            zmin=0,
+            zmax=100,
+            xgap=2,
+            ygap=2,
+            colorbar=_band_colorbar(bands),
+        )
+    )
+    return fig
+
+
+def _band_colorbar(bands: list[Band]) -> dict:
+    legend = band_legend(bands)
+    return {
+        "title": {"text": "Level"},
+        "tickvals": [(lower + upper) / 2 for _, lower, upper, _ in legend],
+        "ticktext": [escape(name) for name, *_ in legend],
+        "ticks": "",
+        "thickness": 14,
+        "len": 0.9,
+    }
+
+
+def trend_lines(
+    *,
+    series: Sequence[Series],
+    bands: Iterable[Band],
+    title: str = "Maturity over time",
+) -> go.Figure:
+    """One line per series (brand) over quarters; hover says how many projects a point covers."""
+    bands = list(bands)
+    fig = _figure(
+        title,
+        height=380,
+        yaxis=_percent_axis("Overall %"),
+        xaxis={"type": "category", "showgrid": False},
+        shapes=_band_backgrounds(bands),
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="closest",
+    )
+    for s in series:
+        fig.add_trace(
+            go.Scatter(
+                name=escape(s.name),
+                x=[p.label for p in s.points],
+                y=[p.percent for p in s.points],
+                mode="lines+markers",
+                connectgaps=False,
+                customdata=[[p.n] for p in s.points],
+                hovertext=[
+                    f"<b>{escape(s.name)}</b> · {escape(p.label)}<br>"
+                    f"{_pct(p.percent)} ({escape(level_name(p.percent, bands)) or 'no level'})"
+                    f"<br>{_projects(p.n)}"
+                    for p in s.points
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    return fig
+
+
+def distribution_counts(values: Iterable[float], bands: Iterable[Band]) -> list[tuple[str, int]]:
+    """How many values fall in each band, lowest band first (values below every band are left out)."""
+    bands = list(bands)
+    counts = dict.fromkeys((name for _, name in _sorted_bands(bands)), 0)
+    for value in values:
+        name = level_name(value, bands)
+        if name:
+            counts[name] += 1
+    return list(counts.items())
+
+
+def distribution(
+    *,
+    values: Sequence[float],
+    bands: Iterable[Band],
+    title: str = "Projects by maturity level",
+) -> go.Figure:
+    """A bar per level band: how many project scores fall in it."""
+    bands = list(bands)
+    legend = band_legend(bands)
+    counts = dict(distribution_counts(values, bands))
+    labels = [
+        f"{escape(name)}<br>{lower:.0f}{DASH}{upper:.0f}%" for name, lower, upper, _ in legend
+    ]
+    fig = _figure(
+        title,
+        height=320,
+        xaxis={"type": "category", "showgrid": False},
+        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero", "dtick": None},
+        showlegend=False,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=[counts[name] for name, *_ in legend],
+            marker={"color": [c for *_, c in legend], "line": {"color": INK, "width": 0.5}},
+            text=[str(counts[name]) for name, *_ in legend],
+            textposition="outside",
+            hovertext=[
+                f"<b>{escape(name)}</b> ({lower:.0f}{DASH}{upper:.0f}%)<br>{_projects(counts[name])}"
+                for name, lower, upper, _ in legend
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    return fig
+
+
+def section_profile(
+    *,
+    sections: Sequence[SectionFigure],
+    bands: Iterable[Band],
+    title: str = "Section profile",
+    label: str = "This project",
+    comparison: str = "Group",
+) -> go.Figure:
+    """Bars of the figure per section; the comparison group's median with its quartiles as whiskers."""
+    bands = list(bands)
+    names = [escape(s.section) for s in sections]
+    fig = _figure(
+        title,
+        height=max(280, 80 + 34 * len(sections)),
+        xaxis=_percent_axis("%"),
+        yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
+        legend={"orientation": "h", "y": -0.2},
+        barmode="overlay",
+    )
+    fig.add_trace(
+        go.Bar(
+            name=escape(label),
+            orientation="h",
+            y=names,
+            x=[s.percent for s in sections],
+            marker={
+                "color": [colour_for(s.percent, bands) for s in sections],
+                "line": {"color": INK, "width": 0.5},
+            },
+            hovertext=[
+                f"<b>{escape(s.section)}</b><br>{escape(label)}: {_pct(s.percent)}"
+                for s in sections
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    shown = [s for s in sections if s.median is not None and s.n >= MIN_GROUP]
+    if shown:
+        fig.add_trace(
+            go.Scatter(
+                name=f"{escape(comparison)} median and quartiles",
+                mode="markers",
+                y=[escape(s.section) for s in shown],
+                x=[s.median for s in shown],
+                marker={"symbol": "diamond", "size": 10, "color": INK},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [(s.q3 - s.median) if s.q3 is not None else 0 for s in shown],
+                    "arrayminus": [(s.median - s.q1) if s.q1 is not None else 0 for s in shown],
+                    "color": INK,
+                    "thickness": 1.5,
+                    "width": 6,
+                },
+                customdata=[[s.n] for s in shown],
+                hovertext=[
+                    f"<b>{escape(s.section)}</b><br>{escape(comparison)} median {_pct(s.median)}"
+                    f" (quartiles {_pct(s.q1)} to {_pct(s.q3)})<br>{_projects(s.n)}"
+                    for s in shown
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    return fig
+
+
+def core_share(
+    *, met: int, total: int, title: str = "Projects meeting all core statements"
+) -> go.Figure:
+    """One stacked bar: projects meeting every core statement vs the rest."""
+    if met < 0 or total < 0 or met > total:
+        raise ValueError(f"met ({met}) must be between 0 and total ({total})")
+    share = met / total * 100 if total else 0.0
+    fig = _figure(
+        f"{title}: {met} of {total}" if total else title,
+        height=170,
+        barmode="stack",
+        xaxis={"range": [0, max(total, 1)], "title": {"text": "Projects"}, "showgrid": False},
+        yaxis={"visible": False},
+        legend={"orientation": "h", "y": -0.6},
+    )
+    fig.update_layout(margin={"b": 60})
+    for name, count, colour in (
+        ("All core met", met, "#253494"),
+        ("Core missed", total - met, LINE),
+    ):
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=["Projects"],
+                x=[count],
+                marker={"color": colour},
+                text=[str(count)] if count else [""],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": text_colour_on(colour)},
+                hovertext=[
+                    f"{name}: {count} of {total} ({count / total * 100 if total else 0:.0f}%)"
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    fig.update_layout(meta={"share": share})
+    return fig
+
+
+def movers(
+    *,
+    items: Sequence[Mover],
+    title: str = "Movers of the quarter",
+    limit: int | None = 10,
+) -> go.Figure:
+    """Horizontal bars of the change in percentage points, the largest moves first.
+
+    Up and down are blue and orange (told apart with any colour vision) and
+    carry a sign in their label, so colour is never the only cue.
+    """
+    ranked = sorted(items, key=lambda m: (-abs(m.delta), m.name))
+    if limit is not None:
+        ranked = ranked[:limit]
+    fig = _figure(
+        title,
+        height=max(220, 80 + 30 * len(ranked)),
+        xaxis={"title": {"text": "Change (points)"}, "zeroline": True, "zerolinecolor": MUTED},
+        yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
+        showlegend=False,
+    )
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            y=[escape(m.name) for m in ranked],
+            x=[m.delta for m in ranked],
+            marker={"color": [ACCENT if m.delta >= 0 else WARN for m in ranked]},
+            text=[f"{m.delta:+.1f}" for m in ranked],
+            textposition="outside",
+            customdata=[[m.before, m.after] for m in ranked],
+            hovertext=[
+                f"<b>{escape(m.name)}</b><br>{m.before:.1f}% → {m.after:.1f}% ({m.delta:+.1f} points)"
+                for m in ranked
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    return fig
+
+
+# --- embedding -------------------------------------------------------------------
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON with the standard-library engine, so output is the same everywhere."""
+    return pio.to_json(fig, validate=False, engine="json")
+
+
+def figure_data(fig: go.Figure) -> dict:
+    """What `templates/reports/_chart.html` embeds: data, layout and our plotly.js config."""
+    payload = json.loads(figure_json(fig))
+    return {"data": payload.get("data", []), "layout": payload.get("layout", {}), "config": CONFIG}

@@ -1,0 +1,228 @@
+"""Small SVG charts drawn in pure Python, for the PDF reports and as the no-JavaScript fallback.
+
+plotly.py's own image export needs kaleido and a browser; workers have
+neither (DESIGN.md), so these string builders draw the same charts with the
+same colour scale (`reports.charts`). Every piece of text goes through
+`xml.sax.saxutils` escaping; the output is a standalone, well-formed
+`<svg>` element with a `<title>` as its accessible name.
+"""
+
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from reports.chart_data import Band, HeatmapCell, Series
+from reports.charts import (
+    DASH,
+    FONT,
+    INK,
+    LINE,
+    MUTED,
+    SERIES_COLOURS,
+    band_legend,
+    colour_for,
+    text_colour_on,
+)
+
+_SVG_FONT = '"DejaVu Sans", ' + FONT.split(",")[-1].strip()  # what WeasyPrint has everywhere
+_CHAR = 0.58  # average glyph width as a share of the font size, to size label columns
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _text(x: float, y: float, content: str, *, size: int = 12, **attrs: str) -> str:
+    extra = "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in attrs.items())
+    return f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}"{extra}>{escape(content)}</text>'
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, **attrs: str) -> str:
+    extra = "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in attrs.items())
+    return (
+        f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 0))}" height="{_num(max(h, 0))}"'
+        f" fill={quoteattr(fill)}{extra}/>"
+    )
+
+
+def _svg(width: float, height: float, title: str, body: list[str], desc: str = "") -> str:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}"'
+        f' width="{_num(width)}" height="{_num(height)}" role="img"'
+        f" font-family={quoteattr(_SVG_FONT)} fill={quoteattr(INK)}>"
+        f"<title>{escape(title)}</title>"
+    )
+    if desc:
+        head += f"<desc>{escape(desc)}</desc>"
+    return head + "".join(body) + "</svg>"
+
+
+def _label_width(labels: Iterable[str], size: int = 12) -> float:
+    return max((len(label) for label in labels), default=0) * size * _CHAR + 12
+
+
+def _legend(bands: Iterable[Band], x: float, y: float) -> tuple[list[str], float]:
+    """A row of band swatches with their names and ranges; returns the parts and the row's end."""
+    parts = []
+    for name, lower, upper, colour in band_legend(bands):
+        label = f"{name} {lower:.0f}{DASH}{upper:.0f}%"
+        parts.append(_rect(x, y - 10, 12, 12, colour, stroke=MUTED, stroke_width="0.5"))
+        parts.append(_text(x + 16, y, label, size=11))
+        x += 16 + len(label) * 11 * _CHAR + 14
+    return parts, x
+
+
+def svg_bar_chart(
+    *,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    bands: Iterable[Band],
+    title: str,
+    width: int = 640,
+) -> str:
+    """Horizontal bars of percentages, one per label, coloured by level band."""
+    bands = list(bands)
+    if len(labels) != len(values):
+        raise ValueError("one value per label")
+    bar, gap, top = 20, 8, 36
+    left = _label_width(labels)
+    plot_w = width - left - 50
+    height = top + len(labels) * (bar + gap) + 60
+    body = [_text(0, 18, title, size=15, font_weight="bold")]
+    axis_y = top + len(labels) * (bar + gap)
+    for tick in range(0, 101, 20):
+        x = left + plot_w * tick / 100
+        body.append(
+            f'<line x1="{_num(x)}" y1="{top - 4}" x2="{_num(x)}" y2="{_num(axis_y)}"'
+            f' stroke="{LINE}" stroke-width="1"/>'
+        )
+        body.append(_text(x, axis_y + 14, f"{tick}%", size=10, text_anchor="middle", fill=MUTED))
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = top + i * (bar + gap)
+        body.append(_text(left - 8, y + bar * 0.7, label, text_anchor="end"))
+        if value is None:
+            body.append(_text(left + 4, y + bar * 0.7, f"{DASH} no figure", fill=MUTED))
+            continue
+        w = plot_w * max(0.0, min(value, 100.0)) / 100
+        body.append(
+            _rect(left, y, w, bar, colour_for(value, bands), stroke=INK, stroke_width="0.5")
+        )
+        body.append(_text(left + w + 4, y + bar * 0.7, f"{value:.0f}%"))
+    legend, legend_end = _legend(bands, 0, axis_y + 40)
+    body += legend
+    return _svg(max(width, legend_end), height, title, body)
+
+
+def svg_heatmap(
+    *,
+    rows: Sequence[str],
+    cols: Sequence[str],
+    cells: Sequence[Sequence[HeatmapCell]],
+    bands: Iterable[Band],
+    title: str,
+) -> str:
+    """A grid of rows x columns; each cell is coloured by its band and shows its percentage."""
+    bands = list(bands)
+    if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
+        raise ValueError("cells must have one row per row label and one value per column")
+    cell_w = max(56.0, _label_width(cols, 11))
+    cell_h, top = 26, 64
+    left = _label_width(rows)
+    width = left + cell_w * len(cols) + 10
+    height = top + cell_h * len(rows) + 50
+    body = [_text(0, 18, title, size=15, font_weight="bold")]
+    for j, col in enumerate(cols):
+        body.append(
+            _text(
+                left + cell_w * (j + 0.5), top - 8, col, size=11, text_anchor="middle", fill=MUTED
+            )
+        )
+    for i, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
+        y = top + i * cell_h
+        body.append(_text(left - 8, y + cell_h * 0.65, row, text_anchor="end"))
+        for j, cell in enumerate(row_cells):
+            x = left + j * cell_w
+            fill = colour_for(cell.percent, bands)
+            body.append(_rect(x + 1, y + 1, cell_w - 2, cell_h - 2, fill))
+            shown = DASH if cell.percent is None else f"{cell.percent:.0f}"
+            body.append(
+                _text(
+                    x + cell_w / 2,
+                    y + cell_h * 0.65,
+                    shown,
+                    size=11,
+                    text_anchor="middle",
+                    fill=MUTED if cell.percent is None else text_colour_on(fill),
+                )
+            )
+    legend, legend_end = _legend(bands, 0, top + cell_h * len(rows) + 30)
+    body += legend
+    return _svg(max(width, legend_end), height, title, body, desc=f"{DASH}: no validated figure")
+
+
+def svg_lines(
+    *,
+    series: Sequence[Series],
+    bands: Iterable[Band],
+    title: str,
+    width: int = 640,
+    height: int = 320,
+) -> str:
+    """Lines over shared x labels (quarters) on a 0..100 axis, over light band backgrounds."""
+    bands = list(bands)
+    labels: list[str] = []
+    for s in series:
+        for p in s.points:
+            if p.label not in labels:
+                labels.append(p.label)
+    left, right, top, bottom = 44, 32, 34, 80
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def y_of(percent: float) -> float:
+        return top + plot_h * (1 - max(0.0, min(percent, 100.0)) / 100)
+
+    body = [_text(0, 18, title, size=15, font_weight="bold")]
+    for _, lower, upper, colour in band_legend(bands):
+        body.append(
+            _rect(left, y_of(upper), plot_w, y_of(lower) - y_of(upper), colour, fill_opacity="0.25")
+        )
+    for tick in range(0, 101, 20):
+        body.append(_text(left - 6, y_of(tick) + 4, f"{tick}%", size=10, text_anchor="end"))
+    for k, label in enumerate(labels):
+        body.append(
+            _text(
+                left + k * step, top + plot_h + 16, label, size=10, text_anchor="middle", fill=MUTED
+            )
+        )
+    key_x, key_y = 0.0, height - 36
+    for n, s in enumerate(series):
+        colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
+        by_label = {p.label: p.percent for p in s.points}
+        run: list[str] = []
+        runs: list[list[str]] = []
+        for k, label in enumerate(labels):
+            value = by_label.get(label)
+            if value is None:  # a gap: no figure that quarter, so the line breaks
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            x, y = left + k * step, y_of(value)
+            run.append(f"{_num(x)},{_num(y)}")
+            body.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{colour}"/>')
+        if run:
+            runs.append(run)
+        for points in runs:
+            if len(points) > 1:
+                body.append(
+                    f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}"'
+                    ' stroke-width="2"/>'
+                )
+        if key_x + len(s.name) * 11 * _CHAR + 30 > width:
+            key_x, key_y = 0.0, key_y + 16
+        body.append(_rect(key_x, key_y - 9, 14, 4, colour))
+        body.append(_text(key_x + 18, key_y, s.name, size=11))
+        key_x += 18 + len(s.name) * 11 * _CHAR + 14
+    legend, legend_end = _legend(bands, 0, key_y + 22)
+    body += legend
+    return _svg(max(width, legend_end), key_y + 32, title, body)

@@ -1,0 +1,347 @@
+"""Chart definitions, SVG charts, chart tables, the chart include and CSV downloads: no database."""
+
+import csv
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reports import chart_tables, charts, svg_charts
+from reports.chart_data import ChartTable, HeatmapCell, Mover, SectionFigure, Series, TrendPoint
+from reports.csv_export import csv_cell, csv_response
+from scoring.engine import BandSpec, level_for
+from tests import factories
+
+BANDS = [
+    BandSpec("Initial", 0),
+    BandSpec("Repeatable", 30),
+    BandSpec("Defined", 50),
+    BandSpec("Managed", 70),
+    BandSpec("Optimised", 85),
+]
+SCRIPT = "<script>alert(1)</script>"
+D = datetime.date
+
+
+def cells():
+    return [
+        [HeatmapCell(62.5, 4, D(2025, 1, 10), D(2025, 3, 20)), HeatmapCell(None)],
+        [HeatmapCell(12.0, 1, D(2025, 2, 1), D(2025, 2, 1)), HeatmapCell(91.0, 7)],
+    ]
+
+
+# --- colour scale --------------------------------------------------------------
+
+
+def test_level_colours_use_the_bands_thresholds_lowest_first():
+    assert [m for m, _ in charts.level_colours(reversed(BANDS))] == [0, 30, 50, 70, 85]
+    assert len({c for _, c in charts.level_colours(BANDS)}) == 5
+
+
+def test_level_colours_take_the_default_question_sets_bands():
+    spec = factories.default_spec()
+    thresholds = sorted(float(level.min_percent) for level in spec.levels)
+    assert [m for m, _ in charts.level_colours(spec.levels)] == thresholds
+
+
+def test_level_colours_accept_decimal_minimums_as_level_bands_store_them():
+    bands = [BandSpec("Low", Decimal("0.00")), BandSpec("High", Decimal("50.00"))]
+    assert [m for m, _ in charts.level_colours(bands)] == [0.0, 50.0]
+
+
+@pytest.mark.parametrize("percent", [0, 29.99, 30, 49.9, 50, 69.999, 70, 84.9, 85, 100])
+def test_colour_for_agrees_with_the_engines_level(percent):
+    by_name = dict(
+        zip([b.name for b in BANDS], [c for _, c in charts.level_colours(BANDS)], strict=True)
+    )
+    assert charts.colour_for(percent, BANDS) == by_name[level_for(percent, BANDS)]
+
+
+def test_colour_for_has_a_no_data_colour_for_missing_figures_and_figures_below_every_band():
+    assert charts.colour_for(None, BANDS) == charts.NO_DATA
+    assert charts.colour_for(10, [BandSpec("Started", 20)]) == charts.NO_DATA
+
+
+def test_the_palette_is_sequential_darker_for_higher_levels():
+    luminances = [charts._luminance(c) for _, c in charts.level_colours(BANDS)]
+    assert luminances == sorted(luminances, reverse=True)
+
+
+@pytest.mark.parametrize("count", range(1, 13))
+def test_any_number_of_bands_gets_distinct_colours_and_readable_text(count):
+    bands = [BandSpec(f"L{i}", i * 100 / count) for i in range(count)]
+    colours = [c for _, c in charts.level_colours(bands)]
+    assert len(colours) == count
+    assert len(set(colours)) == count or count > 9
+    for colour in colours:
+        assert charts.contrast_ratio(charts.text_colour_on(colour), colour) >= 4.5
+
+
+def test_the_heatmap_colorscale_steps_at_the_band_boundaries():
+    scale = charts.colorscale(BANDS)
+    assert scale[0] == [0.0, charts.level_colours(BANDS)[0][1]]
+    assert scale[-1][0] == 1.0
+    positions = [p for p, _ in scale]
+    assert positions == sorted(positions)
+    for minimum, colour in charts.level_colours(BANDS):
+        assert [minimum / 100, colour] in scale
+
+
+def test_the_colorscale_shows_values_below_the_lowest_band_as_no_data():
+    scale = charts.colorscale([BandSpec("Started", 20), BandSpec("Good", 60)])
+    assert scale[:2] == [[0.0, charts.NO_DATA], [0.2, charts.NO_DATA]]
+
+
+# --- plotly figures ----------------------------------------------------------------
+
+
+def test_heatmap_carries_the_figures_and_hover_says_how_many_projects_and_when():
+    fig = charts.heatmap(
+        rows=["North", "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
+    )
+    trace = fig.data[0]
+    assert [list(r) for r in trace.z] == [[62.5, None], [12.0, 91.0]]
+    assert trace.zmin == 0 and trace.zmax == 100
+    assert "4 projects" in trace.hovertext[0][0]
+    assert "2025-01-10 to 2025-03-20" in trace.hovertext[0][0]
+    assert "1 project<" in trace.hovertext[1][0]
+    assert "No validated figure" in trace.hovertext[0][1]
+    assert list(trace.text[0]) == ["62", ""]
+
+
+def test_heatmap_refuses_cells_that_do_not_match_the_labels():
+    with pytest.raises(ValueError):
+        charts.heatmap(rows=["North"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS)
+
+
+def test_user_text_reaches_plotly_escaped():
+    fig = charts.heatmap(
+        rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
+    )
+    dumped = charts.figure_json(fig)
+    assert "<script>" not in dumped
+    assert "&lt;script&gt;" in dumped
+
+
+def test_trend_lines_draw_a_line_per_series_with_n_in_the_hover():
+    series = [
+        Series("North", [TrendPoint("2024 Q4", 40.0, 3), TrendPoint("2025 Q1", 55.0, 4)]),
+        Series("South", [TrendPoint("2024 Q4", None, 0), TrendPoint("2025 Q1", 20.0, 1)]),
+    ]
+    fig = charts.trend_lines(series=series, bands=BANDS)
+    assert [t.name for t in fig.data] == ["North", "South"]
+    assert list(fig.data[0].y) == [40.0, 55.0]
+    assert list(fig.data[1].y) == [None, 20.0]
+    assert "4 projects" in fig.data[0].hovertext[1]
+    assert len(fig.layout.shapes) == len(BANDS)  # the bands behind the lines
+
+
+def test_distribution_counts_projects_per_band_with_the_bands_colours():
+    fig = charts.distribution(values=[5, 29.99, 30, 86, 100], bands=BANDS)
+    bar = fig.data[0]
+    assert list(bar.y) == [2, 1, 0, 0, 2]
+    assert list(bar.marker.color) == [c for _, c in charts.level_colours(BANDS)]
+
+
+def test_section_profile_shows_the_comparison_median_with_quartiles_and_n():
+    sections = [
+        SectionFigure("Data", 60.0, median=50.0, q1=40.0, q3=70.0, n=12),
+        SectionFigure("Deploy", None, median=30.0, q1=20.0, q3=45.0, n=12),
+    ]
+    fig = charts.section_profile(sections=sections, bands=BANDS)
+    bars, medians = fig.data
+    assert list(bars.x) == [60.0, None]
+    assert list(medians.x) == [50.0, 30.0]
+    assert list(medians.error_x.array) == [20.0, 15.0]
+    assert list(medians.error_x.arrayminus) == [10.0, 10.0]
+    assert "12 projects" in medians.hovertext[0]
+
+
+def test_section_profile_never_shows_a_comparison_group_smaller_than_three():
+    sections = [SectionFigure("Data", 60.0, median=50.0, q1=40.0, q3=70.0, n=2)]
+    fig = charts.section_profile(sections=sections, bands=BANDS)
+    assert len(fig.data) == 1
+    table = chart_tables.section_table(sections=sections)
+    assert table.rows[0][2:] == [None, None, None, None]
+
+
+def test_core_share_stacks_met_and_missed():
+    fig = charts.core_share(met=3, total=8)
+    assert [t.x[0] for t in fig.data] == [3, 5]
+    assert "3 of 8" in fig.layout.title.text
+    with pytest.raises(ValueError):
+        charts.core_share(met=9, total=8)
+
+
+def test_movers_rank_the_largest_changes_first_and_sign_them():
+    items = [Mover("A", 40, 45), Mover("B", 60, 48), Mover("C", 10, 30)]
+    fig = charts.movers(items=items, limit=2)
+    bar = fig.data[0]
+    assert list(bar.y) == ["C", "B"]
+    assert list(bar.x) == [20, -12]
+    assert list(bar.text) == ["+20.0", "-12.0"]
+    assert bar.marker.color[0] != bar.marker.color[1]
+
+
+def test_figure_data_is_plain_json_with_our_config_and_a_small_template():
+    fig = charts.distribution(values=[10, 20], bands=BANDS)
+    data = charts.figure_data(fig)
+    assert data["config"] == {"displaylogo": False, "responsive": True, "displayModeBar": False}
+    assert json.loads(json.dumps(data)) == data
+    assert len(charts.figure_json(fig)) < 5000  # not plotly's default template
+
+
+# --- SVG -----------------------------------------------------------------------------
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return root
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_svg_heatmap_is_well_formed_with_escaped_labels_numbers_and_a_legend():
+    svg = svg_charts.svg_heatmap(
+        rows=[SCRIPT, "B&Co"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS, title="Heat"
+    )
+    assert "<script>" not in svg
+    root = parse(svg)
+    labels = texts(root)
+    assert SCRIPT in labels and "B&Co" in labels
+    assert {"62", "12", "91", charts.DASH} <= set(labels)
+    assert any(label.startswith("Optimised 85") for label in labels)
+    fills = {r.get("fill") for r in root.iter("{http://www.w3.org/2000/svg}rect")}
+    assert charts.colour_for(62.5, BANDS) in fills
+
+
+def test_svg_bar_chart_draws_one_bar_per_figure_and_says_when_there_is_none():
+    svg = svg_charts.svg_bar_chart(
+        labels=["Data", SCRIPT], values=[40.0, None], bands=BANDS, title=SCRIPT
+    )
+    root = parse(svg)
+    assert root.find("{http://www.w3.org/2000/svg}title").text == SCRIPT
+    labels = texts(root)
+    assert "40%" in labels
+    assert any("no figure" in label for label in labels)
+
+
+def test_svg_lines_break_at_missing_quarters():
+    series = [
+        Series(
+            SCRIPT,
+            [
+                TrendPoint("Q1", 40.0, 3),
+                TrendPoint("Q2", 45.0, 3),
+                TrendPoint("Q3", None, 0),
+                TrendPoint("Q4", 60.0, 3),
+            ],
+        )
+    ]
+    root = parse(svg_charts.svg_lines(series=series, bands=BANDS, title="Trend"))
+    lines = list(root.iter("{http://www.w3.org/2000/svg}polyline"))
+    assert len(lines) == 1 and len(lines[0].get("points").split()) == 2
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}circle"))) == 3
+    assert SCRIPT in texts(root)
+
+
+# --- tables, the include, CSV ----------------------------------------------------------
+
+
+def test_heatmap_table_lists_the_figures_rounded():
+    table = chart_tables.heatmap_table(
+        rows=["North", "South"], cols=["Data", "Deploy"], cells=cells()
+    )
+    assert table.headers == ["Brand", "Data", "Deploy", "Projects"]
+    assert table.rows == [["North", 62.5, None, 4], ["South", 12.0, 91.0, 7]]
+
+
+def test_the_chart_include_embeds_the_figure_as_json_and_the_numbers_as_a_table():
+    fig = charts.heatmap(
+        rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
+    )
+    table = chart_tables.heatmap_table(
+        rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells()
+    )
+    svg = svg_charts.svg_heatmap(
+        rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS, title="Heat"
+    )
+    html = render_to_string(
+        "reports/_chart.html",
+        {
+            "chart_id": "heat",
+            "title": "Maturity by brand",
+            "figure": charts.figure_data(fig),
+            "table": table,
+            "csv_url": "/x.csv?quarter=2025Q1&brand=a",
+            "svg": svg,
+        },
+    )
+    assert '<script id="heat-figure" type="application/json">' in html
+    embedded = html.split('type="application/json">')[1].split("</script>")[0]
+    assert json.loads(embedded)["data"][0]["z"] == [[62.5, None], [12.0, 91.0]]
+    assert SCRIPT not in html  # neither in the JSON, the SVG nor the table
+    assert 'data-figure-id="heat-figure"' in html
+    assert '<th scope="col">Deploy</th>' in html
+    assert '<th scope="row">&lt;script&gt;alert(1)&lt;/script&gt;</th>' in html
+    assert "<caption>Maturity by brand and section (%)</caption>" in html
+    assert 'href="/x.csv?quarter=2025Q1&amp;brand=a"' in html
+    assert '<div class="chart-fallback"><svg' in html
+
+
+def test_the_chart_include_says_when_there_are_no_figures():
+    html = render_to_string(
+        "reports/_chart.html",
+        {"chart_id": "x", "figure": {}, "table": ChartTable("Nothing", ["A", "B"], [])},
+    )
+    assert 'colspan="2">No figures yet.' in html
+    assert "Download" not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("North", "North"),
+        (-12.5, -12.5),
+        (None, ""),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(value, written):
+    assert csv_cell(value) == written
+
+
+def test_csv_response_is_an_attachment_with_header_and_neutralised_rows():
+    response = csv_response(
+        'heat map/2025"Q1', ["Brand", "Change"], [["=cmd|' /C calc'!A0", -3.5], ["North", 2]]
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="heat-map-2025-Q1.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [["Brand", "Change"], ["'=cmd|' /C calc'!A0", "-3.5"], ["North", "2"]]
+
+
+# --- plotly.js ----------------------------------------------------------------------------
+
+
+def test_plotly_js_is_served_from_our_static_files_with_the_traces_we_use():
+    bundle = Path(settings.BASE_DIR) / "static" / "vendor" / "plotly" / "plotly-cartesian.min.js"
+    head = bundle.read_text(encoding="utf-8")[:200]
+    assert "plotly.js (cartesian - minified) v" in head
+    scripts = render_to_string("reports/_chart_scripts.html")
+    assert "vendor/plotly/plotly-cartesian.min.js" in scripts and "//cdn" not in scripts
