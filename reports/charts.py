@@ -208,7 +208,8 @@ def _figure(title: str, height: int, **layout) -> go.Figure:
 
 
 def _percent_axis(title: str = "%") -> dict:
-    return {"range": [0, 100], "title": {"text": title}, "ticksuffix": "", "dtick": 20}
+    # A hair past 100 so that the 100 tick and a full bar's outline are drawn.
+    return {"range": [0, 100.5], "title": {"text": title}, "dtick": 20}
 
 
 def _band_backgrounds(bands: Iterable[Band], axis: str = "y") -> list[dict]:
@@ -272,7 +273,7 @@ def heatmap(
         hover.append(hover_row)
     fig = _figure(
         title,
-        height=max(260, 90 + 30 * len(rows)),
+        height=max(340, 90 + 30 * len(rows)),
         xaxis={"side": "top", "tickangle": 0, "automargin": True, "showgrid": False},
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
     )
@@ -305,7 +306,10 @@ def _band_colorbar(bands: list[Band]) -> dict:
         "ticktext": [escape(name) for name, *_ in legend],
         "ticks": "",
         "thickness": 14,
-        "len": 0.9,
+        "lenmode": "pixels",  # room for every band's name, however few rows there are
+        "len": 32 * max(len(legend), 5),
+        "yanchor": "top",
+        "y": 1,
     }
 
 
@@ -409,7 +413,7 @@ def section_profile(
     fig = _figure(
         title,
         height=max(280, 80 + 34 * len(sections)),
-        xaxis=_percent_axis("%"),
+        xaxis=_percent_axis("Score %"),
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
         legend={"orientation": "h", "y": -0.2},
         barmode="overlay",
