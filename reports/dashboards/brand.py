@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from brands.models import Brand, Project, User
+from brands.models import Brand, Project, ProjectKind, User
 from brands.selectors import may_see_brand_id
 from reports.dashboards.common import (
     Cell,
@@ -35,7 +35,7 @@ from scoring.selectors.dashboard import (
     section_figures,
     versions_info,
 )
-from surveys.models import Assessment, AssessmentStatus
+from surveys.models import AppliesTo, Assessment, AssessmentStatus, Question
 
 TREND_QUARTERS = 8
 
@@ -131,37 +131,67 @@ def _profile_row(
 
 
 def _open_assessments(projects) -> dict[int, OpenAssessment]:
-    """The newest draft or submitted assessment of each project, with answered counts."""
+    """The newest draft or submitted assessment of each project, with answered counts.
+
+    The total is the number of the version's statements that apply to the
+    project's kind (not the answer rows, which a draft may not have for every
+    statement). Two queries.
+    """
     answered = Q(answers__option__isnull=False) | Q(answers__is_na=True)
-    rows = (
-        Assessment.objects.filter(
-            project__in=projects,
-            status__in=(AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED),
-            superseded_by__isnull=True,
-        )
-        .annotate(total=Count("answers"), answered=Count("answers", filter=answered))
-        .order_by("project_id", "-created_at", "-id")
-        .values_list("project_id", "code", "status", "mode", "assessed_on", "answered", "total")
+    assessments = Assessment.objects.filter(
+        project__in=projects,
+        status__in=(AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED),
+        superseded_by__isnull=True,
     )
+    rows = list(
+        assessments.annotate(answered=Count("answers", filter=answered))
+        .order_by("project_id", "-created_at", "-id")
+        .values_list(
+            "project_id",
+            "code",
+            "status",
+            "mode",
+            "assessed_on",
+            "answered",
+            "version_id",
+            "project__kind",
+        )
+    )
+    asked: dict[tuple[int, str], int] = {}
+    for version_id, applies_to, count in (
+        Question.objects.filter(version_id__in=assessments.values("version_id"))
+        .values_list("version_id", "applies_to")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        asked[version_id, applies_to] = count
     found: dict[int, OpenAssessment] = {}
-    for project_id, code, status, mode, assessed_on, done, total in rows:
-        if project_id not in found:
-            found[project_id] = OpenAssessment(str(code), status, mode, assessed_on, done, total)
+    for project_id, code, status, mode, assessed_on, done, version_id, kind in rows:
+        if project_id in found:
+            continue
+        applies = (AppliesTo.BATCH, AppliesTo.REALTIME) if kind == ProjectKind.BOTH else (kind,)
+        total = asked.get((version_id, AppliesTo.ALL), 0) + sum(
+            asked.get((version_id, a), 0) for a in applies
+        )
+        found[project_id] = OpenAssessment(str(code), status, mode, assessed_on, done, total)
     return found
 
 
-def brand_dashboard_data(user: User, brand: Brand, filters: DashboardFilters) -> BrandDashboard:
+def brand_dashboard_data(
+    user: User, brand: Brand, filters: DashboardFilters, *, today: datetime.date | None = None
+) -> BrandDashboard:
     """The dashboard of `brand` (fetched with get_brand_for_user) at the end of the quarter.
 
     The brand filter does not apply (the brand is given); product line, kind,
     criticality, submitted self-fills and version narrow both the brand's
     projects and the other brands' projects it is compared with. A fixed
-    number of queries whatever the data size.
+    number of queries whatever the data size. `today` (default: the local
+    date) ends the assessments' age in the current quarter.
     """
     if not may_see_brand_id(user, brand.pk):
         raise PermissionDenied("Only the brand's members and group roles see its dashboard.")
     as_of = filters.as_of
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     quarters = filters.quarters(TREND_QUARTERS)
     options = {"include_submitted": filters.include_submitted, "version_code": filters.version}
 
