@@ -101,7 +101,9 @@ class GroupDashboard:
     core: CoreShare
     movers_up: list[Mover]  # biggest rise first
     movers_down: list[Mover]  # biggest fall first
-    gaps: GapReport  # validated assessments of the chosen brands (other filters do not apply)
+    gaps: (
+        GapReport | None
+    )  # validated assessments of the chosen brands (other filters do not apply)
     versions: list[str]  # versions behind the quarter's figures, oldest first
 
 
@@ -141,8 +143,14 @@ def _movers(
     return up[:MOVERS], down[:MOVERS]
 
 
-def group_dashboard_data(user: User, filters: DashboardFilters) -> GroupDashboard:
+def group_dashboard_data(
+    user: User, filters: DashboardFilters, *, with_gaps: bool = True
+) -> GroupDashboard:
     """The group dashboard at the end of `filters.quarter`, for a group role.
+
+    The common gaps are most of the cost at group scale (two aggregations over
+    the answers); `with_gaps=False` leaves them out (`gaps` is None), so that a
+    page can load them in a request of their own.
 
     A fixed number of queries whatever the number of brands, projects and
     assessments (see the tests).
@@ -239,6 +247,6 @@ def group_dashboard_data(user: User, filters: DashboardFilters) -> GroupDashboar
         core=CoreShare(met=sum(1 for f in scored if f.all_core_met), total=len(scored)),
         movers_up=[mover(m) for m in up],
         movers_down=[mover(m) for m in down],
-        gaps=common_gaps(brands=brands, quarter_end=as_of),
+        gaps=common_gaps(brands=brands, quarter_end=as_of) if with_gaps else None,
         versions=figure_versions(now.values(), info),
     )

@@ -132,6 +132,7 @@ class TestOnTheDemoData:
         data = group_dashboard_data(manager, filters())
         assert data.gaps.as_of == data.as_of
         assert data.gaps.gaps
+        assert group_dashboard_data(manager, filters(), with_gaps=False).gaps is None
 
 
 @pytest.mark.parametrize("who", ["lead", "viewer", "data_scientist", "outsider"])
