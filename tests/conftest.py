@@ -7,8 +7,8 @@ from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
 from scoring.selectors import scores as scoring_scores
-from surveys.selectors import answers as survey_answers
 from surveys.models import QuestionSet, QuestionSetVersion
+from surveys.selectors import answers as survey_answers
 from tests import factories
 
 
