@@ -1,0 +1,131 @@
+"""The group dashboard's charts and their tables, from `GroupDashboard`.
+
+The page, its HTMX partial and the CSV downloads all read the same tables
+from here, so what a chart draws and what a download holds cannot drift apart.
+"""
+
+from dataclasses import dataclass
+
+from reports import chart_tables, charts, svg_charts
+from reports.chart_data import ChartTable, HeatmapCell, Mover, Series, TrendPoint
+from reports.dashboards.common import Cell
+from reports.dashboards.group import GroupDashboard, LevelCount
+
+# The charts that can be downloaded as CSV (the URL's <chart>).
+CSV_CHARTS = ("heatmap", "trend", "distribution", "movers")
+OVERALL = "Overall"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What templates/reports/_chart.html takes."""
+
+    chart_id: str
+    title: str
+    figure: dict
+    table: ChartTable
+    svg: str = ""
+
+
+def bands(data: GroupDashboard) -> list[LevelCount]:
+    """The reference version's level bands (levels outside them have no lower bound)."""
+    return [level for level in data.distribution.levels if level.min_percent is not None]
+
+
+def _heatmap_cell(cell: Cell) -> HeatmapCell:
+    return HeatmapCell(cell.mean, cell.n, cell.first_assessed, cell.last_assessed)
+
+
+def _heatmap_inputs(data: GroupDashboard) -> tuple[list[str], list[str], list[list[HeatmapCell]]]:
+    rows = [row.brand.name for row in data.brands]
+    cols = [OVERALL, *(s.title for s in data.sections)]
+    cells = [
+        [_heatmap_cell(row.overall), *(_heatmap_cell(c) for c in row.sections)]
+        for row in data.brands
+    ]
+    return rows, cols, cells
+
+
+def _series(data: GroupDashboard) -> list[Series]:
+    return [
+        Series(
+            name=row.brand.name,
+            points=[
+                TrendPoint(label=p.quarter.label, percent=p.figure.mean, n=p.figure.n)
+                for p in row.trend
+            ],
+        )
+        for row in data.brands
+    ]
+
+
+def _movers(data: GroupDashboard) -> list[Mover]:
+    return [
+        Mover(name=f"{m.project_name} ({m.brand_name})", before=m.before, after=m.after)
+        for m in data.movers_up + data.movers_down
+    ]
+
+
+def table(data: GroupDashboard, chart: str) -> ChartTable:
+    """The numbers behind one chart of CSV_CHARTS."""
+    if chart == "heatmap":
+        rows, cols, cells = _heatmap_inputs(data)
+        return chart_tables.heatmap_table(rows=rows, cols=cols, cells=cells)
+    if chart == "trend":
+        return chart_tables.trend_table(series=_series(data))
+    if chart == "distribution":
+        return chart_tables.distribution_table(values=data.distribution.percents, bands=bands(data))
+    if chart == "movers":
+        return chart_tables.movers_table(items=_movers(data))
+    raise ValueError(f"unknown chart {chart!r}")
+
+
+def group_charts(data: GroupDashboard) -> dict[str, Chart]:
+    """Every chart of the page, by name."""
+    level_bands = bands(data)
+    rows, cols, cells = _heatmap_inputs(data)
+    heatmap_title = "Maturity by brand and section"
+    series = _series(data)
+    movers = _movers(data)
+    return {
+        "heatmap": Chart(
+            chart_id="chart-heatmap",
+            title=heatmap_title,
+            figure=charts.figure_data(
+                charts.heatmap(rows=rows, cols=cols, cells=cells, bands=level_bands)
+            ),
+            table=chart_tables.heatmap_table(rows=rows, cols=cols, cells=cells),
+            svg=svg_charts.svg_heatmap(
+                rows=rows, cols=cols, cells=cells, bands=level_bands, title=heatmap_title
+            ),
+        ),
+        "trend": Chart(
+            chart_id="chart-trend",
+            title="Maturity over time",
+            figure=charts.figure_data(charts.trend_lines(series=series, bands=level_bands)),
+            table=chart_tables.trend_table(series=series),
+            svg=svg_charts.svg_lines(series=series, bands=level_bands, title="Maturity over time"),
+        ),
+        "distribution": Chart(
+            chart_id="chart-distribution",
+            title="Projects by maturity level",
+            figure=charts.figure_data(
+                charts.distribution(values=data.distribution.percents, bands=level_bands)
+            ),
+            table=chart_tables.distribution_table(
+                values=data.distribution.percents, bands=level_bands
+            ),
+        ),
+        "core": Chart(
+            chart_id="chart-core",
+            title="Projects meeting all core statements",
+            figure=charts.figure_data(charts.core_share(met=data.core.met, total=data.core.total)),
+            table=chart_tables.core_share_table(met=data.core.met, total=data.core.total),
+        ),
+        "movers": Chart(
+            chart_id="chart-movers",
+            title="Movers of the quarter",
+            figure=charts.figure_data(charts.movers(items=movers)),
+            table=chart_tables.movers_table(items=movers),
+        ),
+    }

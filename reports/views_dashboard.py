@@ -1,0 +1,95 @@
+"""The group dashboard: one page with its HTMX partial, the lazy common gaps and CSV downloads."""
+
+import functools
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
+
+from brands.models import Criticality, ProjectKind
+from brands.selectors import brands_for_user
+from reports.csv_export import csv_response
+from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
+from reports.dashboards.group import group_dashboard_gaps_data
+from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
+
+QUARTERS_OFFERED = 8
+
+
+def _group_only(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.group_role or request.user.is_superuser):
+            message = (
+                "The group dashboard is for the central MLOps team and managers. "
+                "Your brand's figures are on your brand's page."
+            )
+            return render(request, "surveys/problem.html", {"message": message}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filters(request: HttpRequest) -> DashboardFilters:
+    return DashboardFilters.parse(request.GET, today=timezone.localdate())
+
+
+def _partial(request: HttpRequest) -> bool:
+    """An HTMX swap, not a history restore (which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+@login_required
+@_group_only
+def group_dashboard(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    data = group_dashboard_data(request.user, filters, with_gaps=False)
+    context = {
+        "filters": filters,
+        "query": filters.to_query(),
+        "data": data,
+        "charts": group_charts(data),
+        "has_figures": data.total.overall.n > 0,
+    }
+    if _partial(request):
+        response = render(request, "reports/group_dashboard.html#results", context)
+        # The canonical query, so that the same view always has the same address.
+        return push_url(response, f"{reverse('group_dashboard')}?{context['query']}")
+    quarters = Quarter.of(timezone.localdate()).last(QUARTERS_OFFERED)[::-1]
+    if filters.quarter not in quarters:
+        quarters.append(filters.quarter)
+    context |= {
+        "quarters": quarters,
+        "brand_options": brands_for_user(request.user).order_by("name"),
+        "kinds": ProjectKind.choices,
+        "criticalities": Criticality.choices,
+    }
+    return render(request, "reports/group_dashboard.html", context)
+
+
+@require_GET
+@login_required
+@_group_only
+def group_dashboard_gaps(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    report = group_dashboard_gaps_data(request.user, filters)
+    context = {"filters": filters, "query": filters.to_query(), "report": report}
+    return render(request, "reports/group_dashboard.html#gaps", context)
+
+
+@require_GET
+@login_required
+@_group_only
+def group_dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
+    if chart not in CSV_CHARTS:
+        raise Http404("No such chart.")
+    filters = _filters(request)
+    data = group_dashboard_data(request.user, filters, with_gaps=False)
+    numbers = table(data, chart)
+    return csv_response(f"group-{chart}-{filters.quarter.code}", numbers.headers, numbers.rows)
