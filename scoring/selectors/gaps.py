@@ -9,6 +9,7 @@ of both counts, as they are left out of the scores.
 import datetime
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -146,31 +147,56 @@ class _Count:
     applicable: int = 0
 
 
-def _counts(assessments: QuerySet[Assessment]) -> list[dict]:
-    """Per statement and brand: projects that fail it and projects it applies to."""
-    return list(
-        Answer.objects.filter(assessment__in=assessments)
-        .filter(applicable_answers())
-        .values(
-            "question__key",
-            "assessment__project__brand_id",
-            "assessment__project__brand__name",
-            "assessment__project__brand__code",
+def _latest(on: datetime.date, field: str) -> Subquery:
+    """For a Project query: `field` of its latest validated assessment at or before `on`."""
+    return Subquery(
+        Assessment.objects.filter(
+            project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
         )
-        .annotate(
-            applicable=Count("id"),
-            unmet=Count("id", filter=Q(option__score__lt=top_score())),
-        )
-        .order_by()
+        .order_by("-assessed_on", "-created_at")
+        .values(field)[:1]
     )
 
 
-def _ranked(rows: list[dict]) -> tuple[dict[str, _Count], dict[str, int]]:
+def _counts(
+    assessment_ids: list[int], tops: dict[int, Decimal | None]
+) -> dict[str, dict[int, _Count]]:
+    """Per statement (key) and brand: projects that fail it and projects it applies to.
+
+    One query, grouped in the database by statement, brand, version and score;
+    the assessments are given by id so that the database reads only their answers.
+    """
+    counts: dict[str, dict[int, _Count]] = {}
+    if not assessment_ids:
+        return counts
+    rows = (
+        Answer.objects.filter(assessment_id__in=assessment_ids)
+        .filter(applicable_answers())
+        .values_list(
+            "question__key",
+            "assessment__project__brand_id",
+            "assessment__version_id",
+            "option__score",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for key, brand_id, version_id, score, n in rows:
+        count = counts.setdefault(key, {}).setdefault(brand_id, _Count())
+        count.applicable += n
+        top = tops.get(version_id)
+        if top is not None and score < top:
+            count.unmet += n
+    return counts
+
+
+def _ranked(counts: dict[str, dict[int, _Count]]) -> tuple[dict[str, _Count], dict[str, int]]:
     totals: dict[str, _Count] = {}
-    for row in rows:
-        total = totals.setdefault(row["question__key"], _Count())
-        total.unmet += row["unmet"]
-        total.applicable += row["applicable"]
+    for key, by_brand in counts.items():
+        total = totals.setdefault(key, _Count())
+        for count in by_brand.values():
+            total.unmet += count.unmet
+            total.applicable += count.applicable
     failing = sorted(
         (key for key, total in totals.items() if total.unmet),
         key=lambda key: (-totals[key].unmet, -totals[key].unmet / totals[key].applicable, key),
@@ -178,17 +204,11 @@ def _ranked(rows: list[dict]) -> tuple[dict[str, _Count], dict[str, int]]:
     return totals, {key: index for index, key in enumerate(failing, start=1)}
 
 
-def _statements(assessments: list[QuerySet[Assessment]], keys: set[str]) -> dict[str, Question]:
-    """The statements' wording from the newest version any of the assessments used."""
-    versions = Q()
-    for group in assessments:
-        versions |= Q(version__in=group.values("version"))
-    questions = (
-        Question.objects.filter(versions, key__in=keys)
-        .select_related("section")
-        .order_by("version__number")
-    )
-    return {q.key: q for q in questions}
+@dataclass(frozen=True)
+class _Statement:
+    text: str
+    section: str
+    core: bool
 
 
 def common_gaps(
@@ -200,42 +220,79 @@ def common_gaps(
     list is compared with the end of the quarter before, so the central team
     sees what moved: a statement's rank and count then, the new ones, and the
     ones no project fails any more.
+
+    Four queries whatever the number of brands, projects and assessments: the
+    projects' latest validated assessments at both dates, the statements of
+    their versions (with each version's top score), and one aggregation over
+    the answers per date.
     """
     as_of = quarter_end or timezone.localdate()
     previous_as_of = previous_quarter_end(as_of)
-    projects = Project.objects.filter(brand__in=brands)
-    now = latest_validated_assessments(projects, on=as_of)
-    then = latest_validated_assessments(projects, on=previous_as_of)
+    projects = Project.objects.filter(brand__in=brands).order_by()
+    latest = list(
+        projects.annotate(
+            now_id=_latest(as_of, "pk"),
+            now_version=_latest(as_of, "version_id"),
+            then_id=_latest(previous_as_of, "pk"),
+            then_version=_latest(previous_as_of, "version_id"),
+        )
+        .filter(Q(now_id__isnull=False) | Q(then_id__isnull=False))
+        .values_list(
+            "brand_id",
+            "brand__name",
+            "brand__code",
+            "now_id",
+            "now_version",
+            "then_id",
+            "then_version",
+        )
+    )
+    brand_names = {row[0]: (row[1], row[2]) for row in latest}
+    now_ids = sorted({row[3] for row in latest if row[3] is not None})
+    then_ids = sorted({row[5] for row in latest if row[5] is not None})
+    versions = {v for row in latest for v in (row[4], row[6]) if v is not None}
 
-    rows = _counts(now)
-    totals, ranks = _ranked(rows)
-    previous_totals, previous_ranks = _ranked(_counts(then))
-    statements = _statements([now, then], set(ranks) | set(previous_ranks))
-
-    by_brand: dict[str, list[BrandCount]] = {}
-    for row in rows:
-        if row["unmet"]:
-            by_brand.setdefault(row["question__key"], []).append(
-                BrandCount(
-                    name=row["assessment__project__brand__name"],
-                    code=row["assessment__project__brand__code"],
-                    unmet=row["unmet"],
-                )
+    # Every statement of the versions used, oldest version first: the newest wording wins.
+    statements: dict[str, _Statement] = {}
+    tops: dict[int, Decimal | None] = {}
+    questions = (
+        Question.objects.filter(version_id__in=versions)
+        .order_by("version__number")
+        .annotate(
+            top=Subquery(
+                AnswerOption.objects.filter(version=OuterRef("version"))
+                .order_by("-score")
+                .values("score")[:1]
             )
+        )
+        .values_list("key", "text", "section__title", "core", "version_id", "top")
+    )
+    for key, text, section, core, version_id, top in questions:
+        statements[key] = _Statement(text=text, section=section, core=core)
+        tops[version_id] = top
+
+    current = _counts(now_ids, tops)
+    totals, ranks = _ranked(current)
+    previous_totals, previous_ranks = _ranked(_counts(then_ids, tops))
 
     gaps = []
     for key, rank in sorted(ranks.items(), key=lambda item: item[1]):
-        question = statements.get(key)
+        statement = statements.get(key)
         before = previous_totals.get(key, _Count())
+        concerned = [
+            BrandCount(name=brand_names[b][0], code=brand_names[b][1], unmet=count.unmet)
+            for b, count in current[key].items()
+            if count.unmet
+        ]
         gaps.append(
             Gap(
                 key=key,
-                text=question.text if question else key,
-                section=question.section.title if question else "",
-                core=question.core if question else False,
+                text=statement.text if statement else key,
+                section=statement.section if statement else "",
+                core=statement.core if statement else False,
                 unmet=totals[key].unmet,
                 applicable=totals[key].applicable,
-                brands=tuple(sorted(by_brand[key], key=lambda b: (-b.unmet, b.name))),
+                brands=tuple(sorted(concerned, key=lambda b: (-b.unmet, b.name))),
                 rank=rank,
                 previous_rank=previous_ranks.get(key),
                 previous_unmet=before.unmet,
@@ -255,8 +312,8 @@ def common_gaps(
     return GapReport(
         as_of=as_of,
         previous_as_of=previous_as_of,
-        projects=now.count(),
-        previous_projects=then.count(),
+        projects=len(now_ids),
+        previous_projects=len(then_ids),
         gaps=gaps,
         closed=closed,
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from brands.models import Brand
 from scoring.selectors import common_gaps
 from scoring.services import score_store
-from surveys.models import AssessmentStatus
+from surveys.models import Assessment, AssessmentStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +200,61 @@ class TestBrandGapsPage:
     def test_it_only_takes_get(self, client, lead, brand):
         client.force_login(lead)
         assert client.post(self.url(brand)).status_code == 405
+
+
+def recomputed(brands, as_of):
+    """The gaps' counts worked out plainly, project by project, answer by answer."""
+    counts = {}
+    projects = 0
+    for brand in brands:
+        for project in brand.projects.all():
+            candidates = [
+                a
+                for a in Assessment.objects.filter(project=project, status="validated")
+                if a.assessed_on <= as_of
+            ]
+            if not candidates:
+                continue
+            projects += 1
+            latest = max(candidates, key=lambda a: (a.assessed_on, a.created_at))
+            top = max(o.score for o in latest.version.options.all())
+            for answer in latest.answers.all():
+                if answer.option is None or not answer.question.applies_to_kind(project.kind):
+                    continue
+                count = counts.setdefault(answer.question.key, {}).setdefault(brand.name, [0, 0])
+                count[1] += 1
+                count[0] += answer.option.score < top
+    return projects, counts
+
+
+@pytest.mark.parametrize("as_of", [Q4_END, Q1_END, datetime.date(2025, 6, 30)])
+def test_it_agrees_with_a_plain_recomputation(group, as_of):
+    brands = list(Brand.objects.order_by("name"))
+    report = common_gaps(brands=Brand.objects.all(), quarter_end=as_of)
+    projects, counts = recomputed(brands, as_of)
+    previous_projects, previous_counts = recomputed(brands, report.previous_as_of)
+
+    assert (report.projects, report.previous_projects) == (projects, previous_projects)
+    failing = {key for key, by in counts.items() if sum(u for u, _ in by.values())}
+    assert {g.key for g in report.gaps} == failing
+    for g in report.gaps:
+        assert g.unmet == sum(u for u, _ in counts[g.key].values())
+        assert g.applicable == sum(a for _, a in counts[g.key].values())
+        assert {(b.name, b.unmet) for b in g.brands} == {
+            (name, u) for name, (u, _) in counts[g.key].items() if u
+        }
+        before = previous_counts.get(g.key, {})
+        assert g.previous_unmet == sum(u for u, _ in before.values())
+        assert g.previous_applicable == sum(a for _, a in before.values())
+    previously_failing = {k for k, by in previous_counts.items() if sum(u for u, _ in by.values())}
+    assert {c.key for c in report.closed} == previously_failing - failing
+
+
+def test_it_takes_a_fixed_number_of_queries(group, version, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    for brand in Brand.objects.all():
+        project = factories.ProjectFactory(brand=brand, kind="both")
+        validated(project, version, {"doc-purpose": "no", "mon-drift": "partly"}, IN_Q4)
+    with django_assert_num_queries(4):
+        common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
