@@ -1,0 +1,1 @@
+"""Pages that present figures, one module per page family."""
