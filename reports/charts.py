@@ -13,6 +13,7 @@ markup.
 """
 
 import json
+import textwrap
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -271,17 +272,28 @@ def heatmap(
                     )
             hover_row.append("<br>".join(lines))
         hover.append(hover_row)
+    labels = [escape(c) for c in cols]
+    # Section titles are long: wrap them onto short lines so the columns do not collide.
+    wrapped = ["<br>".join(textwrap.wrap(label, 16)) or label for label in labels]
     fig = _figure(
         title,
         height=max(340, 90 + 30 * len(rows)),
-        xaxis={"side": "top", "tickangle": 0, "automargin": True, "showgrid": False},
+        xaxis={
+            "side": "top",
+            "tickangle": 0,
+            "automargin": True,
+            "showgrid": False,
+            "tickmode": "array",
+            "tickvals": labels,
+            "ticktext": wrapped,
+        },
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
     )
-    fig.update_layout(margin={"t": 90})
+    fig.update_layout(margin={"t": 120})
     fig.add_trace(
         go.Heatmap(
             z=z,
-            x=[escape(c) for c in cols],
+            x=labels,
             y=[escape(r) for r in rows],
             text=text,
             texttemplate="%{text}",
