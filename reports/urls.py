@@ -1,11 +1,16 @@
 from django.urls import path
 
-from reports.views import group, pages
+from reports.views import brand, group, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("brands/", pages.brand_list, name="brand_list"),
-    path("brands/<uuid:code>/", pages.brand_detail, name="brand_detail"),
+    path("brands/<uuid:code>/", brand.brand_detail, name="brand_detail"),
+    path(
+        "brands/<uuid:code>/dashboard/csv/<slug:chart>/",
+        brand.brand_dashboard_csv,
+        name="brand_dashboard_csv",
+    ),
     path("dashboard/", group.group_dashboard, name="group_dashboard"),
     path("dashboard/gaps/", group.group_dashboard_gaps, name="group_dashboard_gaps"),
     path("dashboard/csv/<slug:chart>/", group.group_dashboard_csv, name="group_dashboard_csv"),

@@ -64,9 +64,10 @@ OBJECT_FOR_URL = {
     "project_trend": "project",
     "assessment_moved": "assessment",
     "group_dashboard_csv": "chart",
+    "brand_dashboard_csv": "brand chart",
 }
 # Owned by a brand: only its members and group roles may see them.
-TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action"}
+TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
 # Parameters that name something fixed, not an object in the database (a chart of a page).
 NOT_OBJECTS = {"chart"}
 # Views that only take POST (they answer GET with 405).
@@ -178,6 +179,8 @@ def kwargs_for(kind: str, objects: dict, code=None) -> dict:
         return {"code": code or objects["assessment"].code, "key": "doc-purpose"}
     if kind == "chart":
         return {"chart": str(code) if code else "heatmap"}
+    if kind == "brand chart":
+        return {"code": code or objects["brand"].code, "chart": "projects"}
     return {"code": code or objects[kind].code}
 
 
@@ -279,7 +282,7 @@ def test_an_unknown_code_is_404_even_for_a_group_admin(name, objects, group_admi
 )
 def test_the_code_of_another_kind_of_object_is_404(name, objects, group_admin, login):
     kind = OBJECT_FOR_URL[name]
-    own = objects["assessment" if kind == "answer" else kind]
+    own = objects[{"answer": "assessment", "brand chart": "brand"}.get(kind, kind)]
     wrong = next(obj for obj in objects.values() if obj is not own and hasattr(obj, "code"))
     response = send(login(group_admin), name, url_of(name, objects, code=wrong.code))
     assert response.status_code == 404

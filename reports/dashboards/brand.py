@@ -19,6 +19,7 @@ from reports.dashboards.common import (
     cell,
     figure_versions,
     filtered_projects,
+    reference_version,
 )
 from reports.dashboards.filters import DashboardFilters, Quarter
 from scoring.selectors import MIN_GROUP_SIZE
@@ -103,6 +104,7 @@ class BrandDashboard:
     actions: ActionSummary
     awaiting_review: list[AwaitingReview]  # oldest submission first
     versions: list[str]  # versions behind the brand's figures at the quarter's end
+    bands: tuple = ()  # the reference version's level bands (LevelBandInfo), lowest first
 
 
 def _hidden_reason(group: Distribution) -> str:
@@ -232,6 +234,7 @@ def brand_dashboard_data(
 
     mine = list(now.values())
     theirs = list(others.values())
+    reference = reference_version(mine, info, filters)
     profile = [
         _profile_row(
             "overall",
@@ -277,4 +280,5 @@ def brand_dashboard_data(
         actions=active_actions(own),
         awaiting_review=awaiting,
         versions=figure_versions(mine, info),
+        bands=reference.bands if reference else (),
     )

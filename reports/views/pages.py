@@ -10,7 +10,6 @@ from brands.selectors import (
     brands_for_user,
     can_answer_for_project,
     can_manage_brand,
-    get_brand_for_user,
     get_project_for_user,
 )
 from reports import selectors
@@ -38,18 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def brand_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.brand_overview(brands_for_user(request.user))
     return render(request, "reports/brand_list.html", {"rows": rows})
-
-
-@require_GET
-@login_required
-def brand_detail(request: HttpRequest, code) -> HttpResponse:
-    brand = get_brand_for_user(request.user, code)
-    context = {
-        "brand": brand,
-        "rows": selectors.project_overview(brand),
-        "can_manage": can_manage_brand(request.user, brand),
-    }
-    return render(request, "reports/brand_detail.html", context)
 
 
 @require_GET

@@ -129,7 +129,7 @@ class TestBrandDetail:
 
     def test_a_project_without_validated_assessments_says_so(self, client, lead, brand, project):
         html = page(client, lead, reverse("brand_detail", args=[brand.code]))
-        assert "not yet assessed" in html
+        assert "No assessment yet" in html
 
     def test_it_does_not_list_another_brands_projects(self, client, lead, brand, other_project):
         html = page(client, lead, reverse("brand_detail", args=[brand.code]))

@@ -1,0 +1,247 @@
+"""The brand dashboard's charts, its projects table (sorted and searched) and their CSV tables.
+
+The page, its HTMX partial and the CSV downloads all read the same tables
+from here, so what the page shows and what a download holds cannot drift apart.
+Pure Python over `BrandDashboard`: no query.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from reports import chart_tables, charts, svg_charts
+from reports.chart_data import ChartTable, SectionFigure, Series, TrendPoint
+from reports.dashboards.brand import BrandDashboard, ProjectRow
+from reports.dashboards.group_charts import Chart
+
+# The tables that can be downloaded as CSV (the URL's <chart>).
+CSV_CHARTS = ("projects", "profile", "trend")
+# Columns of the projects table that sort, besides each section's key.
+FIXED_COLUMNS = (
+    ("name", "Project"),
+    ("kind", "Kind"),
+    ("criticality", "Criticality"),
+    ("line", "Product line"),
+    ("overall", "Overall %"),
+    ("level", "Level"),
+)
+TAIL_COLUMNS = (
+    ("assessed", "Last assessed"),
+    ("age", "Age (days)"),
+    ("status", "Open assessment"),
+)
+DEFAULT_SORT = "name"
+MAX_QUERY_LENGTH = 100
+_CRITICALITY_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class TableView:
+    """How the projects table is shown: sorted by a column, narrowed by a text on the name."""
+
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+    q: str = ""
+
+    @classmethod
+    def parse(cls, data: Mapping, data_columns: list[str]) -> "TableView":
+        """From the query string; an unknown column or direction falls back to the default."""
+        sort = str(data.get("sort") or DEFAULT_SORT)
+        if sort not in data_columns:
+            sort = DEFAULT_SORT
+        descending = str(data.get("dir") or "").lower() == "desc"
+        q = str(data.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+        return cls(sort=sort, descending=descending, q=q)
+
+    @property
+    def direction(self) -> str:
+        return "desc" if self.descending else "asc"
+
+    def params(self) -> list[tuple[str, str]]:
+        """Only what differs from the default, so the plain view keeps a short address."""
+        pairs = []
+        if self.sort != DEFAULT_SORT or self.descending:
+            pairs += [("sort", self.sort), ("dir", self.direction)]
+        if self.q:
+            pairs.append(("q", self.q))
+        return pairs
+
+
+def columns(data: BrandDashboard) -> list[tuple[str, str]]:
+    """(key, header) of every column of the projects table, in order."""
+    return [*FIXED_COLUMNS, *((s.key, s.title) for s in data.sections), *TAIL_COLUMNS]
+
+
+def _sort_value(row: ProjectRow, column: str, section_index: dict[str, int]):
+    project = row.project
+    if column == "name":
+        return project.name.casefold()
+    if column == "kind":
+        return project.kind
+    if column == "criticality":
+        return _CRITICALITY_ORDER.get(project.criticality, 0)
+    if column == "line":
+        return project.product_line.name.casefold() if project.product_line else None
+    if column in ("overall", "level"):
+        return row.overall
+    if column == "assessed":
+        return row.assessed_on
+    if column == "age":
+        return row.age_days
+    if column == "status":
+        return (row.open.status, row.open.answered) if row.open else None
+    return row.sections[section_index[column]]
+
+
+def table_rows(data: BrandDashboard, view: TableView) -> list[ProjectRow]:
+    """The projects whose name contains `view.q`, sorted; rows without a value always last."""
+    rows = data.projects
+    if view.q:
+        needle = view.q.casefold()
+        rows = [r for r in rows if needle in r.project.name.casefold()]
+    section_index = {s.key: i for i, s in enumerate(data.sections)}
+    keyed = [(_sort_value(r, view.sort, section_index), r) for r in rows]
+    # Stable sorts: ties keep the rows' order by name.
+    present = sorted(
+        (pair for pair in keyed if pair[0] is not None),
+        key=lambda pair: pair[0],
+        reverse=view.descending,
+    )
+    return [r for _, r in present] + [r for value, r in keyed if value is None]
+
+
+def headers(data: BrandDashboard, view: TableView, base: list[tuple[str, str]]) -> list[dict]:
+    """Each column's header with the query that sorts by it (the other direction when it is
+    the current column), and its aria-sort."""
+    result = []
+    for key, label in columns(data):
+        current = key == view.sort
+        descending = not view.descending if current else False
+        sort = [("sort", key), ("dir", "desc" if descending else "asc")]
+        search = [("q", view.q)] if view.q else []
+        result.append(
+            {
+                "key": key,
+                "label": label,
+                "query": urlencode(base + sort + search),
+                "aria_sort": (view.direction + "ending") if current else "none",
+                "numeric": key not in ("name", "kind", "criticality", "line", "level", "status"),
+            }
+        )
+    return result
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def projects_table(data: BrandDashboard, rows: list[ProjectRow]) -> ChartTable:
+    headers_ = [label for _, label in columns(data)]
+    headers_[-1:] = ["Open assessment", "Answered", "Statements"]
+    body = []
+    for row in rows:
+        project = row.project
+        body.append(
+            [
+                project.name,
+                project.get_kind_display(),
+                project.get_criticality_display(),
+                project.product_line.name if project.product_line else "",
+                _r(row.overall),
+                row.level,
+                *(_r(v) for v in row.sections),
+                row.assessed_on.isoformat() if row.assessed_on else "",
+                row.age_days,
+                row.open.status if row.open else "",
+                row.open.answered if row.open else None,
+                row.open.total if row.open else None,
+            ]
+        )
+    return ChartTable(
+        caption=f"Projects of {data.brand.name} on {data.as_of:%d %b %Y}",
+        headers=headers_,
+        rows=body,
+    )
+
+
+def _profile_figures(data: BrandDashboard) -> list[SectionFigure]:
+    return [
+        SectionFigure(
+            section=row.title,
+            percent=row.brand.mean,
+            median=row.group.median,
+            q1=row.group.lower_quartile,
+            q3=row.group.upper_quartile,
+            n=row.group.n,
+        )
+        for row in data.profile
+    ]
+
+
+def _series(data: BrandDashboard) -> list[Series]:
+    return [
+        Series(
+            name=data.brand.name,
+            points=[
+                TrendPoint(label=p.quarter.label, percent=p.figure.mean, n=p.figure.n)
+                for p in data.trend
+            ],
+        )
+    ]
+
+
+def _profile_table(data: BrandDashboard) -> ChartTable:
+    return chart_tables.section_table(
+        sections=_profile_figures(data),
+        caption=f"Section profile of {data.brand.name} against other brands (%)",
+        label=data.brand.name,
+        comparison="Other brands",
+    )
+
+
+def table(data: BrandDashboard, chart: str, view: TableView | None = None) -> ChartTable:
+    """The numbers behind one table or chart of CSV_CHARTS."""
+    if chart == "projects":
+        return projects_table(data, table_rows(data, view or TableView()))
+    if chart == "profile":
+        return _profile_table(data)
+    if chart == "trend":
+        return chart_tables.trend_table(series=_series(data))
+    raise ValueError(f"unknown chart {chart!r}")
+
+
+def brand_charts(data: BrandDashboard) -> dict[str, Chart]:
+    """Every chart of the page, by name."""
+    bands = list(data.bands)
+    figures = _profile_figures(data)
+    series = _series(data)
+    profile_title = f"Section profile of {data.brand.name}"
+    return {
+        "profile": Chart(
+            chart_id="chart-profile",
+            title=profile_title,
+            figure=charts.figure_data(
+                charts.section_profile(
+                    sections=figures,
+                    bands=bands,
+                    title=profile_title,
+                    label=data.brand.name,
+                    comparison="Other brands",
+                )
+            ),
+            table=_profile_table(data),
+            svg=svg_charts.svg_bar_chart(
+                labels=[f.section for f in figures],
+                values=[f.percent for f in figures],
+                bands=bands,
+                title=profile_title,
+            ),
+        ),
+        "trend": Chart(
+            chart_id="chart-trend",
+            title="Maturity over time",
+            figure=charts.figure_data(charts.trend_lines(series=series, bands=bands)),
+            table=chart_tables.trend_table(series=series),
+            svg=svg_charts.svg_lines(series=series, bands=bands, title="Maturity over time"),
+        ),
+    }

@@ -1,0 +1,87 @@
+"""The brand dashboard (the brand's page): one page with its HTMX partial and CSV downloads."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
+
+from brands.models import Criticality, ProjectKind
+from brands.selectors import can_manage_brand, get_brand_for_user
+from reports.csv_export import csv_response
+from reports.dashboards import DashboardFilters, Quarter, brand_dashboard_data
+from reports.dashboards.brand_charts import (
+    CSV_CHARTS,
+    TableView,
+    brand_charts,
+    columns,
+    headers,
+    table,
+    table_rows,
+)
+
+QUARTERS_OFFERED = 8
+
+
+def _partial(request: HttpRequest) -> bool:
+    """An HTMX swap, not a history restore (which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _dashboard(request: HttpRequest, code):
+    brand = get_brand_for_user(request.user, code)
+    filters = DashboardFilters.parse(request.GET, today=timezone.localdate())
+    data = brand_dashboard_data(request.user, brand, filters)
+    view = TableView.parse(request.GET, [key for key, _ in columns(data)])
+    return brand, filters, data, view
+
+
+@require_GET
+@login_required
+def brand_detail(request: HttpRequest, code) -> HttpResponse:
+    brand, filters, data, view = _dashboard(request, code)
+    base = filters.params()
+    query = filters.to_query()
+    full_query = "&".join(part for part in (query, urlencode(view.params())) if part)
+    context = {
+        "brand": brand,
+        "filters": filters,
+        "view": view,
+        "query": query,
+        "full_query": full_query,
+        "data": data,
+        "rows": table_rows(data, view),
+        "headers": headers(data, view, base),
+        "charts": brand_charts(data),
+        "overall": data.profile[0],
+        "has_figures": data.profile[0].brand.n > 0,
+        "can_manage": can_manage_brand(request.user, brand),
+    }
+    if _partial(request):
+        response = render(request, "reports/brand_detail.html#results", context)
+        # The canonical query, so that the same view always has the same address.
+        return push_url(response, f"{reverse('brand_detail', args=[brand.code])}?{full_query}")
+    quarters = Quarter.of(timezone.localdate()).last(QUARTERS_OFFERED)[::-1]
+    if filters.quarter not in quarters:
+        quarters.append(filters.quarter)
+    context |= {
+        "quarters": quarters,
+        "kinds": ProjectKind.choices,
+        "criticalities": Criticality.choices,
+    }
+    return render(request, "reports/brand_detail.html", context)
+
+
+@require_GET
+@login_required
+def brand_dashboard_csv(request: HttpRequest, code, chart: str) -> HttpResponse:
+    brand, filters, data, view = _dashboard(request, code)
+    if chart not in CSV_CHARTS:
+        raise Http404("No such chart.")
+    numbers = table(data, chart, view)
+    filename = f"{brand.name}-{chart}-{filters.quarter.code}"
+    return csv_response(filename, numbers.headers, numbers.rows)
