@@ -9,7 +9,7 @@ import sys
 
 from bench import common
 
-SUITES = ("autosave", "scoring")
+SUITES = ("autosave", "scoring", "dashboards")
 
 
 def main(argv: list[str]) -> int:
@@ -36,6 +36,10 @@ def main(argv: list[str]) -> int:
             from bench import scoring
 
             found = scoring.p4(env)
+        elif suite == "dashboards":
+            from bench import dashboards
+
+            found = dashboards.run(env)
         # One file per suite, so running one suite keeps the others' last results.
         saved.append(common.save(suite, found))
         figures += found

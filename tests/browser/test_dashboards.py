@@ -1,0 +1,105 @@
+"""The group dashboard in Chromium: plotly draws, filters swap through HTMX and live in the URL."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from brands.models import BrandRole
+from reports.dashboards.filters import Quarter
+from scoring.services import score_store
+from surveys.models import AssessmentStatus
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+URL = reverse("group_dashboard")
+
+
+def scored(project, version, answer: str, on: datetime.date) -> None:
+    assessment = factories.assessment(
+        project,
+        version,
+        status=AssessmentStatus.VALIDATED,
+        answers={"doc-purpose": answer},
+        assessed_on=on,
+    )
+    score_store(assessment=assessment)
+
+
+@pytest.fixture
+def group(brand, other_brand, project, other_project, version):
+    """Three brands, four projects (one real-time), each validated this quarter."""
+    third = factories.BrandFactory(name="Third Retail")
+    extra = factories.ProjectFactory(brand=third, name="Churn model", kind="batch")
+    more = factories.ProjectFactory(brand=brand, name="Price elasticity", kind="batch")
+    quarter = Quarter.of(timezone.localdate())
+    for p, answer in ((project, "yes"), (other_project, "no"), (extra, "yes"), (more, "no")):
+        scored(p, version, "no", quarter.previous().start)
+        scored(p, version, answer, quarter.start)
+    return [brand, other_brand, third]
+
+
+def summary(page):
+    return page.locator("#dashboard-results > p.muted").first
+
+
+def test_the_heatmap_renders_with_a_row_per_brand(open_page, group_viewer, group):
+    page = open_page(group_viewer)
+    page.goto(URL)
+    heatmap = page.locator("#chart-heatmap")
+    expect(heatmap.locator(".main-svg").first).to_be_attached()
+    expect(heatmap.locator("[data-drawn=yes]")).to_have_count(1)
+    figure = json.loads(page.locator("#chart-heatmap-figure").text_content())
+    assert len(figure["data"][0]["z"]) == len(group)
+    expect(heatmap.locator("table tbody tr")).to_have_count(len(group))
+    ticks = heatmap.locator("div.chart .yaxislayer-above .ytick").all_text_contents()
+    assert sorted(t for t in ticks if t) == sorted(b.name for b in group)
+    expect(summary(page)).to_contain_text("4 projects in 3 brands")
+
+
+def test_a_filter_swaps_the_results_keeps_the_url_and_history(open_page, group_viewer, group):
+    page = open_page(group_viewer)
+    page.goto(URL)
+    expect(summary(page)).to_contain_text("4 projects")
+    page.evaluate("window.notReloaded = true")
+
+    with page.expect_response(lambda r: "/dashboard/?" in r.url and r.status == 200):
+        page.select_option("#filter-kind", "realtime")
+    expect(summary(page)).to_contain_text("1 project in 3 brands")
+    expect(page).to_have_url(re.compile(r"kind=realtime"))
+    assert page.evaluate("window.notReloaded === true"), "the page was reloaded"
+    expect(page.locator("#chart-heatmap [data-drawn=yes]")).to_have_count(1)
+
+    page.reload()
+    expect(summary(page)).to_contain_text("1 project in 3 brands")
+    expect(page.locator("#filter-kind")).to_have_value("realtime")
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"kind=realtime"))
+    expect(summary(page)).to_contain_text("4 projects in 3 brands")
+
+
+def test_a_brand_viewer_sees_only_its_brand(open_page, console, viewer, group, other_project):
+    console.allow(r"status of 40[34]")
+    page = open_page(viewer)
+
+    response = page.goto(reverse("project_detail", args=[other_project.code]))
+    assert response.status == 404
+    assert other_project.name not in page.content()
+
+    response = page.goto(reverse("brand_detail", args=[other_project.brand.code]))
+    assert response.status == 404
+
+    response = page.goto(URL)
+    assert response.status == 403
+    expect(page.get_by_text("Your brand's figures are on your brand's page")).to_be_visible()
+
+    response = page.goto(reverse("brand_detail", args=[group[0].code]))
+    assert response.status == 200
+    assert other_project.name not in page.content()
+    assert viewer.memberships.get().role == BrandRole.VIEWER
