@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import brand, group, pages
+from reports.views import brand, group, pages, product_lines, project
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -14,5 +14,16 @@ urlpatterns = [
     path("dashboard/", group.group_dashboard, name="group_dashboard"),
     path("dashboard/gaps/", group.group_dashboard_gaps, name="group_dashboard_gaps"),
     path("dashboard/csv/<slug:chart>/", group.group_dashboard_csv, name="group_dashboard_csv"),
-    path("projects/<uuid:code>/", pages.project_detail, name="project_detail"),
+    path("projects/<uuid:code>/", project.project_detail, name="project_detail"),
+    path(
+        "projects/<uuid:code>/csv/profile/",
+        project.project_profile_csv,
+        name="project_profile_csv",
+    ),
+    path("product-lines/", product_lines.product_line_list, name="product_line_list"),
+    path(
+        "product-lines/<uuid:code>/",
+        product_lines.product_line_detail,
+        name="product_line_detail",
+    ),
 ]

@@ -64,6 +64,8 @@ OBJECT_FOR_URL = {
     "project_trend": "project",
     "assessment_moved": "assessment",
     "group_dashboard_csv": "chart",
+    "project_profile_csv": "project",
+    "product_line_detail": "product_line",
     "brand_dashboard_csv": "brand chart",
 }
 # Owned by a brand: only its members and group roles may see them.
@@ -171,6 +173,7 @@ def objects(brand, project, version, lead):
         "invitation": invitation,
         "version": version,
         "action": action,
+        "product_line": factories.ProductLineFactory(name="Cross-sell"),
     }
 
 

@@ -1,0 +1,215 @@
+"""The project page's figures: its latest validated profile against its brand and the group,
+what moved between validated assessments, its answers and the top of its improvement plan.
+
+Scores are read only through scoring's selectors; nothing here computes a score.
+The number of queries does not grow with the number of projects or assessments.
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from brands.models import Project
+from scoring.selectors import assessment_movement, project_plan
+from scoring.selectors.benchmarks import MIN_GROUP_SIZE, Distribution, distribution
+from scoring.selectors.dashboard import (
+    Figure,
+    LevelBandInfo,
+    latest_figures,
+    section_columns,
+    section_figures,
+    versions_info,
+)
+from scoring.selectors.movement import Movement
+from scoring.selectors.plans import PlanItem
+from surveys.models import Answer, Assessment, AssessmentStatus
+from surveys.selectors import answers_of_assessment
+
+PLAN_ITEMS = 5
+
+
+@dataclass(frozen=True)
+class BrandMean:
+    """The mean of the brand's other projects; withheld below MIN_GROUP_SIZE."""
+
+    n: int
+    mean: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.n >= MIN_GROUP_SIZE
+
+
+def brand_mean(values: list[float]) -> BrandMean:
+    if len(values) < MIN_GROUP_SIZE:
+        return BrandMean(n=len(values))
+    return BrandMean(n=len(values), mean=statistics.fmean(values))
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    key: str  # "overall" or a section key
+    title: str
+    percent: float | None
+    brand: BrandMean
+    group: Distribution
+
+
+@dataclass(frozen=True)
+class SectionDelta:
+    title: str
+    before: float | None
+    after: float | None
+
+    @property
+    def points(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass
+class HistoryRow:
+    """An assessment of the project, with what moved since the previous validated one."""
+
+    assessment: Assessment
+    previous: Assessment | None = None
+    overall_points: float | None = None
+    sections: list[SectionDelta] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    answers: list[Answer]
+
+
+@dataclass
+class ProjectPage:
+    project: Project
+    latest: Figure | None  # the latest validated assessment's stored figure
+    bands: tuple[LevelBandInfo, ...]
+    profile: list[ProfileRow]  # overall first, then sections in question-set order
+    history: list[HistoryRow]  # newest first
+    movement: Movement | None  # latest validated against the one before, if there are two
+    answers: list[AnswerSection]
+    plan_items: list[PlanItem]
+    plan_total: int
+
+    @property
+    def overall(self) -> ProfileRow | None:
+        return self.profile[0] if self.profile else None
+
+    @property
+    def sections(self) -> list[ProfileRow]:
+        return self.profile[1:]
+
+
+def _percent(value) -> float | None:
+    return None if value is None else float(value) * 100
+
+
+def project_page_data(
+    *, project: Project, assessments: list[Assessment], on: datetime.date
+) -> ProjectPage:
+    """The page's figures; `assessments` are the project's, newest first, with their scores."""
+    figures = latest_figures(Project.objects.all(), on=on)
+    latest = figures.get(project.pk)
+    if latest is None:
+        return ProjectPage(project, None, (), [], _history(assessments, {}), None, [], [], 0)
+
+    by_section = section_figures(
+        [f.assessment_id for f in figures.values()]
+        + [a.pk for a in assessments if a.status == AssessmentStatus.VALIDATED]
+    )
+    columns = section_columns({f.version_id for f in figures.values()})
+    info = versions_info([latest.version_id])
+    own_sections = by_section.get(latest.assessment_id, {})
+
+    def values(rows: list[Figure], key: str) -> list[float]:
+        if key == "overall":
+            return [f.percent for f in rows if f.percent is not None]
+        found = (by_section.get(f.assessment_id, {}).get(key) for f in rows)
+        return [v for v in found if v is not None]
+
+    brand_rows = [
+        f for f in figures.values() if f.brand_id == project.brand_id and f.project_id != project.pk
+    ]
+    group_rows = [f for f in figures.values() if f.brand_id != project.brand_id]
+    profile = [
+        ProfileRow(
+            key="overall",
+            title="Overall",
+            percent=latest.percent,
+            brand=brand_mean(values(brand_rows, "overall")),
+            group=distribution(values(group_rows, "overall")),
+        )
+    ]
+    profile += [
+        ProfileRow(
+            key=column.key,
+            title=column.title,
+            percent=own_sections.get(column.key),
+            brand=brand_mean(values(brand_rows, column.key)),
+            group=distribution(values(group_rows, column.key)),
+        )
+        for column in columns
+        if column.key in own_sections
+    ]
+
+    titles = {c.key: c.title for c in columns}
+    history = _history(assessments, by_section, titles)
+    latest_assessment = next(a for a in assessments if a.pk == latest.assessment_id)
+    previous = next((r.previous for r in history if r.assessment.pk == latest.assessment_id), None)
+    movement = assessment_movement(previous, latest_assessment) if previous else None
+
+    grouped: dict[str, list[Answer]] = {}
+    for answer in answers_of_assessment(latest_assessment):
+        grouped.setdefault(answer.question.section.title, []).append(answer)
+
+    plan = project_plan(project)
+    return ProjectPage(
+        project=project,
+        latest=latest,
+        bands=info[latest.version_id].bands,
+        profile=profile,
+        history=history,
+        movement=movement,
+        answers=[AnswerSection(title, answers) for title, answers in grouped.items()],
+        plan_items=plan.items[:PLAN_ITEMS],
+        plan_total=len(plan.items),
+    )
+
+
+def _history(
+    assessments: list[Assessment],
+    by_section: dict[int, dict[str, float | None]],
+    titles: dict[str, str] | None = None,
+) -> list[HistoryRow]:
+    """Each assessment with the deltas since the validated one before it (stored scores)."""
+    titles = titles or {}
+    rows = [HistoryRow(a) for a in assessments]
+    oldest_first = list(reversed(rows))
+    previous: Assessment | None = None
+    for row in oldest_first:
+        a = row.assessment
+        if previous is not None and a.status != AssessmentStatus.DRAFT:
+            row.previous = previous
+            before = getattr(previous, "score", None)
+            after = getattr(a, "score", None)
+            if (
+                before is not None
+                and after is not None
+                and None not in (before.overall, after.overall)
+            ):
+                row.overall_points = _percent(after.overall) - _percent(before.overall)
+            earlier = by_section.get(previous.pk, {})
+            later = by_section.get(a.pk, {})
+            row.sections = [
+                SectionDelta(titles.get(key, key), earlier.get(key), later.get(key))
+                for key in titles
+                if key in earlier or key in later
+            ]
+        if a.status == AssessmentStatus.VALIDATED:
+            previous = a
+    return rows

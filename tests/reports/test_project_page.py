@@ -1,0 +1,227 @@
+"""The project page: profile against brand and group, history with what moved, answers, plan."""
+
+import csv
+import datetime
+import io
+import statistics
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from brands.models import BrandRole
+from reports.dashboards.project import project_page_data
+from scoring.selectors import assessment_result, scores_for_assessments
+from scoring.services import score_store
+from surveys.models import Answer, AssessmentStatus
+from surveys.selectors import assessments_of_project
+from tests import factories
+from tests.reports.dashboard_data import count_queries
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+EARLIER = TODAY - datetime.timedelta(days=100)
+YES, NO = {"doc-purpose": "yes"}, {"doc-purpose": "no"}
+MIXED = {"doc-purpose": "yes", "doc-success-metrics": "partly", "trace-model-registry": "no"}
+
+
+def scored(project, version, answers, on=TODAY, status=AssessmentStatus.VALIDATED):
+    assessment = factories.assessment(
+        project, version, status=status, answers=answers, assessed_on=on
+    )
+    score_store(assessment=assessment)
+    return assessment
+
+
+def url(project) -> str:
+    return reverse("project_detail", args=[project.code])
+
+
+def page_of(project):
+    assessments = list(scores_for_assessments(assessments_of_project(project)))
+    return project_page_data(project=project, assessments=assessments, on=timezone.localdate())
+
+
+def peers(brand, version, answers_list):
+    for answers in answers_list:
+        scored(factories.ProjectFactory(brand=brand), version, answers)
+
+
+def test_the_profile_equals_the_engines_figures(project, version):
+    latest = scored(project, version, MIXED)
+    result = assessment_result(latest)
+    page = page_of(project)
+    assert page.overall.percent == pytest.approx(result.percent)
+    sections = {row.key: row.percent for row in page.sections}
+    for key, section in result.sections.items():
+        expected = None if section.score is None else section.score * 100
+        if expected is not None:
+            assert sections[key] == pytest.approx(expected)
+
+
+def test_the_group_is_the_median_of_other_brands_and_the_brand_the_mean_of_the_others(
+    project, brand, other_brand, version
+):
+    scored(project, version, MIXED)
+    peers(brand, version, [YES, NO, YES])
+    peers(other_brand, version, [YES, NO, NO, YES])
+    others = [assessment_result(a).percent for a in other_brand_assessments(other_brand)]
+    page = page_of(project)
+    assert page.overall.group.n == 4
+    assert page.overall.group.median == pytest.approx(statistics.median(others))
+    assert page.overall.brand.n == 3
+    assert page.overall.brand.mean == pytest.approx(statistics.fmean([100.0, 0.0, 100.0]))
+
+
+def other_brand_assessments(brand):
+    from surveys.models import Assessment
+
+    return Assessment.objects.filter(project__brand=brand).select_related("version", "project")
+
+
+def test_a_group_of_fewer_than_three_is_never_shown(client, lead, project, other_brand, version):
+    scored(project, version, MIXED)
+    peers(other_brand, version, [YES, NO])
+    page = page_of(project)
+    assert not page.overall.group.shown
+    assert page.overall.group.median is None
+    client.force_login(lead)
+    response = client.get(reverse("project_profile_csv", args=[project.code]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    overall = rows[1]
+    assert overall[0] == "Overall"
+    assert overall[4:] == ["", "", "", ""]  # quartiles, median and n withheld
+    assert overall[2:4] == ["", ""]  # the brand has no other project
+
+
+def test_the_page_shows_the_chart_table_and_csv_link(client, lead, project, version):
+    scored(project, version, MIXED)
+    client.force_login(lead)
+    html = client.get(url(project)).content.decode()
+    assert 'id="chart-profile"' in html
+    assert reverse("project_profile_csv", args=[project.code]) in html
+    assert "The numbers as a table" in html
+
+
+def test_without_a_validated_assessment_it_says_start_one(client, lead, project, version):
+    scored(project, version, YES, status=AssessmentStatus.SUBMITTED)
+    client.force_login(lead)
+    html = client.get(url(project)).content.decode()
+    assert "No assessment yet" in html
+    assert 'href="#new-assessment">start one' in html
+    assert 'id="chart-profile"' not in html
+    assert client.get(reverse("project_profile_csv", args=[project.code])).status_code == 404
+
+
+def test_the_history_shows_what_moved_since_the_previous_validated(client, lead, project, version):
+    scored(project, version, NO, on=EARLIER)
+    latest = scored(project, version, {"doc-purpose": "yes", "doc-success-metrics": "yes"})
+    page = page_of(project)
+    row = page.history[0]
+    assert row.assessment == latest
+    assert row.overall_points == pytest.approx(assessment_result(latest).percent - 0.0)
+    assert page.movement is not None and len(page.movement.answers) == 2
+    client.force_login(lead)
+    html = client.get(url(project)).content.decode()
+    assert "+100.0 points" in html
+    assert "2 answers changed" in html
+    assert reverse("assessment_moved", args=[latest.code]) in html
+
+
+def test_answers_show_comments_and_evidence_but_never_interviewer_notes(
+    client, viewer, project, version
+):
+    latest = scored(project, version, MIXED)
+    Answer.objects.filter(assessment=latest, question__key="doc-purpose").update(
+        comment="Written in the wiki",
+        evidence_url="https://wiki.example.com/purpose",
+        interviewer_note="SECRET-NOTE",
+    )
+    client.force_login(viewer)
+    html = client.get(url(project)).content.decode()
+    assert "Written in the wiki" in html
+    assert "https://wiki.example.com/purpose" in html
+    assert "SECRET-NOTE" not in html
+    assert "Documentation" in html
+
+
+def test_the_plan_summary_lists_at_most_five_unmet_statements(client, lead, project, version):
+    answers = {
+        key: "no"
+        for key in (
+            "doc-purpose",
+            "doc-success-metrics",
+            "doc-model-card",
+            "doc-architecture",
+            "doc-data-sources",
+            "doc-onboarding",
+        )
+    }
+    scored(project, version, answers)
+    page = page_of(project)
+    assert len(page.plan_items) == 5
+    assert page.plan_total == 6
+    client.force_login(lead)
+    html = client.get(url(project)).content.decode()
+    assert "(6 statements not met)" in html
+    assert reverse("project_plan", args=[project.code]) in html
+
+
+def test_another_brands_user_gets_404(client, outsider, project, version):
+    scored(project, version, MIXED)
+    client.force_login(outsider)
+    assert client.get(url(project)).status_code == 404
+    assert client.get(reverse("project_profile_csv", args=[project.code])).status_code == 404
+
+
+def test_it_only_takes_get(client, lead, project):
+    client.force_login(lead)
+    assert client.post(url(project)).status_code == 405
+    assert client.post(reverse("project_profile_csv", args=[project.code])).status_code == 405
+
+
+def test_a_read_only_user_sees_the_figures_but_no_start_form(client, viewer, project, version):
+    scored(project, version, MIXED)
+    client.force_login(viewer)
+    html = client.get(url(project)).content.decode()
+    assert 'id="chart-profile"' in html
+    assert "Start the assessment" not in html
+
+
+def test_the_csv_holds_the_profile(client, lead, project, brand, version):
+    scored(project, version, MIXED)
+    peers(brand, version, [YES, NO, YES])
+    client.force_login(lead)
+    response = client.get(reverse("project_profile_csv", args=[project.code]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Section", "This project %", "Brand mean %"]
+    assert rows[1][0] == "Overall"
+    assert float(rows[1][1]) == pytest.approx(
+        round(assessment_result(project.assessments.get()).percent, 1)
+    )
+    assert rows[1][3] == "3"
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client, project, brand, other_brand, version
+):
+    lead = factories.member(brand, BrandRole.LEAD)
+    client.force_login(lead)
+    scored(project, version, NO, on=EARLIER)
+    scored(project, version, MIXED)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            for b in (brand, other_brand):
+                p = factories.ProjectFactory(brand=b)
+                scored(p, version, NO, on=EARLIER)
+                scored(p, version, YES)
+            scored(project, version, NO, on=EARLIER - datetime.timedelta(days=10))
+
+    add(1)
+    client.get(url(project))
+    few = count_queries(lambda: client.get(url(project)))
+    add(9)
+    assert count_queries(lambda: client.get(url(project))) == few
