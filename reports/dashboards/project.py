@@ -22,7 +22,7 @@ from scoring.selectors.dashboard import (
 )
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
-from surveys.models import Answer, Assessment, AssessmentStatus
+from surveys.models import Answer, Assessment, AssessmentStatus, Question
 from surveys.selectors import answers_of_assessment
 
 PLAN_ITEMS = 5
@@ -76,6 +76,8 @@ class HistoryRow:
     previous: Assessment | None = None
     overall_points: float | None = None
     sections: list[SectionDelta] = field(default_factory=list)
+    changed_answers: int | None = None  # answers that differ, on the questions both versions ask
+    core_met_change: int | None = None  # core statements met, after minus before
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def project_page_data(
 
     titles = {c.key: c.title for c in columns}
     history = _history(assessments, by_section, titles)
+    _count_changed_answers(history)
     latest_assessment = next(a for a in assessments if a.pk == latest.assessment_id)
     previous = next((r.previous for r in history if r.assessment.pk == latest.assessment_id), None)
     movement = assessment_movement(previous, latest_assessment) if previous else None
@@ -213,3 +216,36 @@ def _history(
         if a.status == AssessmentStatus.VALIDATED:
             previous = a
     return rows
+
+
+def _count_changed_answers(history: list[HistoryRow]) -> None:
+    """How many answers changed between each row and its previous validated assessment,
+    compared as `assessment_movement` compares them. Two queries for the whole history."""
+    rows = [row for row in history if row.previous is not None]
+    if not rows:
+        return
+    ids = {row.assessment.pk for row in rows} | {row.previous.pk for row in rows}
+    values: dict[int, dict[str, tuple[str | None, bool]]] = {pk: {} for pk in ids}
+    for assessment_id, key, option, is_na in Answer.objects.filter(
+        assessment_id__in=ids
+    ).values_list("assessment_id", "question__key", "option__key", "is_na"):
+        values[assessment_id][key] = (option, is_na)
+    versions = {row.assessment.version_id for row in rows} | {
+        row.previous.version_id for row in rows
+    }
+    asked: dict[int, set[str]] = {v: set() for v in versions}
+    for version_id, key in Question.objects.filter(version_id__in=versions).values_list(
+        "version_id", "key"
+    ):
+        asked[version_id].add(key)
+    nothing = (None, False)
+    for row in rows:
+        before, after = values[row.previous.pk], values[row.assessment.pk]
+        shared = asked[row.assessment.version_id] & asked[row.previous.version_id]
+        row.changed_answers = sum(
+            1 for key in shared if before.get(key, nothing) != after.get(key, nothing)
+        )
+        earlier = getattr(row.previous, "score", None)
+        later = getattr(row.assessment, "score", None)
+        if earlier is not None and later is not None:
+            row.core_met_change = later.core_met - earlier.core_met

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from brands.models import BrandRole
 from reports.dashboards.project import project_page_data
-from scoring.selectors import assessment_result, scores_for_assessments
+from scoring.selectors import assessment_movement, assessment_result, scores_for_assessments
 from scoring.services import score_store
 from surveys.models import Answer, AssessmentStatus
 from surveys.selectors import assessments_of_project
@@ -225,3 +225,17 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     few = count_queries(lambda: client.get(url(project)))
     add(9)
     assert count_queries(lambda: client.get(url(project))) == few
+
+
+def test_every_history_row_counts_the_changed_answers_as_the_movement_does(project, version):
+    first = scored(project, version, NO, on=EARLIER - datetime.timedelta(days=50))
+    second = scored(project, version, MIXED, on=EARLIER)
+    scored(project, version, YES, on=EARLIER + datetime.timedelta(days=10), status="submitted")
+    third = scored(project, version, {"doc-purpose": "partly", "doc-success-metrics": "partly"})
+
+    rows = {row.assessment.pk: row for row in page_of(project).history}
+    for before, after in ((first, second), (second, third)):
+        row = rows[after.pk]
+        assert row.previous == before
+        assert row.changed_answers == len(assessment_movement(before, after).answers)
+    assert rows[first.pk].changed_answers is None
