@@ -1,11 +1,10 @@
-"""Figures for the brand and project pages, read through scoring's selectors."""
+"""Figures for the brand list, read through scoring's selectors."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
 from brands.models import Brand, Project
-from scoring.models import Score
 from scoring.selectors import latest_validated_scores
 
 
@@ -15,12 +14,6 @@ class BrandRow:
     projects: int
     assessed: int
     mean_percent: float | None
-
-
-@dataclass(frozen=True)
-class ProjectRow:
-    project: Project
-    score: Score | None
 
 
 def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
@@ -42,9 +35,3 @@ def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
             )
         )
     return rows
-
-
-def project_overview(brand: Brand) -> list[ProjectRow]:
-    projects = list(brand.projects.select_related("product_line").order_by("name"))
-    latest = latest_validated_scores(Project.objects.filter(brand=brand))
-    return [ProjectRow(project=p, score=latest.get(p.id)) for p in projects]

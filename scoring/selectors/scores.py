@@ -1,6 +1,6 @@
 """Stored scores and scoring an assessment as it stands."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from brands.models import Project
 from scoring import engine
@@ -78,15 +78,15 @@ def scores_for_assessments(assessments: QuerySet[Assessment]) -> QuerySet[Assess
 
 
 def latest_validated_scores(projects: QuerySet[Project]) -> dict[int, Score]:
-    """The stored score of each project's latest validated assessment, by project id."""
-    scores = (
-        Score.objects.filter(
-            assessment__project__in=projects, assessment__status=AssessmentStatus.VALIDATED
-        )
-        .select_related("assessment__project")
-        .order_by("assessment__project_id", "-assessment__assessed_on", "-assessment__created_at")
+    """The stored score of each project's latest validated assessment, by project id.
+
+    Reads one score per project (a subquery picks the latest), not every project's history.
+    """
+    latest = (
+        Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED)
+        .order_by("-assessed_on", "-created_at", "-id")
+        .values("pk")[:1]
     )
-    latest: dict[int, Score] = {}
-    for score in scores:
-        latest.setdefault(score.assessment.project_id, score)
-    return latest
+    ids = projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")
+    scores = Score.objects.filter(assessment_id__in=ids).select_related("assessment__project")
+    return {score.assessment.project_id: score for score in scores}
