@@ -17,8 +17,10 @@ from surveys.models import (
 from surveys.services.errors import SurveyError
 
 
-class ImmutableVersionError(Exception):
+class ImmutableVersionError(SurveyError):
     """A published question-set version was about to be changed."""
+
+    status = 409
 
 
 class DraftPending(SurveyError):
@@ -124,6 +126,8 @@ def version_publish(*, version: QuestionSetVersion) -> QuestionSetVersion:
         status=VersionStatus.PUBLISHED, published_at=timezone.now()
     )
     if not updated:
-        raise ImmutableVersionError(f"{version} is already published")
+        raise ImmutableVersionError(
+            f"{version} is already published; published versions never change."
+        )
     version.refresh_from_db()
     return version

@@ -36,12 +36,8 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return _problem(request, "Only group admins can change question sets.", 403)
 
 
-def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """A service's refusal as a page with its status."""
-    if isinstance(exc, services.ImmutableVersionError):
-        return _problem(
-            request, "This version is published, and published versions never change.", 409
-        )
+def _failed(request: HttpRequest, exc: services.SurveyError) -> HttpResponse:
+    """A service's refusal (published versions included) as a page with its status."""
     return _problem(request, exc.message, exc.status)
 
 
@@ -141,7 +137,7 @@ def draft_discard(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     try:
         services.version_draft_discard(version=version, user=request.user)
-    except (services.SurveyError, services.ImmutableVersionError) as exc:
+    except services.SurveyError as exc:
         return _failed(request, exc)
     messages.success(request, f"Draft version {version.number} discarded.")
     return redirect("question_set_list")
@@ -198,7 +194,7 @@ def draft_question_edit(request: HttpRequest, code) -> HttpResponse:
             )
         except services.DraftInvalid as exc:
             problems = exc.problems
-        except (services.SurveyError, services.ImmutableVersionError) as exc:
+        except services.SurveyError as exc:
             return _failed(request, exc)
         else:
             messages.success(request, f"Saved '{question.key}'.")
@@ -228,7 +224,7 @@ def draft_question_add(request: HttpRequest, code) -> HttpResponse:
             )
         except services.DraftInvalid as exc:
             problems = exc.problems
-        except (services.SurveyError, services.ImmutableVersionError) as exc:
+        except services.SurveyError as exc:
             return _failed(request, exc)
         else:
             messages.success(request, f"Added '{key}'.")
@@ -248,7 +244,7 @@ def draft_question_remove(request: HttpRequest, code) -> HttpResponse:
     key = form.cleaned_data["key"]
     try:
         services.draft_question_remove(version=version, user=request.user, key=key)
-    except (services.SurveyError, services.ImmutableVersionError) as exc:
+    except services.SurveyError as exc:
         return _failed(request, exc)
     messages.success(request, f"Removed '{key}'.")
     return redirect(_edit_url(version))
@@ -266,7 +262,7 @@ def draft_question_move(request: HttpRequest, code) -> HttpResponse:
         services.draft_question_move(
             version=version, user=request.user, key=key, direction=form.cleaned_data["direction"]
         )
-    except (services.SurveyError, services.ImmutableVersionError) as exc:
+    except services.SurveyError as exc:
         return _failed(request, exc)
     return redirect(_edit_url(version, f"q-{key}"))
 
@@ -289,7 +285,7 @@ def draft_section_edit(request: HttpRequest, code) -> HttpResponse:
             )
         except services.DraftInvalid as exc:
             problems = exc.problems
-        except (services.SurveyError, services.ImmutableVersionError) as exc:
+        except services.SurveyError as exc:
             return _failed(request, exc)
         else:
             messages.success(request, f"Saved the section '{form.cleaned_data['title']}'.")
@@ -312,7 +308,7 @@ def draft_section_add(request: HttpRequest, code) -> HttpResponse:
             services.draft_section_add(version=version, user=request.user, **form.cleaned_data)
         except services.DraftInvalid as exc:
             problems = exc.problems
-        except (services.SurveyError, services.ImmutableVersionError) as exc:
+        except services.SurveyError as exc:
             return _failed(request, exc)
         else:
             key = form.cleaned_data["key"].strip()
@@ -334,7 +330,7 @@ def draft_section_remove(request: HttpRequest, code) -> HttpResponse:
         services.draft_section_remove(
             version=version, user=request.user, key=form.cleaned_data["key"]
         )
-    except (services.SurveyError, services.ImmutableVersionError) as exc:
+    except services.SurveyError as exc:
         return _failed(request, exc)
     messages.success(request, "Removed the section and its questions.")
     return redirect(_edit_url(version))
@@ -375,7 +371,7 @@ def draft_scoring_edit(request: HttpRequest, code) -> HttpResponse:
             )
         except services.DraftInvalid as exc:
             problems = exc.problems
-        except (services.SurveyError, services.ImmutableVersionError) as exc:
+        except services.SurveyError as exc:
             return _failed(request, exc)
         else:
             messages.success(request, "Saved the scoring rule and the levels.")
@@ -431,7 +427,7 @@ def draft_publish(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     try:
         services.draft_publish(version=version, user=request.user)
-    except (services.SurveyError, services.ImmutableVersionError) as exc:
+    except services.SurveyError as exc:
         return _failed(request, exc)
     messages.success(
         request,
