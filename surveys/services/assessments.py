@@ -19,7 +19,7 @@ from surveys.models import (
     VersionStatus,
 )
 from surveys.services.errors import AssessmentClosed, IncompleteAssessment, NotAllowed, SurveyError
-from surveys.services.permissions import can_review
+from surveys.services.permissions import can_edit_answers, can_review
 
 
 def _latest_validated(project: Project) -> Assessment | None:
@@ -168,7 +168,6 @@ def _transition(assessment: Assessment, *, from_status: str, **fields) -> None:
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     """A respondent hands in a complete self-fill for review; its score is stored."""
-    from surveys.services.permissions import can_edit_answers
 
     if assessment.mode != AssessmentMode.SELF_FILL:
         raise SurveyError("Interviews are finalised, not submitted.")
