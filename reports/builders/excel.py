@@ -1,0 +1,681 @@
+"""The Excel workbook of a report: group, brand or project (see `reports.builders`).
+
+Every figure comes from the dashboards' data functions and scoring's
+selectors, so the workbook shows what the dashboards show for the same scope,
+filters and user, with the same role rules: the group workbook is for group
+roles; a brand workbook shows other brands only as the distribution of their
+projects' figures, withheld below three projects; a project workbook is for
+those who may see the project. Nothing here computes a score.
+
+Sheets (see `excel_sheets` for how cells are typed):
+
+    group    Summary, Heatmap (brands x sections), Trend, Projects, Answers,
+             Improvement actions, Common gaps
+    brand    the same, the heatmap being the brand's projects x sections with
+             the brand's mean and the other brands' quartiles
+    project  Summary, Sections (against the brand and other brands), History,
+             Answers, Improvement plan, Improvement actions
+"""
+
+import datetime
+from typing import BinaryIO
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from openpyxl import Workbook
+
+from brands.models import Project
+from brands.selectors import get_project_for_user
+from reports.builders import Progress, Scope
+from reports.builders.excel_data import (
+    action_rows,
+    answer_rows,
+    filters_in_words,
+    person,
+)
+from reports.builders.excel_sheets import (
+    BOOL,
+    DATE,
+    DATETIME,
+    INTEGER,
+    NUMBER,
+    PERCENT,
+    POINTS,
+    Column,
+    Sheet,
+    add_band_colours,
+    add_line_chart,
+    write_key_values,
+)
+from reports.dashboards import brand_dashboard_data, group_dashboard_data
+from reports.dashboards.common import filtered_projects
+from reports.dashboards.project import project_page_data
+from scoring.selectors import MIN_GROUP_SIZE, common_gaps, project_plan, scores_for_assessments
+from scoring.selectors.dashboard import latest_figures, section_figures, versions_info
+from scoring.selectors.gaps import GapReport
+from surveys.selectors import assessments_of_project
+
+HOW_TO_READ = (
+    "Figures are the stored scores of validated assessments (and of submitted self-fills "
+    "when the filters count them): a project's figure at a date is its latest such "
+    "assessment at or before that date; a brand's figure is the mean of its projects' "
+    "figures, with how many projects it covers.",
+    "Percentages are numbers formatted as %, so they sort, filter and chart as numbers. "
+    "Changes are in percentage points. Empty cells mean no figure, never zero.",
+    f"Comparisons with other brands show only aggregates of at least {MIN_GROUP_SIZE} "
+    "projects; smaller groups are left empty.",
+    "Colours follow the maturity levels of the question set, as on the dashboards.",
+    "Text typed by users that a spreadsheet could run as a formula starts with a single quote.",
+)
+
+ANSWER_COLUMNS = (
+    Column("Brand", 22),
+    Column("Project", 28),
+    Column("Assessed on", 12, DATE),
+    Column("Section", 24),
+    Column("Question key", 22),
+    Column("Statement", 60),
+    Column("Core", 7, BOOL),
+    Column("Answer", 12),
+    Column("N/A reason", 30),
+    Column("Comment", 50),
+    Column("Evidence link", 40),
+    Column("Answered by", 20),
+    Column("Answered at", 17, DATETIME),
+)
+
+ACTION_COLUMNS = (
+    Column("Brand", 22),
+    Column("Project", 28),
+    Column("Question key", 22),
+    Column("Statement", 50),
+    Column("Action", 40),
+    Column("Owner", 20),
+    Column("Status", 12),
+    Column("Due on", 12, DATE),
+    Column("Created at", 17, DATETIME),
+    Column("Closed at", 17, DATETIME),
+    Column("Closed because", 30),
+    Column("Note", 40),
+)
+
+
+def build_excel(scope: Scope, out: BinaryIO, progress: Progress) -> None:
+    """Write the workbook of `scope` into `out`; PermissionDenied or Http404 if the
+    user may not see it (nothing is written then)."""
+    builders = {"group": _group, "brand": _brand, "project": _project}
+    workbook = Workbook(write_only=True)
+    builders[scope.kind](workbook, scope, progress)
+    workbook.save(out)
+    progress(100)
+
+
+def _today(scope: Scope) -> datetime.date:
+    return scope.today or timezone.localdate()
+
+
+def _summary(workbook, scope: Scope, title: str, what: str, extra, versions, bands, filters=True):
+    rows = [
+        ("Report", title),
+        ("Scope", what),
+        ("Figures at", scope.filters.as_of if filters else _today(scope)),
+        ("Generated on", _today(scope)),
+        ("Requested by", person(scope.user.first_name, scope.user.last_name, scope.user.username)),
+    ]
+    if filters:
+        rows += filters_in_words(scope.filters, brand_filter_applies=scope.kind == "group")
+    rows += extra
+    rows.append(("Question-set versions", ", ".join(versions) or "none (no figure yet)"))
+    rows += [("How to read it", line) for line in HOW_TO_READ]
+    write_key_values(workbook, "Summary", rows, bands)
+
+
+# --- group ---------------------------------------------------------------------
+
+
+def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
+    filters = scope.filters
+    data = group_dashboard_data(scope.user, filters, with_gaps=True)
+    progress(10)
+    bands = [level for level in data.distribution.levels if level.min_percent is not None]
+    brands = [row.brand for row in data.brands]
+    chosen = ", ".join(b.name for b in brands) if filters.brands else "all brands"
+    _summary(
+        workbook,
+        scope,
+        "Yardstick group benchmark",
+        f"Group: {chosen}",
+        [("Projects", data.projects), ("Projects with a figure", data.total.overall.n)],
+        data.versions,
+        bands,
+    )
+
+    sections = data.sections
+    heat = Sheet(
+        workbook,
+        "Heatmap",
+        [Column("Brand", 26), Column("Projects", 10, INTEGER), Column("Overall", 11, PERCENT)]
+        + [Column(s.title, 14, PERCENT) for s in sections]
+        + [Column("Note", 36)],
+    )
+    for row in [*data.brands, data.total]:
+        note = ""
+        if row.overall.small_group:
+            note = f"fewer than {MIN_GROUP_SIZE} projects: read with care"
+        elif row.overall.empty:
+            note = "no figure for these filters"
+        heat.append(
+            [
+                row.brand.name if row.brand else "All brands",
+                row.overall.n,
+                row.overall.mean,
+                *(c.mean for c in row.sections),
+                note or None,
+            ]
+        )
+    heat.finish()
+    add_band_colours(heat, heat.range_of(3, 3 + len(sections)), bands)
+    progress(15)
+
+    series = [*data.brands, data.total]
+    names = [r.brand.name if r.brand else "All brands" for r in series]
+    trend = Sheet(
+        workbook,
+        "Trend",
+        [Column("Quarter", 10), Column("Quarter end", 12, DATE)]
+        + [Column(name, 12, PERCENT) for name in names]
+        + [Column(f"{name} (projects)", 12, INTEGER) for name in names],
+    )
+    for i, quarter in enumerate(data.quarters):
+        trend.append(
+            [
+                quarter.label,
+                quarter.end,
+                *(r.trend[i].figure.mean for r in series),
+                *(r.trend[i].figure.n for r in series),
+            ]
+        )
+    trend.finish()
+    add_line_chart(
+        trend,
+        title="Mean score by quarter",
+        first_series_column=3,
+        last_series_column=2 + len(names),
+    )
+    progress(20)
+
+    projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
+    figures = latest_figures(
+        projects,
+        on=filters.as_of,
+        include_submitted=filters.include_submitted,
+        version_code=filters.version,
+    )
+    ordered = list(
+        projects.select_related("brand", "product_line").order_by("brand__name", "name", "id")
+    )
+    _projects_sheet(workbook, ordered, figures, sections, filters.as_of)
+    progress(30)
+
+    answered = [figures[p.pk].assessment_id for p in ordered if p.pk in figures]
+    _answers_sheet(workbook, answered)
+    progress(85)
+    _actions_sheet(workbook, projects)
+    progress(90)
+    _gaps_sheet(workbook, data.gaps)
+    progress(95)
+
+
+def _projects_sheet(workbook, projects, figures, sections, as_of: datetime.date) -> None:
+    """One row per project with its figure at `as_of` (`figures` from latest_figures)."""
+    values = section_figures(f.assessment_id for f in figures.values())
+    labels = {
+        v.id: v.label for v in versions_info({f.version_id for f in figures.values()}).values()
+    }
+    sheet = Sheet(
+        workbook,
+        "Projects",
+        [
+            Column("Brand", 22),
+            Column("Project", 28),
+            Column("Kind", 16),
+            Column("Criticality", 11),
+            Column("Product line", 18),
+            Column("Level", 14),
+            Column("Overall", 10, PERCENT),
+        ]
+        + [Column(s.title, 13, PERCENT) for s in sections]
+        + [
+            Column("Core statements met", 11, INTEGER),
+            Column("Core statements", 11, INTEGER),
+            Column("Last assessed", 12, DATE),
+            Column("Status", 11),
+            Column("Question-set version", 22),
+        ],
+    )
+    for project in projects:
+        figure = figures.get(project.pk)
+        own = values.get(figure.assessment_id, {}) if figure else {}
+        sheet.append(
+            [
+                project.brand.name,
+                project.name,
+                project.get_kind_display(),
+                project.get_criticality_display(),
+                project.product_line.name if project.product_line else None,
+                figure.level if figure else None,
+                figure.percent if figure else None,
+                *(own.get(s.key) for s in sections),
+                figure.core_met if figure else None,
+                figure.core_total if figure else None,
+                figure.assessed_on if figure else None,
+                figure.status if figure else None,
+                labels.get(figure.version_id) if figure else None,
+            ]
+        )
+    sheet.finish()
+    bands = _bands_of(figures.values())
+    add_band_colours(sheet, sheet.range_of(7, 7 + len(sections)), bands)
+
+
+def _bands_of(figures) -> tuple:
+    """The level bands of the newest version behind the figures (the dashboards' reference)."""
+    info = versions_info({f.version_id for f in figures})
+    newest = max(info.values(), key=lambda v: v.number, default=None)
+    return newest.bands if newest else ()
+
+
+def _answers_sheet(workbook, assessment_ids) -> None:
+    sheet = Sheet(workbook, "Answers", ANSWER_COLUMNS)
+    sheet.extend(answer_rows(assessment_ids))
+    sheet.finish()
+
+
+def _actions_sheet(workbook, projects) -> None:
+    sheet = Sheet(workbook, "Improvement actions", ACTION_COLUMNS)
+    sheet.extend(action_rows(projects))
+    sheet.finish()
+
+
+def _gaps_sheet(workbook, gaps: GapReport) -> None:
+    sheet = Sheet(
+        workbook,
+        "Common gaps",
+        [
+            Column("Rank", 7, INTEGER),
+            Column("Question key", 22),
+            Column("Statement", 60),
+            Column("Section", 24),
+            Column("Core", 7, BOOL),
+            Column("Projects not meeting it", 13, INTEGER),
+            Column("Projects it applies to", 13, INTEGER),
+            Column("Share not meeting it", 12, PERCENT),
+            Column(f"Rank in {gaps.previous_quarter}", 11, INTEGER),
+            Column(f"Not meeting it in {gaps.previous_quarter}", 13, INTEGER),
+            Column("Movement", 11),
+            Column("Brands most concerned (projects)", 50),
+        ],
+    )
+    for gap in gaps.gaps:
+        sheet.append(
+            [
+                gap.rank,
+                gap.key,
+                gap.text,
+                gap.section,
+                gap.core,
+                gap.unmet,
+                gap.applicable,
+                gap.percent,
+                gap.previous_rank,
+                gap.previous_unmet if gap.previous_rank else None,
+                gap.movement,
+                "; ".join(f"{b.name} ({b.unmet})" for b in gap.brands),
+            ]
+        )
+    for closed in gaps.closed:
+        sheet.append(
+            [
+                None,
+                closed.key,
+                closed.text,
+                None,
+                None,
+                0,
+                None,
+                None,
+                closed.previous_rank,
+                closed.previous_unmet,
+                "closed",
+                None,
+            ]
+        )
+    sheet.finish()
+
+
+# --- brand ---------------------------------------------------------------------
+
+
+def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
+    filters = scope.filters
+    brand = scope.brand
+    data = brand_dashboard_data(scope.user, brand, filters, today=_today(scope))
+    progress(10)
+    sections = data.sections
+    _summary(
+        workbook,
+        scope,
+        f"Yardstick brand report: {brand.name}",
+        f"Brand: {brand.name}",
+        [
+            ("Projects", len(data.projects)),
+            ("Projects with a figure", data.profile[0].brand.n if data.profile else 0),
+            ("Open improvement actions", data.actions.total),
+            ("Assessments awaiting review", len(data.awaiting_review)),
+        ],
+        data.versions,
+        data.bands,
+    )
+
+    profile = {row.key: row for row in data.profile}
+    keys = ["overall", *(s.key for s in sections)]
+    heat = Sheet(
+        workbook,
+        "Heatmap",
+        [
+            Column("Project or group", 34),
+            Column("Projects", 10, INTEGER),
+            Column("Overall", 11, PERCENT),
+        ]
+        + [Column(s.title, 14, PERCENT) for s in sections]
+        + [Column("Note", 50)],
+    )
+    for row in data.projects:
+        heat.append(
+            [
+                row.project.name,
+                None,
+                row.overall,
+                *row.sections,
+                None if row.assessed_on else "no figure",
+            ]
+        )
+    overall = profile.get("overall")
+    heat.append(
+        [
+            f"{brand.name}: mean of its projects",
+            overall.brand.n if overall else 0,
+            *(profile[k].brand.mean if k in profile else None for k in keys),
+            None,
+        ]
+    )
+    for label, attribute in (
+        ("median", "median"),
+        ("lower quartile", "lower_quartile"),
+        ("upper quartile", "upper_quartile"),
+    ):
+        heat.append(
+            [
+                f"Other brands' projects: {label}",
+                overall.group.n if overall else 0,
+                *(_shown(profile.get(k), attribute) for k in keys),
+                overall.hidden_reason if overall and overall.hidden_reason else None,
+            ]
+        )
+    heat.finish()
+    add_band_colours(heat, heat.range_of(3, 3 + len(sections)), data.bands)
+    progress(20)
+
+    trend = Sheet(
+        workbook,
+        "Trend",
+        [
+            Column("Quarter", 10),
+            Column("Quarter end", 12, DATE),
+            Column(brand.name, 14, PERCENT),
+            Column("Projects", 10, INTEGER),
+        ],
+    )
+    for point in data.trend:
+        trend.append([point.quarter.label, point.at, point.figure.mean, point.figure.n])
+    trend.finish()
+    add_line_chart(
+        trend,
+        title=f"{brand.name}: mean score by quarter",
+        first_series_column=3,
+        last_series_column=3,
+    )
+
+    sheet = Sheet(
+        workbook,
+        "Projects",
+        [
+            Column("Brand", 22),
+            Column("Project", 28),
+            Column("Kind", 16),
+            Column("Criticality", 11),
+            Column("Product line", 18),
+            Column("Level", 14),
+            Column("Overall", 10, PERCENT),
+        ]
+        + [Column(s.title, 13, PERCENT) for s in sections]
+        + [
+            Column("Last assessed", 12, DATE),
+            Column("Age (days)", 9, INTEGER),
+            Column("Status", 11),
+            Column("Question-set version", 22),
+            Column("In progress", 14),
+        ],
+    )
+    for row in data.projects:
+        project = row.project
+        sheet.append(
+            [
+                brand.name,
+                project.name,
+                project.get_kind_display(),
+                project.get_criticality_display(),
+                project.product_line.name if project.product_line else None,
+                row.level or None,
+                row.overall,
+                *row.sections,
+                row.assessed_on,
+                row.age_days,
+                row.figure_status or None,
+                row.version or None,
+                f"{row.open.status} ({row.open.answered}/{row.open.total} answered)"
+                if row.open
+                else None,
+            ]
+        )
+    sheet.finish()
+    add_band_colours(sheet, sheet.range_of(7, 7 + len(sections)), data.bands)
+    progress(30)
+
+    own = filtered_projects(Project.objects.filter(brand=brand), filters)
+    figures = latest_figures(
+        own,
+        on=filters.as_of,
+        include_submitted=filters.include_submitted,
+        version_code=filters.version,
+    )
+    names = {row.project.pk: i for i, row in enumerate(data.projects)}
+    _answers_sheet(
+        workbook,
+        [
+            figures[pk].assessment_id
+            for pk in sorted(figures, key=lambda pk: names.get(pk, len(names)))
+        ],
+    )
+    progress(80)
+    _actions_sheet(workbook, own)
+    progress(90)
+    _gaps_sheet(workbook, common_gaps(brands=[brand], quarter_end=filters.as_of))
+    progress(95)
+
+
+def _shown(row, attribute: str) -> float | None:
+    """The other brands' figure, or None where the group is too small to be shown."""
+    if row is None or not row.group.shown:
+        return None
+    return getattr(row.group, attribute)
+
+
+# --- project -------------------------------------------------------------------
+
+
+def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
+    # Fetched again through the access helper: a report never shows what its
+    # requester could not open as a page (another brand's project is a 404).
+    project = get_project_for_user(scope.user, scope.project.code)
+    if project.brand_id != scope.brand.pk:
+        raise PermissionDenied("The project does not belong to the report's brand.")
+    today = _today(scope)
+    assessments = list(scores_for_assessments(assessments_of_project(project)))
+    page = project_page_data(project=project, assessments=assessments, on=today)
+    plan = project_plan(project)
+    progress(15)
+
+    latest = page.latest
+    version = versions_info([latest.version_id])[latest.version_id].label if latest else None
+    _summary(
+        workbook,
+        scope,
+        f"Yardstick project report: {project.name}",
+        f"Project: {project.name} ({project.brand.name})",
+        [
+            ("Kind", project.get_kind_display()),
+            ("Criticality", project.get_criticality_display()),
+            ("Product line", project.product_line.name if project.product_line else "none"),
+            (
+                "Overall",
+                f"{latest.percent:.1f}%"
+                if latest and latest.percent is not None
+                else "no figure yet",
+            ),
+            ("Level", (latest.level or "-") if latest else "no figure yet"),
+            ("Last validated assessment", latest.assessed_on if latest else "none yet"),
+            ("Statements in the improvement plan", len(plan.items)),
+        ],
+        [version] if version else [],
+        page.bands,
+        filters=False,
+    )
+
+    profile = Sheet(
+        workbook,
+        "Sections",
+        [
+            Column("Section", 30),
+            Column(project.name, 12, PERCENT),
+            Column("Brand's other projects: mean", 14, PERCENT),
+            Column("Brand's other projects", 11, INTEGER),
+            Column("Other brands: median", 12, PERCENT),
+            Column("Other brands: lower quartile", 12, PERCENT),
+            Column("Other brands: upper quartile", 12, PERCENT),
+            Column("Other brands' projects", 11, INTEGER),
+        ],
+    )
+    for row in page.profile:
+        profile.append(
+            [
+                row.title,
+                row.percent,
+                row.brand.mean if row.brand.shown else None,
+                row.brand.n,
+                row.group.median,
+                row.group.lower_quartile,
+                row.group.upper_quartile,
+                row.group.n,
+            ]
+        )
+    profile.finish()
+    add_band_colours(profile, profile.range_of(2, 3), page.bands)
+    add_band_colours(profile, profile.range_of(5, 7), page.bands)
+    progress(30)
+
+    history = Sheet(
+        workbook,
+        "History",
+        [
+            Column("Assessed on", 12, DATE),
+            Column("Mode", 11),
+            Column("Status", 11),
+            Column("Question-set version", 22),
+            Column("Overall", 10, PERCENT),
+            Column("Level", 14),
+            Column("Core statements met", 11, INTEGER),
+            Column("Change since the previous validated (points)", 16, POINTS),
+            Column("Answers changed", 10, INTEGER),
+        ],
+    )
+    for row in reversed(page.history):  # oldest first, as a chart reads
+        a = row.assessment
+        score = getattr(a, "score", None)
+        history.append(
+            [
+                a.assessed_on,
+                a.get_mode_display(),
+                a.get_status_display(),
+                f"{a.version.question_set.name} v{a.version.number}",
+                score.percent if score else None,
+                (score.level or None) if score else None,
+                score.core_met if score else None,
+                row.overall_points,
+                row.changed_answers,
+            ]
+        )
+    history.finish()
+    add_band_colours(history, history.range_of(5, 5), page.bands)
+    add_line_chart(
+        history, title=f"{project.name}: overall score", first_series_column=5, last_series_column=5
+    )
+    progress(45)
+
+    _answers_sheet(workbook, [latest.assessment_id] if latest else [])
+    progress(70)
+
+    plan_sheet = Sheet(
+        workbook,
+        "Improvement plan",
+        [
+            Column("Priority", 8, INTEGER),
+            Column("Section", 24),
+            Column("Question key", 22),
+            Column("Statement", 60),
+            Column("Core", 7, BOOL),
+            Column("Weight", 8, NUMBER),
+            Column("Answer", 12),
+            Column(f"Share of {plan.comparison} meeting it", 16, PERCENT),
+            Column("Of how many", 9, INTEGER),
+            Column("Action", 40),
+            Column("Action status", 12),
+            Column("Owner", 20),
+            Column("Due on", 12, DATE),
+        ],
+    )
+    for priority, item in enumerate(plan.items, start=1):
+        action = item.action
+        plan_sheet.append(
+            [
+                priority,
+                item.question.section.title,
+                item.key,
+                item.question.text,
+                item.question.core,
+                item.question.weight,
+                item.answer.option.label if item.answer.option_id else None,
+                item.percent,
+                item.peers_answered,
+                action.title if action else None,
+                action.get_status_display() if action else None,
+                (action.owner.get_full_name() or action.owner.username)
+                if action and action.owner
+                else None,
+                action.due_on if action else None,
+            ]
+        )
+    plan_sheet.finish()
+    progress(85)
+    _actions_sheet(workbook, Project.objects.filter(pk=project.pk))
+    progress(95)

@@ -1,0 +1,296 @@
+"""The Excel workbook's building blocks: typed, streamed sheets, band colours and a line chart.
+
+Pure openpyxl, no database: `reports.builders.excel` decides what goes in.
+
+Sheets are openpyxl write-only sheets, so a sheet of 65,000 answers streams
+to disk row by row instead of living in memory. Write-only mode has an order
+to respect: column widths and the frozen header go in before the first row,
+the autofilter, conditional formats and charts after the last one.
+
+Conventions, the same on every sheet:
+
+- percentages are fractions (0.62) shown with a "0.0%" format, so they sort,
+  filter and chart as numbers; changes between two figures are in points,
+  said so in the header;
+- dates are dates, times are local times without a zone (Excel has none);
+- every text cell goes through `csv_cell`, the guard the CSV downloads use,
+  so that text a user typed (`=HYPERLINK(...)`, `+1`, `@cmd`) stays text;
+- no cell holds a formula.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, Rule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+
+from reports.chart_data import Band
+from reports.charts import NO_DATA, SERIES_COLOURS, band_legend, level_colours, text_colour_on
+from reports.csv_export import csv_cell
+
+PERCENT_FORMAT = "0.0%"
+POINTS_FORMAT = "+0.0;-0.0;0.0"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Excel refuses a cell longer than this and "repairs" the whole file.
+MAX_CELL_TEXT = 32_767
+_CUT = "\u2026 (cut: too long for one Excel cell)"
+
+TEXT, NUMBER, INTEGER, PERCENT, POINTS, DATE, DATETIME, BOOL = (
+    "text",
+    "number",
+    "integer",
+    "percent",
+    "points",
+    "date",
+    "datetime",
+    "bool",
+)
+
+
+def safe_text(value: str) -> str:
+    """Text fit for a cell: no characters XML forbids, not too long, never read as a formula."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(text) > MAX_CELL_TEXT - 1:  # room for the guard's quote
+        text = text[: MAX_CELL_TEXT - 1 - len(_CUT)] + _CUT
+    return csv_cell(text)
+
+
+def local_naive(moment: datetime.datetime) -> datetime.datetime:
+    """A stored (aware) time as the local time a manager expects, without the zone Excel lacks."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(tzinfo=None)
+
+
+def percent_cell_value(percent: float | None) -> float | None:
+    """A dashboard figure (0..100) as the fraction the sheets hold.
+
+    Rounded to 9 places first, as the dashboards' band rule rounds, so that a
+    figure on a band's boundary takes the same colour here as on screen.
+    """
+    return None if percent is None else round(float(percent), 9) / 100
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 14
+    kind: str = TEXT  # how values are written: TEXT, NUMBER, PERCENT, ...
+
+
+_FORMATS = {
+    PERCENT: PERCENT_FORMAT,
+    POINTS: POINTS_FORMAT,
+    DATE: DATE_FORMAT,
+    DATETIME: DATETIME_FORMAT,
+    INTEGER: "0",
+}
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill(fill_type="solid", start_color="FFE9EEF4", end_color="FFE9EEF4")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class Sheet:
+    """A write-only sheet with a frozen, filtered header row and typed columns.
+
+    `append` takes plain values: numbers, dates, text, None (an empty cell).
+    Percentages are given as the dashboards hold them (0..100).
+    """
+
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+        self.ws = workbook.create_sheet(title)
+        self.columns = list(columns)
+        for index, column in enumerate(self.columns, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = column.width
+        self.ws.freeze_panes = "A2"
+        # Only these columns need a styled cell; the others are written as plain values,
+        # which keeps the big sheets close to the cost of writing bare values.
+        self._styled = {
+            index: _FORMATS[column.kind]
+            for index, column in enumerate(self.columns)
+            if column.kind in (PERCENT, POINTS, DATETIME)
+        }
+        self._percent = {i for i, c in enumerate(self.columns) if c.kind == PERCENT}
+        self.ws.append([self._header(column.header) for column in self.columns])
+        self.rows = 1  # rows written, the header included
+
+    def _header(self, text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, safe_text(text))
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _WRAP
+        return cell
+
+    def _cell(self, index: int, value: object) -> object:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return safe_text(value)
+        if isinstance(value, datetime.datetime):
+            value = local_naive(value)
+        if isinstance(value, Decimal):
+            value = float(value)
+        number_format = self._styled.get(index)
+        if number_format is None:
+            return value
+        if index in self._percent:
+            value = percent_cell_value(value)
+        cell = WriteOnlyCell(self.ws, value)
+        cell.number_format = number_format
+        return cell
+
+    def append(self, values: Sequence[object]) -> None:
+        self.ws.append([self._cell(i, v) for i, v in enumerate(values)])
+        self.rows += 1
+
+    def extend(self, rows: Iterable[Sequence[object]]) -> None:
+        for row in rows:
+            self.append(row)
+
+    @property
+    def last_column(self) -> str:
+        return get_column_letter(len(self.columns))
+
+    def finish(self) -> None:
+        """The autofilter over the header and every row written."""
+        self.ws.auto_filter.ref = f"A1:{self.last_column}{self.rows}"
+
+    def range_of(self, first_column: int, last_column: int) -> str | None:
+        """The data cells (header left out) of columns first..last (1-based), or None if empty."""
+        if self.rows < 2:
+            return None
+        return f"{get_column_letter(first_column)}2:{get_column_letter(last_column)}{self.rows}"
+
+
+def write_key_values(
+    workbook: Workbook, title: str, rows: Sequence[tuple[str, object]], bands: Sequence[Band] = ()
+) -> None:
+    """The Summary sheet: one item per row (name, value), then the level bands in their colours."""
+    ws = workbook.create_sheet(title)
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 100
+    ws.freeze_panes = "A2"
+    header = []
+    for text in ("Item", "Value"):
+        cell = WriteOnlyCell(ws, text)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        header.append(cell)
+    ws.append(header)
+    for name, value in rows:
+        cell = WriteOnlyCell(ws, safe_text(value) if isinstance(value, str) else value)
+        cell.alignment = _WRAP
+        if isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        ws.append([safe_text(name), cell])
+    if bands:
+        ws.append([])
+        ws.append([WriteOnlyCell(ws, "Maturity levels (colours used in the sheets)")])
+        for name, low, high, colour in band_legend(bands):
+            label = WriteOnlyCell(ws, safe_text(name))
+            label.fill = _solid(colour)
+            label.font = Font(color=_argb(text_colour_on(colour)))
+            upper = "100%" if high >= 100 else f"below {high:g}%"
+            ws.append([label, f"from {low:g}% to {upper}"])
+
+
+def _argb(colour: str) -> str:
+    return "FF" + colour.lstrip("#").upper()
+
+
+def _solid(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=_argb(colour), end_color=_argb(colour))
+
+
+def add_band_colours(sheet: Sheet, cells: str | None, bands: Sequence[Band]) -> None:
+    """Conditional formats colouring `cells` (fractions) by maturity band, as the dashboards do.
+
+    Highest band first, each stopping the rest, so a figure takes the band it
+    reaches; empty cells stay white (Excel would read them as 0); figures below
+    the lowest band take the no-data colour, as on screen.
+    """
+    steps = level_colours(bands)
+    if cells is None or not steps:
+        return
+    top_left = cells.split(":", 1)[0]
+    formatting = sheet.ws.conditional_formatting
+    formatting.add(
+        cells, Rule(type="containsBlanks", formula=[f"LEN(TRIM({top_left}))=0"], stopIfTrue=True)
+    )
+    for minimum, colour in reversed(steps):
+        formatting.add(
+            cells,
+            CellIsRule(
+                operator="greaterThanOrEqual",
+                formula=[_number(minimum / 100)],
+                fill=_solid(colour),
+                font=Font(color=_argb(text_colour_on(colour))),
+                stopIfTrue=True,
+            ),
+        )
+    if steps[0][0] > 0:
+        formatting.add(
+            cells,
+            CellIsRule(
+                operator="lessThan",
+                formula=[_number(steps[0][0] / 100)],
+                fill=_solid(NO_DATA),
+                stopIfTrue=True,
+            ),
+        )
+
+
+def _number(value: float) -> str:
+    return repr(round(value, 9))
+
+
+def add_line_chart(
+    sheet: Sheet,
+    *,
+    title: str,
+    first_series_column: int,
+    last_series_column: int,
+    category_column: int = 1,
+    anchor_column: str = "A",
+) -> None:
+    """A native line chart of percentage columns (one series each) over the rows' categories,
+    placed under the table."""
+    if sheet.rows < 2 or last_series_column < first_series_column:
+        return
+    chart = LineChart()
+    chart.title = title
+    chart.height = 9
+    chart.width = 22
+    chart.y_axis.title = "Score"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    # openpyxl marks axes deleted unless told otherwise; recent Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    data = Reference(
+        sheet.ws,
+        min_col=first_series_column,
+        max_col=last_series_column,
+        min_row=1,
+        max_row=sheet.rows,
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(
+        Reference(sheet.ws, min_col=category_column, min_row=2, max_row=sheet.rows)
+    )
+    for index, series in enumerate(chart.series):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)].lstrip("#")
+        series.graphicalProperties.line.solidFill = colour
+        series.graphicalProperties.line.width = 22000  # EMU, about 1.75 pt
+        series.smooth = False
+    sheet.ws.add_chart(chart, f"{anchor_column}{sheet.rows + 3}")
