@@ -336,6 +336,7 @@ class _Reader:
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     silenced: set[int] = field(default_factory=set)
     order: list[tuple[int, int]] = field(default_factory=list)
+    incomplete: bool = False
 
     def mark(self, place: Place) -> int:
         number = next(self.counter)
@@ -443,14 +444,18 @@ def _rows(reader: _Reader, sheet, columns: tuple[Column, ...]) -> list[tuple[int
             )
         else:
             positions[cell.column] = column
-    for column in columns:
-        if column.required and column not in positions.values():
-            found = [c.header for c in positions.values()]
-            reader.add(
-                Place(title),
-                f"the column '{column.header}' is missing from the first row "
-                f"(found: {', '.join(found) or 'none'})",
-            )
+    missing = [c for c in columns if c.required and c not in positions.values()]
+    for column in missing:
+        found = [c.header for c in positions.values()]
+        reader.add(
+            Place(title),
+            f"the column '{column.header}' is missing from the first row "
+            f"(found: {', '.join(found) or 'none'})",
+        )
+    if missing:
+        # Every row would repeat it; the missing column is the one thing to fix first.
+        reader.incomplete = True
+        return []
     for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         reader.add(
             Place(title, merged.min_row),
@@ -531,6 +536,8 @@ def read_workbook(workbook) -> WorkbookRead:
 
     top = _about(reader, sheets[ABOUT])
     tables = {title: _rows(reader, sheets[title], DATA_SHEETS[title]) for title in DATA_SHEETS}
+    if reader.incomplete:
+        raise fmt.QuestionSetError(reader.sorted_problems())
     top["scale"] = (
         [reader.block(Place(SCALE, n), v) for n, v in tables[SCALE]],
         Place(SCALE),
