@@ -1,0 +1,537 @@
+"""Offline questionnaires: download, upload with preview and apply, historic rounds.
+
+The upload is two steps so that nobody is surprised: `workbook_preview` reads
+and checks the whole file and says what would change (nothing is written);
+`workbook_apply` writes the previewed changes through `answer_save`, the same
+service the browser uses, in one transaction. The preview is plain data
+(JSON-able) that the view keeps in the session; the uploaded file itself is
+not kept. Apply refuses a stale preview: if any answer it would touch moved
+after the preview, nothing is written.
+
+Which assessments: a workbook can be downloaded and uploaded by whoever may
+edit the assessment's answers now (`can_edit_answers`): respondents of an open
+self-fill, the interviewer of an open interview, a reviewer of a submitted
+self-fill. A validated assessment is frozen, so it offers no download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from brands.models import GroupRole, Project, User
+from scoring.services import score_store
+from surveys.models import (
+    Answer,
+    AnswerVia,
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    QuestionSetVersion,
+    VersionStatus,
+)
+from surveys.selectors import options_of
+from surveys.services.answers import AnswerInput, answer_save
+from surveys.services.errors import AnswerConflict, NotAllowed, SurveyError
+from surveys.services.permissions import can_edit_answers
+from surveys.spreadsheets import Limits, SpreadsheetError, open_workbook
+from surveys.workbooks import (
+    NA_LABEL,
+    PURPOSE_ASSESSMENT,
+    PURPOSE_HISTORIC,
+    AnswerState,
+    Identity,
+    QuestionRow,
+    ScaleOption,
+    identity_read,
+    questionnaire_build,
+    questionnaire_read,
+    stamp,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StalePreview(SurveyError):
+    status = 409
+
+
+def _scale(version: QuestionSetVersion, options=None) -> list[ScaleOption]:
+    return [
+        ScaleOption(key=o.key, label=o.label, score=float(o.score))
+        for o in (options if options is not None else version.options.all())
+    ]
+
+
+def _guidance(question) -> str:
+    parts = [
+        ("Why it matters", question.why),
+        ("What good looks like", question.good),
+        ("Evidence to ask for", question.evidence),
+    ]
+    return "\n".join(f"{label}: {text.strip()}" for label, text in parts if text.strip())
+
+
+def _state_of(answer: Answer, option_keys: dict[int, str]) -> AnswerState:
+    return AnswerState.of(
+        option=option_keys.get(answer.option_id),
+        is_na=answer.is_na,
+        na_reason=answer.na_reason,
+        comment=answer.comment,
+        evidence_url=answer.evidence_url,
+    )
+
+
+def _answers(assessment: Assessment) -> list[Answer]:
+    return list(
+        assessment.answers.select_related("question__section", "option").order_by("question__order")
+    )
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "assessment"
+
+
+# ---------------------------------------------------------------- download
+
+
+def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes]:
+    """The questionnaire of an open assessment, pre-filled; (filename, bytes)."""
+    if not can_edit_answers(user, assessment):
+        raise NotAllowed(
+            "Only people who may change this assessment's answers can download it as a "
+            "workbook, and only while it is open."
+        )
+    options = options_of(assessment)
+    labels = {o.id: o.label for o in options}
+    keys = {o.id: o.key for o in options}
+    rows, revisions = [], {}
+    for answer in _answers(assessment):
+        q = answer.question
+        rows.append(
+            QuestionRow(
+                section=q.section.title,
+                key=q.key,
+                text=q.text,
+                guidance=_guidance(q),
+                core=q.core,
+                answer=NA_LABEL if answer.is_na else labels.get(answer.option_id, ""),
+                na_reason=answer.na_reason if answer.is_na else "",
+                comment=answer.comment,
+                evidence_url=answer.evidence_url,
+            )
+        )
+        revisions[q.key] = (answer.revision, _state_of(answer, keys).fingerprint())
+    project = assessment.project
+    version = assessment.version
+    identity = Identity(
+        purpose=PURPOSE_ASSESSMENT,
+        project=str(project.code),
+        version=str(version.code),
+        assessment=str(assessment.code),
+        answers=revisions,
+        downloaded_at=stamp(),
+    )
+    content = questionnaire_build(
+        title=f"{project.name}: maturity questionnaire",
+        facts=[
+            ("Project", project.name),
+            ("Brand", project.brand.name),
+            ("Assessment", f"{assessment.quarter}, {assessment.get_mode_display().lower()}"),
+            ("Date", assessment.assessed_on.isoformat()),
+            ("Question set", str(version)),
+            ("Downloaded", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ],
+        scale=_scale(version, options),
+        rows=rows,
+        identity=identity,
+    )
+    filename = f"{_safe_name(project.name)}-{assessment.assessed_on.isoformat()}.xlsx"
+    return filename, content
+
+
+def historic_template(
+    *, project: Project, user: User, version: QuestionSetVersion
+) -> tuple[str, bytes]:
+    """A blank questionnaire of `project` for entering an earlier round."""
+    if not can_import_history(user):
+        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
+    rows = [
+        QuestionRow(
+            section=q.section.title,
+            key=q.key,
+            text=q.text,
+            guidance=_guidance(q),
+            core=q.core,
+        )
+        for q in version.questions.select_related("section").order_by("order")
+        if q.applies_to_kind(project.kind)
+    ]
+    identity = Identity(
+        purpose=PURPOSE_HISTORIC,
+        project=str(project.code),
+        version=str(version.code),
+        downloaded_at=stamp(),
+    )
+    content = questionnaire_build(
+        title=f"{project.name}: an earlier assessment round",
+        facts=[
+            ("Project", project.name),
+            ("Brand", project.brand.name),
+            ("Question set", str(version)),
+        ],
+        scale=_scale(version),
+        rows=rows,
+        identity=identity,
+        historic=True,
+    )
+    return f"{_safe_name(project.name)}-earlier-round.xlsx", content
+
+
+# ---------------------------------------------------------------- upload: preview
+
+
+@dataclass
+class Change:
+    """One answer the file would change, from `before` to `after` (plain dicts)."""
+
+    key: str
+    row: int
+    statement: str
+    section: str
+    before: dict
+    after: dict
+    base_revision: int  # the answer's revision when previewed; apply requires it unchanged
+    conflict: bool  # changed online since the download as well as in the file
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    assessment: str
+    filename: str
+    changes: list[Change]
+    unchanged: int
+    not_in_file: int
+    # Changed online since the download but left as it was in the file: online stays.
+    kept_online: list[dict]
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [c for c in self.changes if c.conflict]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Preview:
+        changes = [Change(**c) for c in data["changes"]]
+        return cls(**{**data, "changes": changes})
+
+
+def _identity_for(assessment: Assessment, workbook, user: User) -> Identity:
+    identity = identity_read(workbook)
+    if identity.purpose != PURPOSE_ASSESSMENT or identity.assessment is None:
+        raise SpreadsheetError(
+            "This is a template for importing an earlier round, not the questionnaire "
+            "of an assessment. Download the questionnaire from this assessment's page."
+        )
+    if identity.assessment != str(assessment.code):
+        raise SpreadsheetError(_other_assessment_message(identity, assessment, user))
+    if identity.version != str(assessment.version.code):
+        raise SpreadsheetError(
+            "This workbook was made for another question-set version than the one this "
+            f"assessment uses now ({assessment.version}). Download a fresh copy."
+        )
+    return identity
+
+
+def _other_assessment_message(identity: Identity, assessment: Assessment, user: User) -> str:
+    from surveys.selectors import assessments_for_user
+
+    theirs = (
+        assessments_for_user(user)
+        .filter(code=identity.assessment)
+        .select_related("version")
+        .first()
+    )
+    if theirs is None:
+        return (
+            "This workbook belongs to another assessment, one you cannot see. Download the "
+            "questionnaire from this assessment's page and fill in that file."
+        )
+    if theirs.superseded_by_id == assessment.pk:
+        return (
+            f"This workbook was downloaded before the assessment was upgraded to "
+            f"{assessment.version}. Download a fresh copy and copy your answers into it."
+        )
+    return (
+        f"This workbook belongs to another assessment: {theirs.project.name}, "
+        f"{theirs.quarter} ({theirs.get_mode_display().lower()}, {theirs.assessed_on:%d %b %Y}), "
+        f"not {assessment.project.name}, {assessment.quarter}. Upload it there instead."
+    )
+
+
+def _display(state: AnswerState | dict, labels: dict[str, str]) -> dict:
+    data = state if isinstance(state, dict) else state.as_dict()
+    answer = NA_LABEL if data["is_na"] else labels.get(data["option"] or "", "")
+    return {**data, "answer": answer}
+
+
+def workbook_preview(
+    *, assessment: Assessment, user: User, upload, limits: Limits | None = None
+) -> Preview:
+    """Read and check the whole file; say what applying it would change. Writes nothing.
+
+    Raises SpreadsheetError (every problem listed) for a bad file, NotAllowed when
+    `user` may not change the answers.
+    """
+    if not can_edit_answers(user, assessment):
+        raise NotAllowed("You may not change the answers of this assessment (any more).")
+    workbook = open_workbook(upload, limits=limits)
+    identity = _identity_for(assessment, workbook, user)
+    options = options_of(assessment)
+    option_keys = {o.id: o.key for o in options}
+    labels = {o.key: o.label for o in options}
+    answers = {a.question.key: a for a in _answers(assessment)}
+    rows = questionnaire_read(
+        workbook,
+        scale=_scale(assessment.version, options),
+        keys={k: a.question.text for k, a in answers.items()},
+        limits=limits,
+    )
+    changes, kept, unchanged = [], [], 0
+    for row in rows:
+        answer = answers[row.key]
+        current = _state_of(answer, option_keys)
+        if row.state == current:
+            unchanged += 1
+            continue
+        downloaded = identity.answers.get(row.key)
+        moved_online = downloaded is None or downloaded[0] != answer.revision
+        edited_in_file = downloaded is None or downloaded[1] != row.state.fingerprint()
+        if moved_online and not edited_in_file:
+            kept.append(
+                {
+                    "key": row.key,
+                    "row": row.number,
+                    "statement": answer.question.text,
+                    "online": _display(current, labels),
+                }
+            )
+            continue
+        changes.append(
+            Change(
+                key=row.key,
+                row=row.number,
+                statement=answer.question.text,
+                section=answer.question.section.title,
+                before=_display(current, labels),
+                after=_display(row.state, labels),
+                base_revision=answer.revision,
+                conflict=moved_online,
+                fields=[
+                    name
+                    for name in ("option", "is_na", "na_reason", "comment", "evidence_url")
+                    if getattr(current, name) != getattr(row.state, name)
+                ],
+            )
+        )
+    return Preview(
+        assessment=str(assessment.code),
+        filename=str(getattr(upload, "name", "") or "workbook.xlsx")[:120],
+        changes=changes,
+        unchanged=unchanged,
+        not_in_file=len(answers) - len(rows),
+        kept_online=kept,
+    )
+
+
+# ---------------------------------------------------------------- upload: apply
+
+
+def _input_of(after: dict) -> AnswerInput:
+    return AnswerInput(
+        option="" if after["is_na"] or not after["option"] else after["option"],
+        is_na=after["is_na"],
+        na_reason=after["na_reason"],
+        comment=after["comment"],
+        evidence_url=after["evidence_url"],
+    )
+
+
+@transaction.atomic
+def workbook_apply(
+    *, assessment: Assessment, user: User, preview: Preview, take_file: set[str]
+) -> int:
+    """Write the previewed changes; conflicts only where `take_file` names their key.
+
+    All or nothing: if any answer the preview would touch changed since the
+    preview, StalePreview is raised and nothing is written. Returns how many
+    answers changed.
+    """
+    if preview.assessment != str(assessment.code):
+        raise SurveyError("This preview belongs to another assessment; upload the file again.")
+    if not can_edit_answers(user, assessment):
+        raise NotAllowed("You may not change the answers of this assessment (any more).")
+    chosen = [c for c in preview.changes if not c.conflict or c.key in take_file]
+    if not chosen:
+        return 0
+    current = dict(
+        Answer.objects.select_for_update()
+        .filter(assessment=assessment, question__key__in=[c.key for c in chosen])
+        .values_list("question__key", "revision")
+    )
+    moved = [c for c in chosen if current.get(c.key) != c.base_revision]
+    if moved:
+        rows = ", ".join(str(c.row) for c in moved[:10])
+        raise StalePreview(
+            f"{len(moved)} of these answers changed since the preview (rows {rows}); nothing "
+            "was saved. Upload the file again to see the changes as they are now."
+        )
+    note = f"Imported from the workbook {preview.filename}"
+    for change in chosen:
+        try:
+            answer_save(
+                assessment=assessment,
+                question_key=change.key,
+                user=user,
+                base_revision=change.base_revision,
+                data=_input_of(change.after),
+                via=AnswerVia.IMPORT,
+                note=note,
+            )
+        except AnswerConflict:
+            raise StalePreview(
+                f"Row {change.row} changed since the preview; nothing was saved. Upload the "
+                "file again to see the changes as they are now."
+            ) from None
+        except SurveyError as exc:
+            # Everything is rolled back; say which row stopped it.
+            error = SurveyError(f"Row {change.row}: {exc.message} Nothing was saved.")
+            error.status = exc.status
+            raise error from None
+    return len(chosen)
+
+
+# ---------------------------------------------------------------- historic rounds
+
+
+def can_import_history(user: User) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.group_role in (GroupRole.ADMIN, GroupRole.ASSESSOR))
+    )
+
+
+def _same_day(project: Project, day: dt.date) -> str:
+    return (
+        f"{project.name} already has an assessment on {day:%d %b %Y}; choose the date "
+        "of the round you are importing."
+    )
+
+
+def historic_import(
+    *,
+    project: Project,
+    user: User,
+    upload,
+    assessed_on: dt.date,
+    mode: str = AssessmentMode.INTERVIEW,
+    limits: Limits | None = None,
+) -> Assessment:
+    """A validated assessment of `project` for an earlier round, from a filled template.
+
+    Every applicable statement must be answered. The answers are written through
+    `answer_save` (history "via import"), the score is stored, and the dates
+    (assessed, submitted, validated, created) are set to the round's date so
+    the trends place it where it belongs.
+    """
+    if not can_import_history(user):
+        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
+    if mode not in AssessmentMode.values:
+        raise SurveyError(f"Unknown assessment mode '{mode}'.")
+    if assessed_on > timezone.localdate():
+        raise SurveyError(
+            f"{assessed_on:%d %b %Y} is in the future; an earlier round needs a past date."
+        )
+    if project.assessments.filter(assessed_on=assessed_on).exists():
+        raise SurveyError(_same_day(project, assessed_on))
+    workbook = open_workbook(upload, limits=limits)
+    identity = identity_read(workbook)
+    if identity.project != str(project.code):
+        raise SpreadsheetError(
+            "This workbook was made for another project. Download the template from "
+            f"{project.name}'s page."
+        )
+    version = (
+        QuestionSetVersion.objects.filter(code=identity.version, status=VersionStatus.PUBLISHED)
+        .select_related("question_set")
+        .first()
+    )
+    if version is None:
+        raise SpreadsheetError(
+            "The question-set version this workbook was made for is no longer available."
+        )
+    questions = [
+        q
+        for q in version.questions.select_related("section").order_by("order")
+        if q.applies_to_kind(project.kind)
+    ]
+    options = list(version.options.all())
+    rows = questionnaire_read(
+        workbook,
+        scale=_scale(version, options),
+        keys={q.key: q.text for q in questions},
+        limits=limits,
+    )
+    by_key = {r.key: r for r in rows}
+    blank = [r for r in rows if not r.state.is_answered]
+    missing = [q for q in questions if q.key not in by_key]
+    if blank or missing:
+        problems = [
+            f"row {r.number}, Answer: empty; an earlier round needs every answer" for r in blank
+        ]
+        problems += [f"statement '{q.key}' is missing from the file" for q in missing]
+        raise SpreadsheetError.from_problems(problems)
+
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        if project.assessments.filter(assessed_on=assessed_on).exists():
+            raise SurveyError(_same_day(project, assessed_on))
+        assessment = Assessment.objects.create(
+            project=project,
+            version=version,
+            mode=mode,
+            assessed_on=assessed_on,
+            conducted_by=user if mode == AssessmentMode.INTERVIEW else None,
+            created_by=user,
+        )
+        Answer.objects.bulk_create(Answer(assessment=assessment, question=q) for q in questions)
+        note = f"Earlier round of {assessed_on:%d %b %Y} imported from {getattr(upload, 'name', 'a workbook')}"
+        for question in questions:
+            state = by_key[question.key].state
+            answer_save(
+                assessment=assessment,
+                question_key=question.key,
+                user=user,
+                base_revision=0,
+                data=_input_of(state.as_dict()),
+                via=AnswerVia.IMPORT,
+                note=note,
+            )
+        moment = timezone.make_aware(dt.datetime.combine(assessed_on, dt.time(12)))
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status=AssessmentStatus.VALIDATED,
+            submitted_at=moment,
+            validated_at=moment,
+            validated_by=user,
+            created_at=moment,
+        )
+        assessment.refresh_from_db()
+        score_store(assessment=assessment)
+    return assessment
