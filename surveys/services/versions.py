@@ -11,13 +11,16 @@ never changed: every service refuses them with ImmutableVersionError.
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import PurePath
 
+import yaml
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from brands.models import GroupRole, Project, User
 from brands.selectors import can_manage_brand
+from surveys import question_set_excel, spreadsheets
 from surveys import question_set_format as fmt
 from surveys.models import (
     Answer,
@@ -206,6 +209,11 @@ def version_draft_upload(*, question_set: QuestionSet, user: User, text: str) ->
         spec = fmt.parse(text)
     except fmt.QuestionSetError as exc:
         raise DraftInvalid(exc.problems) from None
+    return _draft_from_file(question_set, spec)
+
+
+def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> QuestionSetVersion:
+    """A new draft from a file's valid spec: it must be for this set and fit the columns."""
     if spec.key != question_set.key:
         raise DraftInvalid(
             [
@@ -221,6 +229,134 @@ def version_draft_upload(*, question_set: QuestionSet, user: User, text: str) ->
         raise DraftInvalid(problems)
     spec = replace(spec, name=question_set.name, description=question_set.description)
     return _new_draft(question_set, spec)
+
+
+# Loading a draft from an uploaded file, YAML or Excel.
+
+MAX_YAML_BYTES = 1_000_000
+# A question set nests six blocks deep (set > sections > section > questions > question >
+# guidance); anything far deeper is not one, and PyYAML builds nesting recursively.
+_MAX_YAML_DEPTH = 10
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".numbers"}
+
+
+@dataclass(frozen=True)
+class FileDraft:
+    """What an upload made: the draft, which kind of file it was, sheets it did not read."""
+
+    version: QuestionSetVersion
+    kind: str
+    ignored_sheets: tuple[str, ...] = ()
+
+
+def _refused(message: str) -> DraftInvalid:
+    return DraftInvalid([fmt.Problem(None, "", message)])
+
+
+def question_set_file_kind(filename: str, data: bytes) -> str:
+    """ "xlsx" or "yaml", by the file's first bytes; the name only decides for files
+    that are neither a zip nor an old Office file but are named like a spreadsheet."""
+    if data.startswith(_WORKBOOK_MAGIC):
+        return "xlsx"
+    suffix = PurePath(filename or "").suffix.lower()
+    return "xlsx" if suffix in _WORKBOOK_SUFFIXES else "yaml"
+
+
+def _yaml_text(data: bytes) -> str:
+    if len(data) > MAX_YAML_BYTES:
+        raise _refused("The file is larger than 1 MB; a question set is far smaller.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\0" in text:
+        raise _refused(
+            "The file is not UTF-8 text, so it is neither question-set YAML nor an Excel "
+            "workbook (.xlsx)."
+        )
+    if not text.strip():
+        raise _refused("The file is empty.")
+    return text
+
+
+def _yaml_shape_problem(text: str) -> fmt.Problem | None:
+    """Refuse what YAML allows but a question set never needs, before building anything.
+
+    Anchors and aliases can multiply a small file into a huge structure ("billion
+    laughs"); deep nesting exhausts PyYAML's recursive builder. The event stream is
+    read without building any of it; syntax errors are left to the format's parser,
+    which names their line.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return fmt.Problem(
+                    line,
+                    "",
+                    "YAML anchors and aliases (&name, *name) are not accepted in a "
+                    "question-set file; write each value out",
+                )
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > _MAX_YAML_DEPTH:
+                    return fmt.Problem(
+                        line, "", "blocks are nested far deeper than a question set's"
+                    )
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _yaml_spec(data: bytes) -> fmt.QuestionSetSpec:
+    text = _yaml_text(data)
+    problem = _yaml_shape_problem(text)
+    if problem is not None:
+        raise DraftInvalid([problem])
+    try:
+        return fmt.parse(text)
+    except fmt.QuestionSetError as exc:
+        raise DraftInvalid(exc.problems) from None
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        # PyYAML lets a few conversions escape as plain errors (an integer of thousands
+        # of digits, for one); they are still a bad file, not a server fault.
+        raise _refused(f"The file could not be read as question-set YAML: {exc}") from None
+
+
+@transaction.atomic
+def version_draft_file_upload(
+    *, question_set: QuestionSet, user: User, filename: str, data: bytes
+) -> FileDraft:
+    """A new draft of `question_set` from an uploaded YAML file or Excel workbook.
+
+    The kind is told by the content (`question_set_file_kind`). Either is turned into
+    the format's spec and checked by the same rules as `version_draft_upload`; any
+    problem raises DraftInvalid naming it (line, or sheet, row and column) and nothing
+    is written.
+    """
+    _require_editor(user)
+    kind = question_set_file_kind(filename, data)
+    ignored: tuple[str, ...] = ()
+    if kind == "yaml":
+        spec = _yaml_spec(data)
+    else:
+        if not data.startswith(_WORKBOOK_MAGIC):
+            # Named like a spreadsheet but not one: say which format it is, by its name.
+            try:
+                spreadsheets.check_name(PurePath(filename).name, "")
+            except spreadsheets.SpreadsheetError as exc:
+                raise _refused(exc.message) from None
+        try:
+            read = question_set_excel.read_bytes(data, limits=spreadsheets.default_limits())
+        except fmt.QuestionSetError as exc:
+            raise DraftInvalid(exc.problems) from None
+        spec, ignored = read.spec, read.ignored_sheets
+    version = _draft_from_file(question_set, spec)
+    return FileDraft(version=version, kind=kind, ignored_sheets=ignored)
 
 
 def version_draft_discard(*, version: QuestionSetVersion, user: User) -> None:
@@ -244,7 +380,7 @@ def draft_publish(*, version: QuestionSetVersion, user: User) -> QuestionSetVers
             raise SurveyError(
                 f"The draft is the same as version {current.number}; there is nothing to publish."
             )
-        return version_publish(version=draft)
+        return version_publish(version=draft, user=user)
 
 
 # Editing a draft. Each service changes the spec and leaves the checking to _edit.
