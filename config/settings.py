@@ -133,6 +133,13 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Built reports: never served by the web server, only through the download view,
+    # which checks the requester's access. For object storage, point BACKEND and
+    # OPTIONS at e.g. django-storages' S3 backend in a settings override.
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("REPORTS_ROOT", str(MEDIA_ROOT / "reports"))},
+    },
 }
 
 # Celery: with REDIS_URL the tasks go to real workers, without it they run
@@ -151,6 +158,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "report-jobs-sweep": {"task": "reports.tasks.sweep_report_jobs", "schedule": 60.0},
+    "report-files-expire": {"task": "reports.tasks.expire_report_files", "schedule": 3600.0},
+}
+
+# Report jobs (reports/tasks.py). A report building longer than the soft limit is
+# stopped with a message; the hard limit kills it. A job still queued after
+# REPORT_QUEUED_LIMIT seconds (no worker took it) is failed by the sweep, and a
+# ready file is deleted REPORT_RETENTION_DAYS after it was built.
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 5 * 60, minimum=10)
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", REPORT_SOFT_TIME_LIMIT + 60, minimum=15)
+if REPORT_TIME_LIMIT <= REPORT_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("REPORT_TIME_LIMIT must be longer than REPORT_SOFT_TIME_LIMIT")
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+REPORT_QUEUED_LIMIT = env_int("REPORT_QUEUED_LIMIT", 30 * 60, minimum=60)
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

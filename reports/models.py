@@ -1,1 +1,138 @@
-"""Report jobs are added by the reports issue; this app holds dashboards and reports."""
+"""Report jobs: a request for a PDF or Excel report, with its status, progress, file or error.
+
+The row is the truth about a job. The Celery task (reports/tasks.py) only
+carries its id, claims the row with a conditional update and records the
+outcome here, so the screens never ask the broker how a job is doing.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.db import models
+from django.utils.functional import LazyObject, empty
+
+from brands.models import Brand, Project
+
+
+class _ReportStorage(LazyObject):
+    """STORAGES["reports"], looked up when first used and again after the setting changes.
+
+    A FileField keeps the storage it was given for the life of the process; this
+    proxy lets a deployment (or a test) point reports elsewhere through settings.
+    """
+
+    def _setup(self):
+        self._wrapped = storages["reports"]
+
+
+report_storage = _ReportStorage()
+
+
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        report_storage._wrapped = empty
+
+
+setting_changed.connect(_storages_changed)
+
+
+def _report_storage():
+    return report_storage
+
+
+class ReportScope(models.TextChoices):
+    GROUP = "group", "Group"
+    BRAND = "brand", "Brand"
+    PROJECT = "project", "Project"
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+FINISHED = (ReportStatus.READY, ReportStatus.FAILED, ReportStatus.EXPIRED)
+
+
+class ReportJob(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    scope = models.CharField(max_length=8, choices=ReportScope.choices)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="report_jobs"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="report_jobs"
+    )
+    # The dashboard filters as their canonical query string (DashboardFilters.to_query()).
+    filters = models.TextField(blank=True, default="")
+    format = models.CharField(max_length=8, choices=ReportFormat.choices)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="percent, 0 to 100")
+    file = models.FileField(storage=_report_storage, upload_to="", max_length=255, blank=True)
+    filename = models.CharField("file name shown", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="bytes")
+    error = models.TextField(blank=True, help_text="why it failed, in words for the requester")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="reportjob_user_recent"),
+            models.Index(fields=["status", "started_at"], name="reportjob_status_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=ReportScope.values), name="reportjob_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format__in=ReportFormat.values), name="reportjob_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReportStatus.values), name="reportjob_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="reportjob_progress_percent"
+            ),
+            # A brand or project report names its brand; a project report its project.
+            models.CheckConstraint(
+                condition=models.Q(scope=ReportScope.GROUP)
+                | models.Q(scope=ReportScope.BRAND, brand__isnull=False)
+                | models.Q(scope=ReportScope.PROJECT, brand__isnull=False, project__isnull=False),
+                name="reportjob_scope_objects",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} report of {self.subject} ({self.status})"
+
+    @property
+    def subject(self) -> str:
+        """What the report covers, in words."""
+        if self.scope == ReportScope.PROJECT and self.project_id:
+            return f"project {self.project.name}"
+        if self.scope == ReportScope.BRAND and self.brand_id:
+            return f"brand {self.brand.name}"
+        return "the group"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED

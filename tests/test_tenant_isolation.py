@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from brands.models import BrandRole
+from reports.models import ReportJob
 from scoring.models import ImprovementAction
 from scoring.services import score_store
 from surveys.models import AssessmentMode, AssessmentStatus, Invitation
@@ -67,6 +68,11 @@ OBJECT_FOR_URL = {
     "project_profile_csv": "project",
     "product_line_detail": "product_line",
     "brand_dashboard_csv": "brand chart",
+    # A report job is its requester's alone (anyone else, even of the same brand, gets 404);
+    # tests/reports/test_jobs_views.py checks that and the access at download time.
+    "report_detail": "report",
+    "report_download": "report",
+    "report_retry": "report",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
@@ -92,6 +98,7 @@ POST_ONLY = {
     "assessment_upgrade",
     "action_create",
     "action_update",
+    "report_retry",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys).
@@ -166,7 +173,11 @@ def objects(brand, project, version, lead):
         owner=lead,
         created_by=lead,
     )
+    report = ReportJob.objects.create(
+        requested_by=lead, scope="brand", brand=brand, format="pdf", status="failed"
+    )
     return {
+        "report": report,
         "brand": brand,
         "project": project,
         "assessment": assessment,

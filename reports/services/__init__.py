@@ -1,0 +1,1 @@
+"""Writes for reports: report jobs (asking, building, sweeping, expiring)."""
