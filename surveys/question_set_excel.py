@@ -42,6 +42,7 @@ YES, NO = "yes", "no"
 _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
 MAX_ROWS = 2000
+MAX_COLUMNS = 40
 
 
 class _Formula:
@@ -413,10 +414,13 @@ def _is_blank(value: object) -> bool:
 def _rows(reader: _Reader, sheet, columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
     """The sheet's non-empty rows as (row number, {field: (value, place)}); problems recorded."""
     title = sheet.title
-    if sheet.max_row > MAX_ROWS + 1:
+    if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
         reader.add(
-            Place(title), f"the sheet has {sheet.max_row} rows; a question set has far fewer"
+            Place(title),
+            f"the sheet reaches row {sheet.max_row} and column {sheet.max_column}; "
+            f"a question set needs at most {MAX_ROWS} rows and {MAX_COLUMNS} columns",
         )
+        reader.incomplete = True
         return []
     wanted = {normalise_header(c.header): c for c in columns}
     wanted.update({normalise_header(c.field): c for c in columns})

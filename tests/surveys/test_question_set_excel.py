@@ -306,3 +306,13 @@ class TestNotAWorkbook:
     def test_a_truncated_workbook_is_damaged(self, default_xlsx):
         [problem] = problems_of(default_xlsx[: len(default_xlsx) // 2])
         assert "damaged" in problem
+
+
+def test_a_sheet_stretched_far_past_its_data_is_refused_without_reading_every_cell(
+    default_xlsx,
+):
+    def change(workbook):
+        workbook["Questions"]["ZZ60000"] = "far away"
+
+    [problem] = problems_of(edited(default_xlsx, change))
+    assert problem.startswith("Questions: the sheet reaches row 60000 and column 702")
