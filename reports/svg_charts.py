@@ -7,6 +7,7 @@ same colour scale (`reports.charts`). Every piece of text goes through
 `<svg>` element with a `<title>` as its accessible name.
 """
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,6 +19,7 @@ from reports.charts import (
     LINE,
     MUTED,
     SERIES_COLOURS,
+    WHITE,
     band_legend,
     colour_for,
     text_colour_on,
@@ -78,11 +80,21 @@ def svg_bar_chart(
     bands: Iterable[Band],
     title: str,
     width: int = 640,
+    markers: Sequence[tuple[float | None, float | None, float | None]] | None = None,
+    marker_name: str = "",
 ) -> str:
-    """Horizontal bars of percentages, one per label, coloured by level band."""
+    """Horizontal bars of percentages, one per label, coloured by level band.
+
+    `markers`, one per label, draw a comparison group on each bar: a diamond
+    at its median with a whisker from the lower to the upper quartile
+    (median, lower quartile, upper quartile; None leaves that bar without
+    one). `marker_name` names them in the key.
+    """
     bands = list(bands)
     if len(labels) != len(values):
         raise ValueError("one value per label")
+    if markers is not None and len(markers) != len(labels):
+        raise ValueError("one marker (or None) per label")
     bar, gap, top = 20, 8, 36
     left = _label_width(labels)
     plot_w = width - left - 50
@@ -107,9 +119,42 @@ def svg_bar_chart(
             _rect(left, y, w, bar, colour_for(value, bands), stroke=INK, stroke_width="0.5")
         )
         body.append(_text(left + w + 4, y + bar * 0.7, f"{value:.0f}%"))
-    legend, legend_end = _legend(bands, 0, axis_y + 40)
+    drawn = False
+    for i, marker in enumerate(markers or ()):
+        median, lower, upper = marker if marker is not None else (None, None, None)
+        if median is None:
+            continue
+        drawn = True
+        y = top + i * (bar + gap) + bar / 2
+
+        def x_of(percent: float) -> float:
+            return left + plot_w * max(0.0, min(percent, 100.0)) / 100
+
+        if lower is not None and upper is not None:
+            body.append(
+                f'<line x1="{_num(x_of(lower))}" y1="{_num(y)}" x2="{_num(x_of(upper))}"'
+                f' y2="{_num(y)}" stroke="{INK}" stroke-width="1.5"/>'
+            )
+        body.append(_diamond(x_of(median), y, 5))
+    if drawn and marker_name:
+        body.append(_diamond(6, axis_y + 24, 5))
+        body.append(
+            _text(
+                16,
+                axis_y + 28,
+                f"{marker_name}: median, whisker from lower to upper quartile",
+                size=11,
+            )
+        )
+        height += 10
+    legend, legend_end = _legend(bands, 0, axis_y + (48 if drawn and marker_name else 40))
     body += legend
     return _svg(max(width, legend_end), height, title, body)
+
+
+def _diamond(x: float, y: float, r: float) -> str:
+    points = f"{_num(x)},{_num(y - r)} {_num(x + r)},{_num(y)} {_num(x)},{_num(y + r)} {_num(x - r)},{_num(y)}"
+    return f'<polygon points="{points}" fill="{INK}" stroke="{WHITE}" stroke-width="0.8"/>'
 
 
 def svg_heatmap(
@@ -119,23 +164,36 @@ def svg_heatmap(
     cells: Sequence[Sequence[HeatmapCell]],
     bands: Iterable[Band],
     title: str,
+    wrap: int | None = None,
 ) -> str:
-    """A grid of rows x columns; each cell is coloured by its band and shows its percentage."""
+    """A grid of rows x columns; each cell is coloured by its band and shows its percentage.
+
+    `wrap` breaks column titles longer than that many characters onto several
+    lines, so that long section titles do not make every column wide.
+    """
     bands = list(bands)
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
-    cell_w = max(56.0, _label_width(cols, 11))
-    cell_h, top = 26, 64
+    heads = [(textwrap.wrap(col, wrap) or [col]) if wrap else [col] for col in cols]
+    lines = max((len(head) for head in heads), default=1)
+    cell_w = max(56.0, _label_width([part for head in heads for part in head], 11))
+    cell_h, top = 26, 64 + 13 * (lines - 1)
     left = _label_width(rows)
     width = left + cell_w * len(cols) + 10
     height = top + cell_h * len(rows) + 50
     body = [_text(0, 18, title, size=15, font_weight="bold")]
-    for j, col in enumerate(cols):
-        body.append(
-            _text(
-                left + cell_w * (j + 0.5), top - 8, col, size=11, text_anchor="middle", fill=MUTED
+    for j, head in enumerate(heads):
+        for k, part in enumerate(head):
+            body.append(
+                _text(
+                    left + cell_w * (j + 0.5),
+                    top - 8 - 13 * (len(head) - 1 - k),
+                    part,
+                    size=11,
+                    text_anchor="middle",
+                    fill=MUTED,
+                )
             )
-        )
     for i, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
         y = top + i * cell_h
         body.append(_text(left - 8, y + cell_h * 0.65, row, text_anchor="end"))

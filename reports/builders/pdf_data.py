@@ -1,0 +1,305 @@
+"""What each PDF report shows: the template context for the group, brand and project scopes.
+
+Every figure is read through the dashboards' data functions and scoring's
+selectors, with the requesting user's role rules (the group dashboard is for
+group roles, a brand's report for its members and group roles, a project's
+for whoever may see its brand); nothing here computes a score. The charts are
+the dashboards' SVG charts (`reports.svg_charts`), drawn with the same colours.
+
+The group report is kept to what a steering meeting reads: brands, sections,
+trend, movers and the most common gaps. The full project list belongs in the
+Excel workbook, and the report says so.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+
+from brands.models import Brand, ProductLine, Project
+from brands.selectors import may_see_brand_id
+from reports import charts, svg_charts
+from reports.builders import Scope
+from reports.chart_data import HeatmapCell, Series, TrendPoint
+from reports.dashboards import brand_dashboard_data, group_dashboard_data
+from reports.dashboards.common import Cell, filtered_projects
+from reports.dashboards.filters import DashboardFilters
+from reports.dashboards.group import BrandRow
+from reports.dashboards.project import project_page_data
+from scoring.selectors import common_gaps, project_plan, scores_for_assessments
+from scoring.selectors.gaps import GapReport
+from surveys.models import QuestionSetVersion
+from surveys.selectors import assessments_of_project
+
+GAPS_SHOWN = 15  # the statements most projects fail, in the group and brand reports
+TREND_COLUMNS = 8  # quarters in the trend tables
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a brands or projects table: a name and its figures in percent."""
+
+    name: str
+    overall: float | None
+    level: str
+    n: int = 0  # projects behind the figure
+    projects: int = 0  # projects the filters keep
+    previous: float | None = None  # the figure a quarter before
+    small_group: bool = False
+
+    @property
+    def change(self) -> float | None:
+        if self.overall is None or self.previous is None:
+            return None
+        return self.overall - self.previous
+
+
+def _scope_title(scope: Scope) -> str:
+    if scope.kind == "group":
+        return "Group benchmark"
+    if scope.kind == "brand":
+        return f"Brand report: {scope.brand.name}"
+    return f"Project report: {scope.project.name} ({scope.brand.name})"
+
+
+def filter_lines(filters: DashboardFilters) -> list[str]:
+    """The filters in words, for the cover and the footer of every page."""
+    lines = [f"Figures at the end of {filters.quarter.label} ({filters.as_of:%d %b %Y})"]
+    lines.append(
+        "validated and submitted self-fills counted"
+        if filters.include_submitted
+        else "validated assessments only"
+    )
+    if filters.brands:
+        names = Brand.objects.filter(code__in=filters.brands).order_by("name")
+        lines.append("brands: " + ", ".join(b.name for b in names))
+    if filters.product_lines:
+        names = ProductLine.objects.filter(code__in=filters.product_lines).order_by("name")
+        lines.append("product lines: " + ", ".join(p.name for p in names))
+    if filters.kinds:
+        lines.append("kinds: " + ", ".join(filters.kinds))
+    if filters.criticalities:
+        lines.append("criticality: " + ", ".join(filters.criticalities))
+    if filters.version:
+        version = QuestionSetVersion.objects.filter(code=filters.version).first()
+        lines.append(f"question set: {version}" if version else "question set: (unknown version)")
+    return lines
+
+
+def _base(scope: Scope, today: datetime.date) -> dict:
+    return {
+        "scope": scope,
+        "title": _scope_title(scope),
+        "today": today,
+        "filters": scope.filters,
+        "footer_scope": (
+            scope.filters.quarter.label if scope.kind != "project" else f"as of {today:%d %b %Y}"
+        ),
+        "filter_lines": (
+            filter_lines(scope.filters)
+            if scope.kind != "project"
+            else [f"Latest validated assessment as of {today:%d %b %Y}"]
+        ),
+    }
+
+
+def _mean(cell: Cell) -> float | None:
+    return cell.mean if cell.n else None
+
+
+def _gap_rows(report: GapReport, *, with_brands: bool) -> list[dict]:
+    rows = []
+    for gap in report.gaps[:GAPS_SHOWN]:
+        rows.append(
+            {
+                "gap": gap,
+                "brands": ", ".join(f"{b.name} ({b.unmet})" for b in gap.brands[:3])
+                if with_brands
+                else "",
+            }
+        )
+    return rows
+
+
+# --- group ---------------------------------------------------------------------
+
+
+def _brand_projects(brands: list[Brand], filters: DashboardFilters) -> dict[int, int]:
+    """How many projects each brand has that the filters keep (with or without a figure)."""
+    projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
+    return dict(projects.values_list("brand_id").annotate(n=Count("id")).order_by())
+
+
+def _group_row(row: BrandRow, bands, projects: int) -> Row:
+    previous = row.trend[-2].figure if len(row.trend) > 1 else None
+    return Row(
+        name=row.brand.name if row.brand else "All brands",
+        overall=_mean(row.overall),
+        level=charts.level_name(_mean(row.overall), bands),
+        n=row.overall.n,
+        projects=projects,
+        previous=_mean(previous) if previous else None,
+        small_group=row.overall.small_group,
+    )
+
+
+def group_context(scope: Scope, today: datetime.date) -> dict:
+    data = group_dashboard_data(scope.user, scope.filters, with_gaps=True)
+    bands = [level for level in data.distribution.levels if level.min_percent is not None]
+    counts = _brand_projects([row.brand for row in data.brands], scope.filters)
+    brand_rows = [_group_row(row, bands, counts.get(row.brand.pk, 0)) for row in data.brands]
+    total = _group_row(data.total, bands, data.projects)
+
+    rows = [row.brand.name for row in data.brands]
+    cols = ["Overall", *(s.title for s in data.sections)]
+    cells = [
+        [
+            HeatmapCell(c.mean, c.n, c.first_assessed, c.last_assessed)
+            for c in (row.overall, *row.sections)
+        ]
+        for row in data.brands
+    ]
+    heatmap = svg_charts.svg_heatmap(
+        rows=rows,
+        cols=cols,
+        cells=cells,
+        bands=bands,
+        title="Maturity by brand and section",
+        wrap=18,
+    )
+    quarters = data.quarters[-TREND_COLUMNS:]
+    total_series = Series(
+        name="All brands (mean of projects)",
+        points=[
+            TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n)
+            for p in data.total.trend[-TREND_COLUMNS:]
+        ],
+    )
+    trend = svg_charts.svg_lines(series=[total_series], bands=bands, title="Maturity over time")
+    profile = svg_charts.svg_bar_chart(
+        labels=[s.title for s in data.sections],
+        values=[_mean(c) for c in data.total.sections],
+        bands=bands,
+        title="Section profile of the group",
+        width=900,
+    )
+    trend_rows = [
+        {"name": row.brand.name, "points": [_mean(p.figure) for p in row.trend[-TREND_COLUMNS:]]}
+        for row in data.brands
+    ]
+    trend_rows.append(
+        {"name": "All brands", "points": [p.percent for p in total_series.points], "total": True}
+    )
+    return _base(scope, today) | {
+        "data": data,
+        "bands": charts.band_legend(bands),
+        "brand_rows": brand_rows,
+        "total": total,
+        "section_rows": [
+            {"title": s.title, "mean": _mean(c), "n": c.n}
+            for s, c in zip(data.sections, data.total.sections, strict=True)
+        ],
+        "heatmap_svg": heatmap,
+        "trend_svg": trend,
+        "profile_svg": profile,
+        "quarters": quarters,
+        "trend_rows": trend_rows,
+        "mover_groups": [("Up", data.movers_up), ("Down", data.movers_down)],
+        "gap_rows": _gap_rows(data.gaps, with_brands=True),
+        "gaps": data.gaps,
+        "gaps_shown": GAPS_SHOWN,
+    }
+
+
+# --- brand ---------------------------------------------------------------------
+
+
+def brand_context(scope: Scope, today: datetime.date) -> dict:
+    data = brand_dashboard_data(scope.user, scope.brand, scope.filters, today=today)
+    bands = list(data.bands)
+    profile = data.profile
+    profile_svg = svg_charts.svg_bar_chart(
+        labels=[row.title for row in profile],
+        values=[_mean(row.brand) for row in profile],
+        bands=bands,
+        title=f"Section profile of {data.brand.name}",
+        width=900,
+        markers=[
+            (row.group.median, row.group.lower_quartile, row.group.upper_quartile)
+            if row.group.shown
+            else None
+            for row in profile
+        ],
+        marker_name="Other brands",
+    )
+    series = Series(
+        name=data.brand.name,
+        points=[TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n) for p in data.trend],
+    )
+    trend_svg = svg_charts.svg_lines(series=[series], bands=bands, title="Maturity over time")
+    gaps = common_gaps(brands=[data.brand], quarter_end=data.as_of)
+    return _base(scope, today) | {
+        "data": data,
+        "bands": charts.band_legend(bands),
+        "overall": profile[0],
+        "overall_level": charts.level_name(_mean(profile[0].brand), bands),
+        "with_figure": sum(1 for row in data.projects if row.overall is not None),
+        "profile_svg": profile_svg,
+        "trend_svg": trend_svg,
+        "gap_rows": _gap_rows(gaps, with_brands=False),
+        "gaps": gaps,
+        "gaps_shown": GAPS_SHOWN,
+    }
+
+
+# --- project -------------------------------------------------------------------
+
+
+def project_context(scope: Scope, today: datetime.date) -> dict:
+    project = scope.project
+    if project.brand_id != scope.brand.pk:
+        raise ValueError("the project is not one of the scope's brand")
+    if not may_see_brand_id(scope.user, project.brand_id):
+        raise PermissionDenied("Only the brand's members and group roles see its projects.")
+    assessments = list(scores_for_assessments(assessments_of_project(project)))
+    page = project_page_data(project=project, assessments=assessments, on=today)
+    plan = project_plan(project) if page.latest else None
+    profile_svg = ""
+    if page.latest:
+        profile_svg = svg_charts.svg_bar_chart(
+            labels=[row.title for row in page.profile],
+            values=[row.percent for row in page.profile],
+            bands=page.bands,
+            title="Section profile",
+            width=900,
+            markers=[
+                (row.group.median, row.group.lower_quartile, row.group.upper_quartile)
+                if row.group.shown
+                else None
+                for row in page.profile
+            ],
+            marker_name="Other brands",
+        )
+    latest = (
+        next((a for a in assessments if a.pk == page.latest.assessment_id), None)
+        if page.latest
+        else None
+    )
+    return _base(scope, today) | {
+        "project": project,
+        "page": page,
+        "latest": latest,
+        "bands": charts.band_legend(page.bands),
+        "profile_svg": profile_svg,
+        "movement": page.movement,
+        "plan": plan,
+    }
+
+
+CONTEXTS = {"group": group_context, "brand": brand_context, "project": project_context}
+TEMPLATES = {
+    "group": "reports/pdf/group.html",
+    "brand": "reports/pdf/brand.html",
+    "project": "reports/pdf/project.html",
+}
