@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from brands.models import Brand, Membership, ProductLine, Project, User
+from brands.models import AuditEvent, Brand, Membership, ProductLine, Project, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,3 +37,23 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("brand", "kind", "criticality", "product_line")
     search_fields = ("name", "brand__name")
     filter_horizontal = ("team",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is appended to by the app and never edited by hand."""
+
+    list_display = ("at", "action", "actor_name", "target_type", "target_label", "brand", "address")
+    list_filter = ("action", "brand", "at")
+    search_fields = ("actor_name", "target_label", "target_code", "request_id")
+    date_hierarchy = "at"
+    list_select_related = ("brand",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

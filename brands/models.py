@@ -4,6 +4,9 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
+
+_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class GroupRole(models.TextChoices):
@@ -23,6 +26,9 @@ class User(AbstractUser):
     """A person. `group_role` grants access across all brands."""
 
     group_role = models.CharField(max_length=16, choices=GroupRole.choices, blank=True, default="")
+    # Raised by "log out everywhere": it is part of the session hash, so every session
+    # signed with the old value stops being accepted at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -37,6 +43,20 @@ class User(AbstractUser):
     @property
     def has_group_role(self) -> bool:
         return bool(self.group_role)
+
+    def _session_hash(self, secret: str | None = None) -> str:
+        # At epoch 0 this is Django's own hash, so sessions from before the field existed hold.
+        value = self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        return salted_hmac(_SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        from django.conf import settings
+
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(fallback_secret)
 
 
 class Brand(models.Model):
@@ -131,3 +151,77 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKED_OUT = "locked_out", "Locked out after failed logins"
+    LOGOUT = "logout", "Logged out"
+    LOGOUT_EVERYWHERE = "logout_everywhere", "Logged out everywhere"
+    GROUP_ROLE_CHANGED = "group_role_changed", "Group role changed"
+    MEMBERSHIP_ADDED = "membership_added", "Brand role given"
+    MEMBERSHIP_CHANGED = "membership_changed", "Brand role changed"
+    MEMBERSHIP_REMOVED = "membership_removed", "Brand role taken away"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
+    ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
+    VERSION_PUBLISHED = "version_published", "Question-set version published"
+    REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """The audit log can be added to, never rewritten (the database refuses updates too)."""
+
+    def update(self, **kwargs):
+        raise ValueError("The audit log is append-only; events cannot be changed")
+
+    def delete(self):
+        raise ValueError("The audit log is append-only; events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event. Written by brands.audit.record, never changed.
+
+    The log must outlive what it names: actor and brand are kept as ids without a
+    database constraint (a deleted user or brand leaves its events behind), and the
+    actor's name and the target's label are copied as they were at the time.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_code = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    brand = models.ForeignKey(
+        Brand,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_label}".strip()
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only; events cannot be deleted")

@@ -1,8 +1,25 @@
+"""Health and readiness probes, the lockout page, the account page and the audit log."""
+
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+from brands import audit
+from brands.models import AuditAction, Brand, GroupRole, User
+
+# How long /readyz waits for workers to answer a ping. Replies are collected for the whole
+# window, so this is also the least time a probe takes when a broker is configured.
+WORKER_PING_SECONDS = 1.0
 
 
 def _database_ok() -> bool:
@@ -14,13 +31,19 @@ def _database_ok() -> bool:
         return False
 
 
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+
+
 def _broker_status() -> str:
     if not settings.REDIS_URL:
         return "in-process"
     import redis
 
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        _redis().ping()
         return "ok"
     except redis.RedisError:
         return "unreachable"
@@ -36,4 +59,129 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
         status=200 if database == "ok" else 503,
+    )
+
+
+def _queue_depth() -> int:
+    """Messages waiting in the default Celery queue, all its priority levels included."""
+    from config.celery import app
+
+    queue = app.conf.task_default_queue
+    client = _redis()
+    # kombu's Redis transport keeps one list per priority step: the queue's own name for the
+    # default priority, "<queue>\x06\x16<n>" for the others.
+    names = [queue, *(f"{queue}\x06\x16{step}" for step in range(1, 10))]
+    with client.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.llen(name)
+        return sum(pipe.execute())
+
+
+def _workers() -> list[str]:
+    """Names of the Celery workers that answered a ping within WORKER_PING_SECONDS."""
+    from config.celery import app
+
+    replies = app.control.inspect(timeout=WORKER_PING_SECONDS).ping() or {}
+    return sorted(replies)
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: can this process serve pages? And the state of the report machinery.
+
+    Only the database decides readiness (503 without it): with the broker or the
+    workers gone every page still works and report requests say so (TARGETS R4),
+    so taking the web tier out of a load balancer would only make things worse.
+    Broker, workers and queue depth are reported for monitoring to alert on.
+    """
+    database = "ok" if _database_ok() else "unreachable"
+    body: dict = {"database": database, "broker": _broker_status()}
+    if body["broker"] == "in-process":
+        body.update(workers="in-process", queue_depth=0)
+    elif body["broker"] == "ok":
+        import redis
+
+        try:
+            names = _workers()
+            body.update(workers=len(names) or "none", worker_names=names)
+            body["queue_depth"] = _queue_depth()
+        except (redis.RedisError, OSError) as error:
+            body.update(broker="unreachable", workers="unknown", queue_depth=None)
+            body["error"] = f"the broker stopped answering: {error}"
+    else:
+        body.update(workers="unknown", queue_depth=None)
+    ready = database == "ok"
+    body["status"] = "ready" if ready else "not ready"
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers while logins are throttled: a page, not a bare text (429)."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "username": (credentials or {}).get("username", "") or request.POST.get("username", ""),
+        "cooloff_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+    }
+    return render(request, "lockout.html", context, status=429)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """GET explains, POST ends every session of the user, this one included."""
+    if request.method == "GET":
+        return render(request, "brands/logout_everywhere.html")
+    user = request.user
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    audit.record(AuditAction.LOGOUT_EVERYWHERE, actor=user, target=user, request=request)
+    logout(request)
+    messages.success(request, "You have been logged out on every device and browser.")
+    return redirect("login")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    actor = forms.CharField(label="Person", max_length=150, required=False)
+    brand = forms.ModelChoiceField(
+        queryset=Brand.objects.all(), to_field_name="code", required=False, empty_label="Any brand"
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The start date is after the end date.")
+        return cleaned
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log, for group admins only: filter by action, person, brand and dates."""
+    user = request.user
+    if not (user.group_role == GroupRole.ADMIN or user.is_superuser):
+        raise PermissionDenied("The audit log is for group admins.")
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Bad filters get their messages next to the fields and no events, never a guess.
+        events = audit.audit_events(audit.AuditFilters()).none()
+    else:
+        cleaned = form.cleaned_data if form.is_bound else {}
+        events = audit.audit_events(audit.AuditFilters(**{k: v for k, v in cleaned.items() if v}))
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "brands/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
     )

@@ -6,12 +6,14 @@ DATABASE_URL and REDIS_URL switches to PostgreSQL and real Celery workers.
 YARDSTICK_PRODUCTION=1 turns on the production checks and hardening.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -201,13 +203,50 @@ if PRODUCTION:
     # once the domain is submitted to the browsers' preload list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# --- Hardening and operations (issue 8): login throttling, sessions, logs, proxies. ---
+# Logs: one JSON object per line in production (for a log collector), readable text
+# elsewhere; every line carries the request id (config.request_id).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"
+    )
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+MIDDLEWARE.insert(0, "config.request_id.RequestIdMiddleware")
+# Lets changes made outside our services (the admin site) name their actor in the audit log.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "brands.audit.AuditRequestMiddleware",
+)
+
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For;
+# 0 ignores the header (a client could forge it). Used by login throttling and the audit log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
+# from one address, further attempts are refused for the cool-off period (each refused
+# attempt restarts it). Failures older than the cool-off are forgotten.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "brands.auth.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_address"
+AXES_LOCKOUT_CALLABLE = "brands.views.lockout"
+# Successful logins are in the audit log (brands.AuditEvent); axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Sessions end SESSION_COOKIE_AGE seconds after login (set above), or when the browser
+# closes if SESSION_EXPIRE_AT_BROWSER_CLOSE is on.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# --- end of hardening and operations ---
 
 # Invitation links to a self-fill stop working after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)

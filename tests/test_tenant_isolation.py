@@ -102,9 +102,9 @@ POST_ONLY = {
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys).
-PUBLIC_URLS = {"login", "healthz", "logout", "invitation_accept"}
+PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
-GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps"}
+GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):

@@ -5,7 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from brands.models import Project, User
+from brands import audit
+from brands.models import AuditAction, Project, User
 from brands.selectors import can_manage_brand
 from scoring.services import actions_close_met, score_store
 from surveys.models import (
@@ -227,6 +228,7 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
             mode=AssessmentMode.SELF_FILL,
             superseded_by__isnull=True,
         ).update(superseded_by=assessment)
+    audit.record(AuditAction.ASSESSMENT_VALIDATED, actor=user, target=assessment)
     return assessment
 
 
@@ -246,6 +248,7 @@ def assessment_return(*, assessment: Assessment, user: User, message: str) -> As
         returned_at=timezone.now(),
         submitted_at=None,
     )
+    audit.record(AuditAction.ASSESSMENT_RETURNED, actor=user, target=assessment)
     return assessment
 
 

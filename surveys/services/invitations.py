@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from brands.models import BrandRole, Membership, User
+from brands import audit
+from brands.models import AuditAction, BrandRole, Membership, User
 from brands.selectors import can_manage_brand
 from surveys.models import Assessment, AssessmentMode, AssessmentStatus, Invitation
 from surveys.services.errors import InvalidInvitation, NotAllowed, SurveyError
@@ -89,6 +90,7 @@ def invitation_create(
         raise SurveyError(f"{email} is already invited; send a reminder instead.") from None
     _send(invitation, base_url=base_url, reminder=False)
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    audit.record(AuditAction.INVITATION_SENT, actor=user, target=invitation, email=email)
     return invitation
 
 
@@ -140,4 +142,5 @@ def invitation_accept(
         user=user, accepted_at=invitation.accepted_at or timezone.now()
     )
     invitation.refresh_from_db()
+    audit.record(AuditAction.INVITATION_ACCEPTED, actor=user, target=invitation)
     return user

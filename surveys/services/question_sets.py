@@ -4,6 +4,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from brands import audit
+from brands.models import AuditAction
 from surveys import question_set_format as fmt
 from surveys.models import (
     AnswerOption,
@@ -121,7 +123,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
     version.save(update_fields=["aggregation", "source"])
 
 
-def version_publish(*, version: QuestionSetVersion) -> QuestionSetVersion:
+def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVersion:
     updated = QuestionSetVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
         status=VersionStatus.PUBLISHED, published_at=timezone.now()
     )
@@ -130,4 +132,5 @@ def version_publish(*, version: QuestionSetVersion) -> QuestionSetVersion:
             f"{version} is already published; published versions never change."
         )
     version.refresh_from_db()
+    audit.record(AuditAction.VERSION_PUBLISHED, actor=user, target=version)
     return version
