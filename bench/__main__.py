@@ -9,7 +9,7 @@ import sys
 
 from bench import common
 
-SUITES = ("autosave", "scoring", "dashboards")
+SUITES = ("autosave", "scoring", "dashboards", "pdf")
 
 
 def main(argv: list[str]) -> int:
@@ -40,6 +40,10 @@ def main(argv: list[str]) -> int:
             from bench import dashboards
 
             found = dashboards.run(env)
+        elif suite == "pdf":
+            from bench import pdf
+
+            found = pdf.run(env)
         # One file per suite, so running one suite keeps the others' last results.
         saved.append(common.save(suite, found))
         figures += found
