@@ -384,3 +384,24 @@ def test_the_project_page_offers_the_projects_report(client, viewer, project):
     box = _box(client.get(reverse("project_detail", args=[project.code])).content.decode())
     assert 'name="scope" value="project"' in box
     assert f'name="code" value="{project.code}"' in box
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_answer_to_the_request_itself_says_so(client, lead, brand):
+    # Committed for real (no test transaction around it): the task is queued before the
+    # view answers, as in production, so the answer already tells the requester.
+    client.force_login(lead)
+    with celery_config(
+        task_always_eager=False,
+        broker_url="redis://127.0.0.1:9/0",
+        broker_connection_timeout=1,
+        broker_transport_options={"max_retries": 1, "socket_connect_timeout": 1},
+    ):
+        response = client.post(reverse("report_list"), _form(brand), **HTMX)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Report building is unavailable right now" in page
+    assert "hx-trigger" not in page
+    assert "Retry" in page
+    assert job_of(lead).status == ReportStatus.FAILED

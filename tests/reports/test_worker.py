@@ -1,0 +1,162 @@
+"""Report jobs with a real Celery worker process and Redis, as in production (CI runs this).
+
+The worker is started with `celery -A config worker` against the test database
+(the data is committed: transaction=True) and consumes a queue of its own, so
+that parallel runs on the same Redis never take each other's tasks. It is
+always stopped at the end.
+"""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from config.celery import app as celery_app
+from reports.models import ReportJob, ReportStatus
+from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+WAIT_SECONDS = 120  # bounded: a worker that never answers fails the test, it does not hang it
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the worker process needs a database it can reach: set DATABASE_URL (CI does)")
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or 5432
+    # The test database (test_<name>), not the one DATABASE_URL names.
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    """A Celery worker process on a queue of its own, writing reports where this test reads them."""
+    folder = tmp_path / "reports"
+    use_report_folder(settings, folder)
+    queue = f"yardstick-test-{uuid.uuid4().hex[:12]}"
+    env = os.environ | {
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "REPORTS_ROOT": str(folder),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp_path / "worker.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--queues",
+        queue,
+        "--hostname",
+        f"{queue}@%h",
+        "--concurrency",
+        "1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        "INFO",
+    ]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        with celery_config(
+            task_always_eager=False, broker_url=os.environ["REDIS_URL"], task_default_queue=queue
+        ):
+            yield process, log
+    finally:
+        _stop(process)
+        _forget_queue(queue)
+        print(log.read_text(errors="replace")[-4000:])  # shown when the test fails
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _forget_queue(queue: str) -> None:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    except Exception:  # the queue may be gone already; it holds nothing of value
+        pass
+
+
+def wait_until_finished(client, job: ReportJob, process) -> ReportJob:
+    """Poll the status partial as the browser does until the job is finished (bounded)."""
+    url = reverse("report_detail", args=[job.code])
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the worker process stopped"
+        page = client.get(url, **HTMX).content.decode()
+        if "hx-trigger" not in page:
+            job.refresh_from_db()
+            return job
+        time.sleep(0.5)
+    job.refresh_from_db()
+    pytest.fail(f"the job is still {job.status} after {WAIT_SECONDS} s")
+
+
+def test_a_worker_builds_the_reports_asked_for_through_the_web(
+    worker, client, lead, brand, project, version
+):
+    process, log = worker
+    validated_assessment(project, version)
+    client.force_login(lead)
+
+    asked = []
+    for fmt in ("xlsx", "pdf"):
+        response = client.post(
+            reverse("report_list"), {"scope": "brand", "code": brand.code, "format": fmt}
+        )
+        assert response.status_code == 302
+        asked.append(ReportJob.objects.get(code=response["Location"].split("/")[-2]))
+    # Queued for the worker, not built in this process.
+    assert {job.status for job in asked} <= {ReportStatus.QUEUED, ReportStatus.BUILDING}
+
+    workbook_job, pdf_job = (wait_until_finished(client, job, process) for job in asked)
+
+    assert workbook_job.status == ReportStatus.READY, workbook_job.error
+    assert pdf_job.status == ReportStatus.READY, pdf_job.error
+    assert "Task reports.tasks.build_report[" in log.read_text(errors="replace")
+
+    download = client.get(reverse("report_download", args=[workbook_job.code]))
+    assert download.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    cells = {
+        str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row
+    }
+    assert project.name in cells
+
+    pdf = b"".join(client.get(reverse("report_download", args=[pdf_job.code])).streaming_content)
+    assert pdf.startswith(b"%PDF-")
