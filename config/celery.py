@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+import config.request_id  # noqa: F401  (carries request ids into tasks: signal handlers)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("yardstick")

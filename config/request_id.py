@@ -56,10 +56,14 @@ def _add_request_id_to_task(headers: dict | None = None, **kwargs) -> None:
 def _take_request_id_from_task(task=None, **kwargs) -> None:
     """The worker starts a task: log under the id of the request that queued it."""
     request = getattr(task, "request", None)
-    request_id = sane_request_id(getattr(request, "request_id", None)) if request else None
-    request_id_var.set(request_id or "-")
+    if request is None or request.is_eager:
+        # Run in-process (no broker configured): it already sees the request's own id.
+        return
+    request_id_var.set(sane_request_id(getattr(request, "request_id", None)) or "-")
 
 
 @task_postrun.connect
-def _forget_request_id(**kwargs) -> None:
-    request_id_var.set("-")
+def _forget_request_id(task=None, **kwargs) -> None:
+    request = getattr(task, "request", None)
+    if request is not None and not request.is_eager:
+        request_id_var.set("-")
