@@ -4,9 +4,11 @@ Runs against the benchmark database on PostgreSQL (the group-scale dataset of
 TARGETS.md, seeded by the scoring suite or `seed_demo --scale group`). Two
 reports: the brand report of the largest brand and the group benchmark of
 all brands, each for the `manager` group viewer of the seed, at the current
-quarter. Each is built RUNS times into memory; the figure is the median, with
-its split between reading the figures and rendering the HTML (data), and
-WeasyPrint's layout and PDF writing (the rest).
+quarter. Each is built RUNS times into memory; the figure is the median wall
+time, with the median CPU time of this process next to it (the machines are
+shared: when other work competes for the two cores, wall time grows while CPU
+time does not) and the time spent reading the figures and rendering the HTML
+(the rest is WeasyPrint's layout and PDF writing).
 
 There is no floor: TARGETS.md sets P6 as plain times.
 """
@@ -41,20 +43,22 @@ def _pages(pdf: bytes) -> int:
 def _measure(scope) -> dict:
     from reports.builders.pdf import build_pdf, render_html
 
-    totals, datas, sizes, pages = [], [], [], 0
+    totals, cpus, datas, sizes, pages = [], [], [], [], 0
     for _ in range(RUNS):
         started = time.perf_counter()
         render_html(scope, scope.today)
         datas.append(time.perf_counter() - started)
         out = io.BytesIO()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         build_pdf(scope, out, lambda percent: None)
         totals.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
         sizes.append(len(out.getvalue()))
         pages = _pages(out.getvalue())
     return {
         "median_s": statistics.median(totals),
         "runs_s": [round(t, 3) for t in totals],
+        "cpu_s": round(statistics.median(cpus), 3),
         "data_and_html_s": round(statistics.median(datas), 3),
         "pages": pages,
         "bytes": sizes[-1],
@@ -94,7 +98,8 @@ def run(env: dict) -> list[Figure]:
             Figure(
                 key="P6",
                 what=f"{what}, median of {RUNS}; {found['pages']} pages, "
-                f"{found['bytes'] // 1024} KiB; figures and HTML {found['data_and_html_s']:.2f} s",
+                f"{found['bytes'] // 1024} KiB; CPU {found['cpu_s']:.2f} s, of which figures "
+                f"and HTML {found['data_and_html_s']:.2f} s (wall)",
                 measured=f"{found['median_s']:.2f} s",
                 target=f"<= {TARGETS[name]:.0f} s",
                 ok=found["median_s"] <= TARGETS[name],
