@@ -1,0 +1,211 @@
+"""Offline questionnaire workbooks: download, upload with preview and apply, earlier rounds.
+
+Between preview and apply only the parsed preview (answer keys, values and
+revisions) is kept, in the session; the uploaded file is read once and
+dropped, never stored on disk.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from brands.selectors import get_project_for_user
+from surveys import selectors
+from surveys.models import AssessmentMode
+from surveys.services import SurveyError
+from surveys.services import workbooks as service
+from surveys.services.permissions import can_edit_answers
+from surveys.spreadsheets import SpreadsheetError
+
+_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label="Filled-in workbook (.xlsx)",
+        error_messages={"required": "Choose the filled-in workbook (.xlsx) to upload."},
+        widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}),
+    )
+
+
+class HistoricImportForm(WorkbookUploadForm):
+    assessed_on = forms.DateField(
+        label="Date of the round",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Give the date of the round.", "invalid": "Give a valid date."},
+    )
+    mode = forms.ChoiceField(
+        label="How the answers were collected",
+        choices=AssessmentMode.choices,
+        initial=AssessmentMode.INTERVIEW,
+        widget=forms.RadioSelect,
+    )
+
+
+def _session_key(assessment) -> str:
+    return f"workbook-preview:{assessment.code}"
+
+
+def _attachment(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=service.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def workbook_download(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    try:
+        filename, content = service.workbook_download(assessment=assessment, user=request.user)
+    except SurveyError as exc:
+        messages.error(request, exc.message)
+        return redirect("assessment_detail", code=assessment.code)
+    return _attachment(filename, content)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workbook_upload(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    if not can_edit_answers(request.user, assessment):
+        messages.error(request, "You may not change the answers of this assessment (any more).")
+        return redirect("assessment_detail", code=assessment.code)
+    posted = request.method == "POST"
+    form = WorkbookUploadForm(request.POST, request.FILES) if posted else WorkbookUploadForm()
+    context = {"assessment": assessment, "project": assessment.project, "form": form}
+    if posted:
+        if not form.is_valid():
+            return render(request, "surveys/workbook_upload.html", context, status=400)
+        try:
+            preview = service.workbook_preview(
+                assessment=assessment, user=request.user, upload=form.cleaned_data["workbook"]
+            )
+        except SpreadsheetError as exc:
+            context.update(error=exc.message, problems=exc.problems)
+            return render(request, "surveys/workbook_upload.html", context, status=400)
+        except SurveyError as exc:
+            context.update(error=exc.message)
+            return render(request, "surveys/workbook_upload.html", context, status=exc.status)
+        request.session[_session_key(assessment)] = preview.as_dict()
+        return redirect("workbook_preview", code=assessment.code)
+    return render(request, "surveys/workbook_upload.html", context)
+
+
+def _stored_preview(request, assessment) -> service.Preview | None:
+    data = request.session.get(_session_key(assessment))
+    if not data:
+        return None
+    try:
+        return service.Preview.from_dict(data)
+    except (TypeError, KeyError):
+        request.session.pop(_session_key(assessment), None)
+        return None
+
+
+@require_GET
+@login_required
+def workbook_preview(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    preview = _stored_preview(request, assessment)
+    if preview is None or not can_edit_answers(request.user, assessment):
+        messages.info(request, "There is no uploaded workbook waiting; upload one first.")
+        return redirect("workbook_upload", code=assessment.code)
+    return render(
+        request,
+        "surveys/workbook_preview.html",
+        {"assessment": assessment, "project": assessment.project, "preview": preview},
+    )
+
+
+@require_POST
+@login_required
+def workbook_apply(request: HttpRequest, code) -> HttpResponse:
+    assessment = selectors.get_assessment_for_user(request.user, code)
+    preview = _stored_preview(request, assessment)
+    if preview is None:
+        messages.info(request, "There is no uploaded workbook waiting; upload one first.")
+        return redirect("workbook_upload", code=assessment.code)
+    if request.POST.get("all") == "file":
+        take_file = {c.key for c in preview.conflicts}
+    else:
+        take_file = {
+            c.key for c in preview.conflicts if request.POST.get(f"take-{c.key}") == "file"
+        }
+    try:
+        saved = service.workbook_apply(
+            assessment=assessment, user=request.user, preview=preview, take_file=take_file
+        )
+    except SurveyError as exc:
+        request.session.pop(_session_key(assessment), None)
+        messages.error(request, exc.message)
+        return redirect("workbook_upload", code=assessment.code)
+    request.session.pop(_session_key(assessment), None)
+    kept = len(preview.conflicts) - len(take_file)
+    text = f"{saved} answer{'s' if saved != 1 else ''} saved from the workbook."
+    if kept:
+        text += f" {kept} conflicting answer{'s' if kept != 1 else ''} kept as online."
+    messages.success(request, text)
+    return redirect("assessment_detail", code=assessment.code)
+
+
+# ---------------------------------------------------------------- earlier rounds
+
+
+@require_GET
+@login_required
+def historic_template(request: HttpRequest, code) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    version = selectors.default_version()
+    if version is None:
+        messages.error(request, "No question set is published yet.")
+        return redirect("project_detail", code=project.code)
+    try:
+        filename, content = service.historic_template(
+            project=project, user=request.user, version=version
+        )
+    except SurveyError as exc:
+        messages.error(request, exc.message)
+        return redirect("project_detail", code=project.code)
+    return _attachment(filename, content)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def historic_import(request: HttpRequest, code) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    if not service.can_import_history(request.user):
+        messages.error(request, "Only group assessors and admins can import earlier rounds.")
+        return redirect("project_detail", code=project.code)
+    posted = request.method == "POST"
+    form = HistoricImportForm(request.POST, request.FILES) if posted else HistoricImportForm()
+    context = {"project": project, "form": form, "today": timezone.localdate()}
+    if posted:
+        if not form.is_valid():
+            return render(request, "surveys/workbook_historic.html", context, status=400)
+        try:
+            assessment = service.historic_import(
+                project=project,
+                user=request.user,
+                upload=form.cleaned_data["workbook"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                mode=form.cleaned_data["mode"],
+            )
+        except SpreadsheetError as exc:
+            context.update(error=exc.message, problems=exc.problems)
+            return render(request, "surveys/workbook_historic.html", context, status=400)
+        except SurveyError as exc:
+            context.update(error=exc.message)
+            return render(request, "surveys/workbook_historic.html", context, status=exc.status)
+        messages.success(
+            request,
+            f"The round of {assessment.assessed_on:%d %b %Y} is imported and validated; "
+            "it now counts in the trends.",
+        )
+        return redirect("assessment_detail", code=assessment.code)
+    return render(request, "surveys/workbook_historic.html", context)
