@@ -8,6 +8,7 @@ from surveys.views import (
     question_sets,
     review,
     versions,
+    workbooks,
 )
 
 urlpatterns = [
@@ -71,6 +72,16 @@ urlpatterns = [
         name="assessment_return",
     ),
     # Question-set versions: drafting, editing, comparing, publishing; upgrading assessments.
+    path(
+        "question-sets/versions/<uuid:code>/export.yaml",
+        question_sets.version_yaml,
+        name="version_yaml",
+    ),
+    path(
+        "question-sets/versions/<uuid:code>/export.xlsx",
+        question_sets.version_xlsx,
+        name="version_xlsx",
+    ),
     path(
         "question-sets/versions/<uuid:code>/new-draft/",
         versions.version_draft_new,
@@ -147,5 +158,36 @@ urlpatterns = [
         "assessments/<uuid:code>/upgrade/",
         versions.assessment_upgrade,
         name="assessment_upgrade",
+    ),
+    # Offline questionnaires (Excel): download, upload, preview, apply; earlier rounds.
+    path(
+        "assessments/<uuid:code>/workbook/",
+        workbooks.workbook_download,
+        name="workbook_download",
+    ),
+    path(
+        "assessments/<uuid:code>/workbook/upload/",
+        workbooks.workbook_upload,
+        name="workbook_upload",
+    ),
+    path(
+        "assessments/<uuid:code>/workbook/preview/",
+        workbooks.workbook_preview,
+        name="workbook_preview",
+    ),
+    path(
+        "assessments/<uuid:code>/workbook/apply/",
+        workbooks.workbook_apply,
+        name="workbook_apply",
+    ),
+    path(
+        "projects/<uuid:code>/earlier-round/",
+        workbooks.historic_import,
+        name="historic_import",
+    ),
+    path(
+        "projects/<uuid:code>/earlier-round/template/",
+        workbooks.historic_template,
+        name="historic_template",
     ),
 ]

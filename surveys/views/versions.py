@@ -5,6 +5,7 @@ Changing question sets is for group admins; everyone else gets 403 on these page
 published version's diff stays readable by everyone logged in.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from surveys import question_set_diff, selectors, services
 from surveys.forms import (
-    DraftUploadForm,
     KeyForm,
     LevelFormSet,
     MoveForm,
@@ -26,6 +26,8 @@ from surveys.forms import (
 )
 from surveys.models import QuestionSetVersion
 from surveys.question_set_format import LevelSpec
+from surveys.services.versions import MAX_YAML_BYTES, version_draft_file_upload
+from surveys.spreadsheets import default_limits
 
 
 def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -82,7 +84,7 @@ def version_draft_new(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     if not services.can_edit_question_sets(request.user):
         return _refused(request)
-    return _new_draft_page(request, version, DraftUploadForm())
+    return _new_draft_page(request, version, QuestionSetFileForm())
 
 
 def _new_draft_page(
@@ -110,25 +112,55 @@ def version_draft_copy(request: HttpRequest, code) -> HttpResponse:
     return redirect("draft_edit", code=draft.code)
 
 
+class QuestionSetFileForm(forms.Form):
+    """One upload for both kinds of question-set file; the service tells them apart by content."""
+
+    file = forms.FileField(
+        label="Question-set file (YAML or Excel)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max(MAX_YAML_BYTES, default_limits().max_bytes)
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is larger than {limit // 1_000_000} MB; a question set is far smaller."
+            )
+        return upload
+
+
 @require_POST
 @login_required
 def version_draft_upload(request: HttpRequest, code) -> HttpResponse:
+    """A new draft from a YAML file or an Excel workbook (see docs/question-sets.md)."""
     version = selectors.get_version(code)
     if not services.can_edit_question_sets(request.user):
         return _refused(request)
-    form = DraftUploadForm(request.POST, request.FILES)
+    form = QuestionSetFileForm(request.POST, request.FILES)
     if not form.is_valid():
         return _new_draft_page(request, version, form, status=400)
+    upload = form.cleaned_data["file"]
     try:
-        draft = services.version_draft_upload(
-            question_set=version.question_set, user=request.user, text=form.cleaned_data["file"]
+        made = version_draft_file_upload(
+            question_set=version.question_set,
+            user=request.user,
+            filename=upload.name,
+            data=upload.read(),
         )
     except services.DraftInvalid as exc:
         return _new_draft_page(request, version, form, problems=exc.problems, status=400)
     except services.SurveyError as exc:
         return _failed(request, exc)
-    messages.success(request, f"Draft version {draft.number} loaded from the file.")
-    return redirect("draft_edit", code=draft.code)
+    kind = "Excel workbook" if made.kind == "xlsx" else "YAML file"
+    ignored = ""
+    if made.ignored_sheets:
+        names = ", ".join(f"'{name}'" for name in made.ignored_sheets)
+        ignored = f" Sheets it does not read were left alone: {names}."
+    messages.success(
+        request, f"Draft version {made.version.number} loaded from the {kind}.{ignored}"
+    )
+    return redirect("draft_edit", code=made.version.code)
 
 
 @require_POST
