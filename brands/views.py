@@ -77,12 +77,25 @@ def _queue_depth() -> int:
         return sum(pipe.execute())
 
 
-def _workers() -> list[str]:
-    """Names of the Celery workers that answered a ping within WORKER_PING_SECONDS."""
-    from config.celery import app
+_probe_apps: dict[str, object] = {}
 
-    replies = app.control.inspect(timeout=WORKER_PING_SECONDS).ping() or {}
-    return sorted(replies)
+
+def _workers() -> list[str]:
+    """Names of the Celery workers that answered a ping within WORKER_PING_SECONDS.
+
+    The ping goes through a Celery app of its own bound to REDIS_URL, so the probe
+    asks the broker it reports on whatever the main app was configured with.
+    """
+    from celery import Celery
+
+    app = _probe_apps.get(settings.REDIS_URL)
+    if app is None:
+        app = Celery("yardstick-readyz", broker=settings.REDIS_URL, set_as_current=False)
+        app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        app.conf.broker_connection_timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+        _probe_apps[settings.REDIS_URL] = app
+    replies = app.control.inspect(timeout=WORKER_PING_SECONDS).ping()
+    return sorted(replies or {})
 
 
 @require_GET
@@ -101,12 +114,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
         body.update(workers="in-process", queue_depth=0)
     elif body["broker"] == "ok":
         import redis
+        from kombu.exceptions import OperationalError as BrokerError
 
         try:
             names = _workers()
             body.update(workers=len(names) or "none", worker_names=names)
             body["queue_depth"] = _queue_depth()
-        except (redis.RedisError, OSError) as error:
+        except (redis.RedisError, BrokerError, OSError) as error:
             body.update(broker="unreachable", workers="unknown", queue_depth=None)
             body["error"] = f"the broker stopped answering: {error}"
     else:
