@@ -137,7 +137,8 @@ def report_job_request(
         raise ReportRefused(
             f"You already have {MAX_OPEN_JOBS} reports waiting or being built; "
             "ask for more once they are done (see My reports).",
-            status=429,
+            # 409, not 429: the dashboards' HTMX swaps 400 and 409 answers into the page.
+            status=409,
         )
     with transaction.atomic():
         job = ReportJob(

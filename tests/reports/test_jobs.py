@@ -153,7 +153,7 @@ def test_one_person_may_have_only_a_few_reports_open_at_once(ask, lead, brand):
         queued_job(lead, brand)
     with pytest.raises(ReportRefused, match="already have") as refused:
         ask(lead, "brand", "pdf", code=brand.code)
-    assert refused.value.status == 429
+    assert refused.value.status == 409
 
 
 # --- claiming: a job is never built twice at once --------------------------------------

@@ -196,6 +196,16 @@ def test_a_report_of_another_brand_cannot_be_asked_for(post, outsider, brand, pr
 
 
 @pytest.mark.django_db
+def test_too_many_open_reports_are_refused_with_a_message_htmx_shows(post, lead, brand):
+    for _ in range(5):
+        ReportJob.objects.create(requested_by=lead, scope="brand", brand=brand, format="pdf")
+    response = ask_brand_report(post, lead, brand)
+    assert response.status_code == 409
+    assert "You already have 5 reports waiting" in response.content.decode()
+    assert ReportJob.objects.count() == 5
+
+
+@pytest.mark.django_db
 def test_a_viewer_may_ask_for_their_brands_report(post, viewer, brand, fake_builder):
     assert ask_brand_report(post, viewer, brand).status_code == 200
     assert job_of(viewer).status == ReportStatus.READY

@@ -6,6 +6,7 @@ that parallel runs on the same Redis never take each other's tasks. It is
 always stopped at the end.
 """
 
+import datetime
 import io
 import os
 import signal
@@ -18,9 +19,11 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from reports.models import ReportJob, ReportStatus
+from reports.tasks import build_report, sweep_report_jobs
 from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -160,3 +163,52 @@ def test_a_worker_builds_the_reports_asked_for_through_the_web(
 
     pdf = b"".join(client.get(reverse("report_download", args=[pdf_job.code])).streaming_content)
     assert pdf.startswith(b"%PDF-")
+
+
+def test_a_worker_reclaims_a_job_its_killed_predecessor_left_and_sweeps_stuck_ones(
+    worker, lead, brand, settings
+):
+    process, _log = worker
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.REPORT_TIME_LIMIT + 5)
+    # As a worker killed in the middle leaves a job: building, started long ago.
+    left = ReportJob.objects.create(
+        requested_by=lead,
+        scope="brand",
+        brand=brand,
+        format="xlsx",
+        filename="b.xlsx",
+        status="building",
+        started_at=long_ago,
+        attempts=1,
+        progress=30,
+    )
+    # And one whose message is lost for good: only the sweep can end it.
+    lost = ReportJob.objects.create(
+        requested_by=lead,
+        scope="brand",
+        brand=brand,
+        format="pdf",
+        filename="b.pdf",
+        status="building",
+        started_at=long_ago,
+        attempts=1,
+    )
+
+    build_report.delay(left.id)  # the broker delivers the message again (acks_late)
+    assert wait_for_status(left, process) == ReportStatus.READY, left.error
+    assert left.attempts == 2
+
+    sweep_report_jobs.delay()
+    assert wait_for_status(lost, process) == ReportStatus.FAILED
+    assert "the worker building it stopped" in lost.error
+
+
+def wait_for_status(job: ReportJob, process) -> str:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the worker process stopped"
+        job.refresh_from_db()
+        if job.is_finished:
+            return job.status
+        time.sleep(0.5)
+    pytest.fail(f"the job is still {job.status} after {WAIT_SECONDS} s")
