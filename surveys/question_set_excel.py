@@ -411,9 +411,13 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _rows(reader: _Reader, sheet, columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
-    """The sheet's non-empty rows as (row number, {field: (value, place)}); problems recorded."""
-    title = sheet.title
+def _rows(
+    reader: _Reader, sheet, title: str, columns: tuple[Column, ...]
+) -> list[tuple[int, dict]]:
+    """The sheet's non-empty rows as (row number, {field: (value, place)}); problems recorded.
+
+    `title` is the sheet's name as this module spells it (the workbook's may differ in case).
+    """
     if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
         reader.add(
             Place(title),
@@ -539,7 +543,9 @@ def read_workbook(workbook) -> WorkbookRead:
         raise fmt.QuestionSetError(reader.sorted_problems())
 
     top = _about(reader, sheets[ABOUT])
-    tables = {title: _rows(reader, sheets[title], DATA_SHEETS[title]) for title in DATA_SHEETS}
+    tables = {
+        title: _rows(reader, sheets[title], title, DATA_SHEETS[title]) for title in DATA_SHEETS
+    }
     if reader.incomplete:
         raise fmt.QuestionSetError(reader.sorted_problems())
     top["scale"] = (
