@@ -6,6 +6,7 @@ that parallel runs on the same Redis never take each other's tasks. It is
 always stopped at the end.
 """
 
+import contextlib
 import datetime
 import io
 import os
@@ -16,6 +17,7 @@ import time
 import uuid
 
 import openpyxl
+import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -45,18 +47,28 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def worker(settings, tmp_path):
+def worker_settings() -> dict:
+    """Extra environment of the worker process (a test parametrizes it to change limits)."""
+    return {}
+
+
+@pytest.fixture
+def worker(settings, tmp_path, worker_settings):
     """A Celery worker process on a queue of its own, writing reports where this test reads them."""
     folder = tmp_path / "reports"
     use_report_folder(settings, folder)
     queue = f"yardstick-test-{uuid.uuid4().hex[:12]}"
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "REPORTS_ROOT": str(folder),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": _database_url(),
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "REPORTS_ROOT": str(folder),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+        | worker_settings
+    )
     log = tmp_path / "worker.log"
     command = [
         sys.executable,
@@ -212,3 +224,84 @@ def wait_for_status(job: ReportJob, process) -> str:
             return job.status
         time.sleep(0.5)
     pytest.fail(f"the job is still {job.status} after {WAIT_SECONDS} s")
+
+
+def pool_children(process: subprocess.Popen) -> list[int]:
+    """The worker's pool processes (the ones that run the tasks)."""
+    path = f"/proc/{process.pid}/task/{process.pid}/children"
+    with open(path) as children:
+        return [int(pid) for pid in children.read().split()]
+
+
+@contextlib.contextmanager
+def brands_locked():
+    """Hold an exclusive lock on the brands table from a connection of our own.
+
+    A build reads its job's brand right after claiming the job, so it waits
+    there, "building", for as long as the lock is held.
+    """
+    db = connection.settings_dict
+    other = psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or "postgres",
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    try:
+        other.execute("LOCK TABLE brands_brand IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+@pytest.mark.parametrize(
+    "worker_settings", [{"REPORT_SOFT_TIME_LIMIT": "10", "REPORT_TIME_LIMIT": "15"}]
+)
+def test_a_report_whose_worker_is_killed_is_failed_with_a_message_and_asking_again_works(
+    worker, client, lead, brand
+):
+    """TARGETS R3 with a real kill: the pool process building the report gets SIGKILL."""
+    process, _log = worker
+    job = ReportJob.objects.create(
+        requested_by=lead, scope="brand", brand=brand, format="xlsx", filename="b.xlsx"
+    )
+    with brands_locked():
+        build_report.delay(job.id)
+        wait_for(lambda: job_status(job) == ReportStatus.BUILDING, process, "claimed")
+        (child,) = pool_children(process)
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: child not in pool_children(process), process, "replaced")
+
+    # The broker hands the message back; the job is not taken twice while "building" is
+    # recent, and the sweep (beat runs it every minute; here we send it) fails the job
+    # once the 15 s limit has passed.
+    def swept():
+        sweep_report_jobs.delay()
+        time.sleep(1)
+        return job_status(job) == ReportStatus.FAILED
+
+    wait_for(swept, process, "swept")
+    job.refresh_from_db()
+    assert "the worker building it stopped" in job.error
+    assert job.attempts == 1
+
+    client.force_login(lead)
+    response = client.post(reverse("report_retry", args=[job.code]))
+    again = ReportJob.objects.get(code=response["Location"].split("/")[-2])
+    assert wait_for_status(again, process) == ReportStatus.READY, again.error
+
+
+def job_status(job: ReportJob) -> str:
+    return ReportJob.objects.values_list("status", flat=True).get(pk=job.pk)
+
+
+def wait_for(condition, process, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the worker process stopped"
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"not {what} after {WAIT_SECONDS} s")
