@@ -188,6 +188,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Yardstick <yardstick@localho
 # Uploads are refused above this size (bytes) before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Uploaded Excel workbooks (questionnaires, question sets) above this size are refused
+# with a message; Django itself does not cap file fields (see docs/workbooks.md).
+WORKBOOK_UPLOAD_MAX_BYTES = env_int(
+    "WORKBOOK_UPLOAD_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024
+)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
