@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
 from brands.models import Brand, ProductLine, Project
-from brands.selectors import may_see_brand_id
+from brands.selectors import brands_for_user, may_see_brand_id
 from reports import charts, svg_charts
 from reports.builders import Scope
 from reports.chart_data import HeatmapCell, Series, TrendPoint
@@ -63,16 +63,22 @@ def _scope_title(scope: Scope) -> str:
     return f"Project report: {scope.project.name} ({scope.brand.name})"
 
 
-def filter_lines(filters: DashboardFilters) -> list[str]:
-    """The filters in words, for the cover and the footer of every page."""
+def filter_lines(scope: Scope) -> list[str]:
+    """The filters in words, for the cover.
+
+    The brand filter only narrows the group report (a brand report is its own
+    brand's), and names only brands the requester may see: a code typed into a
+    brand member's query string never prints another brand's name.
+    """
+    filters = scope.filters
     lines = [f"Figures at the end of {filters.quarter.label} ({filters.as_of:%d %b %Y})"]
     lines.append(
         "validated and submitted self-fills counted"
         if filters.include_submitted
         else "validated assessments only"
     )
-    if filters.brands:
-        names = Brand.objects.filter(code__in=filters.brands).order_by("name")
+    if filters.brands and scope.kind == "group":
+        names = brands_for_user(scope.user).filter(code__in=filters.brands).order_by("name")
         lines.append("brands: " + ", ".join(b.name for b in names))
     if filters.product_lines:
         names = ProductLine.objects.filter(code__in=filters.product_lines).order_by("name")
@@ -97,7 +103,7 @@ def _base(scope: Scope, today: datetime.date) -> dict:
             scope.filters.quarter.label if scope.kind != "project" else f"as of {today:%d %b %Y}"
         ),
         "filter_lines": (
-            filter_lines(scope.filters)
+            filter_lines(scope)
             if scope.kind != "project"
             else [f"Latest validated assessment as of {today:%d %b %Y}"]
         ),
@@ -106,6 +112,18 @@ def _base(scope: Scope, today: datetime.date) -> dict:
 
 def _mean(cell: Cell) -> float | None:
     return cell.mean if cell.n else None
+
+
+def _gaps_ignore_filters(filters: DashboardFilters) -> bool:
+    """Common gaps count every validated assessment of the brands in view (scoring's rule):
+    whether filters other than the brands are set, which the gaps table then does not follow."""
+    return bool(
+        filters.product_lines
+        or filters.kinds
+        or filters.criticalities
+        or filters.include_submitted
+        or filters.version
+    )
 
 
 def _gap_rows(report: GapReport, *, with_brands: bool) -> list[dict]:
@@ -209,6 +227,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         "gap_rows": _gap_rows(data.gaps, with_brands=True),
         "gaps": data.gaps,
         "gaps_shown": GAPS_SHOWN,
+        "gaps_ignore_filters": _gaps_ignore_filters(scope.filters),
     }
 
 
@@ -250,6 +269,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         "gap_rows": _gap_rows(gaps, with_brands=False),
         "gaps": gaps,
         "gaps_shown": GAPS_SHOWN,
+        "gaps_ignore_filters": _gaps_ignore_filters(scope.filters),
     }
 
 

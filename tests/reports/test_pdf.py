@@ -255,9 +255,12 @@ def test_a_brand_members_reports_never_name_another_brands_projects(
     foreign = [p.name for b in group["brands"] if b != brand for p in b.projects.all()] + [
         b.name for b in group["brands"] if b != brand
     ]
+    # Another brand's code typed into the filters does not bring its name in either.
+    typed = filters({"brand": [str(b.code) for b in group["brands"]]})
     for kwargs in ({"brand": brand}, {"brand": brand, "project": project}):
         kind = "project" if "project" in kwargs else "brand"
-        text = "\n".join(pdf_text(build_pdf_bytes(kind, lead, **kwargs), tmp_path))
+        pdf = build_pdf_bytes(kind, lead, filters=typed, **kwargs)
+        text = "\n".join(pdf_text(pdf, tmp_path))
         assert brand.name in text
         for name in foreign:
             assert name not in text, (kind, name)
@@ -346,3 +349,29 @@ def test_the_fetcher_serves_our_stylesheet_and_refuses_anything_else():
         assert static_path(url) is None, url
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_reports_without_any_figure_say_so_instead_of_failing(
+    version, brand, project, lead, group_viewer, tmp_path
+):
+    group_text = "\n".join(pdf_text(build_pdf_bytes("group", group_viewer), tmp_path))
+    assert "Projects with a figure 0 of" in " ".join(group_text.split())
+    brand_text = "\n".join(pdf_text(build_pdf_bytes("brand", lead, brand=brand), tmp_path))
+    assert "Cross-sell API" in brand_text
+    project_pdf = build_pdf_bytes("project", lead, brand=brand, project=project)
+    project_text = " ".join("\n".join(pdf_text(project_pdf, tmp_path)).split())
+    assert "has no validated assessment yet" in project_text
+
+
+def test_the_gaps_table_says_when_the_reports_filters_do_not_apply_to_it(
+    group, brand, lead, tmp_path
+):
+    plain = " ".join(
+        "".join(pdf_text(build_pdf_bytes("brand", lead, brand=brand), tmp_path)).split()
+    )
+    narrowed_pdf = build_pdf_bytes("brand", lead, brand=brand, filters=filters({"kind": "batch"}))
+    narrowed = " ".join("".join(pdf_text(narrowed_pdf, tmp_path)).split())
+    note = "filters of this report do not apply to this table"
+    assert note not in plain
+    assert note in narrowed
+    assert "kinds: batch" in narrowed
