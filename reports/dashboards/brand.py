@@ -24,6 +24,7 @@ from reports.dashboards.common import (
 from reports.dashboards.filters import DashboardFilters, Quarter
 from scoring.selectors import MIN_GROUP_SIZE
 from scoring.selectors.benchmarks import Distribution, distribution
+from scoring.selectors.comparison import other_brands_comparison
 from scoring.selectors.dashboard import (
     ActionSummary,
     Figure,
@@ -31,7 +32,6 @@ from scoring.selectors.dashboard import (
     active_actions,
     figure_history,
     figures_at,
-    latest_figures,
     section_columns,
     section_figures,
     versions_info,
@@ -119,9 +119,8 @@ def _hidden_reason(group: Distribution) -> str:
 
 
 def _profile_row(
-    key: str, title: str, mine: list[Figure], values_mine: list, values_others: list
+    key: str, title: str, mine: list[Figure], values_mine: list, group: Distribution
 ) -> ProfileRow:
-    group = distribution([v for v in values_others if v is not None])
     return ProfileRow(
         key=key,
         title=title,
@@ -201,16 +200,17 @@ def brand_dashboard_data(
     projects = list(own.select_related("product_line").order_by("name"))
     history = figure_history(own, until=as_of, **options)
     now = figures_at(history, as_of)
-    others = latest_figures(
-        filtered_projects(Project.objects.exclude(brand=brand), filters), on=as_of, **options
+    # Other brands as distributions, cached until a figure changes (the filters are in the key).
+    others = other_brands_comparison(
+        filtered_projects(Project.objects.all(), filters),
+        brand_id=brand.pk,
+        on=as_of,
+        cache_parts=(filters.product_lines, filters.kinds, filters.criticalities),
+        **options,
     )
-    values = section_figures(
-        [f.assessment_id for f in now.values()] + [f.assessment_id for f in others.values()]
-    )
+    values = section_figures(f.assessment_id for f in now.values())
     info = versions_info({f.version_id for fs in history.values() for f in fs})
-    sections = section_columns(
-        {f.version_id for f in now.values()} | {f.version_id for f in others.values()}
-    )
+    sections = section_columns({f.version_id for f in now.values()} | others.version_ids)
     opened = _open_assessments(own)
 
     reference_day = min(as_of, today)
@@ -233,7 +233,6 @@ def brand_dashboard_data(
         )
 
     mine = list(now.values())
-    theirs = list(others.values())
     reference = reference_version(mine, info, filters)
     profile = [
         _profile_row(
@@ -241,7 +240,7 @@ def brand_dashboard_data(
             "Overall",
             mine,
             [f.percent for f in mine],
-            [f.percent for f in theirs],
+            others.get("overall"),
         )
     ]
     for section in sections:
@@ -251,7 +250,7 @@ def brand_dashboard_data(
                 section.title,
                 mine,
                 [values.get(f.assessment_id, {}).get(section.key) for f in mine],
-                [values.get(f.assessment_id, {}).get(section.key) for f in theirs],
+                others.get(section.key),
             )
         )
 

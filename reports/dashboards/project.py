@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 
 from brands.models import Project
 from scoring.selectors import assessment_movement, project_plan
-from scoring.selectors.benchmarks import MIN_GROUP_SIZE, Distribution, distribution
+from scoring.selectors.benchmarks import MIN_GROUP_SIZE, Distribution
+from scoring.selectors.comparison import project_comparison
 from scoring.selectors.dashboard import (
     Figure,
     LevelBandInfo,
-    latest_figures,
-    section_columns,
+    figure_of,
+    latest_of,
+    loaded_section_figures,
     section_figures,
-    versions_info,
 )
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
@@ -115,46 +116,34 @@ def project_page_data(
     *, project: Project, assessments: list[Assessment], on: datetime.date
 ) -> ProjectPage:
     """The page's figures; `assessments` are the project's, newest first, with their scores."""
-    figures = latest_figures(Project.objects.all(), on=on)
-    latest = figures.get(project.pk)
-    if latest is None:
+    latest_assessment = latest_of(assessments, on=on)
+    if latest_assessment is None:
         return ProjectPage(project, None, (), [], _history(assessments, {}), None, [], [], 0)
+    latest = figure_of(latest_assessment, brand_id=project.brand_id)
 
-    by_section = section_figures(
-        [f.assessment_id for f in figures.values()]
-        + [a.pk for a in assessments if a.status == AssessmentStatus.VALIDATED]
-    )
-    columns = section_columns({f.version_id for f in figures.values()})
-    info = versions_info([latest.version_id])
+    # The other projects' figures, reduced to means and quartiles and cached until a
+    # figure changes: at group scale they are most of the page's reading.
+    peers = project_comparison(project, on=on, version_id=latest.version_id)
+    validated = [a for a in assessments if a.status == AssessmentStatus.VALIDATED]
+    by_section = loaded_section_figures(validated)
+    if by_section is None:
+        by_section = section_figures(a.pk for a in validated)
+    columns = list(peers.sections)
     own_sections = by_section.get(latest.assessment_id, {})
 
-    def values(rows: list[Figure], key: str) -> list[float]:
-        if key == "overall":
-            return [f.percent for f in rows if f.percent is not None]
-        found = (by_section.get(f.assessment_id, {}).get(key) for f in rows)
-        return [v for v in found if v is not None]
+    def row(key: str, title: str, percent: float | None) -> ProfileRow:
+        mean = peers.brand_mean(key)
+        return ProfileRow(
+            key=key,
+            title=title,
+            percent=percent,
+            brand=BrandMean(n=mean.n, mean=mean.mean),
+            group=peers.group_distribution(key),
+        )
 
-    brand_rows = [
-        f for f in figures.values() if f.brand_id == project.brand_id and f.project_id != project.pk
-    ]
-    group_rows = [f for f in figures.values() if f.brand_id != project.brand_id]
-    profile = [
-        ProfileRow(
-            key="overall",
-            title="Overall",
-            percent=latest.percent,
-            brand=brand_mean(values(brand_rows, "overall")),
-            group=distribution(values(group_rows, "overall")),
-        )
-    ]
+    profile = [row("overall", "Overall", latest.percent)]
     profile += [
-        ProfileRow(
-            key=column.key,
-            title=column.title,
-            percent=own_sections.get(column.key),
-            brand=brand_mean(values(brand_rows, column.key)),
-            group=distribution(values(group_rows, column.key)),
-        )
+        row(column.key, column.title, own_sections.get(column.key))
         for column in columns
         if column.key in own_sections
     ]
@@ -162,7 +151,6 @@ def project_page_data(
     titles = {c.key: c.title for c in columns}
     history = _history(assessments, by_section, titles)
     _count_changed_answers(history)
-    latest_assessment = next(a for a in assessments if a.pk == latest.assessment_id)
     previous = next((r.previous for r in history if r.assessment.pk == latest.assessment_id), None)
     movement = assessment_movement(previous, latest_assessment) if previous else None
 
@@ -174,7 +162,7 @@ def project_page_data(
     return ProjectPage(
         project=project,
         latest=latest,
-        bands=info[latest.version_id].bands,
+        bands=peers.bands,
         profile=profile,
         history=history,
         movement=movement,

@@ -17,6 +17,7 @@ from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
 from reports.dashboards.group import group_dashboard_gaps_data
 from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
+from scoring.selectors.figures_cache import cached_figures
 
 QUARTERS_OFFERED = 8
 
@@ -44,17 +45,32 @@ def _partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def _data_and_charts(request: HttpRequest, filters: DashboardFilters):
+    """The dashboard's figures and charts, kept until the figures change (figures_cache).
+
+    Group roles see every brand, so the result depends only on the filters and
+    on which brands exist; the brands' ids are part of the key all the same.
+    """
+
+    def compute():
+        data = group_dashboard_data(request.user, filters, with_gaps=False)
+        return data, group_charts(data)
+
+    scope = tuple(brands_for_user(request.user).order_by("pk").values_list("pk", flat=True))
+    return cached_figures("group-dashboard", (filters, scope), compute)
+
+
 @require_GET
 @login_required
 @_group_only
 def group_dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    data = group_dashboard_data(request.user, filters, with_gaps=False)
+    data, charts = _data_and_charts(request, filters)
     context = {
         "filters": filters,
         "query": filters.to_query(),
         "data": data,
-        "charts": group_charts(data),
+        "charts": charts,
         "has_figures": data.total.overall.n > 0,
     }
     if _partial(request):
@@ -90,6 +106,6 @@ def group_dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in CSV_CHARTS:
         raise Http404("No such chart.")
     filters = _filters(request)
-    data = group_dashboard_data(request.user, filters, with_gaps=False)
+    data, _ = _data_and_charts(request, filters)
     numbers = table(data, chart)
     return csv_response(f"group-{chart}-{filters.quarter.code}", numbers.headers, numbers.rows)

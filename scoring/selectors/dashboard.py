@@ -87,6 +87,52 @@ def _figure(values: tuple) -> Figure:
     )
 
 
+def figure_of(assessment: Assessment, *, brand_id: int) -> Figure:
+    """The figure of an assessment read with its stored score (`scores_for_assessments`)."""
+    score = getattr(assessment, "score", None)
+    return Figure(
+        assessment_id=assessment.pk,
+        assessment_code=str(assessment.code),
+        project_id=assessment.project_id,
+        brand_id=brand_id,
+        status=assessment.status,
+        assessed_on=assessment.assessed_on,
+        version_id=assessment.version_id,
+        percent=None if score is None or score.overall is None else float(score.overall) * 100,
+        level=(score.level if score else "") or "",
+        all_core_met=bool(score and score.all_core_met),
+        core_met=(score.core_met if score else 0) or 0,
+        core_total=(score.core_total if score else 0) or 0,
+    )
+
+
+def latest_of(assessments: Iterable[Assessment], *, on: datetime.date) -> Assessment | None:
+    """The validated assessment standing for the project's figure on `on`, among the
+    project's `assessments` (already read): the rule of `latest_figures`, in Python."""
+    counted = [
+        a for a in assessments if a.status == AssessmentStatus.VALIDATED and a.assessed_on <= on
+    ]
+    return max(counted, key=lambda a: (a.assessed_on, a.created_at, a.pk), default=None)
+
+
+def loaded_section_figures(
+    assessments: Iterable[Assessment],
+) -> dict[int, dict[str, float | None]] | None:
+    """`section_figures` of assessments whose section scores `scores_for_assessments` has
+    loaded already, without a query; None when they are not loaded."""
+    figures: dict[int, dict[str, float | None]] = {}
+    for assessment in assessments:
+        score = getattr(assessment, "score", None)
+        if score is None:
+            continue
+        loaded = getattr(score, "_prefetched_objects_cache", {}).get("sections")
+        if loaded is None:
+            return None
+        for row in loaded:
+            figures.setdefault(assessment.pk, {})[row.section.key] = row.percent
+    return figures
+
+
 def figure_history(
     projects: QuerySet[Project],
     *,

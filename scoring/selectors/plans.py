@@ -26,6 +26,7 @@ from brands.models import Project, User
 from brands.selectors import brand_ids_for_user
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction
 from scoring.selectors.benchmarks import MIN_GROUP_SIZE
+from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.gaps import applicable_answers, latest_validated_assessments, top_score
 from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
 
@@ -132,7 +133,8 @@ def _sorted_actions(actions: list[ImprovementAction]) -> list[ImprovementAction]
 
 
 def project_plan(project: Project) -> Plan:
-    """The improvement plan of `project` (see the module's docstring); six queries at most."""
+    """The improvement plan of `project` (see the module's docstring); seven queries at most,
+    five when the comparable projects' counts are cached."""
     actions = list(
         project.improvement_actions.select_related("owner", "closed_by_assessment", "created_by")
     )
@@ -142,20 +144,29 @@ def project_plan(project: Project) -> Plan:
         return Plan(project, None, [], comparison, 0, _sorted_actions(actions))
 
     unmet = unmet_answers(assessment, project)
-    peer_assessments = latest_validated_assessments(peers)
-    counts = {
-        row["question__key"]: row
-        for row in Answer.objects.filter(
-            assessment__in=peer_assessments, question__key__in=[a.question.key for a in unmet]
-        )
-        .filter(applicable_answers())
-        .values("question__key")
-        .annotate(
-            answered=Count("id"),
-            met=Count("id", filter=Q(option__score__gte=top_score())),
-        )
-        .order_by()
-    }
+    keys = tuple(a.question.key for a in unmet)
+
+    def peer_counts() -> tuple[dict[str, dict], int]:
+        peer_assessments = latest_validated_assessments(peers)
+        counts = {
+            row["question__key"]: row
+            for row in Answer.objects.filter(
+                assessment__in=peer_assessments, question__key__in=keys
+            )
+            .filter(applicable_answers())
+            .values("question__key")
+            .annotate(
+                answered=Count("id"),
+                met=Count("id", filter=Q(option__score__gte=top_score())),
+            )
+            .order_by()
+        }
+        return counts, peer_assessments.count()
+
+    # A group-wide read (every comparable project's latest answers), kept until a
+    # figure changes; validated answers never change, a new validation does.
+    parts = (project.pk, project.product_line_id, project.kind, keys)
+    counts, peer_count = cached_figures("plan-peers", parts, peer_counts)
     active = {a.question_key: a for a in actions if a.is_active}
     items = [
         PlanItem(
@@ -173,7 +184,7 @@ def project_plan(project: Project) -> Plan:
         assessment=assessment,
         items=items,
         comparison=comparison,
-        peers=peer_assessments.count(),
+        peers=peer_count,
         actions=_sorted_actions(actions),
     )
 

@@ -3,6 +3,7 @@
 import datetime
 from io import StringIO
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -51,7 +52,12 @@ def mean(values) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def count_queries(function) -> int:
+def count_queries(function, *, cached: bool = False) -> int:
+    """Queries made by `function`: with the figures cache emptied first (the most a page
+    makes), or with `cached` after a first call has filled it (what most requests make)."""
+    cache.clear()
+    if cached:
+        function()
     with CaptureQueriesContext(connection) as context:
         function()
     return len(context.captured_queries)

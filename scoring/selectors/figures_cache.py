@@ -1,0 +1,67 @@
+"""Group-wide aggregates kept in Django's cache until the figures they come from change.
+
+Dashboards compare a brand or a project with every other project of the
+group; at group scale that read is most of a page's time, and it changes only
+when an assessment is validated, submitted or rescored, a project or brand is
+edited, or a question set changes. A token in the database
+(`scoring_figures_generation`, migration scoring 0003) is replaced by triggers
+on every such write, whoever makes it; entries are cached under the token, so a
+change makes every earlier entry unreachable at once. Reading the token is one
+query of one row.
+
+The token is read before the figures: an entry never holds figures older than
+its token. Without a token (the row missing after a flush) nothing is cached.
+A cache that fails (a backend down) is read through, never an error page.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import connection
+
+T = TypeVar("T")
+TIMEOUT = 6 * 60 * 60  # unchanged figures are recomputed after six hours all the same
+logger = logging.getLogger(__name__)
+
+
+def figures_token() -> str | None:
+    """The current token; None when there is none (then nothing may be cached)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM scoring_figures_generation WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _key(token: str, name: str, parts: tuple) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"figures:{token}:{name}:{digest}"
+
+
+def cached_figures(name: str, parts: tuple, compute: Callable[[], T], *, token=...) -> T:
+    """`compute()`, or what it gave for the same `name` and `parts` under the current token.
+
+    `parts` must name everything the result depends on besides the figures (the
+    filters, the brand, the date, ...); its repr is hashed into the key. Pass
+    `token` when the caller has read it already (one query per page).
+    """
+    if token is ...:
+        token = figures_token()
+    if token is None:
+        return compute()
+    key = _key(token, name, parts)
+    try:
+        found = cache.get(key)
+    except Exception:  # a broken cache must not break a page
+        logger.warning("figures cache unavailable; computing %s", name, exc_info=True)
+        return compute()
+    if found is not None:
+        return found
+    value = compute()
+    try:
+        cache.set(key, value, TIMEOUT)
+    except Exception:
+        logger.warning("figures cache unavailable; %s not kept", name, exc_info=True)
+    return value
