@@ -24,7 +24,7 @@ SEED_SCALE ?= demo
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help uv venv run migrate test lint format bench worker beat clean
+.PHONY: help uv venv run migrate test lint format bench worker beat clean backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,14 @@ worker: venv ## Celery worker (needs REDIS_URL)
 
 beat: venv ## Celery beat scheduler (needs REDIS_URL)
 	$(UV_RUN) celery -A config beat -l info
+
+backup: ## back up PostgreSQL and media into BACKUP_DIR (needs DATABASE_URL; see docs/operations.md)
+	@test -n "$(BACKUP_DIR)" || { echo "error: set BACKUP_DIR=<new directory>" >&2; exit 2; }
+	scripts/backup "$(BACKUP_DIR)"
+
+restore: ## restore BACKUP_DIR into DATABASE_URL and MEDIA_ROOT, replacing what is there
+	@test -n "$(BACKUP_DIR)" || { echo "error: set BACKUP_DIR=<backup directory>" >&2; exit 2; }
+	scripts/restore "$(BACKUP_DIR)" --yes
 
 clean: ## remove caches and generated files (keeps .venv, db.sqlite3 and media/)
 	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis test-results

@@ -90,7 +90,7 @@ def _workers() -> list[str]:
 
     app = _probe_apps.get(settings.REDIS_URL)
     if app is None:
-        app = Celery("yardstick-readyz", broker=settings.REDIS_URL, set_as_current=False)
+        app = Celery("yardstick-readyz", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
         app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         app.conf.broker_connection_timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
         _probe_apps[settings.REDIS_URL] = app

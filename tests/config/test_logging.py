@@ -140,7 +140,8 @@ TEST_BROKER_DB = 13
 def celery_app():
     base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
     url = f"{base}/{TEST_BROKER_DB}"
-    app = Celery("request-id-test", broker=url, backend=url, set_as_current=False)
+    # fixups=[]: no Django fixup, which would close the test's database connection.
+    app = Celery("request-id-test", broker=url, backend=url, set_as_current=False, fixups=[])
     app.conf.update(task_default_queue="request-id-test", broker_connection_retry_on_startup=True)
 
     @app.task(name="request_id_test.seen")
@@ -170,7 +171,7 @@ class TestRequestIdsInTasks:
 class TestRequestIdsInProcess:
     def test_a_task_run_in_process_keeps_the_request_id_for_the_rest_of_the_request(self):
         # Without a broker, tasks run inside the web request: it must neither lose nor end its id.
-        app = Celery("request-id-eager", set_as_current=False)
+        app = Celery("request-id-eager", set_as_current=False, fixups=[])
         app.conf.task_always_eager = True
 
         @app.task(name="request_id_test.eager_seen")

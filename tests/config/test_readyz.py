@@ -92,7 +92,8 @@ class TestWithRedis:
         assert probe(client)[1]["queue_depth"] == 4
 
     def test_a_running_worker_answers_the_ping(self, client, own_redis, settings):
-        app = Celery("readyz-test", broker=settings.REDIS_URL, set_as_current=False)
+        # fixups=[]: no Django fixup, which would close the test's database connection.
+        app = Celery("readyz-test", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
         app.conf.update(task_default_queue="readyz-test", broker_connection_retry_on_startup=True)
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             status, body = probe(client)
