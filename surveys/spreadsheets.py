@@ -216,6 +216,11 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
         )
 
     names = {m.filename for m in members}
+    if len(names) != len(members):
+        # Readers disagree on which copy of a duplicated part counts; Excel never writes one.
+        raise SpreadsheetError(
+            "The workbook holds two parts with the same name; it was not opened."
+        )
     if "xl/workbook.bin" in names:
         raise SpreadsheetError(f"The file is a binary Excel workbook (.xlsb). {SAVE_AS_XLSX}")
     if "mimetype" in names and "content.xml" in names:

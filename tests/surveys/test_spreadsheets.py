@@ -174,6 +174,12 @@ def test_too_many_members_are_refused():
     assert "holds 3" in error_of(many)
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_zip_with_a_duplicated_part_is_refused():
+    twice = rezip(workbook_bytes(), add={"xl/workbook.xml": b"<workbook/>"})
+    assert "two parts with the same name" in error_of(twice)
+
+
 def test_a_billion_laughs_workbook_is_refused_by_the_safe_parser():
     laughs = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

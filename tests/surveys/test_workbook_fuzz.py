@@ -16,13 +16,24 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from surveys import services
-from surveys.models import Answer, AnswerEvent, AssessmentMode
-from surveys.services.workbooks import Preview, workbook_download, workbook_preview
+from surveys.models import Answer, AnswerEvent, Assessment, AssessmentMode
+from surveys.services import SurveyError
+from surveys.services.workbooks import (
+    Preview,
+    historic_import,
+    historic_template,
+    workbook_download,
+    workbook_preview,
+)
 from surveys.spreadsheets import SpreadsheetError
 from surveys.workbooks import IDENTITY, QUESTIONNAIRE
 from tests.surveys.workbook_files import fill, rows_of
+
+# Adding a member twice is one of the mutations; zipfile warns about it.
+pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name")
 
 CASES = 300
 SEED = 20261126
@@ -242,3 +253,63 @@ def test_mutated_workbooks_get_a_message_or_a_preview_and_write_nothing(self_fil
     # Both outcomes occur: the mutations are neither all fatal nor all harmless.
     assert outcomes["message"] > CASES // 4 and outcomes["preview"] > 10
     assert snapshot(self_fill) == before
+
+
+def mutated(base: bytes, rng: random.Random) -> bytes:
+    data = base
+    for _ in range(rng.choice([1, 1, 2])):
+        try:
+            data = rng.choice(MUTATIONS)(data, rng)
+        except Exception:
+            break
+    return data
+
+
+def test_mutated_uploads_through_the_page_never_fail_the_server(client, self_fill, lead):
+    """The same through HTTP: a page with the problems (400) or the preview (302), no 500."""
+    client.force_login(lead)
+    _, base = workbook_download(assessment=self_fill, user=lead)
+    before = snapshot(self_fill)
+    rng = random.Random(SEED + 1)
+    statuses = []
+    for _ in range(40):
+        upload = SimpleUploadedFile(
+            "m.xlsx", mutated(base, rng), content_type="application/octet-stream"
+        )
+        response = client.post(
+            reverse("workbook_upload", args=[self_fill.code]), {"workbook": upload}
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 400:
+            assert "Nothing was saved." in response.content.decode()
+    assert set(statuses) <= {302, 400} and 400 in statuses
+    assert snapshot(self_fill) == before
+
+
+def test_mutated_templates_of_an_earlier_round_import_whole_or_not_at_all(
+    project, group_assessor, version
+):
+    import datetime as dt
+
+    _, template = historic_template(project=project, user=group_assessor, version=version)
+    keys = [row["Key"] for row in rows_of(template)]
+    base = fill(template, {k: {"Answer": "Partly"} for k in keys})
+    rng = random.Random(SEED + 2)
+    imported = 0
+    for case in range(60):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=case)
+        upload = SimpleUploadedFile(
+            "m.xlsx", mutated(base, rng), content_type="application/octet-stream"
+        )
+        try:
+            assessment = historic_import(
+                project=project, user=group_assessor, upload=upload, assessed_on=day
+            )
+        except (SpreadsheetError, SurveyError) as exc:
+            assert exc.message.strip()
+            assert not Assessment.objects.filter(project=project, assessed_on=day).exists()
+        else:
+            imported += 1
+            assert assessment.is_validated
+            assert assessment.answers.filter(option__isnull=True, is_na=False).count() == 0
+    assert 0 < imported < 60
