@@ -220,6 +220,8 @@ if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}"
     )
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# Celery workers log through the same handlers instead of replacing them with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 MIDDLEWARE.insert(0, "config.request_id.RequestIdMiddleware")
 # Lets changes made outside our services (the admin site) name their actor in the audit log.
 MIDDLEWARE.insert(

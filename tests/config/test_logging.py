@@ -184,3 +184,33 @@ class TestRequestIdsInProcess:
             assert request_id_var.get() == "web-req-10"
         finally:
             request_id_var.reset(token)
+
+
+@pytest.mark.redis
+def test_a_real_worker_writes_json_lines_through_our_handler():
+    # Celery would replace the root logger's handlers with its own format unless told not to.
+    base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    worker = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
+            *("-Q", "log-format-check", "-l", "info", "--without-mingle", "--without-gossip"),
+        ],
+        cwd=ROOT,
+        env={**keep, "LOG_FORMAT": "json", "REDIS_URL": f"{base}/{TEST_BROKER_DB}"},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = []
+        for raw in worker.stderr:
+            if raw.startswith("{"):
+                lines.append(json.loads(raw))
+                if lines[-1]["logger"].startswith("celery.worker"):
+                    break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert lines and lines[-1]["logger"].startswith("celery.worker")
+    assert lines[-1]["request_id"] == "-"
