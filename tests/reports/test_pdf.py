@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from reports.builders import Scope, build
 from reports.builders.pdf import BASE_URL, StaticOnlyFetcher, render_html, static_path
 from reports.dashboards import DashboardFilters
-from scoring.selectors import assessment_result, project_plan
+from scoring.selectors import assessment_result, common_gaps, project_plan
 from scoring.services import score_store
 from surveys.models import AssessmentStatus
 from tests import factories
@@ -164,6 +164,14 @@ def test_group_report_prints_each_brands_and_sections_figures_as_the_engine_scor
         assert close(number_after(brands_chapter, brand.name), expected), brand.name
     assert close(number_after(brands_chapter, "All brands"), mean(r.percent for r in everyone))
 
+    gaps = chapter(pages, "Common gaps", "Appendix: how the figures are made")
+    report = common_gaps(brands=group["brands"], quarter_end=D(2025, 6, 30))
+    assert report.gaps, "the test data leaves statements unmet"
+    flat = " ".join(gaps.split())
+    for gap in report.gaps[:3]:
+        assert f"{gap.unmet} of {gap.applicable}" in flat
+        assert " ".join(gap.text.split()[:4]) in flat
+
     profile = chapter(pages, "Section profile of the group", "Maturity over time")
     version = factories.default_version()
     for section in version.sections.all():
@@ -183,6 +191,12 @@ def test_brand_report_prints_its_projects_and_mean_as_the_engine_scores_them(
     projects = chapter(pages, "Projects", "Common gaps")
     for p in brand.projects.all():
         assert close(number_after(projects, p.name), results[p.pk].percent), p.name
+
+    # The trend: the mean of the engine's figures at each quarter's end.
+    trend = chapter(pages, "Maturity over time", "Projects").split("Mean overall %")[-1]
+    for label, end in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2", D(2025, 6, 30))):
+        at = recomputed(brand.projects.all(), end)
+        assert close(number_after(trend, label), mean(r.percent for r in at.values())), label
 
     # The profile's comparison: the median of the other brands' projects, from the engine too.
     others = recomputed(
