@@ -338,3 +338,50 @@ def test_only_people_who_may_edit_the_answers_download_or_upload(
     validated = factories.assessment(project, version, status=AssessmentStatus.VALIDATED)
     with pytest.raises(services.NotAllowed):
         workbook_download(assessment=validated, user=lead)
+
+
+def test_rows_are_matched_by_key_whatever_their_order(self_fill, lead):
+    a, b = keys(self_fill)[:2]
+    _, content = workbook_download(assessment=self_fill, user=lead)
+    wb = openpyxl.load_workbook(
+        io.BytesIO(fill(content, {a: {"Answer": "No"}, b: {"Answer": "Yes"}}))
+    )
+    sheet = wb[QUESTIONNAIRE]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    for number, values in enumerate(reversed(rows), 2):
+        for column, value in enumerate(values, 1):
+            sheet.cell(row=number, column=column).value = value
+    preview = workbook_preview(assessment=self_fill, user=lead, upload=upload(save(wb)))
+    last = len(rows) + 1
+    assert [(c.key, c.row, c.after["option"]) for c in preview.changes] == [
+        (b, last - 1, "yes"),
+        (a, last, "no"),
+    ]
+
+
+def test_a_reviewer_can_bring_in_a_workbook_for_a_submitted_self_fill(self_fill, lead):
+    for answer in self_fill.answers.select_related("question"):
+        save_online(self_fill, lead, answer.question.key, option="partly")
+    services.assessment_submit(assessment=self_fill, user=lead)
+    self_fill.refresh_from_db()
+    [a] = keys(self_fill)[:1]
+    _, content = workbook_download(assessment=self_fill, user=lead)
+    preview = workbook_preview(
+        assessment=self_fill, user=lead, upload=upload(fill(content, {a: {"Answer": "Yes"}}))
+    )
+    assert workbook_apply(assessment=self_fill, user=lead, preview=preview, take_file=set()) == 1
+    assert answers(self_fill)[a].option.key == "yes"
+    assert import_events(self_fill).get().note == "Imported from the workbook answers.xlsx"
+
+
+def test_the_interviewer_fills_an_interview_offline(project, lead, version):
+    interview = services.assessment_start(
+        project=project, user=lead, mode=AssessmentMode.INTERVIEW, version=version
+    )
+    [a] = keys(interview)[:1]
+    _, content = workbook_download(assessment=interview, user=lead)
+    preview = workbook_preview(
+        assessment=interview, user=lead, upload=upload(fill(content, {a: {"Answer": "No"}}))
+    )
+    workbook_apply(assessment=interview, user=lead, preview=preview, take_file=set())
+    assert answers(interview)[a].option.key == "no"
