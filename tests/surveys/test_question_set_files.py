@@ -127,6 +127,10 @@ class TestExcelDownload:
         html = get(client, viewer, url("version_detail", version)).content.decode()
         assert url("version_xlsx", version) in html and url("version_yaml", version) in html
 
+    def test_the_draft_editor_links_both_downloads(self, client, group_admin, draft):
+        html = get(client, group_admin, url("draft_edit", draft)).content.decode()
+        assert url("version_xlsx", draft) in html and url("version_yaml", draft) in html
+
 
 class TestExcelUpload:
     def test_an_edited_workbook_becomes_a_draft(self, client, group_admin, version):
