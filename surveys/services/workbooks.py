@@ -36,7 +36,7 @@ from surveys.models import (
 )
 from surveys.selectors import options_of
 from surveys.services.answers import AnswerInput, answer_save
-from surveys.services.errors import AnswerConflict, NotAllowed, SurveyError
+from surveys.services.errors import AnswerConflict, BadAnswer, NotAllowed, SurveyError
 from surveys.services.permissions import can_edit_answers
 from surveys.spreadsheets import Limits, SpreadsheetError, open_workbook
 from surveys.workbooks import (
@@ -366,13 +366,19 @@ def _input_of(after: dict) -> AnswerInput:
 
 @transaction.atomic
 def workbook_apply(
-    *, assessment: Assessment, user: User, preview: Preview, take_file: set[str]
+    *,
+    assessment: Assessment,
+    user: User,
+    preview: Preview,
+    take_file: set[str],
+    note: str = "",
 ) -> int:
     """Write the previewed changes; conflicts only where `take_file` names their key.
 
     All or nothing: if any answer the preview would touch changed since the
-    preview, StalePreview is raised and nothing is written. Returns how many
-    answers changed.
+    preview, StalePreview is raised and nothing is written. In review (a
+    submitted self-fill) changed answers need a `note` saying why, as they do
+    in the browser. Returns how many answers changed.
     """
     if preview.assessment != str(assessment.code):
         raise SurveyError("This preview belongs to another assessment; upload the file again.")
@@ -393,7 +399,12 @@ def workbook_apply(
             f"{len(moved)} of these answers changed since the preview (rows {rows}); nothing "
             "was saved. Upload the file again to see the changes as they are now."
         )
-    note = f"Imported from the workbook {preview.filename}"
+    note = note.strip()
+    answers_move = any({"option", "is_na"} & set(c.fields) for c in chosen)
+    if assessment.status == AssessmentStatus.SUBMITTED and answers_move and not note:
+        raise BadAnswer("Changing answers in review needs a note saying why; nothing was saved.")
+    source = f"Imported from the workbook {preview.filename}"
+    note = f"{note} ({source.lower()})" if note else source
     for change in chosen:
         try:
             answer_save(

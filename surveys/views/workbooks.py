@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from brands.selectors import get_project_for_user
 from surveys import selectors
 from surveys.models import AssessmentMode
-from surveys.services import SurveyError
+from surveys.services import BadAnswer, SurveyError
 from surveys.services import workbooks as service
 from surveys.services.permissions import can_edit_answers
 from surveys.spreadsheets import SpreadsheetError
@@ -139,8 +139,16 @@ def workbook_apply(request: HttpRequest, code) -> HttpResponse:
         }
     try:
         saved = service.workbook_apply(
-            assessment=assessment, user=request.user, preview=preview, take_file=take_file
+            assessment=assessment,
+            user=request.user,
+            preview=preview,
+            take_file=take_file,
+            note=request.POST.get("note", "")[:2000],
         )
+    except BadAnswer as exc:
+        # Nothing about the preview went stale: stay on it, with the reason asked for.
+        messages.error(request, exc.message)
+        return redirect("workbook_preview", code=assessment.code)
     except SurveyError as exc:
         request.session.pop(_session_key(assessment), None)
         messages.error(request, exc.message)

@@ -369,9 +369,18 @@ def test_a_reviewer_can_bring_in_a_workbook_for_a_submitted_self_fill(self_fill,
     preview = workbook_preview(
         assessment=self_fill, user=lead, upload=upload(fill(content, {a: {"Answer": "Yes"}}))
     )
-    assert workbook_apply(assessment=self_fill, user=lead, preview=preview, take_file=set()) == 1
+    with pytest.raises(services.BadAnswer, match="in review needs a note"):
+        workbook_apply(assessment=self_fill, user=lead, preview=preview, take_file=set())
+    assert import_events(self_fill).count() == 0
+
+    saved = workbook_apply(
+        assessment=self_fill, user=lead, preview=preview, take_file=set(), note="Agreed on a call"
+    )
+    assert saved == 1
     assert answers(self_fill)[a].option.key == "yes"
-    assert import_events(self_fill).get().note == "Imported from the workbook answers.xlsx"
+    assert import_events(self_fill).get().note == (
+        "Agreed on a call (imported from the workbook answers.xlsx)"
+    )
 
 
 def test_the_interviewer_fills_an_interview_offline(project, lead, version):

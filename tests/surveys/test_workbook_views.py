@@ -206,3 +206,28 @@ def test_wrong_methods_are_refused(client, self_fill, lead):
     assert client.post(url("workbook_download", self_fill)).status_code == 405
     assert client.get(url("workbook_apply", self_fill)).status_code == 405
     assert client.post(url("workbook_preview", self_fill)).status_code == 405
+
+
+def test_in_review_the_page_asks_why_before_saving(client, self_fill, lead):
+    for answer in self_fill.answers.select_related("question"):
+        services.answer_save(
+            assessment=self_fill,
+            question_key=answer.question.key,
+            user=lead,
+            base_revision=answer.revision,
+            data=services.AnswerInput(option="partly"),
+            via=AnswerVia.SELF_FILL,
+        )
+    services.assessment_submit(assessment=self_fill, user=lead)
+    client.force_login(lead)
+    [a] = first_keys(self_fill, 1)
+    post_file(client, self_fill, fill(download(client, self_fill), {a: {"Answer": "Yes"}}))
+    assert "Why these changes" in client.get(url("workbook_preview", self_fill)).content.decode()
+
+    response = client.post(url("workbook_apply", self_fill), follow=True)
+    assert response.redirect_chain[-1][0] == url("workbook_preview", self_fill)
+    assert "Changing answers in review needs a note" in response.content.decode()
+    assert imported(self_fill).count() == 0
+
+    client.post(url("workbook_apply", self_fill), {"note": "The team sent proof"})
+    assert imported(self_fill).get().note.startswith("The team sent proof")
