@@ -21,6 +21,7 @@ from scoring.selectors.dashboard import (
     loaded_section_figures,
     section_figures,
 )
+from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
 from surveys.models import Answer, Assessment, AssessmentStatus, Question
@@ -152,7 +153,15 @@ def project_page_data(
     history = _history(assessments, by_section, titles)
     _count_changed_answers(history)
     previous = next((r.previous for r in history if r.assessment.pk == latest.assessment_id), None)
-    movement = assessment_movement(previous, latest_assessment) if previous else None
+    movement = None
+    if previous is not None:
+        # Two validated assessments: what moved between them changes only with the
+        # question set or the project's kind, both of which change the figures token.
+        movement = cached_figures(
+            "movement",
+            (previous.pk, latest_assessment.pk),
+            lambda: assessment_movement(previous, latest_assessment),
+        )
 
     grouped: dict[str, list[Answer]] = {}
     for answer in answers_of_assessment(latest_assessment):

@@ -23,6 +23,7 @@ from reports.dashboards.brand_charts import (
     table,
     table_rows,
 )
+from scoring.selectors.figures_cache import cached_figures
 
 QUARTERS_OFFERED = 8
 
@@ -56,7 +57,8 @@ def brand_detail(request: HttpRequest, code) -> HttpResponse:
         "data": data,
         "rows": table_rows(data, view),
         "headers": headers(data, view, base),
-        "charts": brand_charts(data),
+        # Drawn from validated or submitted figures only: kept while they stay the same.
+        "charts": cached_figures("brand-charts", (brand.pk, filters), lambda: brand_charts(data)),
         "overall": data.profile[0],
         "has_figures": data.profile[0].brand.n > 0,
         "can_manage": can_manage_brand(request.user, brand),

@@ -11,6 +11,7 @@ from reports.csv_export import csv_response
 from reports.dashboards.project import project_page_data
 from reports.dashboards.project_charts import profile_chart, profile_table
 from scoring.selectors import scores_for_assessments
+from scoring.selectors.figures_cache import cached_figures
 from surveys.forms import StartAssessmentForm
 from surveys.selectors import (
     assessments_of_project,
@@ -27,6 +28,14 @@ def _page(project):
     )
 
 
+def _profile_chart(page):
+    """The profile chart, kept while the figures it draws stay the same (figures_cache)."""
+    if page.latest is None:
+        return None
+    parts = (page.project.pk, page.latest.assessment_id, timezone.localdate())
+    return cached_figures("project-profile-chart", parts, lambda: profile_chart(page))
+
+
 @require_GET
 @login_required
 def project_detail(request: HttpRequest, code) -> HttpResponse:
@@ -39,7 +48,7 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
         "team": project.team.order_by("first_name", "last_name"),
         "assessments": assessments,
         "page": page,
-        "profile": profile_chart(page) if page.latest else None,
+        "profile": _profile_chart(page),
         "open_assessments": open_assessments_of_project(project),
         "can_manage": can_manage,
         "can_answer": can_answer_for_project(request.user, project),

@@ -19,6 +19,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from brands.models import Project
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction, SectionScore
+from scoring.selectors.figures_cache import cached_figures
 from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion, Section
 
 _LATEST_LAST = ("assessed_on", "created_at", "id")
@@ -232,9 +233,15 @@ class VersionInfo:
 
 
 def versions_info(version_ids: Iterable[int]) -> dict[int, VersionInfo]:
-    """Labels and level bands of question-set versions, by id. Two queries."""
+    """Labels and level bands of question-set versions, by id. Two queries, none while
+    cached (figures_cache: a version's changes change the token)."""
+    ids = tuple(sorted(set(version_ids)))
+    return cached_figures("versions-info", ids, lambda: _versions_info(ids))
+
+
+def _versions_info(version_ids: tuple[int, ...]) -> dict[int, VersionInfo]:
     versions = (
-        QuestionSetVersion.objects.filter(id__in=set(version_ids))
+        QuestionSetVersion.objects.filter(id__in=version_ids)
         .select_related("question_set")
         .prefetch_related("levels")
     )
@@ -255,14 +262,19 @@ def versions_info(version_ids: Iterable[int]) -> dict[int, VersionInfo]:
 
 def section_columns(version_ids: Iterable[int]) -> list[SectionColumn]:
     """The sections of the versions, by key: in the newest version's order, named as there;
-    sections only older versions have come after. One query."""
-    sections = Section.objects.filter(version_id__in=set(version_ids)).order_by(
+    sections only older versions have come after. One query, none while cached."""
+    ids = tuple(sorted(set(version_ids)))
+    return list(cached_figures("section-columns", ids, lambda: _section_columns(ids)))
+
+
+def _section_columns(version_ids: tuple[int, ...]) -> tuple[SectionColumn, ...]:
+    sections = Section.objects.filter(version_id__in=version_ids).order_by(
         "-version__number", "version_id", "order"
     )
     columns: dict[str, SectionColumn] = {}
     for key, title in sections.values_list("key", "title"):
         columns.setdefault(key, SectionColumn(key, title))
-    return list(columns.values())
+    return tuple(columns.values())
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,20 @@ query of one row.
 The token is read before the figures: an entry never holds figures older than
 its token. Without a token (the row missing after a flush) nothing is cached.
 A cache that fails (a backend down) is read through, never an error page.
+
+A GET or HEAD request reads the token once (requests that read do not write);
+any other request, a task or a shell reads it at every use, so that what a
+request writes is never hidden from what it reads next.
 """
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 T = TypeVar("T")
@@ -27,12 +33,38 @@ TIMEOUT = 6 * 60 * 60  # unchanged figures are recomputed after six hours all th
 logger = logging.getLogger(__name__)
 
 
-def figures_token() -> str | None:
-    """The current token; None when there is none (then nothing may be cached)."""
+_request = threading.local()
+
+
+def _request_started(sender, environ=None, **kwargs) -> None:
+    method = (environ or {}).get("REQUEST_METHOD", "")
+    _request.reads_only = method in ("GET", "HEAD")
+    _request.token = None
+
+
+def _request_finished(sender, **kwargs) -> None:
+    _request.reads_only = False
+    _request.token = None
+
+
+request_started.connect(_request_started, dispatch_uid="figures_cache_request_started")
+request_finished.connect(_request_finished, dispatch_uid="figures_cache_request_finished")
+
+
+def _read_token() -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM scoring_figures_generation WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def figures_token() -> str | None:
+    """The current token; None when there is none (then nothing may be cached)."""
+    if not getattr(_request, "reads_only", False):
+        return _read_token()
+    if _request.token is None:
+        _request.token = _read_token()
+    return _request.token
 
 
 def _key(token: str, name: str, parts: tuple) -> str:
