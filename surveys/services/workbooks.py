@@ -1,4 +1,4 @@
-"""Offline questionnaires: download, upload with preview and apply, historic rounds.
+"""Offline questionnaires: download, upload with preview and apply.
 
 The upload is two steps so that nobody is surprised: `workbook_preview` reads
 and checks the whole file and says what would change (nothing is written);
@@ -16,23 +16,19 @@ self-fill. A validated assessment is frozen, so it offers no download.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from brands.models import GroupRole, Project, User
-from scoring.services import score_store
+from brands.models import User
 from surveys.models import (
     Answer,
     AnswerVia,
     Assessment,
-    AssessmentMode,
     AssessmentStatus,
     QuestionSetVersion,
-    VersionStatus,
 )
 from surveys.selectors import options_of
 from surveys.services.answers import AnswerInput, answer_save
@@ -42,7 +38,6 @@ from surveys.spreadsheets import Limits, SpreadsheetError, open_workbook
 from surveys.workbooks import (
     NA_LABEL,
     PURPOSE_ASSESSMENT,
-    PURPOSE_HISTORIC,
     AnswerState,
     Identity,
     QuestionRow,
@@ -53,21 +48,19 @@ from surveys.workbooks import (
     stamp,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class StalePreview(SurveyError):
     status = 409
 
 
-def _scale(version: QuestionSetVersion, options=None) -> list[ScaleOption]:
+def scale_of(version: QuestionSetVersion, options=None) -> list[ScaleOption]:
     return [
         ScaleOption(key=o.key, label=o.label, score=float(o.score))
         for o in (options if options is not None else version.options.all())
     ]
 
 
-def _guidance(question) -> str:
+def guidance_of(question) -> str:
     parts = [
         ("Why it matters", question.why),
         ("What good looks like", question.good),
@@ -92,7 +85,7 @@ def _answers(assessment: Assessment) -> list[Answer]:
     )
 
 
-def _safe_name(text: str) -> str:
+def safe_filename(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "assessment"
 
 
@@ -117,7 +110,7 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
                 section=q.section.title,
                 key=q.key,
                 text=q.text,
-                guidance=_guidance(q),
+                guidance=guidance_of(q),
                 core=q.core,
                 answer=NA_LABEL if answer.is_na else labels.get(answer.option_id, ""),
                 na_reason=answer.na_reason if answer.is_na else "",
@@ -146,50 +139,12 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
             ("Question set", str(version)),
             ("Downloaded", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         ],
-        scale=_scale(version, options),
+        scale=scale_of(version, options),
         rows=rows,
         identity=identity,
     )
-    filename = f"{_safe_name(project.name)}-{assessment.assessed_on.isoformat()}.xlsx"
+    filename = f"{safe_filename(project.name)}-{assessment.assessed_on.isoformat()}.xlsx"
     return filename, content
-
-
-def historic_template(
-    *, project: Project, user: User, version: QuestionSetVersion
-) -> tuple[str, bytes]:
-    """A blank questionnaire of `project` for entering an earlier round."""
-    if not can_import_history(user):
-        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
-    rows = [
-        QuestionRow(
-            section=q.section.title,
-            key=q.key,
-            text=q.text,
-            guidance=_guidance(q),
-            core=q.core,
-        )
-        for q in version.questions.select_related("section").order_by("order")
-        if q.applies_to_kind(project.kind)
-    ]
-    identity = Identity(
-        purpose=PURPOSE_HISTORIC,
-        project=str(project.code),
-        version=str(version.code),
-        downloaded_at=stamp(),
-    )
-    content = questionnaire_build(
-        title=f"{project.name}: an earlier assessment round",
-        facts=[
-            ("Project", project.name),
-            ("Brand", project.brand.name),
-            ("Question set", str(version)),
-        ],
-        scale=_scale(version),
-        rows=rows,
-        identity=identity,
-        historic=True,
-    )
-    return f"{_safe_name(project.name)}-earlier-round.xlsx", content
 
 
 # ---------------------------------------------------------------- upload: preview
@@ -300,7 +255,7 @@ def workbook_preview(
     answers = {a.question.key: a for a in _answers(assessment)}
     rows = questionnaire_read(
         workbook,
-        scale=_scale(assessment.version, options),
+        scale=scale_of(assessment.version, options),
         keys={k: a.question.text for k, a in answers.items()},
         limits=limits,
     )
@@ -354,7 +309,7 @@ def workbook_preview(
 # ---------------------------------------------------------------- upload: apply
 
 
-def _input_of(after: dict) -> AnswerInput:
+def answer_input_of(after: dict) -> AnswerInput:
     return AnswerInput(
         option="" if after["is_na"] or not after["option"] else after["option"],
         is_na=after["is_na"],
@@ -412,7 +367,7 @@ def workbook_apply(
                 question_key=change.key,
                 user=user,
                 base_revision=change.base_revision,
-                data=_input_of(change.after),
+                data=answer_input_of(change.after),
                 via=AnswerVia.IMPORT,
                 note=note,
             )
@@ -427,122 +382,3 @@ def workbook_apply(
             error.status = exc.status
             raise error from None
     return len(chosen)
-
-
-# ---------------------------------------------------------------- historic rounds
-
-
-def can_import_history(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.group_role in (GroupRole.ADMIN, GroupRole.ASSESSOR))
-    )
-
-
-def _same_day(project: Project, day: dt.date) -> str:
-    return (
-        f"{project.name} already has an assessment on {day:%d %b %Y}; choose the date "
-        "of the round you are importing."
-    )
-
-
-def historic_import(
-    *,
-    project: Project,
-    user: User,
-    upload,
-    assessed_on: dt.date,
-    mode: str = AssessmentMode.INTERVIEW,
-    limits: Limits | None = None,
-) -> Assessment:
-    """A validated assessment of `project` for an earlier round, from a filled template.
-
-    Every applicable statement must be answered. The answers are written through
-    `answer_save` (history "via import"), the score is stored, and the dates
-    (assessed, submitted, validated, created) are set to the round's date so
-    the trends place it where it belongs.
-    """
-    if not can_import_history(user):
-        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
-    if mode not in AssessmentMode.values:
-        raise SurveyError(f"Unknown assessment mode '{mode}'.")
-    if assessed_on > timezone.localdate():
-        raise SurveyError(
-            f"{assessed_on:%d %b %Y} is in the future; an earlier round needs a past date."
-        )
-    if project.assessments.filter(assessed_on=assessed_on).exists():
-        raise SurveyError(_same_day(project, assessed_on))
-    workbook = open_workbook(upload, limits=limits)
-    identity = identity_read(workbook)
-    if identity.project != str(project.code):
-        raise SpreadsheetError(
-            "This workbook was made for another project. Download the template from "
-            f"{project.name}'s page."
-        )
-    version = (
-        QuestionSetVersion.objects.filter(code=identity.version, status=VersionStatus.PUBLISHED)
-        .select_related("question_set")
-        .first()
-    )
-    if version is None:
-        raise SpreadsheetError(
-            "The question-set version this workbook was made for is no longer available."
-        )
-    questions = [
-        q
-        for q in version.questions.select_related("section").order_by("order")
-        if q.applies_to_kind(project.kind)
-    ]
-    options = list(version.options.all())
-    rows = questionnaire_read(
-        workbook,
-        scale=_scale(version, options),
-        keys={q.key: q.text for q in questions},
-        limits=limits,
-    )
-    by_key = {r.key: r for r in rows}
-    blank = [r for r in rows if not r.state.is_answered]
-    missing = [q for q in questions if q.key not in by_key]
-    if blank or missing:
-        problems = [
-            f"row {r.number}, Answer: empty; an earlier round needs every answer" for r in blank
-        ]
-        problems += [f"statement '{q.key}' is missing from the file" for q in missing]
-        raise SpreadsheetError.from_problems(problems)
-
-    with transaction.atomic():
-        Project.objects.select_for_update().filter(pk=project.pk).first()
-        if project.assessments.filter(assessed_on=assessed_on).exists():
-            raise SurveyError(_same_day(project, assessed_on))
-        assessment = Assessment.objects.create(
-            project=project,
-            version=version,
-            mode=mode,
-            assessed_on=assessed_on,
-            conducted_by=user if mode == AssessmentMode.INTERVIEW else None,
-            created_by=user,
-        )
-        Answer.objects.bulk_create(Answer(assessment=assessment, question=q) for q in questions)
-        note = f"Earlier round of {assessed_on:%d %b %Y} imported from {getattr(upload, 'name', 'a workbook')}"
-        for question in questions:
-            state = by_key[question.key].state
-            answer_save(
-                assessment=assessment,
-                question_key=question.key,
-                user=user,
-                base_revision=0,
-                data=_input_of(state.as_dict()),
-                via=AnswerVia.IMPORT,
-                note=note,
-            )
-        moment = timezone.make_aware(dt.datetime.combine(assessed_on, dt.time(12)))
-        Assessment.objects.filter(pk=assessment.pk).update(
-            status=AssessmentStatus.VALIDATED,
-            submitted_at=moment,
-            validated_at=moment,
-            validated_by=user,
-            created_at=moment,
-        )
-        assessment.refresh_from_db()
-        score_store(assessment=assessment)
-    return assessment

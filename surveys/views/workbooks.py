@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from brands.selectors import get_project_for_user
 from surveys import selectors
 from surveys.models import AssessmentMode
-from surveys.services import BadAnswer, SurveyError
+from surveys.services import BadAnswer, SurveyError, imports
 from surveys.services import workbooks as service
 from surveys.services.permissions import can_edit_answers
-from surveys.spreadsheets import SpreadsheetError
+from surveys.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetError
 
 _ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,7 +51,7 @@ def _session_key(assessment) -> str:
 
 
 def _attachment(filename: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=service.XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -174,7 +174,7 @@ def historic_template(request: HttpRequest, code) -> HttpResponse:
         messages.error(request, "No question set is published yet.")
         return redirect("project_detail", code=project.code)
     try:
-        filename, content = service.historic_template(
+        filename, content = imports.historic_template(
             project=project, user=request.user, version=version
         )
     except SurveyError as exc:
@@ -187,7 +187,7 @@ def historic_template(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def historic_import(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
-    if not service.can_import_history(request.user):
+    if not imports.can_import_history(request.user):
         messages.error(request, "Only group assessors and admins can import earlier rounds.")
         return redirect("project_detail", code=project.code)
     posted = request.method == "POST"
@@ -197,7 +197,7 @@ def historic_import(request: HttpRequest, code) -> HttpResponse:
         if not form.is_valid():
             return render(request, "surveys/workbook_historic.html", context, status=400)
         try:
-            assessment = service.historic_import(
+            assessment = imports.historic_import(
                 project=project,
                 user=request.user,
                 upload=form.cleaned_data["workbook"],

@@ -21,13 +21,8 @@ from django.urls import reverse
 from surveys import services
 from surveys.models import Answer, AnswerEvent, Assessment, AssessmentMode
 from surveys.services import SurveyError
-from surveys.services.workbooks import (
-    Preview,
-    historic_import,
-    historic_template,
-    workbook_download,
-    workbook_preview,
-)
+from surveys.services.imports import historic_import, historic_template
+from surveys.services.workbooks import Preview, workbook_download, workbook_preview
 from surveys.spreadsheets import SpreadsheetError
 from surveys.workbooks import IDENTITY, QUESTIONNAIRE
 from tests.surveys.workbook_files import fill, rows_of

@@ -13,7 +13,7 @@ from scoring.models import Score
 from scoring.selectors.trends import project_series
 from surveys import services
 from surveys.models import AnswerEvent, AnswerVia, Assessment, AssessmentMode, AssessmentStatus
-from surveys.services.workbooks import historic_import, historic_template
+from surveys.services.imports import historic_import, historic_template
 from surveys.spreadsheets import SpreadsheetError
 from surveys.workbooks import QUESTIONNAIRE
 from tests import factories

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from surveys import services
 from surveys.models import Answer, AnswerEvent, AnswerVia, AssessmentMode, AssessmentStatus
+from surveys.services.imports import historic_template
 from surveys.services.workbooks import (
     StalePreview,
-    historic_template,
     workbook_apply,
     workbook_download,
     workbook_preview,
