@@ -95,6 +95,7 @@ def svg_bar_chart(
         raise ValueError("one value per label")
     if markers is not None and len(markers) != len(labels):
         raise ValueError("one marker (or None) per label")
+    compared = any(m is not None and m[0] is not None for m in markers or ())
     bar, gap, top = 20, 8, 36
     left = _label_width(labels)
     plot_w = width - left - 50
@@ -118,7 +119,10 @@ def svg_bar_chart(
         body.append(
             _rect(left, y, w, bar, colour_for(value, bands), stroke=INK, stroke_width="0.5")
         )
-        body.append(_text(left + w + 4, y + bar * 0.7, f"{value:.0f}%"))
+        # With comparison markers the figure goes in a column right of the plot, clear of
+        # the whiskers; without, at the bar's end.
+        value_x = left + plot_w + 8 if compared else left + w + 4
+        body.append(_text(value_x, y + bar * 0.7, f"{value:.0f}%"))
     drawn = False
     for i, marker in enumerate(markers or ()):
         median, lower, upper = marker if marker is not None else (None, None, None)
