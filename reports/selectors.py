@@ -1,11 +1,12 @@
-"""Figures for the brand list, read through scoring's selectors."""
+"""Figures for the brand list, read through scoring's selectors, and the dashboards' filter options."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from brands.models import Brand, Project
+from brands.models import Brand, ProductLine, Project
 from scoring.selectors import latest_validated_scores
+from surveys.models import QuestionSetVersion, VersionStatus
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,33 @@ def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the dashboards' product-line and version pickers offer."""
+
+    product_lines: list[FilterOption]
+    versions: list[FilterOption]  # published versions, newest first within a question set
+
+
+def filter_options() -> FilterOptions:
+    """Every product line (they are the group's, not a brand's) and every published
+    question-set version. Two queries."""
+    lines = [
+        FilterOption(str(code), name)
+        for code, name in ProductLine.objects.order_by("name").values_list("code", "name")
+    ]
+    versions = [
+        FilterOption(str(code), f"{name} v{number}")
+        for code, name, number in QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("question_set__name", "-number")
+        .values_list("code", "question_set__name", "number")
+    ]
+    return FilterOptions(product_lines=lines, versions=versions)

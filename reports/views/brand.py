@@ -23,6 +23,7 @@ from reports.dashboards.brand_charts import (
     table,
     table_rows,
 )
+from reports.selectors import filter_options
 from scoring.selectors.figures_cache import cached_figures
 
 QUARTERS_OFFERED = 8
@@ -74,6 +75,7 @@ def brand_detail(request: HttpRequest, code) -> HttpResponse:
         "quarters": quarters,
         "kinds": ProjectKind.choices,
         "criticalities": Criticality.choices,
+        "options": filter_options(),
     }
     return render(request, "reports/brand_detail.html", context)
 

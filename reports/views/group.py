@@ -17,6 +17,7 @@ from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
 from reports.dashboards.group import group_dashboard_gaps_data
 from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
+from reports.selectors import filter_options
 from scoring.selectors.figures_cache import cached_figures
 
 QUARTERS_OFFERED = 8
@@ -85,6 +86,7 @@ def group_dashboard(request: HttpRequest) -> HttpResponse:
         "brand_options": brands_for_user(request.user).order_by("name"),
         "kinds": ProjectKind.choices,
         "criticalities": Criticality.choices,
+        "options": filter_options(),
     }
     return render(request, "reports/group_dashboard.html", context)
 

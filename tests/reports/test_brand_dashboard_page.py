@@ -173,11 +173,14 @@ def test_a_history_restore_gets_the_whole_page(client, lead, brand):
     assert "<html" in client.get(url(brand), headers=headers).content.decode()
 
 
-def test_the_filter_form_has_labelled_fields_and_a_submit_button(client, lead, brand):
+def test_the_filter_form_has_labelled_fields_and_a_submit_button(client, lead, brand, version):
+    factories.ProductLineFactory(name="Cross-sell")
     client.force_login(lead)
     page = client.get(url(brand)).content.decode()
     for label in ("Quarter", "Kind", "Criticality", "Include submitted self-fills", "Project name"):
         assert label in page
+    assert '<label for="filter-line">Product line</label>' in page
+    assert '<label for="filter-version">Question-set version</label>' in page
     assert 'hx-push-url="true"' in page and '<button type="submit">Show</button>' in page
 
 

@@ -218,3 +218,26 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     assert cached < cold
     add_projects(9)
     assert (queries(False), queries(True)) == (cold, cached)
+
+
+def test_the_filters_offer_product_lines_and_versions_with_the_chosen_ones_selected(
+    client, group_viewer, brand, figures, version
+):
+    line = factories.ProductLineFactory(name="Cross-sell")
+    other_line = factories.ProductLineFactory(name="Demand forecast")
+    figures.product_line = line
+    figures.save()
+    client.force_login(group_viewer)
+    page = client.get(URL, {"line": str(line.code), "version": str(version.code)})
+    html = page.content.decode()
+    assert '<label for="filter-line">Product line</label>' in html
+    assert f'<option value="{line.code}" selected>Cross-sell</option>' in html
+    assert f'<option value="{other_line.code}">Demand forecast</option>' in html
+    assert '<label for="filter-version">Question-set version</label>' in html
+    label = f"{version.question_set.name} v{version.number}"
+    assert f'<option value="{version.code}" selected>{label}</option>' in html
+    assert page.context["data"].projects == 1
+
+    page = client.get(URL, {"line": str(other_line.code)})
+    assert page.context["data"].projects == 0
+    assert f'<option value="{other_line.code}" selected>' in page.content.decode()
