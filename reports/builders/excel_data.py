@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.db.models import QuerySet
 
-from brands.models import Brand, ProductLine, Project
+from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
 from scoring.models import ImprovementAction
-from surveys.models import Answer, QuestionSetVersion
+from surveys.models import Answer, AnswerOption, Assessment, Question, QuestionSetVersion
 
 # Assessments read per query, and rows fetched per round trip within it: small
 # enough for SQLite's limit on query parameters and for a flat memory profile.
@@ -30,64 +30,73 @@ def person(first: str | None, last: str | None, username: str | None) -> str | N
     return f"{first or ''} {last or ''}".strip() or username
 
 
-ANSWER_FIELDS = (
-    "assessment__project__brand__name",
-    "assessment__project__name",
-    "assessment__assessed_on",
-    "question__section__title",
-    "question__key",
-    "question__text",
-    "question__core",
-    "option__label",
-    "is_na",
-    "na_reason",
-    "comment",
-    "evidence_url",
-    "answered_by__first_name",
-    "answered_by__last_name",
-    "answered_by__username",
-    "answered_at",
-)
-
-
 def answer_rows(assessment_ids: Sequence[int]) -> Iterator[tuple]:
     """The answers of the assessments, in the order given, questions in set order:
     (brand, project, assessed on, section, key, statement, core, answer, N/A reason,
     comment, evidence link, answered by, answered at).
 
     The interviewer's private notes are not part of it.
+
+    The answer rows are read without joins (what they share, the statements,
+    options, people and projects, is read once into small maps), a chunk of
+    assessments per query and a few thousand rows per fetch.
     """
-    for start in range(0, len(assessment_ids), ASSESSMENTS_PER_QUERY):
-        chunk = list(assessment_ids[start : start + ASSESSMENTS_PER_QUERY])
-        position = {pk: i for i, pk in enumerate(chunk)}
+    ids = list(assessment_ids)
+    if not ids:
+        return
+    heads = {}  # assessment id: (brand, project, assessed on)
+    versions = set()
+    for start in range(0, len(ids), ASSESSMENTS_PER_QUERY):
+        for pk, brand, project, assessed_on, version_id in Assessment.objects.filter(
+            pk__in=ids[start : start + ASSESSMENTS_PER_QUERY]
+        ).values_list("pk", "project__brand__name", "project__name", "assessed_on", "version_id"):
+            heads[pk] = (brand, project, assessed_on)
+            versions.add(version_id)
+    questions = {
+        pk: (order, (section, key, text, core))
+        for pk, order, section, key, text, core in Question.objects.filter(
+            version_id__in=versions
+        ).values_list("pk", "order", "section__title", "key", "text", "core")
+    }
+    labels = dict(AnswerOption.objects.filter(version_id__in=versions).values_list("pk", "label"))
+    people: dict[int, str | None] = {}
+
+    for start in range(0, len(ids), ASSESSMENTS_PER_QUERY):
+        chunk = ids[start : start + ASSESSMENTS_PER_QUERY]
         rows: dict[int, list] = {}
-        # One query per chunk, read in fetches; the chunk's assessments come back
-        # grouped, then are written in the order the caller chose.
-        query = (
-            Answer.objects.filter(assessment_id__in=chunk)
-            .order_by("assessment_id", "question__order")
-            .values_list("assessment_id", *ANSWER_FIELDS)
+        query = Answer.objects.filter(assessment_id__in=chunk).values_list(
+            "assessment_id",
+            "question_id",
+            "option_id",
+            "is_na",
+            "na_reason",
+            "comment",
+            "evidence_url",
+            "answered_by_id",
+            "answered_at",
         )
         for row in query.iterator(chunk_size=ROWS_PER_FETCH):
             rows.setdefault(row[0], []).append(row)
-        for pk in sorted(rows, key=position.__getitem__):
-            for row in rows.pop(pk):
-                (_, brand, project, assessed_on, section, key, text, core) = row[:8]
-                (label, is_na, na_reason, comment, evidence) = row[8:13]
+        missing = {row[7] for found in rows.values() for row in found} - people.keys() - {None}
+        if missing:
+            for pk, first, last, username in User.objects.filter(pk__in=missing).values_list(
+                "pk", "first_name", "last_name", "username"
+            ):
+                people[pk] = person(first, last, username)
+        for pk in chunk:
+            found = rows.pop(pk, [])
+            found.sort(key=lambda row: questions[row[1]][0])
+            head = heads[pk]
+            for _, question, option, is_na, na_reason, comment, evidence, by, at in found:
                 yield (
-                    brand,
-                    project,
-                    assessed_on,
-                    section,
-                    key,
-                    text,
-                    core,
-                    NA if is_na else label,
+                    *head,
+                    *questions[question][1],
+                    NA if is_na else labels.get(option),
                     na_reason or None,
                     comment or None,
                     evidence or None,
-                    person(*row[13:16]),
-                    row[16],
+                    people.get(by),
+                    at,
                 )
 
 

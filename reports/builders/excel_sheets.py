@@ -42,6 +42,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # Excel refuses a cell longer than this and "repairs" the whole file.
 MAX_CELL_TEXT = 32_767
+_TEXT_CACHE = 20_000
 _CUT = "\u2026 (cut: too long for one Excel cell)"
 
 TEXT, NUMBER, INTEGER, PERCENT, POINTS, DATE, DATETIME, BOOL = (
@@ -64,10 +65,12 @@ def safe_text(value: str) -> str:
     return csv_cell(text)
 
 
-def local_naive(moment: datetime.datetime) -> datetime.datetime:
+def local_naive(
+    moment: datetime.datetime, zone: datetime.tzinfo | None = None
+) -> datetime.datetime:
     """A stored (aware) time as the local time a manager expects, without the zone Excel lacks."""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone or timezone.get_current_timezone())
     return moment.replace(tzinfo=None)
 
 
@@ -112,14 +115,9 @@ class Sheet:
         for index, column in enumerate(self.columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = "A2"
-        # Only these columns need a styled cell; the others are written as plain values,
-        # which keeps the big sheets close to the cost of writing bare values.
-        self._styled = {
-            index: _FORMATS[column.kind]
-            for index, column in enumerate(self.columns)
-            if column.kind in (PERCENT, POINTS, DATETIME)
-        }
-        self._percent = {i for i, c in enumerate(self.columns) if c.kind == PERCENT}
+        self._zone = timezone.get_current_timezone()
+        self._texts: dict[str, str] = {}
+        self._convert = [self._converter(column.kind) for column in self.columns]
         self.ws.append([self._header(column.header) for column in self.columns])
         self.rows = 1  # rows written, the header included
 
@@ -130,26 +128,50 @@ class Sheet:
         cell.alignment = _WRAP
         return cell
 
-    def _cell(self, index: int, value: object) -> object:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return safe_text(value)
-        if isinstance(value, datetime.datetime):
-            value = local_naive(value)
-        if isinstance(value, Decimal):
-            value = float(value)
-        number_format = self._styled.get(index)
-        if number_format is None:
+    def _text(self, value: str) -> str:
+        # Names, statements and answer labels repeat on every row of the big sheets:
+        # each distinct text is made safe once.
+        safe = self._texts.get(value)
+        if safe is None:
+            safe = safe_text(value)
+            if len(self._texts) < _TEXT_CACHE:
+                self._texts[value] = safe
+        return safe
+
+    def _converter(self, kind: str):
+        """How a column's non-empty values become cells. Only percentages and points need a
+        styled cell; the rest are written as plain values, which keeps the big sheets close to
+        the cost of writing bare values (openpyxl gives dates and times a format of its own).
+        Text is guarded whatever column it turns up in."""
+        text = self._text
+
+        def plain(value):
+            if isinstance(value, str):
+                return text(value)
+            if isinstance(value, datetime.datetime):
+                return local_naive(value, self._zone)
+            if isinstance(value, Decimal):
+                return float(value)
             return value
-        if index in self._percent:
-            value = percent_cell_value(value)
-        cell = WriteOnlyCell(self.ws, value)
-        cell.number_format = number_format
-        return cell
+
+        if kind not in (PERCENT, POINTS):
+            return plain
+        number_format = _FORMATS[kind]
+        scale = percent_cell_value if kind == PERCENT else float
+
+        def styled(value):
+            if isinstance(value, str):
+                return text(value)
+            cell = WriteOnlyCell(self.ws, scale(value))
+            cell.number_format = number_format
+            return cell
+
+        return styled
 
     def append(self, values: Sequence[object]) -> None:
-        self.ws.append([self._cell(i, v) for i, v in enumerate(values)])
+        self.ws.append(
+            [None if v is None else f(v) for f, v in zip(self._convert, values, strict=True)]
+        )
         self.rows += 1
 
     def extend(self, rows: Iterable[Sequence[object]]) -> None:

@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 
 from brands.models import BrandRole, GroupRole
 from reports.builders import Scope, build
+from reports.builders.excel_sheets import MAX_CELL_TEXT, safe_text
 from reports.charts import level_colours
+from reports.csv_export import csv_cell
 from reports.dashboards import DashboardFilters
 from scoring.models import ImprovementAction
 from scoring.selectors import common_gaps, project_plan
@@ -445,3 +447,35 @@ class TestProjectWorkbook:
         admin = factories.UserFactory(username="report-admin", group_role=GroupRole.ADMIN)
         wb = workbook(project_scope(admin, project))
         assert wb.sheetnames == PROJECT_SHEETS
+
+
+class TestStreaming:
+    def test_answers_read_one_assessment_per_query_come_out_the_same(
+        self, world, group_viewer, monkeypatch
+    ):
+        whole = rows(workbook(group_scope(group_viewer))["Answers"])
+        monkeypatch.setattr("reports.builders.excel_data.ASSESSMENTS_PER_QUERY", 1)
+        monkeypatch.setattr("reports.builders.excel_data.ROWS_PER_FETCH", 7)
+        assert rows(workbook(group_scope(group_viewer))["Answers"]) == whole
+
+    def test_answers_follow_brand_project_and_question_order(self, world, group_viewer, version):
+        answers = table(workbook(group_scope(group_viewer))["Answers"])
+        keys = list(version.questions.order_by("order").values_list("key", flat=True))
+        seen = [(r["Brand"], r["Project"]) for r in answers]
+        assert seen == sorted(seen)
+        first = [r["Question key"] for r in answers if r["Project"] == "Cross-sell API"]
+        assert first == [k for k in keys if k in set(first)]
+
+
+class TestCellText:
+    @pytest.mark.parametrize(
+        "typed", ["=1+1", "+31 20 123", "-2", "@SUM(A1)", "\tx", "\rx", "=cmd|' /C calc'!A0"]
+    )
+    def test_formula_like_text_gets_the_csv_guard(self, typed):
+        assert safe_text(typed) == csv_cell(typed) == "'" + typed
+
+    def test_characters_xml_forbids_are_dropped_and_long_text_cut(self):
+        assert safe_text("a\x00b\x1fc\nd") == "abc\nd"
+        assert safe_text("\x01=1+1") == "'=1+1"
+        long = safe_text("x" * 40_000)
+        assert len(long) < MAX_CELL_TEXT and long.endswith("too long for one Excel cell)")
