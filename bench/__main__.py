@@ -9,7 +9,7 @@ import sys
 
 from bench import common
 
-SUITES = ("autosave", "scoring", "dashboards", "pdf")
+SUITES = ("autosave", "scoring", "dashboards", "pdf", "excel")
 
 
 def main(argv: list[str]) -> int:
@@ -44,6 +44,10 @@ def main(argv: list[str]) -> int:
             from bench import pdf
 
             found = pdf.run(env)
+        elif suite == "excel":
+            from bench import excel
+
+            found = excel.p5(env)
         # One file per suite, so running one suite keeps the others' last results.
         saved.append(common.save(suite, found))
         figures += found
