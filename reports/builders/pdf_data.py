@@ -38,7 +38,7 @@ TREND_COLUMNS = 8  # quarters in the trend tables
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a brands or projects table: a name and its figures in percent."""
+    """One line of the group report's brands table: a brand (or all of them) and its figures."""
 
     name: str
     overall: float | None
