@@ -133,8 +133,52 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
 
+# A question set nests six blocks deep (set > sections > section > questions > question >
+# guidance); anything far deeper is not one, and PyYAML builds nesting recursively.
+MAX_DEPTH = 10
+
+
+def _shape_problem(text: str) -> Problem | None:
+    """Refuse what YAML allows but a question set never needs, before building anything.
+
+    Anchors and aliases can multiply a small file into a huge structure ("billion
+    laughs"); deep nesting exhausts PyYAML's recursive builder. The event stream is
+    read without building any of it; syntax errors are left to `parse`, which names
+    their line.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return Problem(
+                    line,
+                    "",
+                    "YAML anchors and aliases (&name, *name) are not accepted in a "
+                    "question-set file; write each value out",
+                )
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Problem(line, "", "blocks are nested far deeper than a question set's")
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def parse(text: str) -> QuestionSetSpec:
-    """Parse and validate question-set YAML; raises QuestionSetError with every problem found."""
+    """Parse and validate question-set YAML; raises QuestionSetError with every problem found.
+
+    Whatever the text, the only exception is QuestionSetError: anchors, aliases and
+    deep nesting are refused before anything is built, and the few conversions PyYAML
+    lets escape as plain errors (an integer of thousands of digits, for one) become a
+    problem too.
+    """
+    problem = _shape_problem(text)
+    if problem is not None:
+        raise QuestionSetError([problem])
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -144,6 +188,8 @@ def parse(text: str) -> QuestionSetSpec:
         raise QuestionSetError([Problem(line, "", f"not valid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:
         raise QuestionSetError([Problem(None, "", f"not valid YAML: {exc}")]) from None
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        raise QuestionSetError([Problem(None, "", f"not readable as YAML: {exc}")]) from None
     return validate(data)
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import PurePath
 
-import yaml
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -234,9 +233,6 @@ def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> Qu
 # Loading a draft from an uploaded file, YAML or Excel.
 
 MAX_YAML_BYTES = 1_000_000
-# A question set nests six blocks deep (set > sections > section > questions > question >
-# guidance); anything far deeper is not one, and PyYAML builds nesting recursively.
-_MAX_YAML_DEPTH = 10
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".csv", ".numbers"}
 
@@ -280,51 +276,11 @@ def _yaml_text(data: bytes) -> str:
     return text
 
 
-def _yaml_shape_problem(text: str) -> fmt.Problem | None:
-    """Refuse what YAML allows but a question set never needs, before building anything.
-
-    Anchors and aliases can multiply a small file into a huge structure ("billion
-    laughs"); deep nesting exhausts PyYAML's recursive builder. The event stream is
-    read without building any of it; syntax errors are left to the format's parser,
-    which names their line.
-    """
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1 if event.start_mark else None
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                return fmt.Problem(
-                    line,
-                    "",
-                    "YAML anchors and aliases (&name, *name) are not accepted in a "
-                    "question-set file; write each value out",
-                )
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                depth += 1
-                if depth > _MAX_YAML_DEPTH:
-                    return fmt.Problem(
-                        line, "", "blocks are nested far deeper than a question set's"
-                    )
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return None
-    return None
-
-
 def _yaml_spec(data: bytes) -> fmt.QuestionSetSpec:
-    text = _yaml_text(data)
-    problem = _yaml_shape_problem(text)
-    if problem is not None:
-        raise DraftInvalid([problem])
     try:
-        return fmt.parse(text)
+        return fmt.parse(_yaml_text(data))
     except fmt.QuestionSetError as exc:
         raise DraftInvalid(exc.problems) from None
-    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
-        # PyYAML lets a few conversions escape as plain errors (an integer of thousands
-        # of digits, for one); they are still a bad file, not a server fault.
-        raise _refused(f"The file could not be read as question-set YAML: {exc}") from None
 
 
 @transaction.atomic

@@ -227,7 +227,7 @@ class TestBadFiles:
             ("set.yaml", b"key: [unclosed\n", "not valid YAML"),
             ("set.yaml", b"a: &x [1, 2]\nb: *x\n", "anchors and aliases"),
             ("set.yaml", b"a: " + b"[" * 200 + b"]" * 200 + b"\n", "nested far deeper"),
-            ("set.yaml", b"key: x\nweight: " + b"9" * 5000 + b"\n", "could not be read"),
+            ("set.yaml", b"key: x\nweight: " + b"9" * 5000 + b"\n", "not readable as YAML"),
             ("set.yaml", b"\xef\xbb\xbf   \n", "empty"),
         ],
     )

@@ -216,6 +216,25 @@ class TestBadFiles:
         assert problem.line == 17
         assert str(problem).startswith("line 17: not valid YAML")
 
+    def test_anchors_and_aliases_are_refused_before_anything_is_built(self):
+        bomb = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(8)
+        )
+        problem = problem_of(bomb)
+        assert problem.line == 1
+        assert "anchors and aliases" in str(problem)
+
+    def test_nesting_far_deeper_than_a_question_set_is_refused(self):
+        problem = problem_of("a: " + "[" * 50 + "]" * 50)
+        assert "nested far deeper" in str(problem)
+
+    def test_an_integer_of_thousands_of_digits_is_a_problem_not_a_crash(self):
+        problem = problem_of(
+            TINY.replace("        weight: 2\n", "        weight: " + "9" * 5000 + "\n")
+        )
+        assert "not readable as YAML" in str(problem)
+
     def test_a_tab_for_indentation_names_the_line(self):
         problem = problem_of(TINY.replace("        text: The first", "\ttext: The first"))
         assert problem.line == 21
