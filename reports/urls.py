@@ -26,6 +26,11 @@ urlpatterns = [
         product_lines.product_line_detail,
         name="product_line_detail",
     ),
+    path(
+        "product-lines/<uuid:code>/csv/",
+        product_lines.product_line_csv,
+        name="product_line_csv",
+    ),
     path("reports/", jobs.report_list, name="report_list"),
     path("reports/<uuid:code>/", jobs.report_detail, name="report_detail"),
     path("reports/<uuid:code>/download/", jobs.report_download, name="report_download"),

@@ -75,6 +75,7 @@ OBJECT_FOR_URL = {
     "group_dashboard_csv": "chart",
     "project_profile_csv": "project",
     "product_line_detail": "product_line",
+    "product_line_csv": "product_line",
     "brand_dashboard_csv": "brand chart",
     # A report job is its requester's alone (anyone else, even of the same brand, gets 404);
     # tests/reports/test_jobs_views.py checks that and the access at download time.

@@ -4,8 +4,8 @@ from html import escape
 
 import plotly.graph_objects as go
 
-from reports import charts
-from reports.chart_data import ChartTable
+from reports import charts, svg_charts
+from reports.chart_data import ChartTable, HeatmapCell
 from reports.dashboards.group_charts import Chart
 from reports.dashboards.product_lines import Figures, ProductLineView
 
@@ -64,9 +64,25 @@ def line_chart(view: ProductLineView) -> Chart:
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
+    series = _series(view)
     return Chart(
         chart_id="chart-product-line",
         title=TITLE,
         figure=charts.figure_data(fig),
         table=line_table(view),
+        # Without JavaScript: the same means as a grid, brands by sections.
+        svg=svg_charts.svg_heatmap(
+            rows=[name for name, _, _ in series],
+            cols=labels,
+            cells=[
+                [
+                    HeatmapCell(f.overall, n),
+                    *(HeatmapCell(f.sections.get(c.key), n) for c in view.sections),
+                ]
+                for _, f, n in series
+            ],
+            bands=view.bands,
+            title=TITLE,
+            wrap=14,
+        ),
     )

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from brands.selectors import get_product_line
-from reports.dashboards.product_line_charts import line_chart
+from reports.csv_export import csv_response
+from reports.dashboards.product_line_charts import line_chart, line_table
 from reports.dashboards.product_lines import product_line_summaries, product_line_view
 
 
@@ -25,3 +26,13 @@ def product_line_detail(request: HttpRequest, code) -> HttpResponse:
     view = product_line_view(user=request.user, line=line, on=timezone.localdate())
     context = {"line": line, "view": view, "chart": line_chart(view)}
     return render(request, "reports/product_line_detail.html", context)
+
+
+@require_GET
+@login_required
+def product_line_csv(request: HttpRequest, code) -> HttpResponse:
+    """The chart's numbers: the same rows the page's table shows to this user."""
+    line = get_product_line(code)
+    view = product_line_view(user=request.user, line=line, on=timezone.localdate())
+    numbers = line_table(view)
+    return csv_response(f"product-line-{line.name}", numbers.headers, numbers.rows)

@@ -166,3 +166,46 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     add(9)
     assert count_queries(lambda: client.get(url(line))) == few
     assert count_queries(lambda: client.get(LIST_URL)) == few_list
+
+
+def csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_csv_holds_what_a_brand_member_may_see_and_nothing_more(
+    client, viewer, group_viewer, line, brand, other_brand, three_brands
+):
+    third = three_brands[2]
+    csv_url = reverse("product_line_csv", args=[line.code])
+    client.force_login(viewer)
+    response = client.get(csv_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert rows[0][0] == "Brand" and rows[0][-1] == "Projects"
+    assert [row[0] for row in rows[1:]] == [brand.name, "Other brands (mean)"]
+    assert rows[2][-1] == "4"
+    assert other_brand.name not in response.content.decode()
+    assert third.name not in response.content.decode()
+
+    client.force_login(group_viewer)
+    names = [row[0] for row in csv_rows(client.get(csv_url))[1:]]
+    assert sorted(names) == sorted([brand.name, other_brand.name, third.name])
+
+
+def test_the_chart_has_a_csv_link_a_table_and_a_drawing_without_javascript(
+    client, group_viewer, line, three_brands
+):
+    client.force_login(group_viewer)
+    html = client.get(url(line)).content.decode()
+    assert reverse("product_line_csv", args=[line.code]) in html
+    assert "The numbers as a table" in html
+    assert '<div class="chart-fallback"><svg' in html
+
+
+def test_the_csv_of_an_unknown_line_is_404(client, group_viewer):
+    client.force_login(group_viewer)
+    assert client.get(reverse("product_line_csv", args=[uuid.uuid4()])).status_code == 404
