@@ -19,7 +19,8 @@ The checks run cheapest first and all of them before openpyxl parses anything:
    declared size, so a lying header ends in a CRC error, not a bomb), then
    the members an .xlsx must have ([Content_Types].xml, xl/workbook.xml) and
    the ones that mean another format (.xlsb, .ods) or macros;
-5. every member inflated once (`testzip`) so CRC and zlib errors surface here;
+5. every member inflated once, so CRC and zlib errors surface here, and the
+   cells of the worksheets counted (openpyxl's cost grows with them);
 6. openpyxl, which parses XML through defusedxml (installed, so entity bombs
    and external entities are refused), loaded with ``data_only=False`` so
    formulas are seen as formulas instead of their cached results.
@@ -72,6 +73,9 @@ _OTHER_FORMATS = {
 SAVE_AS_XLSX = "Open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)."
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
+# A cell element, with or without a namespace prefix (<c r=...>, <x:c>), not <col> or <cols>.
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -84,12 +88,15 @@ class Limits:
     """
 
     max_bytes: int = 5 * 1024 * 1024
-    max_uncompressed: int = 50 * 1024 * 1024
+    max_uncompressed: int = 20 * 1024 * 1024
     # XML compresses 10-30x in practice; a member above this ratio (and above
     # `ratio_floor` bytes, so tiny members do not trip it) is treated as a bomb.
     max_ratio: int = 100
     ratio_floor: int = 1024 * 1024
     max_members: int = 200
+    # openpyxl builds an object per cell: 300,000 cells take seconds and hundreds of MB,
+    # from a 1 MB upload. A questionnaire has about 600, a question set a few thousand.
+    max_cells: int = 50_000
     max_rows: int = 5000
     max_columns: int = 60
 
@@ -232,14 +239,22 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
             "The file is a zip archive but not an Excel workbook "
             f"(it has no workbook part). {SAVE_AS_XLSX}"
         )
-    try:
-        damaged = archive.testzip()
-    except Exception:  # zlib.error, BadZipFile, NotImplementedError, EOFError, ...
-        damaged = "?"
-    if damaged is not None:
+    cells = 0
+    for member in members:
+        try:
+            # Reading a part to its end checks its CRC; zlib errors surface here too.
+            content = archive.read(member)
+        except Exception:  # zlib.error, BadZipFile, NotImplementedError, EOFError, ...
+            raise SpreadsheetError(
+                "The file is damaged (a part of it fails its checksum). "
+                "Save it again from Excel and upload the new copy."
+            ) from None
+        if _WORKSHEET.fullmatch(member.filename):
+            cells += len(_CELL.findall(content))
+    if cells > limits.max_cells:
         raise SpreadsheetError(
-            "The file is damaged (a part of it fails its checksum). "
-            "Save it again from Excel and upload the new copy."
+            f"The workbook has more than {limits.max_cells:,} cells, far more than a "
+            "questionnaire or a question set needs; it was not opened."
         )
     return archive
 

@@ -169,6 +169,19 @@ def test_a_workbook_expanding_past_the_total_limit_is_refused():
     assert "expands to" in message and "more than the limit" in message
 
 
+def test_a_workbook_with_too_many_cells_is_refused_before_parsing():
+    wb = openpyxl.Workbook(write_only=True)
+    sheet = wb.create_sheet("Data")
+    for _ in range(1000):
+        sheet.append(list(range(11)))
+    out = io.BytesIO()
+    wb.save(out)
+    assert len(out.getvalue()) < 100 * 1024
+    message = error_of(out.getvalue(), limits=Limits(max_cells=10_000))
+    assert "more than 10,000 cells" in message
+    assert open_workbook(upload(out.getvalue()), limits=Limits(max_cells=11_000))
+
+
 def test_too_many_members_are_refused():
     many = rezip(workbook_bytes(), add={f"xl/media/{i}.bin": b"x" for i in range(300)})
     assert "holds 3" in error_of(many)
