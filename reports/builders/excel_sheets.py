@@ -80,7 +80,8 @@ def percent_cell_value(percent: float | None) -> float | None:
     Rounded to 9 places first, as the dashboards' band rule rounds, so that a
     figure on a band's boundary takes the same colour here as on screen.
     """
-    return None if percent is None else round(float(percent), 9) / 100
+    # The second rounding drops the binary noise of the division (0.69444433333000001).
+    return None if percent is None else round(round(float(percent), 9) / 100, 11)
 
 
 @dataclass(frozen=True)
