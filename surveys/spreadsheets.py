@@ -76,6 +76,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 # A cell element, with or without a namespace prefix (<c r=...>, <x:c>), not <col> or <cols>.
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -251,6 +252,9 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
             ) from None
         if _WORKSHEET.fullmatch(member.filename):
             cells += len(_CELL.findall(content))
+        elif member.filename == "xl/sharedStrings.xml":
+            # Every shared string becomes an object as well, used or not.
+            cells = max(cells, len(_STRING.findall(content)))
     if cells > limits.max_cells:
         raise SpreadsheetError(
             f"The workbook has more than {limits.max_cells:,} cells, far more than a "

@@ -182,6 +182,13 @@ def test_a_workbook_with_too_many_cells_is_refused_before_parsing():
     assert open_workbook(upload(out.getvalue()), limits=Limits(max_cells=11_000))
 
 
+def test_a_workbook_with_too_many_shared_strings_is_refused():
+    strings = b"".join(b"<si><t>%d</t></si>" % i for i in range(20_000))
+    table = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</sst>'
+    bloated = rezip(workbook_bytes(), add={"xl/sharedStrings.xml": table % strings})
+    assert "more than 10,000 cells" in error_of(bloated, limits=Limits(max_cells=10_000))
+
+
 def test_too_many_members_are_refused():
     many = rezip(workbook_bytes(), add={f"xl/media/{i}.bin": b"x" for i in range(300)})
     assert "holds 3" in error_of(many)
