@@ -11,6 +11,7 @@ from brands.models import Membership
 from reports import builders
 from reports.models import ReportJob, ReportStatus
 from reports.services.jobs import INTERNAL, UNAVAILABLE
+from tests import factories
 from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -415,3 +416,17 @@ def test_with_the_broker_down_the_answer_to_the_request_itself_says_so(client, l
     assert "hx-trigger" not in page
     assert "Retry" in page
     assert job_of(lead).status == ReportStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_report_jobs_read_only(client, lead, brand):
+    job = ready_job(lead, brand)
+    admin = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    listing = client.get(reverse("admin:reports_reportjob_changelist"))
+    assert listing.status_code == 200
+    assert str(job.code) in listing.content.decode()
+    assert client.get(reverse("admin:reports_reportjob_add")).status_code == 403
+    page = client.get(reverse("admin:reports_reportjob_change", args=[job.pk]))
+    assert page.status_code == 200
+    assert 'name="status"' not in page.content.decode()  # shown, not editable
