@@ -325,24 +325,80 @@ def _band_colorbar(bands: list[Band]) -> dict:
     }
 
 
+# Above this many lines (a group of about twenty brands) the trend highlights the
+# highest and lowest few and draws the others thin and grey, with a vertical
+# legend ranked by the latest figure; every line keeps its hover and legend entry.
+MANY_SERIES = len(SERIES_COLOURS)
+HIGHLIGHTED = 3  # at each end
+BACKGROUND_LINE = "#b9c1cc"
+
+
+def _latest_percent(s: Series) -> float | None:
+    return next((p.percent for p in reversed(s.points) if p.percent is not None), None)
+
+
+def trend_order(series: Sequence[Series]) -> tuple[list[Series], set[int]]:
+    """The series ranked by their latest figure (highest first, those without one last) and,
+    when there are more than MANY_SERIES, the positions of the HIGHLIGHTED highest and lowest
+    (all of them otherwise)."""
+    ranked = sorted(
+        series,
+        key=lambda s: (_latest_percent(s) is None, -(_latest_percent(s) or 0), s.name),
+    )
+    if len(ranked) <= MANY_SERIES:
+        return list(series), set(range(len(series)))
+    with_figure = [i for i, s in enumerate(ranked) if _latest_percent(s) is not None]
+    return ranked, set(with_figure[:HIGHLIGHTED] + with_figure[-HIGHLIGHTED:])
+
+
 def trend_lines(
     *,
     series: Sequence[Series],
     bands: Iterable[Band],
     title: str = "Maturity over time",
 ) -> go.Figure:
-    """One line per series (brand) over quarters; hover says how many projects a point covers."""
+    """One line per series (brand) over quarters; hover says how many projects a point covers.
+
+    With many series the legend is a ranking beside the chart (it scrolls), the highest
+    and lowest few lines are coloured and the rest are thin and grey; clicking an entry
+    hides its line, double-clicking shows it alone. The numbers of every line stay in the
+    chart's table.
+    """
     bands = list(bands)
+    ordered, highlighted = trend_order(series)
+    many = len(ordered) > MANY_SERIES
+    legend = {"orientation": "h", "y": -0.15}
+    if many:
+        legend = {
+            "orientation": "v",
+            "x": 1.02,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": 11},
+            "title": {"text": "Latest figure, highest first"},
+            "itemdoubleclick": "toggleothers",
+        }
     fig = _figure(
         title,
-        height=380,
+        height=440 if many else 380,
         yaxis=_percent_axis("Overall %"),
         xaxis={"type": "category", "showgrid": False},
         shapes=_band_backgrounds(bands),
-        legend={"orientation": "h", "y": -0.15},
+        legend=legend,
         hovermode="closest",
     )
-    for s in series:
+    colours = iter(SERIES_COLOURS * 2)
+    for i, s in enumerate(ordered):
+        style = {}
+        if many:
+            if i in highlighted:
+                style = {"line": {"color": next(colours), "width": 3}, "marker": {"size": 7}}
+            else:
+                style = {
+                    "line": {"color": BACKGROUND_LINE, "width": 1},
+                    "marker": {"size": 4, "color": BACKGROUND_LINE},
+                }
         fig.add_trace(
             go.Scatter(
                 name=escape(s.name),
@@ -358,8 +414,17 @@ def trend_lines(
                     for p in s.points
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
+                **style,
             )
         )
+    # The highlighted lines are drawn last, over the grey ones.
+    if many:
+        fig.data = [t for i, t in enumerate(fig.data) if i not in highlighted] + [
+            t for i, t in enumerate(fig.data) if i in highlighted
+        ]
+        ranks = {escape(s.name): i for i, s in enumerate(ordered)}
+        for trace in fig.data:
+            trace.legendrank = 1000 + ranks[trace.name]
     return fig
 
 

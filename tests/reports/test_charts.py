@@ -142,6 +142,35 @@ def test_trend_lines_draw_a_line_per_series_with_n_in_the_hover():
     assert len(fig.layout.shapes) == len(BANDS)  # the bands behind the lines
 
 
+def test_a_trend_of_many_brands_highlights_the_highest_and_lowest_and_ranks_the_legend():
+    latest = [50.0, 90.0, 10.0, 70.0, 30.0, 95.0, 5.0, 60.0, 40.0, 80.0, 20.0, 65.0, 35.0]
+    series = [
+        Series(f"Brand {i:02d}", [TrendPoint("2024 Q4", v - 1, 2), TrendPoint("2025 Q1", v, 3)])
+        for i, v in enumerate(latest)
+    ]
+    series.append(Series("No figure", [TrendPoint("2024 Q4", None), TrendPoint("2025 Q1", None)]))
+    fig = charts.trend_lines(series=series, bands=BANDS)
+
+    assert len(fig.data) == len(series)  # every brand keeps its line, hover and legend entry
+    assert fig.layout.legend.orientation == "v"
+    by_rank = sorted(fig.data, key=lambda t: t.legendrank)
+    assert [t.y[-1] for t in by_rank[:-1]] == sorted(latest, reverse=True)
+    assert by_rank[-1].name == "No figure"
+    coloured = {t.y[-1] for t in fig.data if t.line.color != charts.BACKGROUND_LINE}
+    assert coloured == {95.0, 90.0, 80.0, 5.0, 10.0, 20.0}
+    assert len({t.line.color for t in fig.data if t.y[-1] in coloured}) == 6
+    # The coloured lines are drawn over the grey ones.
+    assert all(t.line.color != charts.BACKGROUND_LINE for t in fig.data[-6:])
+
+
+def test_a_trend_of_a_few_brands_keeps_their_order_and_colours():
+    series = [Series(n, [TrendPoint("2025 Q1", v, 1)]) for n, v in (("B", 10.0), ("A", 90.0))]
+    fig = charts.trend_lines(series=series, bands=BANDS)
+    assert [t.name for t in fig.data] == ["B", "A"]
+    assert fig.layout.legend.orientation == "h"
+    assert all(t.line.color is None for t in fig.data)  # the colourway's
+
+
 def test_distribution_counts_projects_per_band_with_the_bands_colours():
     fig = charts.distribution(values=[5, 29.99, 30, 86, 100], bands=BANDS)
     bar = fig.data[0]
