@@ -319,8 +319,8 @@ def _instructions(sheet, *, title, facts, scale, historic) -> str:
         "Evidence link: a web address starting with http:// or https:// (a wiki page, "
         "a dashboard, a repository).",
         "Type values, not formulas: a cell with a formula is refused.",
-        "Do not add, remove or rename columns or sheets, and do not merge cells. Rows "
-        "may be sorted or filtered; rows are matched by their Key.",
+        "Do not add, remove or rename columns or sheets, and do not merge cells. You may "
+        "filter the rows; rows are matched by their Key, not by their position.",
     ]
     if historic:
         steps.append(
