@@ -93,6 +93,15 @@ class TestThrottling:
         )
         assert attempt(client, "alice", factories.PASSWORD).status_code == 302
 
+    def test_the_lockout_page_escapes_the_username_it_repeats(self, client, db):
+        payload = "<script>alert(1)</script>"
+        for _ in range(LIMIT):
+            response = attempt(client, payload)
+        assert response.status_code == 429
+        page = response.content.decode()
+        assert payload not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
     @override_settings(AXES_FAILURE_LIMIT=2)
     def test_the_limit_comes_from_the_settings(self, client, alice):
         attempt(client, "alice")
@@ -134,6 +143,16 @@ class TestProxies:
         assert locked.status_code == 429
         other = attempt(proxy, "alice", factories.PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
         assert other.status_code == 302
+
+    @override_settings(TRUSTED_PROXY_COUNT=1)
+    def test_behind_a_trusted_proxy_the_audit_log_names_the_client(self, alice):
+        attempt(from_address("10.0.0.2"), "alice", HTTP_X_FORWARDED_FOR="203.0.113.5")
+        assert AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).address == "203.0.113.5"
+
+    @override_settings(TRUSTED_PROXY_COUNT=1)
+    def test_a_malformed_forwarded_entry_falls_back_to_the_proxy_address(self, alice):
+        attempt(from_address("10.0.0.2"), "alice", HTTP_X_FORWARDED_FOR="not-an-address")
+        assert AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).address == "10.0.0.2"
 
     @override_settings(TRUSTED_PROXY_COUNT=1)
     def test_behind_a_trusted_proxy_only_the_entry_it_appended_counts(self, alice):
