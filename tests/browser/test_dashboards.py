@@ -103,3 +103,69 @@ def test_a_brand_viewer_sees_only_its_brand(open_page, console, viewer, group, o
     assert response.status == 200
     assert other_project.name not in page.content()
     assert viewer.memberships.get().role == BrandRole.VIEWER
+
+
+def project_names(page) -> list[str]:
+    return page.locator("#brand-projects tbody th[scope=row]").all_text_contents()
+
+
+def test_the_brand_table_sorts_by_a_column_through_htmx(open_page, lead, brand, group):
+    """`group` gives the brand two projects: one meeting the statement, one not."""
+    factories.ProjectFactory(brand=brand, name="Assortment planner")  # no figure: sorts last
+    page = open_page(lead)
+    page.goto(reverse("brand_detail", args=[brand.code]))
+    expect(page.locator("#brand-projects tbody tr")).to_have_count(3)
+    assert project_names(page) == sorted(project_names(page), key=str.casefold)
+    page.evaluate("window.notReloaded = true")
+
+    header = page.locator("#brand-projects thead a", has_text="Overall %")
+    with page.expect_response(lambda r: "sort=overall" in r.url and r.status == 200):
+        header.click()
+    expect(page).to_have_url(re.compile(r"sort=overall&dir=asc"))
+    expect(page.locator("#brand-projects thead th[aria-sort=ascending]")).to_contain_text(
+        "Overall %"
+    )
+    assert project_names(page) == ["Price elasticity", "Cross-sell API", "Assortment planner"]
+
+    with page.expect_response(lambda r: "dir=desc" in r.url and r.status == 200):
+        page.locator("#brand-projects thead a", has_text="Overall %").click()
+    expect(page.locator("#brand-projects thead th[aria-sort=descending]")).to_have_count(1)
+    assert project_names(page) == ["Cross-sell API", "Price elasticity", "Assortment planner"]
+    assert page.evaluate("window.notReloaded === true"), "the page was reloaded"
+
+    page.reload()
+    assert project_names(page) == ["Cross-sell API", "Price elasticity", "Assortment planner"]
+
+
+def test_a_brand_viewer_sees_other_brands_only_as_aggregates_of_three_or_more(
+    open_page, viewer, brand, group, other_brand, version
+):
+    """Two projects of other brands: withheld. A third: shown, as quartiles and n only."""
+    page = open_page(viewer)
+    url = reverse("brand_detail", args=[brand.code])
+    page.goto(url)
+    hidden = page.locator("#profile-hidden")
+    expect(hidden).to_contain_text("Only 2 projects of other brands")
+    expect(hidden).to_contain_text("groups smaller than 3 are not shown")
+    figure = json.loads(page.locator("#chart-profile-figure").text_content())
+    assert [t.get("name") for t in figure["data"]] == [brand.name]  # no comparison drawn
+    for name in (other_brand.name, "Third Retail", "Churn model"):
+        assert name not in page.content()
+
+    quarter = Quarter.of(timezone.localdate())
+    scored(
+        factories.ProjectFactory(brand=other_brand, name="Basket API"),
+        version,
+        "yes",
+        quarter.start,
+    )
+    page.goto(url)
+    expect(page.locator("#profile-hidden")).to_have_count(0)
+    expect(page.locator("#h-profile + p.muted")).to_contain_text("3 projects of other brands")
+    profile = page.locator("#chart-profile")
+    expect(profile.locator("[data-drawn=yes]")).to_have_count(1)
+    figure = json.loads(page.locator("#chart-profile-figure").text_content())
+    assert len(figure["data"]) == 2  # the brand's bars and the other brands' quartiles
+    expect(profile.locator("table thead")).to_contain_text("Other brands")
+    for name in (other_brand.name, "Third Retail", "Churn model", "Basket API"):
+        assert name not in page.content()
