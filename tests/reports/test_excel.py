@@ -479,3 +479,24 @@ class TestCellText:
         assert safe_text("\x01=1+1") == "'=1+1"
         long = safe_text("x" * 40_000)
         assert len(long) < MAX_CELL_TEXT and long.endswith("too long for one Excel cell)")
+
+
+class TestWithoutFigures:
+    def test_a_project_never_assessed_has_an_honest_workbook(self, world, lead):
+        never = world["acme"][2]
+        wb = workbook(project_scope(lead, never))
+        assert wb.sheetnames == PROJECT_SHEETS
+        summary = dict(rows(wb["Summary"])[1:])
+        assert summary["Overall"] == "no figure yet"
+        assert table(wb["Sections"]) == [] and table(wb["Answers"]) == []
+        assert wb["Answers"].freeze_panes == "A2"
+
+    def test_a_group_without_any_assessment_still_gets_its_workbook(self, brand, group_viewer):
+        factories.ProjectFactory(brand=brand, name="Fresh start")
+        wb = workbook(group_scope(group_viewer))
+        assert wb.sheetnames == GROUP_SHEETS
+        heat = {row["Brand"]: row for row in table(wb["Heatmap"])}
+        assert heat["Acme Groceries"]["Overall"] is None
+        assert heat["Acme Groceries"]["Note"] == "no figure for these filters"
+        assert [r["Project"] for r in table(wb["Projects"])] == ["Fresh start"]
+        assert table(wb["Answers"]) == [] and table(wb["Common gaps"]) == []
