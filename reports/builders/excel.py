@@ -12,7 +12,8 @@ Sheets (see `excel_sheets` for how cells are typed):
     group    Summary, Heatmap (brands x sections), Trend, Projects, Answers,
              Improvement actions, Common gaps
     brand    the same, the heatmap being the brand's projects x sections with
-             the brand's mean and the other brands' quartiles
+             the brand's mean and the other brands' quartiles, the trend the
+             brand's mean against the other brands' median
     project  Summary, Sections (against the brand and other brands), History,
              Answers, Improvement plan, Improvement actions
 """
@@ -51,7 +52,14 @@ from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import filtered_projects
 from reports.dashboards.project import project_page_data
 from scoring.selectors import MIN_GROUP_SIZE, common_gaps, project_plan, scores_for_assessments
-from scoring.selectors.dashboard import latest_figures, section_figures, versions_info
+from scoring.selectors.benchmarks import Distribution, distribution
+from scoring.selectors.dashboard import (
+    figure_history,
+    figures_at,
+    latest_figures,
+    section_figures,
+    versions_info,
+)
 from scoring.selectors.gaps import GapReport
 from surveys.selectors import assessments_of_project
 
@@ -426,24 +434,36 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     add_band_colours(heat, heat.range_of(3, 3 + len(sections)), data.bands)
     progress(20)
 
+    others = _other_brands_trend(brand, filters, data.quarters)
     trend = Sheet(
         workbook,
         "Trend",
         [
             Column("Quarter", 10),
             Column("Quarter end", 12, DATE),
-            Column(brand.name, 14, PERCENT),
-            Column("Projects", 10, INTEGER),
+            Column(f"{brand.name}: mean", 14, PERCENT),
+            Column("Other brands' projects: median", 14, PERCENT),
+            Column(f"{brand.name}: projects", 10, INTEGER),
+            Column("Other brands' projects", 10, INTEGER),
         ],
     )
-    for point in data.trend:
-        trend.append([point.quarter.label, point.at, point.figure.mean, point.figure.n])
+    for point, group in zip(data.trend, others, strict=True):
+        trend.append(
+            [
+                point.quarter.label,
+                point.at,
+                point.figure.mean,
+                group.median,
+                point.figure.n,
+                group.n,
+            ]
+        )
     trend.finish()
     add_line_chart(
         trend,
-        title=f"{brand.name}: mean score by quarter",
+        title=f"{brand.name} against the other brands' median, by quarter",
         first_series_column=3,
-        last_series_column=3,
+        last_series_column=4,
     )
 
     sheet = Sheet(
@@ -512,6 +532,24 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(90)
     _gaps_sheet(workbook, common_gaps(brands=[brand], quarter_end=filters.as_of))
     progress(95)
+
+
+def _other_brands_trend(brand, filters, quarters) -> list[Distribution]:
+    """The distribution of the other brands' project figures at each quarter's end, under the
+    same filters as the brand's own; withheld (no median) below three projects. One query."""
+    others = filtered_projects(Project.objects.exclude(brand=brand), filters)
+    history = figure_history(
+        others,
+        until=filters.as_of,
+        include_submitted=filters.include_submitted,
+        version_code=filters.version,
+    )
+    return [
+        distribution(
+            [f.percent for f in figures_at(history, q.end).values() if f.percent is not None]
+        )
+        for q in quarters
+    ]
 
 
 def _shown(row, attribute: str) -> float | None:

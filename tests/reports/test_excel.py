@@ -381,16 +381,28 @@ class TestBrandWorkbook:
             ]
             assert figures and all(v is None for v in figures)
             assert "smaller than 3" in row["Note"]
+        trend = table(wb["Trend"])
+        assert {r["Other brands' projects"] for r in trend} <= {0, 1, 2}
+        assert all(r["Other brands' projects: median"] is None for r in trend)
 
     def test_trend_and_projects_are_the_engines(self, world, lead):
         wb = workbook(brand_scope(lead, world["brands"][0]))
         trend = {row["Quarter"]: row for row in table(wb["Trend"])}
         results = recomputed(world["acme"], AS_OF)
-        assert percent(trend["2025 Q2"]["Acme Groceries"]) == approx(
+        assert percent(trend["2025 Q2"]["Acme Groceries: mean"]) == approx(
             mean(r.percent for r in results.values())
         )
-        assert trend["2025 Q2"]["Projects"] == 2
+        assert trend["2025 Q2"]["Acme Groceries: projects"] == 2
+        for label, day in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2", AS_OF)):
+            others = recomputed(world["others"], day)
+            row = trend[label]
+            assert row["Other brands' projects"] == len(others) == 4
+            assert percent(row["Other brands' projects: median"]) == approx(
+                statistics.median(r.percent for r in others.values())
+            )
+        assert trend["2024 Q4"]["Other brands' projects: median"] is None
         assert len(wb["Trend"]._charts) == 1
+        assert len(wb["Trend"]._charts[0].series) == 2
         projects = {row["Project"]: row for row in table(wb["Projects"])}
         assert set(projects) == {p.name for p in world["acme"]}
         assert projects["Not assessed yet"]["Overall"] is None
