@@ -1,10 +1,10 @@
-"""Celery tasks of reports. Each takes ids only and calls a service (reports/services/jobs.py)."""
+"""Celery tasks of reports. Each takes ids only and calls a service (reports/services)."""
 
 from celery import shared_task
 from django.conf import settings
 
-from reports.services import jobs
-from reports.services.jobs import TRANSIENT
+from reports import services
+from reports.services import TRANSIENT
 
 
 @shared_task(
@@ -21,16 +21,18 @@ from reports.services.jobs import TRANSIENT
 )
 def build_report(self, job_id: int) -> str | None:
     """Build one report job. Transient failures come back here as retries with a backoff."""
-    return jobs.report_job_build(job_id=job_id, may_retry=self.request.retries < self.max_retries)
+    return services.report_job_build(
+        job_id=job_id, may_retry=self.request.retries < self.max_retries
+    )
 
 
 @shared_task
 def sweep_report_jobs() -> int:
     """Fail the jobs stuck beyond their time limits (Celery beat, every minute)."""
-    return jobs.report_jobs_sweep()
+    return services.report_jobs_sweep()
 
 
 @shared_task
 def expire_report_files() -> int:
     """Delete report files older than REPORT_RETENTION_DAYS (Celery beat, hourly)."""
-    return jobs.report_files_expire()
+    return services.report_files_expire()

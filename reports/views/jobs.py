@@ -9,8 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reports import builders
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
 from reports.models import report_storage as storage
-from reports.services.access import get_report_job_for_user, report_jobs_for_user
-from reports.services.jobs import ReportRefused, report_job_request, report_job_retry
+from reports.services import (
+    ReportRefused,
+    get_report_job_for_user,
+    report_job_request,
+    report_job_retry,
+    report_jobs_for_user,
+)
 
 RECENT_JOBS = 50
 

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from reports import builders
 from reports.models import ReportJob
-from reports.services.jobs import report_job_build
+from reports.services import report_job_build
 from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,9 @@ from django.utils import timezone
 from brands.models import Membership
 from reports import builders
 from reports.models import ReportJob, ReportStatus, report_storage
-from reports.services import jobs
-from reports.services.jobs import (
+from reports.services import (
     INTERNAL,
+    MAX_OPEN_JOBS,
     STORAGE,
     UNAVAILABLE,
     ReportRefused,
@@ -149,7 +149,7 @@ def test_bad_filters_are_dropped_as_on_the_dashboard(ask, lead, brand, fake_buil
 
 @pytest.mark.django_db
 def test_one_person_may_have_only_a_few_reports_open_at_once(ask, lead, brand):
-    for _ in range(jobs.MAX_OPEN_JOBS):
+    for _ in range(MAX_OPEN_JOBS):
         queued_job(lead, brand)
     with pytest.raises(ReportRefused, match="already have") as refused:
         ask(lead, "brand", "pdf", code=brand.code)
@@ -269,7 +269,7 @@ def test_a_builder_that_raises_fails_the_job_with_a_readable_message_and_retry_w
         raise RuntimeError("KeyError deep inside the layout code")
 
     monkeypatch.setattr(builders, "build", broken)
-    with caplog.at_level(logging.ERROR, logger="reports.services.jobs"):
+    with caplog.at_level(logging.ERROR, logger="reports.services.build"):
         job = ask(lead, "brand", "pdf", code=brand.code)
 
     assert job.status == ReportStatus.FAILED

@@ -10,7 +10,7 @@ from django.urls import reverse
 from brands.models import Membership
 from reports import builders
 from reports.models import ReportJob, ReportStatus
-from reports.services.jobs import INTERNAL, UNAVAILABLE
+from reports.services import INTERNAL, UNAVAILABLE
 from tests import factories
 from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
 

@@ -1,0 +1,209 @@
+"""Building a report job: the Celery task's body.
+
+The task claims the row with a conditional UPDATE so that a job is never
+built twice at once, even when the broker delivers its message again after a
+worker died. Every later write is conditional on the claim (status "building"
+and the attempt number), so a worker that lost its job to the sweep or to a
+newer attempt stops instead of overwriting the outcome.
+"""
+
+import datetime
+import logging
+import tempfile
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import DatabaseError
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from reports import builders
+from reports.dashboards.filters import DashboardFilters
+from reports.models import ReportJob, ReportStatus
+from reports.models import report_storage as storage
+from reports.services.access import may_see_scope
+from reports.services.jobs import ReportRefused
+
+log = logging.getLogger(__name__)
+
+# Progress is written when it moved this many points, or after this many seconds.
+PROGRESS_STEP = 5
+PROGRESS_INTERVAL = 1.0
+
+INTERNAL = (
+    "The report could not be built because of an error on our side. It has been logged; "
+    "ask for it again, and if it fails again, tell the MLOps team."
+)
+STORAGE = (
+    "The report was built but could not be saved to the report storage. "
+    "Ask for it again in a few minutes; if it fails again, tell the MLOps team."
+)
+DATABASE = (
+    "The report could not be built because the database did not answer in time. "
+    "Ask for it again in a few minutes."
+)
+# Failures that may pass on their own: the task retries them with a backoff.
+TRANSIENT = (DatabaseError, OSError)
+
+
+class _JobLost(Exception):
+    """The job is no longer this attempt's to build (swept, or claimed by a newer attempt)."""
+
+
+def in_minutes(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def report_scope(job: ReportJob) -> builders.Scope:
+    """The builders' Scope of a job, with its requester's current rights (ReportRefused if lost)."""
+    user = job.requested_by
+    if not may_see_scope(user, job):
+        raise ReportRefused(
+            f"You can no longer see {job.subject}, so its report was not built.", status=404
+        )
+    filters = DashboardFilters.parse(QueryDict(job.filters), today=timezone.localdate())
+    return builders.Scope(
+        kind=job.scope, user=user, filters=filters, brand=job.brand, project=job.project
+    )
+
+
+class _Progress:
+    """The builders' progress callback: writes the percentage now and then, not on every call.
+
+    Each write is conditional on the claim, so a build whose job was taken away
+    (swept, or reclaimed after this worker was thought dead) stops at its next
+    progress report.
+    """
+
+    def __init__(self, job: ReportJob):
+        self.job_id = job.id
+        self.attempt = job.attempts
+        self.percent = 0
+        self.written_at = time.monotonic()
+
+    def __call__(self, percent: int) -> None:
+        percent = max(0, min(99, int(percent)))
+        if percent <= self.percent:
+            return
+        now = time.monotonic()
+        if percent - self.percent < PROGRESS_STEP and now - self.written_at < PROGRESS_INTERVAL:
+            return
+        if not _mine(self.job_id, self.attempt).update(progress=percent):
+            raise _JobLost()
+        self.percent, self.written_at = percent, now
+
+
+def _mine(job_id: int, attempt: int):
+    return ReportJob.objects.filter(id=job_id, status=ReportStatus.BUILDING, attempts=attempt)
+
+
+def _claim(job_id: int) -> ReportJob | None:
+    """Take the job for this attempt, or None when it is not this task's to build.
+
+    A job is claimable while queued, or while "building" with a start older than
+    the hard time limit: that attempt's worker was killed (the broker delivers
+    the message again because tasks are acknowledged late). After
+    REPORT_MAX_ATTEMPTS starts the job is failed instead of started again.
+    """
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.REPORT_TIME_LIMIT)
+    claimable = Q(status=ReportStatus.QUEUED) | Q(
+        status=ReportStatus.BUILDING, started_at__lt=stale
+    )
+    jobs = ReportJob.objects.filter(claimable, id=job_id)
+    claimed = jobs.filter(attempts__lt=settings.REPORT_MAX_ATTEMPTS).update(
+        status=ReportStatus.BUILDING,
+        started_at=now,
+        progress=0,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        jobs.filter(attempts__gte=settings.REPORT_MAX_ATTEMPTS).update(
+            status=ReportStatus.FAILED,
+            finished_at=now,
+            error=(
+                f"The report was started {settings.REPORT_MAX_ATTEMPTS} times and never "
+                "finished. Ask for it again; if it fails again, tell the MLOps team."
+            ),
+        )
+        return None
+    return ReportJob.objects.select_related("requested_by", "brand", "project").get(id=job_id)
+
+
+def _fail(job: ReportJob, message: str) -> None:
+    _mine(job.id, job.attempts).update(
+        status=ReportStatus.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def _storage_name(job: ReportJob) -> str:
+    return f"{job.created_at:%Y/%m}/{job.code}.{builders.FORMATS[job.format][1]}"
+
+
+def report_job_build(*, job_id: int, may_retry: bool = False) -> ReportStatus | None:
+    """Build the job's file, store it and record the outcome; the Celery task's body.
+
+    A transient failure (database or storage) puts the job back in the queue and
+    is raised again so that the task retries it with a backoff, while
+    `may_retry`; after that it fails the job. Any other exception fails the job
+    with a message for the requester and is logged with its traceback. Returns
+    the status recorded, or None when the job was not this call's to build.
+    """
+    job = _claim(job_id)
+    if job is None:
+        log.info("report job %s: not claimable (finished, or being built elsewhere)", job_id)
+        return None
+    try:
+        scope = report_scope(job)
+        with tempfile.TemporaryFile() as out:
+            builders.build(job.format, scope, out, _Progress(job))
+            size = out.seek(0, 2)
+            out.seek(0)
+            name = storage.save(_storage_name(job), File(out, name=job.filename))
+    except _JobLost:
+        log.warning("report job %s: taken away during attempt %s; stopped", job.id, job.attempts)
+        return None
+    except ReportRefused as exc:
+        _fail(job, exc.message)
+        return ReportStatus.FAILED
+    except SoftTimeLimitExceeded:
+        log.warning("report job %s: stopped at the soft time limit", job.id)
+        _fail(
+            job,
+            f"The report took longer than {in_minutes(settings.REPORT_SOFT_TIME_LIMIT)} to build "
+            "and was stopped. Narrow the filters, or ask again later when it is quieter.",
+        )
+        return ReportStatus.FAILED
+    except TRANSIENT as exc:
+        if may_retry:
+            log.warning("report job %s: transient failure, will retry: %r", job.id, exc)
+            _mine(job.id, job.attempts).update(status=ReportStatus.QUEUED)
+            raise
+        log.exception("report job %s: failed for good", job.id)
+        _fail(job, DATABASE if isinstance(exc, DatabaseError) else STORAGE)
+        return ReportStatus.FAILED
+    except Exception:
+        log.exception("report job %s: the builder failed", job.id)
+        _fail(job, INTERNAL)
+        return ReportStatus.FAILED
+
+    now = timezone.now()
+    done = _mine(job.id, job.attempts).update(
+        status=ReportStatus.READY,
+        progress=100,
+        file=name,
+        size=size,
+        finished_at=now,
+        expires_at=now + datetime.timedelta(days=settings.REPORT_RETENTION_DAYS),
+    )
+    if not done:
+        log.warning("report job %s: taken away before it was recorded; file removed", job.id)
+        storage.delete(name)
+        return None
+    log.info("report job %s: ready (%s bytes, attempt %s)", job.id, size, job.attempts)
+    return ReportStatus.READY
