@@ -226,8 +226,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(30)
 
     answered = [figures[p.pk].assessment_id for p in ordered if p.pk in figures]
-    _answers_sheet(workbook, answered)
-    progress(85)
+    _answers_sheet(workbook, answered, progress, 30, 85)
     _actions_sheet(workbook, projects)
     progress(90)
     _gaps_sheet(workbook, data.gaps)
@@ -293,10 +292,15 @@ def _bands_of(figures) -> tuple:
     return newest.bands if newest else ()
 
 
-def _answers_sheet(workbook, assessment_ids) -> None:
+def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end: int) -> None:
+    """The answers sheet, the bulk of a big workbook: progress moves from `start` to `end`
+    as its chunks are written."""
     sheet = Sheet(workbook, "Answers", ANSWER_COLUMNS)
-    sheet.extend(answer_rows(assessment_ids))
+    sheet.extend(
+        answer_rows(assessment_ids, done=lambda share: progress(start + int((end - start) * share)))
+    )
     sheet.finish()
+    progress(end)
 
 
 def _actions_sheet(workbook, projects) -> None:
@@ -526,8 +530,10 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             figures[pk].assessment_id
             for pk in sorted(figures, key=lambda pk: names.get(pk, len(names)))
         ],
+        progress,
+        30,
+        80,
     )
-    progress(80)
     _actions_sheet(workbook, own)
     progress(90)
     _gaps_sheet(workbook, common_gaps(brands=[brand], quarter_end=filters.as_of))
@@ -670,8 +676,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     )
     progress(45)
 
-    _answers_sheet(workbook, [latest.assessment_id] if latest else [])
-    progress(70)
+    _answers_sheet(workbook, [latest.assessment_id] if latest else [], progress, 45, 70)
 
     plan_sheet = Sheet(
         workbook,

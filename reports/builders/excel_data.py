@@ -6,7 +6,7 @@ rows over one at a time, so that a group workbook of 65,000 answers never
 holds them all in memory.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db.models import QuerySet
 
@@ -30,12 +30,15 @@ def person(first: str | None, last: str | None, username: str | None) -> str | N
     return f"{first or ''} {last or ''}".strip() or username
 
 
-def answer_rows(assessment_ids: Sequence[int]) -> Iterator[tuple]:
+def answer_rows(
+    assessment_ids: Sequence[int], *, done: Callable[[float], None] | None = None
+) -> Iterator[tuple]:
     """The answers of the assessments, in the order given, questions in set order:
     (brand, project, assessed on, section, key, statement, core, answer, N/A reason,
     comment, evidence link, answered by, answered at).
 
-    The interviewer's private notes are not part of it.
+    The interviewer's private notes are not part of it. `done(share)` is called
+    after each chunk of assessments, with the share of them written so far.
 
     The answer rows are read without joins (what they share, the statements,
     options, people and projects, is read once into small maps), a chunk of
@@ -98,6 +101,8 @@ def answer_rows(assessment_ids: Sequence[int]) -> Iterator[tuple]:
                     people.get(by),
                     at,
                 )
+        if done is not None:
+            done((start + len(chunk)) / len(ids))
 
 
 def action_rows(projects: QuerySet[Project]) -> Iterator[tuple]:
