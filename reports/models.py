@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
+from django.http import QueryDict
 from django.utils.functional import LazyObject, empty
 
 from brands.models import Brand, Project
+from reports.dashboards.filters import DashboardFilters
 
 
 class _ReportStorage(LazyObject):
@@ -136,3 +138,18 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def filters_label(self) -> str:
+        """The filters in words, e.g. "2025 Q3 · batch · high criticality · 2 brands"."""
+        filters = DashboardFilters.parse(QueryDict(self.filters), today=self.created_at.date())
+        parts = [filters.quarter.label, *filters.kinds]
+        parts += [f"{value} criticality" for value in filters.criticalities]
+        for codes, what in ((filters.brands, "brand"), (filters.product_lines, "product line")):
+            if codes:
+                parts.append(f"{len(codes)} {what}{'s' if len(codes) != 1 else ''}")
+        if filters.version:
+            parts.append("one question-set version")
+        if filters.include_submitted:
+            parts.append("submitted self-fills included")
+        return " · ".join(parts)

@@ -454,3 +454,15 @@ def test_a_shorter_retention_expires_files_built_under_a_longer_one(
     assert report_files_expire() == 1
     assert stored_files(folder) == []
     assert report_jobs_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_the_filters_of_a_job_read_as_words(lead, brand):
+    job = queued_job(
+        lead,
+        brand,
+        filters=f"quarter=2025-Q3&brand={brand.code}&kind=batch&criticality=high&submitted=1",
+    )
+    assert job.filters_label == (
+        "2025 Q3 · batch · high criticality · 1 brand · submitted self-fills included"
+    )
