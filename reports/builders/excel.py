@@ -61,6 +61,7 @@ from scoring.selectors.dashboard import (
     versions_info,
 )
 from scoring.selectors.gaps import GapReport
+from surveys.models import AssessmentStatus
 from surveys.selectors import assessments_of_project
 
 HOW_TO_READ = (
@@ -222,7 +223,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     ordered = list(
         projects.select_related("brand", "product_line").order_by("brand__name", "name", "id")
     )
-    _projects_sheet(workbook, ordered, figures, sections, filters.as_of)
+    _projects_sheet(workbook, ordered, figures, sections, bands)
     progress(30)
 
     answered = [figures[p.pk].assessment_id for p in ordered if p.pk in figures]
@@ -233,8 +234,8 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(95)
 
 
-def _projects_sheet(workbook, projects, figures, sections, as_of: datetime.date) -> None:
-    """One row per project with its figure at `as_of` (`figures` from latest_figures)."""
+def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
+    """One row per project with its figure (`figures` from latest_figures at the quarter's end)."""
     values = section_figures(f.assessment_id for f in figures.values())
     labels = {
         v.id: v.label for v in versions_info({f.version_id for f in figures.values()}).values()
@@ -276,20 +277,17 @@ def _projects_sheet(workbook, projects, figures, sections, as_of: datetime.date)
                 figure.core_met if figure else None,
                 figure.core_total if figure else None,
                 figure.assessed_on if figure else None,
-                figure.status if figure else None,
+                _status(figure.status) if figure else None,
                 labels.get(figure.version_id) if figure else None,
             ]
         )
     sheet.finish()
-    bands = _bands_of(figures.values())
     add_band_colours(sheet, sheet.range_of(7, 7 + len(sections)), bands)
 
 
-def _bands_of(figures) -> tuple:
-    """The level bands of the newest version behind the figures (the dashboards' reference)."""
-    info = versions_info({f.version_id for f in figures})
-    newest = max(info.values(), key=lambda v: v.number, default=None)
-    return newest.bands if newest else ()
+def _status(value: str) -> str:
+    """An assessment status as the screens say it (Validated, Submitted)."""
+    return AssessmentStatus(value).label if value in AssessmentStatus.values else value
 
 
 def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end: int) -> None:
@@ -505,7 +503,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 *row.sections,
                 row.assessed_on,
                 row.age_days,
-                row.figure_status or None,
+                _status(row.figure_status) if row.figure_status else None,
                 row.version or None,
                 f"{row.open.status} ({row.open.answered}/{row.open.total} answered)"
                 if row.open

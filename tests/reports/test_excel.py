@@ -226,6 +226,7 @@ class TestGroupWorkbook:
             assert percent(row["Overall"]) == approx(results[p.pk].percent)
             assert row["Level"] == results[p.pk].level
             assert row["Last assessed"].date() == LATER
+            assert row["Status"] == "Validated"
             for key, title in titles.items():
                 assert percent(row[title]) == approx(results[p.pk].sections[key].percent)
 
