@@ -21,8 +21,12 @@ from reports.services import TRANSIENT
 )
 def build_report(self, job_id: int) -> str | None:
     """Build one report job. Transient failures come back here as retries with a backoff."""
+    # Redis marks a message it hands out again after its consumer vanished: with late
+    # acknowledgement, the attempt that had it is dead. (A live task never reaches the
+    # broker's visibility timeout, one hour, because the hard time limit is far below it.)
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     return services.report_job_build(
-        job_id=job_id, may_retry=self.request.retries < self.max_retries
+        job_id=job_id, may_retry=self.request.retries < self.max_retries, redelivered=redelivered
     )
 
 

@@ -101,19 +101,22 @@ def _mine(job_id: int, attempt: int):
     return ReportJob.objects.filter(id=job_id, status=ReportStatus.BUILDING, attempts=attempt)
 
 
-def _claim(job_id: int) -> ReportJob | None:
+def _claim(job_id: int, *, redelivered: bool = False) -> ReportJob | None:
     """Take the job for this attempt, or None when it is not this task's to build.
 
-    A job is claimable while queued, or while "building" with a start older than
-    the hard time limit: that attempt's worker was killed (the broker delivers
-    the message again because tasks are acknowledged late). After
-    REPORT_MAX_ATTEMPTS starts the job is failed instead of started again.
+    A job is claimable while queued. A job still "building" is claimable when the
+    attempt building it is known to be dead: its message came back from the
+    broker (`redelivered`: tasks are acknowledged late, so a killed worker's
+    message is handed out again), or its start is older than the hard time
+    limit. After REPORT_MAX_ATTEMPTS starts the job is failed instead.
     """
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.REPORT_TIME_LIMIT)
-    claimable = Q(status=ReportStatus.QUEUED) | Q(
-        status=ReportStatus.BUILDING, started_at__lt=stale
-    )
+    if redelivered:
+        dead = Q(status=ReportStatus.BUILDING)
+    else:
+        dead = Q(status=ReportStatus.BUILDING, started_at__lt=stale)
+    claimable = Q(status=ReportStatus.QUEUED) | dead
     jobs = ReportJob.objects.filter(claimable, id=job_id)
     claimed = jobs.filter(attempts__lt=settings.REPORT_MAX_ATTEMPTS).update(
         status=ReportStatus.BUILDING,
@@ -145,7 +148,9 @@ def _storage_name(job: ReportJob) -> str:
     return f"{job.created_at:%Y/%m}/{job.code}.{builders.FORMATS[job.format][1]}"
 
 
-def report_job_build(*, job_id: int, may_retry: bool = False) -> ReportStatus | None:
+def report_job_build(
+    *, job_id: int, may_retry: bool = False, redelivered: bool = False
+) -> ReportStatus | None:
     """Build the job's file, store it and record the outcome; the Celery task's body.
 
     A transient failure (database or storage) puts the job back in the queue and
@@ -153,8 +158,10 @@ def report_job_build(*, job_id: int, may_retry: bool = False) -> ReportStatus | 
     `may_retry`; after that it fails the job. Any other exception fails the job
     with a message for the requester and is logged with its traceback. Returns
     the status recorded, or None when the job was not this call's to build.
+    `redelivered` says that the broker handed out this task's message before and
+    the worker that had it stopped without finishing it.
     """
-    job = _claim(job_id)
+    job = _claim(job_id, redelivered=redelivered)
     if job is None:
         log.info("report job %s: not claimable (finished, or being built elsewhere)", job_id)
         return None

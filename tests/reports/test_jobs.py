@@ -195,6 +195,17 @@ def test_a_job_left_building_by_a_killed_worker_is_reclaimed_when_delivered_agai
 
 
 @pytest.mark.django_db
+def test_a_message_the_broker_hands_out_again_reclaims_its_job_at_once(lead, brand, fake_builder):
+    # Redelivered: the worker that had the message died without acknowledging it.
+    job = queued_job(lead, brand, status="building", started_at=timezone.now(), attempts=1)
+
+    assert report_job_build(job_id=job.id, redelivered=True) == ReportStatus.READY
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ReportStatus.READY, 2)
+
+
+@pytest.mark.django_db
 def test_a_job_that_never_finishes_is_failed_after_its_last_attempt(
     lead, brand, settings, fake_builder
 ):
