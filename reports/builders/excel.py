@@ -90,7 +90,7 @@ ANSWER_COLUMNS = (
     Column("Comment", 50),
     Column("Evidence link", 40),
     Column("Answered by", 20),
-    Column("Answered at", 17, DATETIME),
+    Column("Answered on", 12, DATE),
 )
 
 ACTION_COLUMNS = (

@@ -9,6 +9,7 @@ holds them all in memory.
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 
 from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
@@ -35,7 +36,7 @@ def answer_rows(
 ) -> Iterator[tuple]:
     """The answers of the assessments, in the order given, questions in set order:
     (brand, project, assessed on, section, key, statement, core, answer, N/A reason,
-    comment, evidence link, answered by, answered at).
+    comment, evidence link, answered by, answered on).
 
     The interviewer's private notes are not part of it. `done(share)` is called
     after each chunk of assessments, with the share of them written so far.
@@ -67,16 +68,22 @@ def answer_rows(
     for start in range(0, len(ids), ASSESSMENTS_PER_QUERY):
         chunk = ids[start : start + ASSESSMENTS_PER_QUERY]
         rows: dict[int, list] = {}
-        query = Answer.objects.filter(assessment_id__in=chunk).values_list(
-            "assessment_id",
-            "question_id",
-            "option_id",
-            "is_na",
-            "na_reason",
-            "comment",
-            "evidence_url",
-            "answered_by_id",
-            "answered_at",
+        # The day (in the site's time zone) is what a reader needs, and the database
+        # hands dates over at a fraction of the cost of 60,000 zoned timestamps.
+        query = (
+            Answer.objects.filter(assessment_id__in=chunk)
+            .annotate(answered_on=TruncDate("answered_at"))
+            .values_list(
+                "assessment_id",
+                "question_id",
+                "option_id",
+                "is_na",
+                "na_reason",
+                "comment",
+                "evidence_url",
+                "answered_by_id",
+                "answered_on",
+            )
         )
         for row in query.iterator(chunk_size=ROWS_PER_FETCH):
             rows.setdefault(row[0], []).append(row)
