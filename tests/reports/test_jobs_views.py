@@ -379,6 +379,14 @@ def test_the_group_dashboard_offers_a_report_of_its_current_filters(client, grou
 
 
 @pytest.mark.django_db
+def test_the_box_follows_the_filters_when_htmx_swaps_the_results(client, group_viewer):
+    client.force_login(group_viewer)
+    swapped = client.get(reverse("group_dashboard"), {"kind": "realtime"}, **HTMX)
+    box = _box(swapped.content.decode())
+    assert "kind=realtime" in box
+
+
+@pytest.mark.django_db
 def test_the_brand_page_offers_the_brands_report(client, lead, brand):
     client.force_login(lead)
     box = _box(
