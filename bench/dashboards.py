@@ -15,10 +15,17 @@ same run, each one raw SQL query reading the same aggregates:
 - P2: the brand's projects' latest validated scores; for the project page, the
   project's scores with their sections.
 
+The pages keep their group-wide aggregates in the figures cache
+(scoring.selectors.figures_cache) until a figure changes, so most requests are
+served from it: the figures above are those. The "cold" figures measure the
+first request after a change: before each of those requests the figures token
+is replaced directly in the database (as a validation would replace it), so
+every gunicorn process recomputes everything.
+
 The SQL query count of each page is taken in this process with Django's test
-Client and CaptureQueriesContext against the same database; the test suite
-asserts that the same count holds on small and on ten-times-larger data
-(tests/reports/test_*_dashboard_*.py).
+Client and CaptureQueriesContext against the same database, cached and cold;
+the test suite asserts that both counts hold on small and on ten-times-larger
+data (tests/reports/test_*_dashboard_*.py, test_project_page.py).
 
 P7 adds up what a first load of the group dashboard transfers: the page and
 its lazy common-gaps partial gzipped, plus every static file it references
@@ -79,14 +86,28 @@ def _targets():
     return filters, brand, assessment.project
 
 
+def _forget_figures() -> None:
+    """Replace the figures token, as any write to the figures would: every cached aggregate
+    is recomputed by the next request, in every gunicorn process."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE scoring_figures_generation SET value = gen_random_uuid()::text WHERE id = 1"
+        )
+
+
 def _time(port: int, targets: dict[str, tuple[str, dict]], n: int = REQUESTS) -> dict:
     """{name: (latencies in s, last status, last body size)}: `n` sequential GETs of each target
     after a warm-up, taken in rounds (one of each per round) so that the noise of a shared
-    machine falls on pages and floors alike."""
+    machine falls on pages and floors alike. Targets named "cold ..." are requested right
+    after the figures token is replaced (`_forget_figures`, not timed)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     found = {name: ([], 0, 0) for name in targets}
     for i in range(WARMUP + n):
         for name, (path, headers) in targets.items():
+            if name.startswith("cold "):
+                _forget_figures()
             started = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
@@ -109,7 +130,8 @@ def _get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
     return response.status, body
 
 
-def _count_queries(user, paths: dict[str, tuple[str, dict]]) -> dict[str, int]:
+def _count_queries(user, paths: dict[str, tuple[str, dict]]) -> dict[str, tuple[int, int]]:
+    """{name: (queries with the figures cached, queries right after a change)}."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -119,9 +141,12 @@ def _count_queries(user, paths: dict[str, tuple[str, dict]]) -> dict[str, int]:
     counts = {}
     for name, (path, extra) in paths.items():
         client.get(path, headers=extra)  # caches warmed, as in the tests
-        with CaptureQueriesContext(connection) as context:
+        with CaptureQueriesContext(connection) as cached:
             client.get(path, headers=extra)
-        counts[name] = len(context.captured_queries)
+        _forget_figures()
+        with CaptureQueriesContext(connection) as cold:
+            client.get(path, headers=extra)
+        counts[name] = (len(cached.captured_queries), len(cold.captured_queries))
     return counts
 
 
@@ -204,8 +229,17 @@ def p7(port: int, headers: dict, page: bytes) -> Figure:
     )
 
 
+def _session_for(user) -> str:
+    """A real session cookie of `user`, made the way a login makes it (Django's test Client
+    picks an authentication backend that can load the user back)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
 def run(env: dict) -> list[Figure]:
-    from bench.autosave import _session_for
     from bench.scoring import prepare_group_scale
 
     reason = prepare_group_scale()
@@ -227,28 +261,32 @@ def run(env: dict) -> list[Figure]:
 
     figures = []
     with gunicorn(env=env, workers=2, threads=2) as port:
-        timed = _time(
-            port,
-            {
-                **{name: (path, {**headers, **extra}) for name, (path, extra) in paths.items()},
-                "floor_p1": (f"/bench/floor/heatmap/?as_of={as_of}", {}),
-                "floor_brand": (f"/bench/floor/brand/{brand.code}/", {}),
-                "floor_project": (f"/bench/floor/project/{project.code}/", {}),
-            },
-        )
+        pages = {name: (path, {**headers, **extra}) for name, (path, extra) in paths.items()}
+        floors = {
+            "floor_p1": (f"/bench/floor/heatmap/?as_of={as_of}", {}),
+            "floor_brand": (f"/bench/floor/brand/{brand.code}/", {}),
+            "floor_project": (f"/bench/floor/project/{project.code}/", {}),
+        }
+        # Cached and cold in runs of their own: a cold request empties the cache of the
+        # requests after it too.
+        timed = _time(port, {**pages, **floors})
+        timed |= _time(port, {f"cold {name}": target for name, target in pages.items()})
         for name, key, what, floor, target in (
             ("dashboard", "P1", "Group dashboard, full page", "floor_p1", P1_TARGET_MS),
             ("partial", "P1", "Group dashboard, HTMX results", "floor_p1", P1_TARGET_MS),
             ("brand", "P2", "Brand page (50 projects)", "floor_brand", P2_TARGET_MS),
             ("project", "P2", "Project page", "floor_project", P2_TARGET_MS),
         ):
-            latencies, status, size = timed[name]
-            figures.append(
-                _figure(
-                    key, what, latencies, timed[floor][0], target, status, queries[name],
-                    {"path": paths[name][0], "bytes": size},
-                )
-            )  # fmt: skip
+            for cold in (False, True):
+                latencies, status, size = timed[f"cold {name}" if cold else name]
+                label = f"{what}, first request after a change" if cold else what
+                figures.append(
+                    _figure(
+                        key, label, latencies, timed[floor][0], target, status,
+                        queries[name][1 if cold else 0],
+                        {"path": paths[name][0], "bytes": size, "figures_cache": not cold},
+                    )
+                )  # fmt: skip
         _, page = _get(port, paths["dashboard"][0], headers)
         figures.append(p7(port, headers, page))
     return figures

@@ -4,6 +4,7 @@ For the brand's members and group roles. Other brands appear only as the
 distribution of their projects' figures, withheld below three projects.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from scoring.selectors.dashboard import (
     section_figures,
     versions_info,
 )
+from scoring.selectors.figures_cache import cached_figures
 from surveys.models import AppliesTo, Assessment, AssessmentStatus, Question
 
 TREND_QUARTERS = 8
@@ -191,8 +193,26 @@ def brand_dashboard_data(
     """
     if not may_see_brand_id(user, brand.pk):
         raise PermissionDenied("Only the brand's members and group roles see its dashboard.")
-    as_of = filters.as_of
     today = today or timezone.localdate()
+    own = filtered_projects(Project.objects.filter(brand=brand), filters)
+    # Everything read from validated or submitted figures is kept until a figure changes
+    # (figures_cache); what moves without one (drafts' answers, actions) is read each time.
+    figures = cached_figures(
+        "brand-dashboard",
+        (brand.pk, filters, today),
+        lambda: _brand_figures(brand, filters, today),
+    )
+    opened = _open_assessments(own)
+    return dataclasses.replace(
+        figures,
+        projects=[dataclasses.replace(r, open=opened.get(r.project.pk)) for r in figures.projects],
+        actions=active_actions(own),
+    )
+
+
+def _brand_figures(brand: Brand, filters: DashboardFilters, today: datetime.date) -> BrandDashboard:
+    """The dashboard without its open assessments and actions."""
+    as_of = filters.as_of
     quarters = filters.quarters(TREND_QUARTERS)
     options = {"include_submitted": filters.include_submitted, "version_code": filters.version}
 
@@ -211,7 +231,6 @@ def brand_dashboard_data(
     values = section_figures(f.assessment_id for f in now.values())
     info = versions_info({f.version_id for fs in history.values() for f in fs})
     sections = section_columns({f.version_id for f in now.values()} | others.version_ids)
-    opened = _open_assessments(own)
 
     reference_day = min(as_of, today)
     rows = []
@@ -228,7 +247,7 @@ def brand_dashboard_data(
                 age_days=(reference_day - figure.assessed_on).days if figure else None,
                 figure_status=figure.status if figure else "",
                 version=info[figure.version_id].label if figure else "",
-                open=opened.get(project.pk),
+                open=None,
             )
         )
 
@@ -276,7 +295,7 @@ def brand_dashboard_data(
         projects=rows,
         profile=profile,
         trend=trend,
-        actions=active_actions(own),
+        actions=ActionSummary(counts={}, urgent=[]),
         awaiting_review=awaiting,
         versions=figure_versions(mine, info),
         bands=reference.bands if reference else (),

@@ -167,7 +167,12 @@ def project_page_data(
     for answer in answers_of_assessment(latest_assessment):
         grouped.setdefault(answer.question.section.title, []).append(answer)
 
-    plan = project_plan(project)
+    # The plan reads the latest validated assessment of any date; ours is the latest up to `on`.
+    newest = max(
+        (a for a in assessments if a.status == AssessmentStatus.VALIDATED),
+        key=lambda a: (a.assessed_on, a.created_at),
+    )
+    plan = project_plan(project, latest=newest)
     return ProjectPage(
         project=project,
         latest=latest,

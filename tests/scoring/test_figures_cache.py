@@ -211,3 +211,42 @@ def test_the_group_dashboard_page_follows_a_validation(
     data = client.get(url).context["data"]
     assert data.total.overall.mean == pytest.approx(100.0)
     assert data == group_dashboard_data(group_viewer, filters, with_gaps=False)
+
+
+def test_the_brand_dashboard_keeps_its_figures_but_reads_drafts_and_actions_afresh(
+    brand, project, version, lead, data_scientist
+):
+    from reports.dashboards import brand_dashboard_data
+    from scoring.models import ImprovementAction
+
+    first = scored(project, version, NO)
+    filters = DashboardFilters.parse({}, today=first.assessed_on)
+    draft = factories.assessment(project, version, answers=NO, mode="self_fill")
+    data = brand_dashboard_data(lead, brand, filters)
+    assert data.projects[0].overall == 0
+    assert data.projects[0].open.answered == 1 and data.actions.total == 0
+
+    answer = Answer.objects.get(assessment=draft, question__key="doc-purpose")
+    token = figures_token()
+    answer_save(
+        assessment=draft,
+        question_key="doc-purpose",
+        user=data_scientist,
+        base_revision=answer.revision,
+        data=AnswerInput(option=""),  # cleared
+        via="self_fill",
+    )
+    ImprovementAction.objects.create(
+        project=project, question_key="doc-purpose", question_text="t", title="t"
+    )
+    assert figures_token() == token  # neither changes a figure
+    data = brand_dashboard_data(lead, brand, filters)
+    assert data.projects[0].open.answered == 0
+    assert data.actions.total == 1
+
+    self_fill = factories.assessment(
+        project, version, answers=every_answer(version), mode="self_fill"
+    )
+    assessment_submit(assessment=self_fill, user=lead)
+    assessment_validate(assessment=Assessment.objects.get(pk=self_fill.pk), user=lead)
+    assert brand_dashboard_data(lead, brand, filters).projects[0].overall == pytest.approx(100.0)

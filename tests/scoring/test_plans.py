@@ -225,8 +225,8 @@ class TestEasyWins:
             project_plan(project)
 
         assert len(plan.items) == 4
-        assert len(large) == len(small) <= 7
-        assert len(large_cached) == len(small_cached) == len(small) - 2
+        assert len(large) == len(small) <= 8
+        assert len(large_cached) == len(small_cached) == len(small) - 3
 
 
 class TestActionCreate:
