@@ -6,6 +6,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from brands import audit
+from brands.models import AuditAction
 from reports import builders
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
 from reports.models import report_storage as storage
@@ -105,6 +107,7 @@ def report_download(request: HttpRequest, code) -> HttpResponse:
             request, "This report's file can no longer be found; ask for the report again.", 410
         )
     content_type = builders.FORMATS[job.format][0]
+    audit.record(AuditAction.REPORT_DOWNLOADED, actor=request.user, target=job, format=job.format)
     return FileResponse(
         handle, as_attachment=True, filename=job.filename, content_type=content_type
     )

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from brands.models import Membership
+from brands.models import AuditAction, AuditEvent, Membership
 from reports import builders
 from reports.models import ReportJob, ReportStatus
 from reports.services import INTERNAL, UNAVAILABLE
@@ -249,6 +249,19 @@ def test_someone_elses_report_is_not_found(client, lead, brand, who, request):
     for name in ("report_detail", "report_download"):
         assert client.get(reverse(name, args=[job.code])).status_code == 404
     assert client.post(reverse("report_retry", args=[job.code])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_download_is_recorded_in_the_audit_log(client, lead, brand):
+    job = ready_job(lead, brand)
+    client.force_login(lead)
+
+    assert client.get(reverse("report_download", args=[job.code])).status_code == 200
+
+    event = AuditEvent.objects.get(action=AuditAction.REPORT_DOWNLOADED)
+    assert (event.actor_id, event.brand_id) == (lead.pk, brand.pk)
+    assert (event.target_type, event.target_code) == ("reportjob", str(job.code))
+    assert event.details == {"format": "pdf"}
 
 
 @pytest.mark.django_db
