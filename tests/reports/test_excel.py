@@ -344,8 +344,10 @@ class TestGroupWorkbook:
         assert percent(total["Overall"]) == approx(mean(r.percent for r in results.values()))
 
     def test_brand_roles_cannot_have_the_group_workbook(self, world, lead):
+        out = io.BytesIO()
         with pytest.raises(PermissionDenied):
-            workbook(group_scope(lead))
+            build("xlsx", group_scope(lead), out, lambda percent: None)
+        assert out.getvalue() == b""  # nothing half-written
 
 
 class TestBrandWorkbook:
@@ -425,6 +427,9 @@ class TestProjectWorkbook:
     def test_sections_history_answers_and_plan(self, world, project, data_scientist, version):
         wb = workbook(project_scope(data_scientist, project))
         assert wb.sheetnames == PROJECT_SHEETS
+        text = every_text(wb)
+        for other in world["others"] + world["brands"][1:]:
+            assert other.name not in text
         result = recomputed([project], AS_OF)[project.pk]
         titles = section_titles(version)
         sections = {row["Section"]: row for row in table(wb["Sections"])}
