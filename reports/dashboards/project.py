@@ -222,10 +222,30 @@ def _history(
 
 def _count_changed_answers(history: list[HistoryRow]) -> None:
     """How many answers changed between each row and its previous validated assessment,
-    compared as `assessment_movement` compares them. Two queries for the whole history."""
+    compared as `assessment_movement` compares them. Two queries for the whole history;
+    none while cached, when every assessment compared is validated (their answers never
+    change, and a new validation changes the figures token)."""
     rows = [row for row in history if row.previous is not None]
     if not rows:
         return
+    pairs = tuple((row.assessment.pk, row.previous.pk) for row in rows)
+    settled = all(
+        row.assessment.status == AssessmentStatus.VALIDATED for row in rows
+    )  # the previous one always is
+    changed = (
+        cached_figures("changed-answers", pairs, lambda: _changed_answers(rows))
+        if settled
+        else _changed_answers(rows)
+    )
+    for row in rows:
+        row.changed_answers = changed[row.assessment.pk, row.previous.pk]
+        earlier = getattr(row.previous, "score", None)
+        later = getattr(row.assessment, "score", None)
+        if earlier is not None and later is not None:
+            row.core_met_change = later.core_met - earlier.core_met
+
+
+def _changed_answers(rows: list[HistoryRow]) -> dict[tuple[int, int], int]:
     ids = {row.assessment.pk for row in rows} | {row.previous.pk for row in rows}
     values: dict[int, dict[str, tuple[str | None, bool]]] = {pk: {} for pk in ids}
     for assessment_id, key, option, is_na in Answer.objects.filter(
@@ -241,13 +261,11 @@ def _count_changed_answers(history: list[HistoryRow]) -> None:
     ):
         asked[version_id].add(key)
     nothing = (None, False)
+    changed = {}
     for row in rows:
         before, after = values[row.previous.pk], values[row.assessment.pk]
         shared = asked[row.assessment.version_id] & asked[row.previous.version_id]
-        row.changed_answers = sum(
+        changed[row.assessment.pk, row.previous.pk] = sum(
             1 for key in shared if before.get(key, nothing) != after.get(key, nothing)
         )
-        earlier = getattr(row.previous, "score", None)
-        later = getattr(row.assessment, "score", None)
-        if earlier is not None and later is not None:
-            row.core_met_change = later.core_met - earlier.core_met
+    return changed

@@ -271,3 +271,18 @@ def test_every_history_row_counts_the_changed_answers_as_the_movement_does(proje
         assert row.previous == before
         assert row.changed_answers == len(assessment_movement(before, after).answers)
     assert rows[first.pk].changed_answers is None
+
+
+def test_the_changed_answers_of_validated_assessments_are_the_same_read_from_the_cache(
+    project, version
+):
+    first = scored(project, version, NO, on=EARLIER - datetime.timedelta(days=50))
+    second = scored(project, version, MIXED, on=EARLIER)
+    third = scored(project, version, {"doc-purpose": "partly", "doc-success-metrics": "partly"})
+    expected = {
+        second.pk: len(assessment_movement(first, second).answers),
+        third.pk: len(assessment_movement(second, third).answers),
+    }
+    for _ in range(2):  # computed, then from the figures cache
+        rows = {row.assessment.pk: row.changed_answers for row in page_of(project).history}
+        assert {pk: rows[pk] for pk in expected} == expected
