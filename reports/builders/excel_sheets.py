@@ -84,6 +84,11 @@ def percent_cell_value(percent: float | None) -> float | None:
     return None if percent is None else round(round(float(percent), 9) / 100, 11)
 
 
+def _points(value: float) -> float:
+    """A change in points without the subtraction's binary noise (5.644999999999996)."""
+    return round(float(value), 9)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -158,7 +163,7 @@ class Sheet:
         if kind not in (PERCENT, POINTS):
             return plain
         number_format = _FORMATS[kind]
-        scale = percent_cell_value if kind == PERCENT else float
+        scale = percent_cell_value if kind == PERCENT else _points
 
         def styled(value):
             if isinstance(value, str):
