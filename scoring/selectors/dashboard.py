@@ -14,6 +14,7 @@ import bisect
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
@@ -39,9 +40,12 @@ _FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """One scored assessment standing for its project's figure."""
+class Figure(NamedTuple):
+    """One scored assessment standing for its project's figure.
+
+    A named tuple rather than a frozen dataclass: the group dashboard builds 8,000 of
+    them per computation, and a tuple is made several times faster.
+    """
 
     assessment_id: int
     assessment_code: str
@@ -71,7 +75,6 @@ def _counted(
 
 
 def _figure(values: tuple) -> Figure:
-    # Positional: a group's history is 8,000 rows, and keywords cost a third of the time.
     (pk, code, project_id, brand_id, status, assessed_on, version_id, overall, level) = values[:9]
     return Figure(
         pk,
