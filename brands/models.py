@@ -29,6 +29,12 @@ class User(AbstractUser):
     # Raised by "log out everywhere": it is part of the session hash, so every session
     # signed with the old value stops being accepted at once.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The identity provider's `sub` for this person, set at their first single sign-on
+    # (brands.oidc). Stable where usernames and e-mail addresses are not, so it is how
+    # they are recognised at every later login.
+    sso_subject = models.CharField(
+        "single sign-on subject", max_length=255, unique=True, null=True, blank=True
+    )
 
     class Meta:
         constraints = [
