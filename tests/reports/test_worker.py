@@ -6,44 +6,38 @@ that parallel runs on the same Redis never take each other's tasks. It is
 always stopped at the end.
 """
 
-import contextlib
 import datetime
 import io
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 
 import openpyxl
-import psycopg
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from reports.models import ReportJob, ReportStatus
 from reports.tasks import build_report, sweep_report_jobs
-from tests.reports.jobs_support import celery_config, use_report_folder, validated_assessment
+from tests.reports.jobs_support import (
+    WAIT_SECONDS,
+    brands_locked,
+    celery_config,
+    forget_queue,
+    job_status,
+    pool_children,
+    start_worker,
+    stop_worker,
+    use_report_folder,
+    validated_assessment,
+    wait_for,
+    wait_for_status,
+)
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-WAIT_SECONDS = 120  # bounded: a worker that never answers fails the test, it does not hang it
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the worker process needs a database it can reach: set DATABASE_URL (CI does)")
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    # The test database (test_<name>), not the one DATABASE_URL names.
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -52,69 +46,23 @@ def worker(settings, tmp_path):
     folder = tmp_path / "reports"
     use_report_folder(settings, folder)
     queue = f"yardstick-test-{uuid.uuid4().hex[:12]}"
-    env = os.environ | {
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "REPORTS_ROOT": str(folder),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
     log = tmp_path / "worker.log"
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--queues",
-        queue,
-        "--hostname",
-        f"{queue}@%h",
-        "--concurrency",
-        "1",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel",
-        "INFO",
-    ]
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_worker(
+        base_dir=settings.BASE_DIR,
+        queue=queue,
+        broker_url=os.environ["REDIS_URL"],
+        folder=folder,
+        log=log,
+    )
     try:
         with celery_config(
             task_always_eager=False, broker_url=os.environ["REDIS_URL"], task_default_queue=queue
         ):
             yield process, log
     finally:
-        _stop(process)
-        _forget_queue(queue)
+        stop_worker(process)
+        forget_queue(queue)
         print(log.read_text(errors="replace")[-4000:])  # shown when the test fails
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def _forget_queue(queue: str) -> None:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
-    except Exception:  # the queue may be gone already; it holds nothing of value
-        pass
 
 
 def wait_until_finished(client, job: ReportJob, process) -> ReportJob:
@@ -205,47 +153,6 @@ def test_a_worker_reclaims_a_job_its_killed_predecessor_left_and_sweeps_stuck_on
     assert "the worker building it stopped" in lost.error
 
 
-def wait_for_status(job: ReportJob, process) -> str:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the worker process stopped"
-        job.refresh_from_db()
-        if job.is_finished:
-            return job.status
-        time.sleep(0.5)
-    pytest.fail(f"the job is still {job.status} after {WAIT_SECONDS} s")
-
-
-def pool_children(process: subprocess.Popen) -> list[int]:
-    """The worker's pool processes (the ones that run the tasks)."""
-    path = f"/proc/{process.pid}/task/{process.pid}/children"
-    with open(path) as children:
-        return [int(pid) for pid in children.read().split()]
-
-
-@contextlib.contextmanager
-def brands_locked():
-    """Hold an exclusive lock on the brands table from a connection of our own.
-
-    A build reads its job's brand right after claiming the job, so it waits
-    there, "building", for as long as the lock is held.
-    """
-    db = connection.settings_dict
-    other = psycopg.connect(
-        dbname=db["NAME"],
-        user=db["USER"] or "postgres",
-        password=db["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    )
-    try:
-        other.execute("LOCK TABLE brands_brand IN ACCESS EXCLUSIVE MODE")
-        yield
-    finally:
-        other.rollback()
-        other.close()
-
-
 def test_a_report_whose_worker_is_killed_is_built_again_from_the_returned_message(
     worker, client, lead, brand
 ):
@@ -271,17 +178,3 @@ def test_a_report_whose_worker_is_killed_is_built_again_from_the_returned_messag
     response = client.get(reverse("report_download", args=[job.code]))
     assert response.status_code == 200
     openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-
-
-def job_status(job: ReportJob) -> str:
-    return ReportJob.objects.values_list("status", flat=True).get(pk=job.pk)
-
-
-def wait_for(condition, process, what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the worker process stopped"
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"not {what} after {WAIT_SECONDS} s")
