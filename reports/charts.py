@@ -389,42 +389,45 @@ def trend_lines(
         hovermode="closest",
     )
     colours = iter(SERIES_COLOURS * 2)
-    for i, s in enumerate(ordered):
-        style = {}
-        if many:
-            if i in highlighted:
-                style = {"line": {"color": next(colours), "width": 3}, "marker": {"size": 7}}
-            else:
-                style = {
-                    "line": {"color": BACKGROUND_LINE, "width": 1},
-                    "marker": {"size": 4, "color": BACKGROUND_LINE},
-                }
-        fig.add_trace(
+    styles: dict[int, dict] = {}
+    for i in range(len(ordered)):
+        if not many:
+            styles[i] = {}
+        elif i in highlighted:
+            styles[i] = {
+                "line": {"color": next(colours), "width": 3},
+                "marker": {"size": 7},
+                "legendrank": 1000 + i,
+            }
+        else:
+            styles[i] = {
+                "line": {"color": BACKGROUND_LINE, "width": 1},
+                "marker": {"size": 4, "color": BACKGROUND_LINE},
+                "legendrank": 1000 + i,
+            }
+    # The highlighted lines are drawn last, over the grey ones; the legend keeps the ranking.
+    drawing = sorted(range(len(ordered)), key=lambda i: (many and i in highlighted, i))
+    fig.add_traces(
+        [
             go.Scatter(
-                name=escape(s.name),
-                x=[p.label for p in s.points],
-                y=[p.percent for p in s.points],
+                name=escape(ordered[i].name),
+                x=[p.label for p in ordered[i].points],
+                y=[p.percent for p in ordered[i].points],
                 mode="lines+markers",
                 connectgaps=False,
-                customdata=[[p.n] for p in s.points],
+                customdata=[[p.n] for p in ordered[i].points],
                 hovertext=[
-                    f"<b>{escape(s.name)}</b> · {escape(p.label)}<br>"
+                    f"<b>{escape(ordered[i].name)}</b> · {escape(p.label)}<br>"
                     f"{_pct(p.percent)} ({escape(level_name(p.percent, bands)) or 'no level'})"
                     f"<br>{_projects(p.n)}"
-                    for p in s.points
+                    for p in ordered[i].points
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
-                **style,
+                **styles[i],
             )
-        )
-    # The highlighted lines are drawn last, over the grey ones.
-    if many:
-        fig.data = [t for i, t in enumerate(fig.data) if i not in highlighted] + [
-            t for i, t in enumerate(fig.data) if i in highlighted
+            for i in drawing
         ]
-        ranks = {escape(s.name): i for i, s in enumerate(ordered)}
-        for trace in fig.data:
-            trace.legendrank = 1000 + ranks[trace.name]
+    )
     return fig
 
 
