@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from brands.sso import DEFAULT_GROUP_ROLES, parse_group_roles
 from config.env import env_bool, env_int, env_list, env_str, env_url
 from config.logging import logging_config
 
@@ -283,3 +284,52 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Fa
 
 # Invitation links to a self-fill stop working after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
+
+# --- Single sign-on with OpenID Connect (issue 8; brands/oidc.py, docs/operations.md). ---
+# Off unless OIDC_CLIENT_ID is set: then the login page offers "Sign in with
+# <OIDC_PROVIDER_NAME>" next to the password form, which stays.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID").strip()
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on").strip() or "single sign-on"
+_OIDC_SCHEMES = ("https",) if PRODUCTION else ("https", "http")
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=_OIDC_SCHEMES)
+OIDC_DISCOVERY_URL = env_url("OIDC_DISCOVERY_URL", schemes=_OIDC_SCHEMES) or (
+    OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+# Each endpoint, when set, wins over the discovery document.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_url("OIDC_AUTHORIZATION_ENDPOINT", schemes=_OIDC_SCHEMES)
+OIDC_OP_TOKEN_ENDPOINT = env_url("OIDC_TOKEN_ENDPOINT", schemes=_OIDC_SCHEMES)
+OIDC_OP_USER_ENDPOINT = env_url("OIDC_USERINFO_ENDPOINT", schemes=_OIDC_SCHEMES)
+OIDC_OP_JWKS_ENDPOINT = env_url("OIDC_JWKS_URI", schemes=_OIDC_SCHEMES)
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile").strip()
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_CLOCK_SKEW = env_int("OIDC_CLOCK_SKEW", 60, minimum=0)
+# Roles from claims (brands/sso.py): values of OIDC_GROUPS_CLAIM named in OIDC_GROUP_ROLES give
+# group roles; values "<OIDC_BRAND_ROLE_PREFIX><brand slug or code>:<lead|data_scientist|viewer>"
+# give brand roles. Applied at every sign-on, adding and taking away.
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups").strip()
+OIDC_GROUP_ROLES = parse_group_roles(env_str("OIDC_GROUP_ROLES", DEFAULT_GROUP_ROLES))
+OIDC_BRAND_ROLE_PREFIX = env_str("OIDC_BRAND_ROLE_PREFIX", "brand:").strip()
+# 1: the first sign-on of someone with a *verified* e-mail address may take over the existing
+# account with that address (once; afterwards the provider's subject identifies them).
+OIDC_MATCH_VERIFIED_EMAIL = env_bool("OIDC_MATCH_VERIFIED_EMAIL", False)
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set when OIDC_CLIENT_ID is")
+    if OIDC_RP_SIGN_ALGO not in ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512"):
+        raise ImproperlyConfigured(
+            f"OIDC_SIGN_ALGO must be RS256, RS384, RS512, ES256, ES384 or ES512 (signatures "
+            f"checked against the provider's JWKS), not {OIDC_RP_SIGN_ALGO!r}"
+        )
+    if not OIDC_DISCOVERY_URL and not (
+        OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT
+    ):
+        raise ImproperlyConfigured(
+            "Single sign-on needs OIDC_ISSUER (or OIDC_DISCOVERY_URL), or else all of "
+            "OIDC_AUTHORIZATION_ENDPOINT, OIDC_TOKEN_ENDPOINT and OIDC_JWKS_URI"
+        )
+    AUTHENTICATION_BACKENDS.append("brands.oidc.OIDCBackend")
+# --- end of single sign-on ---

@@ -111,8 +111,10 @@ POST_ONLY = {
     "report_retry",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
-# an invitation link is a signed capability, tested in tests/surveys).
+# an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
+# and callback are how one logs in, tested in tests/brands/test_oidc.py).
 PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
+PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
 
