@@ -13,6 +13,12 @@ The token is read before the figures: an entry never holds figures older than
 its token. Without a token (the row missing after a flush) nothing is cached.
 A cache that fails (a backend down) is read through, never an error page.
 
+The cache is `CACHES["figures"]` when the settings name one (a shared Redis
+cache makes one computation per change serve every web process); otherwise a
+local-memory cache of this process, large enough for every project's entries
+at group scale (Django's default cache keeps 300 entries, and the project
+pages alone would push the group dashboard's out).
+
 A GET or HEAD request reads the token once (requests that read do not write);
 any other request, a task or a shell reads it at every use, so that what a
 request writes is never hidden from what it reads next.
@@ -24,13 +30,27 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import connection
 
 T = TypeVar("T")
 TIMEOUT = 6 * 60 * 60  # unchanged figures are recomputed after six hours all the same
+MAX_ENTRIES = 20_000
 logger = logging.getLogger(__name__)
+_local = LocMemCache("yardstick-figures", {"OPTIONS": {"MAX_ENTRIES": MAX_ENTRIES}})
+
+
+def figures_cache():
+    """The cache the figures are kept in (see the module's docstring)."""
+    return caches["figures"] if "figures" in settings.CACHES else _local
+
+
+def forget_cached_figures() -> None:
+    """Empty the figures cache (tests; the token makes it unnecessary anywhere else)."""
+    figures_cache().clear()
 
 
 _request = threading.local()
@@ -85,7 +105,7 @@ def cached_figures(name: str, parts: tuple, compute: Callable[[], T], *, token=.
         return compute()
     key = _key(token, name, parts)
     try:
-        found = cache.get(key)
+        found = figures_cache().get(key)
     except Exception:  # a broken cache must not break a page
         logger.warning("figures cache unavailable; computing %s", name, exc_info=True)
         return compute()
@@ -93,7 +113,7 @@ def cached_figures(name: str, parts: tuple, compute: Callable[[], T], *, token=.
         return found
     value = compute()
     try:
-        cache.set(key, value, TIMEOUT)
+        figures_cache().set(key, value, TIMEOUT)
     except Exception:
         logger.warning("figures cache unavailable; %s not kept", name, exc_info=True)
     return value

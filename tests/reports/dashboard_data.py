@@ -3,13 +3,13 @@
 import datetime
 from io import StringIO
 
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from brands.models import ProductLine
 from scoring.selectors import assessment_result
+from scoring.selectors.figures_cache import forget_cached_figures
 from surveys.demo import builder
 from surveys.models import Assessment, AssessmentStatus
 
@@ -55,7 +55,7 @@ def mean(values) -> float | None:
 def count_queries(function, *, cached: bool = False) -> int:
     """Queries made by `function`: with the figures cache emptied first (the most a page
     makes), or with `cached` after a first call has filled it (what most requests make)."""
-    cache.clear()
+    forget_cached_figures()
     if cached:
         function()
     with CaptureQueriesContext(connection) as context:

@@ -4,15 +4,18 @@ dashboards read through it equals a recomputation, before and after a validation
 import statistics
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from brands.models import BrandRole
 from reports.dashboards import DashboardFilters, group_dashboard_data
 from scoring.models import Score
-from scoring.selectors import assessment_result
+from scoring.selectors import assessment_result, figures_cache
 from scoring.selectors.comparison import project_comparison
-from scoring.selectors.figures_cache import cached_figures, figures_token
+from scoring.selectors.figures_cache import (
+    cached_figures,
+    figures_token,
+    forget_cached_figures,
+)
 from scoring.services import score_store
 from scoring.services.rescore import scores_rescore
 from surveys.models import Answer, Assessment, AssessmentStatus
@@ -28,9 +31,9 @@ MIXED = {"doc-purpose": "yes", "doc-success-metrics": "partly", "trace-model-reg
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    forget_cached_figures()
     yield
-    cache.clear()
+    forget_cached_figures()
 
 
 def scored(project, version, answers, status=AssessmentStatus.VALIDATED, **kwargs):
@@ -117,8 +120,8 @@ class TestCachedFigures:
         def broken(*args, **kwargs):
             raise ConnectionError("cache down")
 
-        monkeypatch.setattr(cache, "get", broken)
-        monkeypatch.setattr(cache, "set", broken)
+        monkeypatch.setattr(figures_cache._local, "get", broken)
+        monkeypatch.setattr(figures_cache._local, "set", broken)
         assert cached_figures("t", (), lambda: 42) == 42
 
 

@@ -4,7 +4,6 @@ change them, and actions closing themselves when a validated assessment meets th
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.urls import reverse
 from brands.models import BrandRole
 from scoring.models import ActionStatus, ImprovementAction
 from scoring.selectors import project_plan
+from scoring.selectors.figures_cache import forget_cached_figures
 from scoring.services import (
     ActionConflict,
     ActionError,
@@ -202,7 +202,7 @@ class TestEasyWins:
         for peer in peers:
             validated(peer, version, {"doc-purpose": "yes"})
         make_action(project, "doc-purpose", lead)
-        cache.clear()  # the comparable projects' counts are cached until a figure changes
+        forget_cached_figures()  # the comparable projects' counts are cached until a figure changes
         with CaptureQueriesContext(connection) as small:
             project_plan(project)
         with CaptureQueriesContext(connection) as small_cached:
@@ -218,7 +218,7 @@ class TestEasyWins:
             validated(factories.ProjectFactory(kind="realtime"), version, {"xai-global": "yes"})
         make_action(project, "xai-local", lead)
         make_action(project, "exp-tracking", lead)
-        cache.clear()
+        forget_cached_figures()
         with CaptureQueriesContext(connection) as large:
             plan = project_plan(project)
         with CaptureQueriesContext(connection) as large_cached:
