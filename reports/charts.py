@@ -387,6 +387,8 @@ def trend_lines(
         shapes=_band_backgrounds(bands),
         legend=legend,
         hovermode="closest",
+        # Room for the percent ticks and the axis title, which the narrow default cut off.
+        margin={"l": 64, "r": 10, "t": 50, "b": 40, "autoexpand": True},
     )
     colours = iter(SERIES_COLOURS * 2)
     styles: dict[int, dict] = {}
