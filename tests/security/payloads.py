@@ -1,0 +1,393 @@
+"""A world whose every free-text field holds a script, formula or Unicode payload.
+
+Built through the real inputs wherever one exists (question-set upload, starting
+an assessment, the answer endpoint, review, return, invitations, the offline
+workbook, the action forms); through factories only where the input is the admin
+site or the seed (brands, product lines, projects, people's names).
+"""
+
+import dataclasses
+import io
+import re
+from html.parser import HTMLParser
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from brands.models import BrandRole, GroupRole
+from reports.dashboards.brand_charts import CSV_CHARTS as BRAND_CHARTS
+from reports.dashboards.group_charts import CSV_CHARTS as GROUP_CHARTS
+from reports.models import ReportJob
+from scoring.services import score_store
+from surveys import question_set_format as fmt
+from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion
+from tests import factories
+from tests.surveys.workbook_files import fill
+
+# What a browser would run if it were not escaped.
+HTML = "<script>alert(1)</script><img src=x onerror=alert(1)>\"'"
+# What a spreadsheet would run if it were not neutralised.
+HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+FORMULAS = (HYPERLINK, "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1")
+# Text that reads differently than it is: a right-to-left override and a zero-width space.
+UNICODE = "\u202eevil\u200bname"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Markers that tell text from the payloads apart from the app's own text.
+MARKERS = ("alert(1)", "HYPERLINK", "+1+1", "-2+3", "@SUM(A1)", "=1+1", "\u202e")
+# A link that passes as a web address but would break out of an attribute if unescaped.
+EVIDENCE = 'https://example.com/?q=<script>alert(1)</script>"onmouseover="alert(1)'
+BAD_LINKS = ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>")
+
+
+def mixed(formula: str, suffix: str = "") -> str:
+    """A formula payload followed by the script payload: both kinds of output are tested."""
+    return f"{formula}{HTML}{suffix}"
+
+
+class _Tags(HTMLParser):
+    """Every element and attribute of a page, as a browser's parser would see them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._script: str | None = None
+        self._data_only = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            if name in ("href", "src", "action", "formaction") and value:
+                scheme = re.sub(r"[\s\x00-\x1f]+", "", value).lower()
+                if scheme.startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag == "img" and ("src", "x") in attrs:
+            self.problems.append("<img src=x> from a payload")
+        if tag == "script":
+            self._script = ""
+            self._data_only = dict(attrs).get("type") == "application/json"
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script += data
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            # Data for the charts (json_script) may carry user text, with < and > escaped.
+            runnable = not self._data_only and "alert(1)" in self._script
+            if runnable or (self._data_only and "<" in self._script):
+                self.problems.append(f"<script>{self._script[:200]}</script>")
+            self._script = None
+
+
+def html_problems(page: str) -> list[str]:
+    """Payloads that a browser would run or follow in `page` (empty when all are escaped)."""
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    problems = parser.problems
+    if "<script>alert(1)" in page:
+        problems.append("raw <script>alert(1) in the page")
+    return problems
+
+
+# --------------------------------------------------------------------------- building
+
+
+def payload_spec(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
+    """The default question set with payloads in its titles, statements, guidance, labels."""
+    first, second, *rest = spec.sections
+    q1, q2, q3, *others = first.questions
+    first = dataclasses.replace(
+        first,
+        title=mixed("", " section"),
+        description=mixed("+1+1"),
+        questions=(
+            dataclasses.replace(
+                q1,
+                text=mixed(HYPERLINK, " statement"),
+                why=mixed("+1+1", " why"),
+                good=mixed("-2+3", " good"),
+                evidence=mixed("@SUM(A1)", " evidence"),
+            ),
+            dataclasses.replace(q2, text=mixed("-2+3", " second") + UNICODE),
+            dataclasses.replace(q3, text="@SUM(A1) third statement"),
+            *others,
+        ),
+    )
+    second = dataclasses.replace(second, title=mixed("=1+1", " s2"))
+    scale = tuple(
+        dataclasses.replace(o, label="@SUM(A1)<b>" + o.label) if o.key == "partly" else o
+        for o in spec.scale
+    )
+    levels = (
+        dataclasses.replace(spec.levels[0], name="+1+1<script>x</script>", description=HTML),
+        *spec.levels[1:],
+    )
+    return dataclasses.replace(spec, sections=(first, second, *rest), scale=scale, levels=levels)
+
+
+@dataclasses.dataclass
+class World:
+    brand: object
+    other_brands: list
+    product_line: object
+    project: object
+    lead: object
+    ds: object
+    admin: object
+    version: QuestionSetVersion
+    draft: QuestionSetVersion
+    interview: Assessment
+    self_fill: Assessment
+    action: object
+    invitation: object
+    payload_keys: list
+    mail: list
+    refused_links: dict
+    reports: list
+    group_charts: tuple = GROUP_CHARTS
+    brand_charts: tuple = BRAND_CHARTS
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _ok(response, *codes):
+    assert response.status_code in (codes or (200, 302)), (
+        response.status_code,
+        response.content.decode()[-3000:],
+    )
+    return response
+
+
+def save_answer(client, assessment, key: str, **data):
+    answer = assessment.answers.get(question__key=key)
+    posted = {"base_revision": answer.revision, "answer": "yes", **data}
+    return client.post(reverse("answer_save", args=[assessment.code, key]), posted)
+
+
+def build_world(mail_outbox: list) -> World:
+    admin = factories.UserFactory(
+        username="payload-admin", first_name=HTML, last_name="=1+1", group_role=GroupRole.ADMIN
+    )
+    admin_client = _client(admin)
+
+    # The question set, through the upload a group admin uses (file name included).
+    default = factories.default_version()
+    spec = payload_spec(factories.default_spec())
+    upload = SimpleUploadedFile(
+        f"{HTML}.yaml", fmt.to_yaml(spec).encode(), content_type="application/x-yaml"
+    )
+    response = _ok(
+        admin_client.post(reverse("version_draft_upload", args=[default.code]), {"file": upload})
+    )
+    draft = QuestionSetVersion.objects.get(code=response["Location"].split("/")[-3])
+    _ok(admin_client.post(reverse("draft_publish", args=[draft.code])))
+    draft.refresh_from_db()
+    assert draft.is_published
+    # A draft copy, so that the editor's pages show the payloads too.
+    response = _ok(admin_client.post(reverse("version_draft_copy", args=[draft.code])))
+    editing = QuestionSetVersion.objects.get(code=response["Location"].split("/")[-3])
+
+    # Brands, product line, project and people: the admin site's inputs, so factories.
+    brand = factories.BrandFactory(name=mixed("@SUM(A1)"))
+    others = [
+        factories.BrandFactory(name=HYPERLINK + " brand"),
+        factories.BrandFactory(name="+1+1 " + UNICODE),
+    ]
+    line = factories.ProductLineFactory(name=mixed("-2+3"), description=mixed("="))
+    project = factories.ProjectFactory(
+        brand=brand,
+        name=mixed(HYPERLINK)[:120],
+        description=mixed("\t=1+1"),
+        kind="batch",
+        product_line=line,
+    )
+    lead = factories.member(
+        brand, BrandRole.LEAD, username="payload-lead", first_name=HTML, last_name="+1+1"
+    )
+    ds = factories.member(
+        brand,
+        BrandRole.DATA_SCIENTIST,
+        username="payload-ds",
+        first_name='=HYPERLINK("x")',
+        last_name=HTML,
+    )
+    project.team.add(lead, ds)
+    # Two more brands with validated figures, so that group views show every brand.
+    keys = list(draft.questions.order_by("order").values_list("key", flat=True))
+    for other in others:
+        for n in range(3):
+            p = factories.ProjectFactory(
+                brand=other, name=f"{FORMULAS[n]} {UNICODE} {n}", kind="batch", product_line=line
+            )
+            done = factories.assessment(
+                p,
+                draft,
+                status=AssessmentStatus.VALIDATED,
+                answers={k: ("yes", "partly", "no")[(i + n) % 3] for i, k in enumerate(keys)},
+            )
+            score_store(assessment=done)
+
+    lead_client = _client(lead)
+    # An interview: started, answered and finalised through the screens.
+    _ok(
+        lead_client.post(
+            reverse("assessment_start", args=[project.code]),
+            {"mode": "interview", "interviewees": mixed("=1+1", " team")},
+        )
+    )
+    interview = project.assessments.get(mode="interview")
+    # Statements for realtime products only have no answer in a batch project.
+    keys = list(
+        interview.answers.order_by("question__order").values_list("question__key", flat=True)
+    )
+    payload_keys = keys[:6]
+    for i, key in enumerate(keys):
+        data = {"answer": "no" if i % 4 == 0 else "yes"}
+        if i < len(FORMULAS):
+            text = mixed(FORMULAS[i], f" q{i}")
+            data.update(
+                comment=text,
+                evidence_url=EVIDENCE,
+                interviewer_note=text,
+                note=mixed("@SUM(A1)", " change note"),
+            )
+        if i == 1:
+            data.update(answer="na", na_reason=mixed("-2+3", " reason"))
+        _ok(save_answer(lead_client, interview, key, **data))
+    _ok(lead_client.post(reverse("interview_finalise", args=[interview.code])))
+    interview.refresh_from_db()
+    assert interview.status == AssessmentStatus.VALIDATED
+
+    # Links that must never be stored.
+    refused_links = {}
+    self_fill_start = lead_client.post(
+        reverse("assessment_start", args=[project.code]), {"mode": "self_fill"}
+    )
+    _ok(self_fill_start)
+    self_fill = project.assessments.get(mode="self_fill")
+    for link in BAD_LINKS:
+        response = save_answer(lead_client, self_fill, keys[0], evidence_url=link)
+        refused_links[link] = response
+
+    # An invitation by e-mail; the data scientist fills in through the screens.
+    _ok(
+        lead_client.post(
+            reverse("invitation_list", args=[self_fill.code]), {"email": "o'hara@example.com"}
+        )
+    )
+    invitation = self_fill.invitations.get()
+    mail = list(mail_outbox)
+    ds_client = _client(ds)
+    for i, key in enumerate(keys):
+        data = {"answer": "partly" if i % 3 == 0 else "yes"}
+        if i < len(FORMULAS):
+            data.update(comment=mixed(FORMULAS[-1 - i], f" ds{i}"), evidence_url="http://x.example")
+        _ok(save_answer(ds_client, self_fill, key, **data))
+    _ok(ds_client.post(reverse("assessment_submit", args=[self_fill.code])))
+    # The reviewer's notes, then the assessment goes back with a message.
+    _ok(
+        save_answer(
+            lead_client,
+            self_fill,
+            keys[2],
+            answer="no",
+            comment=mixed("+1+1", " review comment"),
+            note=mixed(HYPERLINK, " review note"),
+        )
+    )
+    _ok(
+        lead_client.post(
+            reverse("assessment_return", args=[self_fill.code]),
+            {"message": mixed("@SUM(A1)", " return message")},
+        )
+    )
+    self_fill.refresh_from_db()
+    assert self_fill.status == AssessmentStatus.DRAFT and self_fill.return_message
+
+    # The offline workbook: downloaded, payloads typed in, uploaded under a payload name.
+    content = _ok(lead_client.get(reverse("workbook_download", args=[self_fill.code]))).content
+    edits = {
+        keys[3]: {"Answer": "No", "Comment": mixed("+1+1", " from the workbook")},
+        keys[4]: {
+            "Answer": "Yes",
+            "Comment": "@SUM(A1) plain",
+            "Evidence link": "https://e.example",
+        },
+    }
+    upload = SimpleUploadedFile(
+        f"{HTML}.xlsx", fill(content, edits), content_type="application/octet-stream"
+    )
+    _ok(lead_client.post(reverse("workbook_upload", args=[self_fill.code]), {"workbook": upload}))
+    _ok(
+        lead_client.post(
+            reverse("workbook_apply", args=[self_fill.code]),
+            {"all": "file", "note": mixed("-2+3", " apply note")},
+        )
+    )
+
+    # An improvement action on a statement the interview answered "no".
+    _ok(
+        lead_client.post(
+            reverse("action_create", args=[project.code]),
+            {
+                "question_key": keys[4],
+                "title": mixed(HYPERLINK, " action")[:200],
+                "note": mixed("+1+1", " action note"),
+                "owner": str(ds.pk),
+            },
+        )
+    )
+    action = project.improvement_actions.get()
+
+    # Reports asked for from the dashboards, with a payload where the filters go.
+    for client, scope, code in (
+        (lead_client, "brand", brand.code),
+        (lead_client, "project", project.code),
+        (admin_client, "group", ""),
+    ):
+        _ok(
+            client.post(
+                reverse("report_list"),
+                {"scope": scope, "code": code, "format": "pdf", "filters": f"q={HTML}"},
+            )
+        )
+    reports = list(ReportJob.objects.filter(requested_by__in=[lead, admin]))
+    assert len(reports) == 3
+
+    return World(
+        brand=brand,
+        other_brands=others,
+        product_line=line,
+        project=project,
+        lead=lead,
+        ds=ds,
+        admin=admin,
+        version=draft,
+        draft=editing,
+        interview=interview,
+        self_fill=self_fill,
+        action=action,
+        invitation=invitation,
+        payload_keys=payload_keys,
+        mail=mail,
+        refused_links=refused_links,
+        reports=reports,
+    )
+
+
+def workbook_cells(content: bytes):
+    """Every cell of every sheet of an .xlsx file, formulas kept as formulas."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield sheet.title, cell
