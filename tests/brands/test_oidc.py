@@ -128,6 +128,45 @@ class TestStart:
         assert "configuration could not be read" in refusal(client, response)
 
 
+class TestConfiguration:
+    def test_explicit_endpoints_work_without_discovery(self, client, sso_on, provider):
+        sso_on.OIDC_ISSUER = sso_on.OIDC_DISCOVERY_URL = ""
+        sso_on.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.issuer}/authorize"
+        sso_on.OIDC_OP_TOKEN_ENDPOINT = f"{provider.issuer}/token"
+        sso_on.OIDC_OP_JWKS_ENDPOINT = f"{provider.issuer}/jwks"
+        sso_on.OIDC_OP_USER_ENDPOINT = ""
+        provider.claims = person(groups=["YARDSTICK_VIEWER"])
+        sign_in(client)
+        assert get_user(client).group_role == "viewer"
+        assert "/.well-known/openid-configuration" not in provider.requests
+        assert "/userinfo" not in provider.requests  # the ID token's claims are enough
+
+    def test_a_discovery_document_naming_another_issuer_is_refused(self, client, sso_on, provider):
+        sso_on.OIDC_ISSUER = "https://login.example.com"
+        response = client.get(START)
+        assert "names a different issuer" in refusal(client, response)
+
+    def test_password_logins_do_not_wait_for_the_provider(self, client, sso_on, provider):
+        factories.UserFactory(username="bob")
+        response = client.post(
+            reverse("login") + "?code=stolen&state=guess",
+            {"username": "bob", "password": factories.PASSWORD},
+        )
+        assert response.status_code == 302
+        assert get_user(client).username == "bob"
+        assert provider.requests == []
+
+    def test_a_provider_that_goes_away_during_the_sign_in_is_a_message(
+        self, client, sso_on, provider
+    ):
+        provider.claims = person(groups=["YARDSTICK_VIEWER"])
+        query = to_provider(client)
+        provider.stop()
+        response = client.get(f"{CALLBACK}?{query}")
+        assert "could not be reached" in refusal(client, response)
+        assert not get_user(client).is_authenticated
+
+
 class TestSignIn:
     def test_it_logs_in_a_new_person_with_the_roles_of_their_groups(
         self, client, sso_on, brand, provider
