@@ -9,13 +9,15 @@ import sys
 
 from bench import common
 
-SUITES = ("autosave", "scoring", "dashboards", "pdf", "excel")
+SUITES = ("autosave", "scoring", "dashboards", "pdf", "excel", "soak")
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("suites", nargs="*", metavar="suite", help=f"any of {', '.join(SUITES)}")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of timed runs")
+    parser.add_argument(
+        "--seconds", type=float, help="length of timed runs (autosave: 20, soak: 180 by default)"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.suites) - set(SUITES)
     if unknown:
@@ -31,7 +33,7 @@ def main(argv: list[str]) -> int:
         if suite == "autosave":
             from bench import autosave
 
-            found = autosave.p3(env, seconds=args.seconds) + autosave.r2(env)
+            found = autosave.p3(env, seconds=args.seconds or 20.0) + autosave.r2(env)
         elif suite == "scoring":
             from bench import scoring
 
@@ -48,6 +50,10 @@ def main(argv: list[str]) -> int:
             from bench import excel
 
             found = excel.p5(env)
+        elif suite == "soak":
+            from bench import soak
+
+            found = soak.run(env, seconds=args.seconds or 180.0)
         # One file per suite, so running one suite keeps the others' last results.
         saved.append(common.save(suite, found))
         figures += found
