@@ -432,5 +432,11 @@ class CallbackView(OIDCAuthenticationCallbackView):
         self.failure_message = message
 
     def login_failure(self) -> HttpResponse:
+        user = getattr(self, "user", None)
+        if user is not None and not user.is_active:
+            self._refused(
+                "Your Yardstick account is switched off; ask a Yardstick administrator to turn "
+                "it back on."
+            )
         messages.error(self.request, self.failure_message)
         return redirect("login")

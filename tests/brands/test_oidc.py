@@ -371,8 +371,9 @@ class TestRefused:
         sign_in(client)
         client.post(reverse("logout"))
         User.objects.filter(sso_subject="idp-0001").update(is_active=False)
-        refusal(client, sign_in(client))
+        assert "account is switched off" in refusal(client, sign_in(client))
         assert not get_user(client).is_authenticated
+        assert "switched off" in events(AuditAction.LOGIN_FAILED)[-1].details["reason"]
 
     def test_an_address_locked_out_by_failed_password_logins_cannot_sign_on_either(
         self, client, sso_on, provider
