@@ -62,10 +62,10 @@ def _send(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
         "days": settings.INVITATION_MAX_AGE_DAYS,
         "reminder": reminder,
     }
-    subject = (
-        f"{'Reminder: ' if reminder else ''}Please fill in the MLOps assessment of "
-        f"{invitation.assessment.project.name}"
-    )
+    # A header is one line: a name with a line break (possible through the admin site)
+    # would make send_mail refuse the whole message.
+    name = " ".join(invitation.assessment.project.name.split())
+    subject = f"{'Reminder: ' if reminder else ''}Please fill in the MLOps assessment of {name}"
     body = render_to_string("surveys/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
