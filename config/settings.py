@@ -190,6 +190,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Yardstick <yardstick@localho
 # Uploads are refused above this size (bytes) before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Django keeps all of an uploaded file, whatever its size; this handler drops what
+# comes past the largest upload limit, so an oversized file costs no disk (surveys/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "surveys.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Uploaded Excel workbooks (questionnaires, question sets) above this size are refused
 # with a message; Django itself does not cap file fields (see docs/workbooks.md).
 WORKBOOK_UPLOAD_MAX_BYTES = env_int(
