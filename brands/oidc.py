@@ -397,6 +397,11 @@ class CallbackView(OIDCAuthenticationCallbackView):
         if not enabled():
             raise Http404("Single sign-on is not configured")
         if request.GET.get("error"):
+            if request.GET.get("state") not in request.session.get("oidc_states", {}):
+                # The library logs the browser out on an error answer; a link from anywhere
+                # must not be able to do that, only the answer to a sign-in it started.
+                self.failure_message = "This sign-in was not started from this browser."
+                return self.login_failure()
             # Shown as a code only: the description is the provider's text, not ours.
             code = request.GET["error"][:60]
             self.failure_message = f"The identity provider did not sign you in ({code})."

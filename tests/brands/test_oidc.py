@@ -366,6 +366,17 @@ class TestRefused:
         response = client.get(CALLBACK, {"error": "access_denied", "state": query["state"][0]})
         assert "did not sign you in (access_denied)" in refusal(client, response)
 
+    def test_an_error_answer_to_a_sign_in_this_browser_did_not_start_logs_no_one_out(
+        self, client, sso_on, provider
+    ):
+        provider.claims = person(groups=["YARDSTICK_VIEWER"])
+        sign_in(client)
+        response = client.get(CALLBACK, {"error": "access_denied", "state": "from-a-link"})
+        # Still logged in: the login page sends on to the home page, which shows the message.
+        page = client.get(response["Location"], follow=True).content.decode()
+        assert "not started from this browser" in page
+        assert get_user(client).is_authenticated
+
     def test_a_disabled_account_is_not_logged_in(self, client, sso_on, provider):
         provider.claims = person(groups=["YARDSTICK_VIEWER"])
         sign_in(client)
