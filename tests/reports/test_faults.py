@@ -3,9 +3,10 @@
 Each test runs a redis-server of its own on a free port (the shared one on
 6379 is never touched) and real `celery worker` processes against the test
 database; the web side is this process, through the test client. TARGETS R3
-and R4; the PostgreSQL outage is in tests/test_faults_postgres.py.
+and R4; the PostgreSQL outage is in test_faults_postgres.py.
 """
 
+import datetime
 import os
 import shutil
 import signal
@@ -230,6 +231,9 @@ def test_a_whole_worker_killed_mid_report_leaves_a_failed_job_and_asking_again_w
     assert job.status == ReportStatus.FAILED
     assert "the worker building it stopped" in job.error
     assert job.attempts == 1
+    # Failed by the sweep because its hard time limit had passed, not earlier.
+    limit = datetime.timedelta(seconds=int(SHORT_LIMITS["REPORT_TIME_LIMIT"]))
+    assert job.finished_at - job.started_at >= limit
     page = client.get(reverse("report_detail", args=[job.code])).content.decode()
     assert "the worker building it stopped" in page
 
