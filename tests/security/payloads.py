@@ -24,6 +24,7 @@ from reports.models import ReportJob
 from scoring.services import score_store
 from surveys import question_set_format as fmt
 from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion
+from surveys.services.invitations import invitation_token
 from tests import factories
 from tests.surveys.workbook_files import fill
 
@@ -42,9 +43,21 @@ EVIDENCE = 'https://example.com/?q=<script>alert(1)</script>"onmouseover="alert(
 BAD_LINKS = ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>")
 
 
+# For file names: a browser's upload keeps only what follows the last "/".
+FILE_HTML = "<img src=x onerror=alert(1)><svg onload=alert(1)>\"'"
+# Each field's text as a page must show it (escaped), by the field's name: filled by `field`.
+FIELDS: dict[str, str] = {}
+
+
 def mixed(formula: str, suffix: str = "") -> str:
     """A formula payload followed by the script payload: both kinds of output are tested."""
     return f"{formula}{HTML}{suffix}"
+
+
+def field(name: str, formula: str = "", html: str = HTML) -> str:
+    """The payload for the field `name`: formula, script, then the name to find it by."""
+    FIELDS[name] = f"{html} {name}"
+    return f"{formula}{html} {name}"
 
 
 class _Tags(HTMLParser):
@@ -121,22 +134,22 @@ def payload_spec(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
     q1, q2, q3, *others = first.questions
     first = dataclasses.replace(
         first,
-        title=mixed("", " section"),
-        description=mixed("+1+1"),
+        title=field("section title"),
+        description=field("section description", "+1+1"),
         questions=(
             dataclasses.replace(
                 q1,
-                text=mixed(HYPERLINK, " statement"),
-                why=mixed("+1+1", " why"),
-                good=mixed("-2+3", " good"),
-                evidence=mixed("@SUM(A1)", " evidence"),
+                text=field("statement", HYPERLINK),
+                why=field("why it matters", "+1+1"),
+                good=field("what good looks like", "-2+3"),
+                evidence=field("evidence to ask for", "@SUM(A1)"),
             ),
-            dataclasses.replace(q2, text=mixed("-2+3", " second") + UNICODE),
+            dataclasses.replace(q2, text=field("second statement", "-2+3") + UNICODE),
             dataclasses.replace(q3, text="@SUM(A1) third statement"),
             *others,
         ),
     )
-    second = dataclasses.replace(second, title=mixed("=1+1", " s2"))
+    second = dataclasses.replace(second, title=field("second section title", "=1+1"))
     scale = tuple(
         dataclasses.replace(o, label="@SUM(A1)<b>" + o.label) if o.key == "partly" else o
         for o in spec.scale
@@ -167,6 +180,7 @@ class World:
     mail: list
     refused_links: dict
     reports: list
+    fields: dict
     group_charts: tuple = GROUP_CHARTS
     brand_charts: tuple = BRAND_CHARTS
 
@@ -191,9 +205,16 @@ def save_answer(client, assessment, key: str, **data):
     return client.post(reverse("answer_save", args=[assessment.code, key]), posted)
 
 
+def person_name(name: str, formula: str) -> dict:
+    """First and last name of a person; shown together as the field `name`."""
+    FIELDS[name] = f"{HTML} {name}"
+    return {"first_name": f"{formula}{HTML}", "last_name": name}
+
+
 def build_world(mail_outbox: list) -> World:
+    FIELDS.clear()
     admin = factories.UserFactory(
-        username="payload-admin", first_name=HTML, last_name="=1+1", group_role=GroupRole.ADMIN
+        username="payload-admin", group_role=GroupRole.ADMIN, **person_name("admin-name", "=1+1")
     )
     admin_client = _client(admin)
 
@@ -215,28 +236,29 @@ def build_world(mail_outbox: list) -> World:
     editing = QuestionSetVersion.objects.get(code=response["Location"].split("/")[-3])
 
     # Brands, product line, project and people: the admin site's inputs, so factories.
-    brand = factories.BrandFactory(name=mixed("@SUM(A1)"))
+    brand = factories.BrandFactory(name=field("brand", "@SUM(A1)"))
     others = [
         factories.BrandFactory(name=HYPERLINK + " brand"),
         factories.BrandFactory(name="+1+1 " + UNICODE),
     ]
-    line = factories.ProductLineFactory(name=mixed("-2+3"), description=mixed("="))
+    line = factories.ProductLineFactory(
+        name=field("product line", "-2+3"), description=field("line description", "=")
+    )
     project = factories.ProjectFactory(
         brand=brand,
-        name=mixed(HYPERLINK)[:120],
-        description=mixed("\t=1+1"),
+        name=field("project", HYPERLINK),
+        description=field("project description", "\t=1+1"),
         kind="batch",
         product_line=line,
     )
     lead = factories.member(
-        brand, BrandRole.LEAD, username="payload-lead", first_name=HTML, last_name="+1+1"
+        brand, BrandRole.LEAD, username="payload-lead", **person_name("lead-name", "+1+1")
     )
     ds = factories.member(
         brand,
         BrandRole.DATA_SCIENTIST,
         username="payload-ds",
-        first_name='=HYPERLINK("x")',
-        last_name=HTML,
+        **person_name("ds-name", '=HYPERLINK("x")'),
     )
     project.team.add(lead, ds)
     # Two more brands with validated figures, so that group views show every brand.
@@ -259,7 +281,7 @@ def build_world(mail_outbox: list) -> World:
     _ok(
         lead_client.post(
             reverse("assessment_start", args=[project.code]),
-            {"mode": "interview", "interviewees": mixed("=1+1", " team")},
+            {"mode": "interview", "interviewees": field("interviewees", "=1+1")},
         )
     )
     interview = project.assessments.get(mode="interview")
@@ -271,15 +293,14 @@ def build_world(mail_outbox: list) -> World:
     for i, key in enumerate(keys):
         data = {"answer": "no" if i % 4 == 0 else "yes"}
         if i < len(FORMULAS):
-            text = mixed(FORMULAS[i], f" q{i}")
             data.update(
-                comment=text,
+                comment=field(f"comment {i}", FORMULAS[i]),
                 evidence_url=EVIDENCE,
-                interviewer_note=text,
-                note=mixed("@SUM(A1)", " change note"),
+                interviewer_note=field(f"interviewer note {i}", FORMULAS[i]),
+                note=field("change note", "@SUM(A1)"),
             )
         if i == 1:
-            data.update(answer="na", na_reason=mixed("-2+3", " reason"))
+            data.update(answer="na", na_reason=field("na reason", "-2+3"))
         _ok(save_answer(lead_client, interview, key, **data))
     _ok(lead_client.post(reverse("interview_finalise", args=[interview.code])))
     interview.refresh_from_db()
@@ -308,7 +329,10 @@ def build_world(mail_outbox: list) -> World:
     for i, key in enumerate(keys):
         data = {"answer": "partly" if i % 3 == 0 else "yes"}
         if i < len(FORMULAS):
-            data.update(comment=mixed(FORMULAS[-1 - i], f" ds{i}"), evidence_url="http://x.example")
+            data.update(
+                comment=field(f"respondent comment {i}", FORMULAS[-1 - i]),
+                evidence_url="http://x.example",
+            )
         _ok(save_answer(ds_client, self_fill, key, **data))
     _ok(ds_client.post(reverse("assessment_submit", args=[self_fill.code])))
     # The reviewer's notes, then the assessment goes back with a message.
@@ -318,23 +342,34 @@ def build_world(mail_outbox: list) -> World:
             self_fill,
             keys[2],
             answer="no",
-            comment=mixed("+1+1", " review comment"),
-            note=mixed(HYPERLINK, " review note"),
+            comment=field("review comment", "+1+1"),
+            note=field("review note", HYPERLINK),
         )
     )
     _ok(
         lead_client.post(
             reverse("assessment_return", args=[self_fill.code]),
-            {"message": mixed("@SUM(A1)", " return message")},
+            {"message": field("return message", "@SUM(A1)")},
         )
     )
     self_fill.refresh_from_db()
     assert self_fill.status == AssessmentStatus.DRAFT and self_fill.return_message
 
+    # The invited respondent makes an account (the name is a payload) and answers.
+    invitee_client = Client()
+    password = "a-long-Unusual-passphrase-93"
+    _ok(
+        invitee_client.post(
+            reverse("invitation_accept", args=[invitation_token(invitation)]),
+            {**person_name("invitee-name", "-2+3"), "password1": password, "password2": password},
+        )
+    )
+    _ok(save_answer(invitee_client, self_fill, keys[5], comment=field("invitee comment", "-2+3")))
+
     # The offline workbook: downloaded, payloads typed in, uploaded under a payload name.
     content = _ok(lead_client.get(reverse("workbook_download", args=[self_fill.code]))).content
     edits = {
-        keys[3]: {"Answer": "No", "Comment": mixed("+1+1", " from the workbook")},
+        keys[3]: {"Answer": "No", "Comment": field("workbook comment", "+1+1")},
         keys[4]: {
             "Answer": "Yes",
             "Comment": "@SUM(A1) plain",
@@ -342,13 +377,15 @@ def build_world(mail_outbox: list) -> World:
         },
     }
     upload = SimpleUploadedFile(
-        f"{HTML}.xlsx", fill(content, edits), content_type="application/octet-stream"
+        field("workbook.xlsx", html=FILE_HTML),
+        fill(content, edits),
+        content_type="application/octet-stream",
     )
     _ok(lead_client.post(reverse("workbook_upload", args=[self_fill.code]), {"workbook": upload}))
     _ok(
         lead_client.post(
             reverse("workbook_apply", args=[self_fill.code]),
-            {"all": "file", "note": mixed("-2+3", " apply note")},
+            {"all": "file", "note": field("apply note", "-2+3")},
         )
     )
 
@@ -358,8 +395,8 @@ def build_world(mail_outbox: list) -> World:
             reverse("action_create", args=[project.code]),
             {
                 "question_key": keys[4],
-                "title": mixed(HYPERLINK, " action")[:200],
-                "note": mixed("+1+1", " action note"),
+                "title": field("action title", HYPERLINK),
+                "note": field("action note", "+1+1"),
                 "owner": str(ds.pk),
             },
         )
@@ -399,6 +436,7 @@ def build_world(mail_outbox: list) -> World:
         mail=mail,
         refused_links=refused_links,
         reports=reports,
+        fields=dict(FIELDS),
     )
 
 
