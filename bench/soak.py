@@ -16,7 +16,8 @@ The traffic, each client paced so the machine is busy but not saturated:
   file.
 
 Reported: errors by endpoint (any answer but 200/302, or no answer; target
-zero), p95 per endpoint, requests per second, reports built, and the RSS
+zero), p95 per endpoint, requests per second, autosaves acknowledged but not
+stored (target zero), reports built, and the RSS
 memory of gunicorn's workers and of the Celery worker (main and pool
 processes), sampled every 5 seconds: the mean of the first minute against the
 mean of the last (for runs under three minutes: the first and last third).
@@ -110,12 +111,15 @@ def _paced(stop_at: float, interval: float, step) -> None:
             time.sleep(delay)
 
 
-def _saver(session: Session, assessment, keys: list[str], stop_at: float) -> None:
+def _saver(
+    session: Session, assessment, keys: list[str], stop_at: float, acknowledged: list
+) -> None:
+    """Save answers of one assessment; appends 1 to `acknowledged` for every 200."""
     revisions = dict.fromkeys(keys, 0)
 
     def step(i: int) -> None:
         key = keys[i % len(keys)]
-        _, content, _ = session.request(
+        status, content, _ = session.request(
             "autosave",
             "POST",
             f"/assessments/{assessment.code}/answers/{key}/",
@@ -126,6 +130,8 @@ def _saver(session: Session, assessment, keys: list[str], stop_at: float) -> Non
         match = REVISION.search(content)
         if match:
             revisions[key] = int(match.group(1))
+        if status == 200:
+            acknowledged.append(1)
 
     _paced(stop_at, SAVE_INTERVAL, step)
 
@@ -293,6 +299,7 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
     # which cannot load a user back, so every request with its cookie is a 500.
     from bench.dashboards import _session_for, _viewer
     from reports.models import ReportJob, ReportStatus
+    from surveys.models import Answer
 
     respondent, fixtures = _fixtures(SAVERS, "Soak")
     work = [(assessment, [key for key, _ in keys]) for assessment, keys in fixtures]
@@ -300,7 +307,7 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
     pages, brand_codes = _targets()
     ds_cookie, manager_cookie = _session_for(respondent), _session_for(manager)
     jobs_before = ReportJob.objects.filter(requested_by=manager).count()
-    stats, built, samples = Stats(), {}, []
+    stats, built, samples, acknowledged = Stats(), {}, [], []
     _forget_queue()
     with tempfile.TemporaryDirectory(prefix="yardstick-soak-") as folder:
         server_env = {**env, "REDIS_URL": REDIS_URL, "REPORTS_ROOT": folder}
@@ -319,7 +326,9 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
                     started = time.monotonic()
                     stop_at = started + seconds
                     threads = [
-                        _thread(_saver, Session(port, ds_cookie, stats), a, keys, stop_at)
+                        _thread(
+                            _saver, Session(port, ds_cookie, stats), a, keys, stop_at, acknowledged
+                        )
                         for a, keys in work
                     ]
                     threads += [
@@ -348,6 +357,12 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
     by_status: dict[str, int] = {}
     for job in jobs:
         by_status[job.status] = by_status.get(job.status, 0) + 1
+    # Every acknowledged save raised its answer's revision by one (as in P3).
+    stored = sum(
+        Answer.objects.filter(assessment__in=[a for a, _ in work]).values_list(
+            "revision", flat=True
+        )
+    )
     requests = sum(len(v) for v in stats.latencies.values())
     errors = sum(n for e in stats.errors.values() for n in e.values())
     window, g_first, g_last, w_first, w_last = _growth(samples, elapsed)
@@ -377,6 +392,13 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
             )
         )
     figures += [
+        Figure(
+            "Soak",
+            f"autosaves acknowledged but not stored ({len(acknowledged)} acknowledged)",
+            str(len(acknowledged) - stored),
+            target="0",
+            ok=len(acknowledged) == stored,
+        ),
         Figure(
             "Soak",
             "reports built and downloaded (brand scope)",
