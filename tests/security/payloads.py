@@ -43,6 +43,8 @@ EVIDENCE = 'https://example.com/?q=<script>alert(1)</script>"onmouseover="alert(
 BAD_LINKS = ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>")
 
 
+# An element no page of ours has: found in a page, it came from a payload.
+MARKER_TAG = "yardstick-payload"
 # For file names: a browser's upload keeps only what follows the last "/".
 FILE_HTML = "<img src=x onerror=alert(1)><svg onload=alert(1)>\"'"
 # Each field's text as a page must show it (escaped), by the field's name: filled by `field`.
@@ -79,9 +81,14 @@ class _Tags(HTMLParser):
                     self.problems.append(f"<{tag} {name}={value!r}>")
         if tag == "img" and ("src", "x") in attrs:
             self.problems.append("<img src=x> from a payload")
+        if tag == MARKER_TAG:
+            self.problems.append(f"<{MARKER_TAG}> from a payload")
         if tag == "script":
             self._script = ""
             self._data_only = dict(attrs).get("type") == "application/json"
+            # The app's own scripts are files (the CSP allows no inline script).
+            if not self._data_only and not dict(attrs).get("src"):
+                self.problems.append("an inline <script>")
 
     def handle_data(self, data):
         if self._script is not None:
@@ -150,12 +157,14 @@ def payload_spec(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
         ),
     )
     second = dataclasses.replace(second, title=field("second section title", "=1+1"))
+    FIELDS["option label"] = f"@SUM(A1)<{MARKER_TAG}>Partly"
     scale = tuple(
-        dataclasses.replace(o, label="@SUM(A1)<b>" + o.label) if o.key == "partly" else o
+        dataclasses.replace(o, label=FIELDS["option label"]) if o.key == "partly" else o
         for o in spec.scale
     )
+    FIELDS["level name"] = "+1+1<script>x</script>"
     levels = (
-        dataclasses.replace(spec.levels[0], name="+1+1<script>x</script>", description=HTML),
+        dataclasses.replace(spec.levels[0], name=FIELDS["level name"], description=HTML),
         *spec.levels[1:],
     )
     return dataclasses.replace(spec, sections=(first, second, *rest), scale=scale, levels=levels)
