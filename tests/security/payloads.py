@@ -272,10 +272,15 @@ def build_world(mail_outbox: list) -> World:
     project.team.add(lead, ds)
     # Two more brands with validated figures, so that group views show every brand.
     keys = list(draft.questions.order_by("order").values_list("key", flat=True))
-    for other in others:
+    # Their projects' names start with each formula payload, the tab and CR ones included
+    # (the admin site keeps them; forms strip them).
+    for k, other in enumerate(others):
         for n in range(3):
             p = factories.ProjectFactory(
-                brand=other, name=f"{FORMULAS[n]} {UNICODE} {n}", kind="batch", product_line=line
+                brand=other,
+                name=f"{FORMULAS[3 * k + n]} {UNICODE} {n}",
+                kind="batch",
+                product_line=line,
             )
             done = factories.assessment(
                 p,

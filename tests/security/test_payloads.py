@@ -234,6 +234,8 @@ def test_every_csv_download_writes_formula_text_as_text(world):
     assert [c for c in cells if _formula_like(c)] == []
     assert any(c.startswith("'" + HYPERLINK) for c in cells)
     assert any(c.startswith("'@SUM(A1)") for c in cells)
+    assert any(c.startswith("'\t=1+1") for c in cells)
+    assert any(c.startswith("'\r=1+1") for c in cells)
 
 
 # --------------------------------------------------------------------------- Excel
@@ -282,6 +284,8 @@ def test_report_workbooks_hold_user_text_as_text(world, kind):
     user, kwargs = _scopes(world)[kind]
     texts = assert_no_runnable_cells(_report(kind, "xlsx", world, user, **kwargs), "apostrophe")
     assert any(t.startswith("'@SUM(A1)") for t in texts), "the brand's name is in the workbook"
+    if kind == "group":
+        assert any(t.startswith(("'\t=1+1", "'\r=1+1")) for t in texts), "other projects"
     if kind != "group":
         assert any(t.startswith("'" + HYPERLINK) for t in texts), "the project's name"
 
