@@ -416,6 +416,16 @@ def build_world(mail_outbox: list) -> World:
         )
     )
     action = project.improvement_actions.get()
+    # Its owner, a data scientist, moves it on with a note of their own.
+    _ok(
+        ds_client.post(
+            reverse("action_update", args=[action.code]),
+            {"status": "in_progress", "note": field("action progress note", "@SUM(A1)")},
+        )
+    )
+    action.refresh_from_db()
+    assert action.status == "in_progress"
+    FIELDS.pop("action note")  # replaced by the owner's note
 
     # Reports asked for from the dashboards, with a payload where the filters go.
     for client, scope, code in (
