@@ -38,6 +38,8 @@ UNICODE = "\u202eevil\u200bname"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markers that tell text from the payloads apart from the app's own text.
 MARKERS = ("alert(1)", "HYPERLINK", "+1+1", "-2+3", "@SUM(A1)", "=1+1", "\u202e")
+# An e-mail address the form takes (normalised to lower case).
+EMAIL = '"<script>alert(1)</script>"@example.com'
 # A link that passes as a web address but would break out of an attribute if unescaped.
 EVIDENCE = 'https://example.com/?q=<script>alert(1)</script>"onmouseover="alert(1)'
 BAD_LINKS = ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>")
@@ -338,6 +340,9 @@ def build_world(mail_outbox: list) -> World:
         )
     )
     invitation = self_fill.invitations.get()
+    # A quoted local part is a valid address and may hold markup.
+    FIELDS["invited address"] = EMAIL
+    _ok(lead_client.post(reverse("invitation_list", args=[self_fill.code]), {"email": EMAIL}))
     mail = list(mail_outbox)
     ds_client = _client(ds)
     for i, key in enumerate(keys):

@@ -27,6 +27,7 @@ from surveys.selectors import version_as_spec
 from surveys.services.invitations import invitation_token
 from tests.security.payloads import (
     BAD_LINKS,
+    EMAIL,
     EVIDENCE,
     FORMULA_START,
     HTML,
@@ -380,8 +381,10 @@ def test_pdf_reports_print_user_text_literally_and_link_only_to_the_web(world, k
 
 
 def test_the_invitation_email_shows_names_as_typed(world):
-    assert len(world.mail) == 1
-    message = world.mail[0]
+    assert len(world.mail) == 2
+    message, to_markup = world.mail
+    assert to_markup.to == [EMAIL]
+    assert EMAIL in to_markup.body
     assert world.project.name in message.body
     assert world.brand.name in message.body
     assert HTML in message.body  # the inviter's name, as typed: a text e-mail is not HTML
