@@ -391,3 +391,13 @@ def test_the_invitation_email_shows_names_as_typed(world):
     assert "&lt;" not in message.body and "&#x27;" not in message.body
     assert "\n" not in message.subject and "\r" not in message.subject
     assert message.alternatives == []
+
+
+def test_the_invitation_page_shows_the_invitation_escaped_to_a_visitor(world):
+    invitation = world.self_fill.invitations.get(email=EMAIL)
+    response = Client().get(reverse("invitation_accept", args=[invitation_token(invitation)]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert html_problems(page) == []
+    assert escape(world.fields["project"]) in page
+    assert escape(EMAIL) in page
