@@ -6,28 +6,17 @@ the same run.
 """
 
 import http.client
+import itertools
 import re
 import threading
 import time
 import urllib.parse
 
-from bench.common import Figure, gunicorn, percentile
+from bench.common import Figure, gunicorn, percentile, session_cookie
 
 CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 characters: a valid unmasked CSRF secret
+_SAVES = itertools.count()  # next() is atomic under the GIL
 REVISION = re.compile(rb'name="base_revision" value="(\d+)"')
-
-
-def _session_for(user) -> str:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 def _fixtures(clients: int, label: str):
@@ -138,7 +127,9 @@ class AnswerClient(Client):
             return {
                 "base_revision": self.revisions[key],
                 "answer": ("yes", "partly", "no")[i % 3],
-                "comment": f"autosave {i}",
+                # Unique across runs: a save that changes nothing is acknowledged without a
+                # new revision, and each run's clients start counting `i` at 0 again.
+                "comment": f"autosave {next(_SAVES)}",
             }
 
         return body
@@ -181,7 +172,7 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200
     from surveys.models import Answer
 
     user, work = _fixtures(clients, "P3")
-    cookie = _session_for(user)
+    cookie = session_cookie(user)
     interval = clients / rate
     with gunicorn(env=env) as port:
         # Warm up every worker's connections and caches before measuring.
@@ -272,7 +263,7 @@ def r2(env: dict, *, clients: int = 32) -> list[Figure]:
     from surveys.models import Answer, AnswerEvent
 
     user, work = _fixtures(clients, "R2")
-    cookie = _session_for(user)
+    cookie = session_cookie(user)
     with gunicorn(env=env) as port:
         burst = [AnswerClient(port, cookie, a, keys, None) for a, keys in work]
         _, statuses, errors, elapsed = _run(burst, 0)

@@ -67,6 +67,16 @@ def save(name: str, figures: list[Figure]) -> Path:
     return path
 
 
+def session_cookie(user) -> str:
+    """A real session of `user`, made the way a login makes it: Django's test Client picks an
+    authentication backend that can load the user back (not every backend in the list can)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

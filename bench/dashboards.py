@@ -37,7 +37,7 @@ import http.client
 import re
 import time
 
-from bench.common import Figure, gunicorn, percentile
+from bench.common import Figure, gunicorn, percentile, session_cookie
 
 REQUESTS = 50
 WARMUP = 5
@@ -229,16 +229,6 @@ def p7(port: int, headers: dict, page: bytes) -> Figure:
     )
 
 
-def _session_for(user) -> str:
-    """A real session cookie of `user`, made the way a login makes it (Django's test Client
-    picks an authentication backend that can load the user back)."""
-    from django.test import Client
-
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 def run(env: dict) -> list[Figure]:
     from bench.scoring import prepare_group_scale
 
@@ -247,7 +237,7 @@ def run(env: dict) -> list[Figure]:
         return [Figure(key="P1", what="Group dashboard", measured=f"not measured: {reason}")]
     filters, brand, project = _targets()
     user = _viewer()
-    cookie = _session_for(user)
+    cookie = session_cookie(user)
     headers = {"Cookie": f"sessionid={cookie}"}
     query = f"quarter={filters.quarter.code}"
     paths = {

@@ -35,7 +35,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench.autosave import CSRF, REVISION, _fixtures
-from bench.common import ROOT, Figure, gunicorn, percentile
+from bench.common import ROOT, Figure, gunicorn, percentile, session_cookie
 
 # The system Redis, on a database number of its own (so Celery's default queue there is ours).
 REDIS_URL = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -297,7 +297,7 @@ def _thread(target, *args) -> threading.Thread:
 def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
     # The dashboards' session helper: bench.autosave's names the login throttle's backend,
     # which cannot load a user back, so every request with its cookie is a 500.
-    from bench.dashboards import _session_for, _viewer
+    from bench.dashboards import _viewer
     from reports.models import ReportJob, ReportStatus
     from surveys.models import Answer
 
@@ -305,7 +305,7 @@ def run(env: dict, *, seconds: float = 180.0) -> list[Figure]:
     work = [(assessment, [key for key, _ in keys]) for assessment, keys in fixtures]
     manager = _viewer()
     pages, brand_codes = _targets()
-    ds_cookie, manager_cookie = _session_for(respondent), _session_for(manager)
+    ds_cookie, manager_cookie = session_cookie(respondent), session_cookie(manager)
     jobs_before = ReportJob.objects.filter(requested_by=manager).count()
     stats, built, samples, acknowledged = Stats(), {}, [], []
     _forget_queue()
