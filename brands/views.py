@@ -7,95 +7,27 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from brands import audit
+from brands import audit, probes
 from brands.models import AuditAction, Brand, GroupRole, User
-
-# How long /readyz waits for workers to answer a ping. Replies are collected for the whole
-# window, so this is also the least time a probe takes when a broker is configured.
-WORKER_PING_SECONDS = 1.0
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        return False
-
-
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-
-
-def _broker_status() -> str:
-    if not settings.REDIS_URL:
-        return "in-process"
-    import redis
-
-    try:
-        _redis().ping()
-        return "ok"
-    except redis.RedisError:
-        return "unreachable"
 
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness with the reachability of the database and the broker, for load balancers."""
-    database = "ok" if _database_ok() else "unreachable"
-    broker = _broker_status()
+    database = "ok" if probes.database_ok() else "unreachable"
+    broker = probes.broker_status()
     healthy = database == "ok" and broker != "unreachable"
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
         status=200 if database == "ok" else 503,
     )
-
-
-def _queue_depth() -> int:
-    """Messages waiting in the default Celery queue, all its priority levels included."""
-    from config.celery import app
-
-    queue = app.conf.task_default_queue
-    client = _redis()
-    # kombu's Redis transport keeps one list per priority step: the queue's own name for the
-    # default priority, "<queue>\x06\x16<n>" for the others.
-    names = [queue, *(f"{queue}\x06\x16{step}" for step in range(1, 10))]
-    with client.pipeline(transaction=False) as pipe:
-        for name in names:
-            pipe.llen(name)
-        return sum(pipe.execute())
-
-
-_probe_apps: dict[str, object] = {}
-
-
-def _workers() -> list[str]:
-    """Names of the Celery workers that answered a ping within WORKER_PING_SECONDS.
-
-    The ping goes through a Celery app of its own bound to REDIS_URL, so the probe
-    asks the broker it reports on whatever the main app was configured with.
-    """
-    from celery import Celery
-
-    app = _probe_apps.get(settings.REDIS_URL)
-    if app is None:
-        app = Celery("yardstick-readyz", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
-        app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-        app.conf.broker_connection_timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
-        _probe_apps[settings.REDIS_URL] = app
-    replies = app.control.inspect(timeout=WORKER_PING_SECONDS).ping()
-    return sorted(replies or {})
 
 
 @require_GET
@@ -108,23 +40,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     so taking the web tier out of a load balancer would only make things worse.
     Broker, workers and queue depth are reported for monitoring to alert on.
     """
-    database = "ok" if _database_ok() else "unreachable"
-    body: dict = {"database": database, "broker": _broker_status()}
-    if body["broker"] == "in-process":
-        body.update(workers="in-process", queue_depth=0)
-    elif body["broker"] == "ok":
-        import redis
-        from kombu.exceptions import OperationalError as BrokerError
-
-        try:
-            names = _workers()
-            body.update(workers=len(names) or "none", worker_names=names)
-            body["queue_depth"] = _queue_depth()
-        except (redis.RedisError, BrokerError, OSError) as error:
-            body.update(broker="unreachable", workers="unknown", queue_depth=None)
-            body["error"] = f"the broker stopped answering: {error}"
-    else:
-        body.update(workers="unknown", queue_depth=None)
+    database = "ok" if probes.database_ok() else "unreachable"
+    body: dict = {"database": database, **probes.report_machinery()}
     ready = database == "ok"
     body["status"] = "ready" if ready else "not ready"
     return JsonResponse(body, status=200 if ready else 503)
