@@ -107,7 +107,8 @@ def urls_to_visit(world) -> list[tuple[str, str]]:
         elif kind == "invitation link":
             visits.append((name, reverse(name, args=[invitation_token(world.invitation)])))
         else:
-            for obj in objects[kind]:
+            # A kind of object not known here is left out: the coverage test names it.
+            for obj in objects.get(kind, []):
                 url = reverse(name, kwargs={"code": obj.code})
                 if name == "draft_question_edit":
                     url += f"?key={world.payload_keys[0]}"
@@ -126,7 +127,8 @@ def visit(client: Client, url: str, **headers):
 def test_the_walk_covers_every_url_that_answers_get(world):
     visited = {name for name, _ in urls_to_visit(world)}
     expected = {name for name in PARAMS if name not in POST_ONLY and name != "logout"}
-    assert expected - visited == set()
+    missing = expected - visited
+    assert missing == set(), f"give urls_to_visit objects for {sorted(missing)}"
 
 
 def walk(world, user, **headers) -> tuple[dict, dict, dict]:
