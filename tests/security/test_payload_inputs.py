@@ -4,10 +4,11 @@ other than web addresses in the offline workbook and the earlier-round import.""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from surveys import services
 from surveys.models import Answer, AssessmentMode
-from tests.security.payloads import BAD_LINKS, HTML
+from tests.security.payloads import BAD_LINKS, HTML, html_problems
 from tests.surveys.workbook_files import fill
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,31 @@ def test_an_earlier_round_refuses_links_other_than_web_addresses(
     assert response.status_code == 400
     assert "http:// or https://" in response.content.decode()
     assert not project.assessments.exists()
+
+
+def _save(client, assessment, key, revision, **data):
+    return client.post(
+        reverse("answer_save", args=[assessment.code, key]),
+        {"base_revision": revision, "answer": "yes", **data},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_the_partials_of_a_save_show_the_posted_payloads_escaped(client, lead, self_fill):
+    client.force_login(lead)
+    answer = self_fill.answers.order_by("question__order").first()
+    key = answer.question.key
+    # Saved: the "saved" partial.
+    saved = _save(client, self_fill, key, answer.revision, comment=HTML + " first")
+    assert saved.status_code == 200
+    # Refused (a bad link): the question comes back with what was sent and the reason.
+    refused = _save(
+        client, self_fill, key, answer.revision + 1, comment=HTML + " second", evidence_url=HTML
+    )
+    # A conflict: the other person's answer and "mine" (posted) in hidden fields.
+    conflict = _save(client, self_fill, key, answer.revision, comment=HTML + " third")
+    assert (refused.status_code, conflict.status_code) == (400, 409)
+    for response, shown in ((refused, "second"), (conflict, "third"), (conflict, "first")):
+        page = response.content.decode()
+        assert html_problems(page) == []
+        assert escape(f"{HTML} {shown}") in page
