@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import brand, group, jobs, pages, product_lines, project
+from reports.views import brand, group, jobs, metrics, pages, product_lines, project
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -32,6 +32,7 @@ urlpatterns = [
         name="product_line_csv",
     ),
     path("reports/", jobs.report_list, name="report_list"),
+    path("reports/metrics/", metrics.report_metrics, name="report_metrics"),
     path("reports/<uuid:code>/", jobs.report_detail, name="report_detail"),
     path("reports/<uuid:code>/download/", jobs.report_download, name="report_download"),
     path("reports/<uuid:code>/retry/", jobs.report_retry, name="report_retry"),

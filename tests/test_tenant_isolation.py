@@ -117,6 +117,7 @@ PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
+GROUP_ONLY_URLS |= {"report_metrics"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):
