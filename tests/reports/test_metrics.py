@@ -1,8 +1,12 @@
 """The report-jobs metrics page: figures from jobs with known timestamps, access, queries, JSON."""
 
 import datetime
+import os
 
 import pytest
+import redis
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("report_metrics")
 TIME_LIMIT = 600
+# A Redis database of these tests' own: nobody else's workers or queued reports are counted.
+METRICS_REDIS_DB = 12
 
 
 @pytest.fixture(autouse=True)
@@ -330,3 +336,44 @@ class TestJson:
             (str(made["stuck"].code), True, 40),
             (str(made["building"].code), False, 10),
         ]
+
+
+@pytest.fixture
+def own_redis(settings):
+    base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+    settings.REDIS_URL = f"{base}/{METRICS_REDIS_DB}"
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    server.flushdb()
+    yield server
+    server.flushdb()
+
+
+@pytest.mark.redis
+class TestWithRedis:
+    def test_no_worker_answering_and_the_waiting_messages_are_shown(
+        self, client, group_admin, own_redis
+    ):
+        own_redis.lpush("celery", "a", "b")
+        client.force_login(group_admin)
+        body = client.get(URL, {"format": "json"}).json()
+        assert body["machinery"] == {
+            "broker": "ok",
+            "workers": "none",
+            "worker_names": [],
+            "queue_depth": 2,
+        }
+        page = client.get(URL).content.decode()
+        assert "2 waiting" in page
+
+    def test_the_workers_answering_are_named(self, client, group_admin, own_redis, settings):
+        # fixups=[]: no Django fixup, which would close the test's database connection.
+        app = Celery("metrics-test", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
+        app.conf.update(task_default_queue="metrics-test", broker_connection_retry_on_startup=True)
+        client.force_login(group_admin)
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            body = client.get(URL, {"format": "json"}).json()
+        assert body["machinery"]["workers"] == 1
+        (name,) = body["machinery"]["worker_names"]
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            page = client.get(URL).content.decode()
+        assert "1: " + name in page
