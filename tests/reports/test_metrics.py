@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reports.metrics import percentile, report_job_metrics
 from reports.models import ReportJob
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +264,12 @@ class TestPage:
         assert reverse("report_detail", args=[made["old_failure"].code]) in page
         assert reverse("report_detail", args=[made["failed"].code]) not in page
         assert str(made["failed"].code) in page
+
+    def test_a_superuser_gets_links_to_the_admin_site(self, client, jobs):
+        _, made = jobs
+        client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+        page = client.get(URL).content.decode()
+        assert reverse("admin:reports_reportjob_change", args=[made["failed"].pk]) in page
 
     @pytest.mark.parametrize("who", ["lead", "viewer", "group_viewer", "group_assessor"])
     def test_it_is_for_group_admins_only(self, client, request, who, jobs):
