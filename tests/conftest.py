@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
-from config.celery import app as yardstick_celery
 from scoring.selectors import scores as scoring_scores
 from surveys.models import QuestionSet, QuestionSetVersion
 from surveys.selectors import answers as survey_answers
@@ -40,16 +39,6 @@ def _forget_cached_version_specs():
     yield
     scoring_scores._published_specs.clear()
     survey_answers._published_options.clear()
-
-
-@pytest.fixture(autouse=True)
-def _yardstick_celery_app_stays_current():
-    """Our tasks (shared_task) follow Celery's *current* app; celery.contrib.testing's
-    start_worker makes the test's own app current and leaves it so, after which every
-    report task would go to that app's broker. Each test ends with ours current again."""
-    yield
-    yardstick_celery.set_current()
-    yardstick_celery.set_default()
 
 
 def pytest_collection_modifyitems(config, items):

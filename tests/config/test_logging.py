@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from config.logging import JsonFormatter, RequestIdFilter, request_id_var
 from config.request_id import sane_request_id
+from tests.celery_support import own_app_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,7 +148,7 @@ def celery_app():
     def seen() -> str:
         return request_id_var.get()
 
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+    with own_app_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         yield app, seen
 
 

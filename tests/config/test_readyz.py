@@ -5,10 +5,11 @@ import os
 import pytest
 import redis
 from celery import Celery
-from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
+
+from tests.celery_support import own_app_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ class TestWithRedis:
         # fixups=[]: no Django fixup, which would close the test's database connection.
         app = Celery("readyz-test", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
         app.conf.update(task_default_queue="readyz-test", broker_connection_retry_on_startup=True)
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        with own_app_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             status, body = probe(client)
         assert status == 200
         assert body["workers"] == 1
