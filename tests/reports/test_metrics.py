@@ -6,7 +6,6 @@ import os
 import pytest
 import redis
 from celery import Celery
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from reports.metrics import percentile, report_job_metrics
 from reports.models import ReportJob
 from tests import factories
+from tests.celery_support import own_app_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -377,10 +377,10 @@ class TestWithRedis:
         app = Celery("metrics-test", broker=settings.REDIS_URL, set_as_current=False, fixups=[])
         app.conf.update(task_default_queue="metrics-test", broker_connection_retry_on_startup=True)
         client.force_login(group_admin)
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        with own_app_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             body = client.get(URL, {"format": "json"}).json()
         assert body["machinery"]["workers"] == 1
         (name,) = body["machinery"]["worker_names"]
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        with own_app_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             page = client.get(URL).content.decode()
         assert "1: " + name in page
