@@ -8,19 +8,14 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ConsoleWatch, browser, log_in  # noqa: F401 (fixture)
+from tests.browser.conftest import log_in
 from tests.security.payloads import HTML, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def console() -> ConsoleWatch:
-    return ConsoleWatch()
-
-
-@pytest.fixture
-def opened(browser, live_server, console):  # noqa: F811
+def opened(browser, live_server, console):
     contexts, dialogs = [], []
 
     def open_as(user):
