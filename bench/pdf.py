@@ -66,7 +66,7 @@ def _measure(scope) -> dict:
 
 
 def run(env: dict) -> list[Figure]:
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.utils import timezone
 
     from brands.models import Brand, User
@@ -74,7 +74,10 @@ def run(env: dict) -> list[Figure]:
     from reports.dashboards import DashboardFilters
 
     user = User.objects.filter(group_role="viewer").order_by("pk").first()
-    brand = Brand.objects.annotate(n=Count("projects")).order_by("-n", "name").first()
+    # The seeded brand with the most assessed projects (the autosave benchmark adds a brand
+    # of its own whose many projects have no validated assessment).
+    assessed = Count("projects", filter=Q(projects__assessments__status="validated"), distinct=True)
+    brand = Brand.objects.annotate(n=assessed).order_by("-n", "name").first()
     if user is None or brand is None:
         return [Figure("P6", "PDF reports", "skipped: no group viewer or brand in the database")]
     today = timezone.localdate()
