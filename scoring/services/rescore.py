@@ -17,7 +17,7 @@ from django.utils import timezone
 from scoring import engine
 from scoring.models import Score, SectionScore
 from scoring.selectors import version_spec
-from scoring.services.scores import _decimal
+from scoring.services.scores import score_figures, stored_decimal
 from surveys.models import (
     Answer,
     AnswerOption,
@@ -84,18 +84,6 @@ class _Target:
 
 def _percent(value: Decimal | None) -> float | None:
     return None if value is None else float(value) * 100
-
-
-def _figures(result: engine.Result) -> dict:
-    return {
-        "overall": _decimal(result.overall),
-        "level": result.level,
-        "all_core_met": result.all_core_met,
-        "core_met": len(result.core_met),
-        "core_total": len(result.core_met) + len(result.core_missed),
-        "answered": result.answered,
-        "applicable": result.applicable,
-    }
 
 
 class _Lookups:
@@ -202,7 +190,7 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
             result = engine.score(
                 lookups.specs[target.version_id], answers.get(target.id, ()), target.kind
             )
-            figures = _figures(result)
+            figures = score_figures(result)
             score = stored.get(target.id)
             if score is None:
                 report.changed += 1
@@ -225,7 +213,7 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
             have = sections.get(score.id, {})
             for key, section in result.sections.items():
                 section_id = lookups.section_ids[(target.version_id, key)]
-                value = _decimal(section.score)
+                value = stored_decimal(section.score)
                 if section_id not in have:
                     section_moves += 1
                     new_sections.append(
@@ -263,7 +251,7 @@ def _rescore_chunk(targets: list[_Target], lookups: _Lookups, report: RescoreRep
                     SectionScore(
                         score=score,
                         section_id=lookups.section_ids[(target.version_id, key)],
-                        value=_decimal(section.score),
+                        value=stored_decimal(section.score),
                     )
                     for key, section in result.sections.items()
                 )

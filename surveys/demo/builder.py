@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -21,6 +20,7 @@ from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, 
 from scoring import engine
 from scoring.models import Score, SectionScore
 from scoring.selectors import version_spec
+from scoring.services.scores import score_figures, stored_decimal
 from surveys import question_set_format as fmt
 from surveys.demo import data
 from surveys.demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
@@ -210,11 +210,6 @@ def _default(field: Field) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return timezone.now()
     return field.get_default()
-
-
-def _decimal(value: float | None) -> Decimal | None:
-    """As `scoring.services.score_store` stores figures: five decimals."""
-    return None if value is None else Decimal(str(round(value, 5)))
 
 
 def _backdate(model: type[Model], stamps: dict[int, Any]) -> None:
@@ -411,13 +406,7 @@ class Builder:
             (
                 Score(
                     assessment_id=plan.pk,
-                    overall=_decimal(result.overall),
-                    level=result.level,
-                    all_core_met=result.all_core_met,
-                    core_met=len(result.core_met),
-                    core_total=len(result.core_met) + len(result.core_missed),
-                    answered=result.answered,
-                    applicable=result.applicable,
+                    **score_figures(result),
                     engine_version=result.engine_version,
                     computed_at=plan.validated_at or plan.submitted_at,
                 )
@@ -428,7 +417,9 @@ class Builder:
         SectionScore.objects.bulk_create(
             (
                 SectionScore(
-                    score_id=score.pk, section_id=self.sections[key], value=_decimal(section.score)
+                    score_id=score.pk,
+                    section_id=self.sections[key],
+                    value=stored_decimal(section.score),
                 )
                 for score, (_, result) in zip(scores, scored, strict=True)
                 for key, section in result.sections.items()
