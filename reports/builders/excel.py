@@ -234,6 +234,32 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(95)
 
 
+# Every Projects sheet starts the same way: which project, then its level and figures; the
+# band colours go on the Overall and section columns (7 onwards).
+def _project_columns(sections, *more: Column) -> list[Column]:
+    return [
+        Column("Brand", 22),
+        Column("Project", 28),
+        Column("Kind", 16),
+        Column("Criticality", 11),
+        Column("Product line", 18),
+        Column("Level", 14),
+        Column("Overall", 10, PERCENT),
+        *(Column(s.title, 13, PERCENT) for s in sections),
+        *more,
+    ]
+
+
+def _project_cells(project: Project, brand) -> list:
+    return [
+        brand.name,
+        project.name,
+        project.get_kind_display(),
+        project.get_criticality_display(),
+        project.product_line.name if project.product_line else None,
+    ]
+
+
 def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
     """One row per project with its figure (`figures` from latest_figures at the quarter's end)."""
     values = section_figures(f.assessment_id for f in figures.values())
@@ -243,34 +269,21 @@ def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
     sheet = Sheet(
         workbook,
         "Projects",
-        [
-            Column("Brand", 22),
-            Column("Project", 28),
-            Column("Kind", 16),
-            Column("Criticality", 11),
-            Column("Product line", 18),
-            Column("Level", 14),
-            Column("Overall", 10, PERCENT),
-        ]
-        + [Column(s.title, 13, PERCENT) for s in sections]
-        + [
+        _project_columns(
+            sections,
             Column("Core statements met", 11, INTEGER),
             Column("Core statements", 11, INTEGER),
             Column("Last assessed", 12, DATE),
             Column("Status", 11),
             Column("Question-set version", 22),
-        ],
+        ),
     )
     for project in projects:
         figure = figures.get(project.pk)
         own = values.get(figure.assessment_id, {}) if figure else {}
         sheet.append(
             [
-                project.brand.name,
-                project.name,
-                project.get_kind_display(),
-                project.get_criticality_display(),
-                project.product_line.name if project.product_line else None,
+                *_project_cells(project, project.brand),
                 figure.level if figure else None,
                 figure.percent if figure else None,
                 *(own.get(s.key) for s in sections),
@@ -471,33 +484,20 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     sheet = Sheet(
         workbook,
         "Projects",
-        [
-            Column("Brand", 22),
-            Column("Project", 28),
-            Column("Kind", 16),
-            Column("Criticality", 11),
-            Column("Product line", 18),
-            Column("Level", 14),
-            Column("Overall", 10, PERCENT),
-        ]
-        + [Column(s.title, 13, PERCENT) for s in sections]
-        + [
+        _project_columns(
+            sections,
             Column("Last assessed", 12, DATE),
             Column("Age (days)", 9, INTEGER),
             Column("Status", 11),
             Column("Question-set version", 22),
             Column("In progress", 14),
-        ],
+        ),
     )
     for row in data.projects:
         project = row.project
         sheet.append(
             [
-                brand.name,
-                project.name,
-                project.get_kind_display(),
-                project.get_criticality_display(),
-                project.product_line.name if project.product_line else None,
+                *_project_cells(project, brand),
                 row.level or None,
                 row.overall,
                 *row.sections,
