@@ -5,13 +5,11 @@ and closes it at the end. The test data is committed first (transaction=True), s
 every thread sees it.
 """
 
-import threading
 import time
 from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import connection
 
 from brands.models import BrandRole
 from scoring.models import Score
@@ -25,33 +23,11 @@ from surveys.models import (
     AssessmentStatus,
 )
 from tests import factories
+from tests.concurrency_support import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 OPTIONS = ("yes", "partly", "no")
-
-
-def _race(*jobs, timeout: float = 120) -> list:
-    """Run each job in its own thread, all released at once; each result or raised error."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting: a deadlock?"
-    return results
 
 
 @contextmanager
@@ -148,7 +124,7 @@ def test_two_saves_from_the_same_revision_one_wins_and_the_other_gets_the_winner
     key = _keys(assessment)[0]
 
     with _slow_event_create():
-        results = _race(
+        results = race(
             _save(assessment.pk, lead, key, "yes", 0),
             _save(assessment.pk, scientist, key, "no", 0),
         )
@@ -199,7 +175,7 @@ def test_sixteen_people_saving_65_answers_each_at_once_lose_nothing(brand, lead,
 
         return job
 
-    results = _race(*(fill(a, p) for a, p in zip(assessments, people, strict=True)))
+    results = race(*(fill(a, p) for a, p in zip(assessments, people, strict=True)))
 
     assert results == [65] * 16
     for assessment, person in zip(assessments, people, strict=True):
@@ -244,7 +220,7 @@ def test_team_members_saving_different_answers_of_one_assessment_at_once_lose_no
 
         return job
 
-    results = _race(*(fill(p) for p in people))
+    results = race(*(fill(p) for p in people))
 
     assert results == [None] * 8
     for person, their_keys in mine.items():
@@ -287,7 +263,7 @@ def test_a_submit_racing_the_last_answer_never_submits_with_a_missing_answer(
         last = _keys(assessment)[-1]
         _answered(assessment, except_keys=[last])
         with _slowed(slow_first):
-            saved, submitted = _race(
+            saved, submitted = race(
                 _save(assessment.pk, scientist, last, "no", 0), _submit(assessment.pk, scientist)
             )
         assessment.refresh_from_db()
@@ -328,7 +304,7 @@ def test_a_save_racing_a_submit_or_validation_lands_before_it_or_is_refused(
         _answered(assessment, "yes")
         key = _keys(assessment)[-1]
         with _slowed(slow_first):
-            saved, closed = _race(_save(assessment.pk, saver, key, "no", 1, via=via), closing)
+            saved, closed = race(_save(assessment.pk, saver, key, "no", 1, via=via), closing)
 
         assert isinstance(closed, Assessment), closed
         assessment.refresh_from_db()
@@ -373,7 +349,7 @@ def test_two_validations_of_one_interview_at_once_one_succeeds_the_other_is_refu
     _answered(interview, "partly")
 
     with _slow("surveys.services.assessments.score_store"):
-        results = _race(_validate(interview.pk, lead), _validate(interview.pk, assessor))
+        results = race(_validate(interview.pk, lead), _validate(interview.pk, assessor))
 
     wins = [r for r in results if isinstance(r, Assessment)]
     refused = [r for r in results if isinstance(r, services.AssessmentClosed)]

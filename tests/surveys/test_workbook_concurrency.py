@@ -3,13 +3,11 @@
 Each thread has its own connection; the data is committed first (transaction=True).
 """
 
-import threading
 import time
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from surveys import services
 from surveys.models import AnswerEvent, AnswerVia, Assessment, AssessmentMode
@@ -20,31 +18,10 @@ from surveys.services.workbooks import (
     workbook_download,
     workbook_preview,
 )
+from tests.concurrency_support import race
 from tests.surveys.workbook_files import fill
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(*jobs, timeout: float = 120) -> list:
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting: a deadlock?"
-    return results
 
 
 @pytest.fixture
