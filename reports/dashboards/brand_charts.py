@@ -110,11 +110,20 @@ def table_rows(data: BrandDashboard, view: TableView) -> list[ProjectRow]:
     return [r for _, r in present] + [r for value, r in keyed if value is None]
 
 
+def page_columns(data: BrandDashboard) -> list[tuple[str, str]]:
+    """The page's order of the same columns: what a reader needs first (the figure and the
+    open work) before the details, so that a narrow screen shows it without scrolling."""
+    by_key = dict(columns(data))
+    first = ["name", "overall", "level", "status", "assessed", "kind", "criticality", "line"]
+    rest = [key for key in by_key if key not in first]
+    return [(key, by_key[key]) for key in first + rest]
+
+
 def headers(data: BrandDashboard, view: TableView, base: list[tuple[str, str]]) -> list[dict]:
-    """Each column's header with the query that sorts by it (the other direction when it is
-    the current column), and its aria-sort."""
+    """Each column's header, in the page's order, with the query that sorts by it (the other
+    direction when it is the current column), and its aria-sort."""
     result = []
-    for key, label in columns(data):
+    for key, label in page_columns(data):
         current = key == view.sort
         descending = not view.descending if current else False
         sort = [("sort", key), ("dir", "desc" if descending else "asc")]

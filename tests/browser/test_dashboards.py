@@ -56,7 +56,7 @@ def test_the_heatmap_renders_with_a_row_per_brand(open_page, group_viewer, group
     expect(heatmap.locator("[data-drawn=yes]")).to_have_count(1)
     figure = json.loads(page.locator("#chart-heatmap-figure").text_content())
     assert len(figure["data"][0]["z"]) == len(group)
-    expect(heatmap.locator("table tbody tr")).to_have_count(len(group))
+    expect(heatmap.locator(".chart-data table tbody tr")).to_have_count(len(group))
     ticks = heatmap.locator("div.chart .yaxislayer-above .ytick").all_text_contents()
     assert sorted(t for t in ticks if t) == sorted(b.name for b in group)
     expect(summary(page)).to_contain_text("4 projects in 3 brands")

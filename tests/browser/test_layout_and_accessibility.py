@@ -1,0 +1,309 @@
+"""Every page kind, in Chromium at a laptop's 1366 x 900 and a phone's 390 x 844: nothing
+scrolls sideways (the document is no wider than the window) and axe-core finds no violation
+of WCAG 2.2 AA (targets U1 and U2 of TARGETS.md).
+
+One demo dataset (seed_demo, pinned to 4 Dec 2026) serves the whole module: it is built once
+with its own live server and flushed at the end, and each person logs in once; every test
+then opens its page in a fresh context with that login.
+"""
+
+import dataclasses
+import datetime
+import os
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from brands.models import BrandRole, Membership, User
+from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
+from surveys.models import Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
+from surveys.services import invitation_create, version_draft_copy
+from tests import factories
+from tests.browser.conftest import TIMEOUT_MS
+
+# The marker makes sure the test database exists when this module runs alone; the module's
+# data is made (and flushed) by the `site` fixture, not per test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(databases=["default"])]
+
+TODAY = datetime.date(2026, 12, 4)
+SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: what axe-core checks of them.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+DEMO_PASSWORD = "yardstick-demo"
+
+
+@dataclasses.dataclass
+class Site:
+    url: str
+    logins: dict[str, dict]  # username -> Playwright storage state
+    objects: dict[str, object]
+    people: dict[str, str]  # role in the world -> username
+
+
+def _world() -> tuple[dict[str, object], dict[str, str]]:
+    """What the pages need beyond the demo seed: a draft question set, an invitation, a job."""
+    self_fill = (
+        Assessment.objects.filter(status=AssessmentStatus.DRAFT, mode=AssessmentMode.SELF_FILL)
+        .select_related("project__brand")
+        .order_by("project__brand__name", "project__name")
+        .first()
+    )
+    brand = self_fill.project.brand
+    lead = Membership.objects.filter(brand=brand, role=BrandRole.LEAD).first().user
+    interview = Assessment.objects.filter(
+        status=AssessmentStatus.DRAFT, mode=AssessmentMode.INTERVIEW
+    ).first()
+    submitted = Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).first()
+    validated = (
+        Assessment.objects.filter(project__brand=brand, status=AssessmentStatus.VALIDATED)
+        .order_by("-assessed_on")
+        .first()
+    )
+    admin = User.objects.get(username="admin")
+    published = QuestionSetVersion.objects.filter(status="published").first()
+    draft = version_draft_copy(version=published, user=admin)
+    invitation_create(
+        assessment=self_fill, email="someone@example.com", user=lead, base_url="http://testserver"
+    )
+    job = ReportJob.objects.create(
+        requested_by=admin,
+        scope=ReportScope.GROUP,
+        format=ReportFormat.PDF,
+        status=ReportStatus.FAILED,
+        filename="yardstick-group-2026-Q4.pdf",
+        error="The worker stopped while building it; ask again.",
+        finished_at=timezone.now(),
+    )
+    key = self_fill.answers.select_related("question").first().question.key
+    objects = {
+        "brand": brand,
+        "project": validated.project,
+        "validated": validated,
+        "self_fill": self_fill,
+        "self_fill_key": key,
+        "interview": interview,
+        "submitted": submitted,
+        "published": published,
+        "draft": draft,
+        "line": validated.project.product_line
+        or factories.ProductLineFactory(name="Demand forecasting"),
+        "job": job,
+    }
+    return objects, {"lead": lead.username}
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, browser):
+    from pytest_django.live_server_helper import LiveServer
+
+    traveller = time_machine.travel(
+        datetime.datetime(2026, 12, 4, 10, 0, tzinfo=datetime.UTC), tick=True
+    )
+    traveller.start()
+    with django_db_blocker.unblock():
+        call_command("seed_demo", today=TODAY, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        objects, people = _world()
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            logins = {}
+            for username in ("admin", "assessor", "manager", people["lead"]):
+                context = browser.new_context(base_url=server.url)
+                page = context.new_page()
+                page.goto(reverse("login"))
+                page.get_by_label("Username").fill(username)
+                page.get_by_label("Password").fill(DEMO_PASSWORD)
+                page.get_by_role("button", name="Log in").click()
+                page.wait_for_url(lambda url: "/login/" not in url)
+                logins[username] = context.storage_state()
+                context.close()
+            yield Site(url=server.url, logins=logins, objects=objects, people=people)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+            factories.default_version()
+            traveller.stop()
+
+
+def of(*names: str) -> Callable[[Site], list]:
+    """The URL arguments: the codes (or keys) of these objects of the world."""
+    return lambda site: [getattr(site.objects[n], "code", site.objects[n]) for n in names]
+
+
+NONE = lambda site: []  # noqa: E731
+
+# (page kind, who looks at it, URL name, its arguments)
+PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
+    ("login", "", "login", NONE),
+    ("home", "manager", "home", NONE),
+    ("brand list", "manager", "brand_list", NONE),
+    ("group dashboard", "manager", "group_dashboard", NONE),
+    ("group common gaps", "manager", "group_gaps", NONE),
+    ("product lines", "manager", "product_line_list", NONE),
+    ("product line", "manager", "product_line_detail", of("line")),
+    ("brand dashboard", "lead", "brand_detail", of("brand")),
+    ("brand common gaps", "lead", "brand_gaps", of("brand")),
+    ("brand benchmark", "lead", "brand_benchmark", of("brand")),
+    ("brand trend", "lead", "brand_trend", of("brand")),
+    ("project", "lead", "project_detail", of("project")),
+    ("project trend", "lead", "project_trend", of("project")),
+    ("improvement plan", "lead", "project_plan", of("project")),
+    ("earlier round", "lead", "historic_import", of("project")),
+    ("assessment", "lead", "assessment_detail", of("validated")),
+    ("what moved", "lead", "assessment_moved", of("validated")),
+    ("self-fill", "lead", "assessment_fill", of("self_fill")),
+    ("answer history", "lead", "answer_history", of("self_fill", "self_fill_key")),
+    ("invitations", "lead", "invitation_list", of("self_fill")),
+    ("workbook upload", "lead", "workbook_upload", of("self_fill")),
+    ("interview console", "assessor", "interview_console", of("interview")),
+    ("review", "assessor", "assessment_review", of("submitted")),
+    ("my reports", "admin", "report_list", NONE),
+    ("report", "admin", "report_detail", of("job")),
+    ("report jobs", "admin", "report_metrics", NONE),
+    ("question sets", "admin", "question_set_list", NONE),
+    ("question-set version", "admin", "version_detail", of("published")),
+    ("draft editor", "admin", "draft_edit", of("draft")),
+    ("draft changes", "admin", "version_diff", of("draft")),
+    ("draft preview", "admin", "draft_preview", of("draft")),
+    ("audit log", "admin", "audit_log", NONE),
+    ("log out everywhere", "admin", "logout_everywhere", NONE),
+]
+
+# URL names that are no page of their own, and why.
+NOT_PAGES = {
+    "healthz": "JSON",
+    "readyz": "JSON",
+    "logout": "POST only",
+    "oidc_authentication_init": "a redirect to the identity provider",
+    "oidc_authentication_callback": "a redirect back from it",
+    "brand_dashboard_csv": "CSV",
+    "group_dashboard_csv": "CSV",
+    "project_profile_csv": "CSV",
+    "product_line_csv": "CSV",
+    "group_dashboard_gaps": "a part of the group dashboard, checked there",
+    "report_download": "a file",
+    "report_retry": "POST only",
+    "assessment_start": "POST only (the form is on the project page)",
+    "assessment_submit": "POST only",
+    "answer_save": "POST only",
+    "invitation_remind": "POST only",
+    "invitation_accept": "a redirect into the self-fill for the invited person",
+    "interview_pause": "POST only",
+    "interview_finalise": "POST only",
+    "assessment_validate": "POST only",
+    "assessment_return": "POST only",
+    "version_yaml": "a file",
+    "version_xlsx": "a file",
+    "version_draft_new": "POST only",
+    "version_draft_copy": "POST only",
+    "version_draft_upload": "POST only",
+    "draft_question_edit": "a part of the draft editor",
+    "draft_question_add": "a part of the draft editor",
+    "draft_question_remove": "POST only",
+    "draft_question_move": "POST only",
+    "draft_section_edit": "a part of the draft editor",
+    "draft_section_add": "a part of the draft editor",
+    "draft_section_remove": "POST only",
+    "draft_scoring_edit": "a part of the draft editor",
+    "draft_publish": "POST only",
+    "draft_discard": "POST only",
+    "assessment_upgrade": "POST only",
+    "workbook_download": "a file",
+    "workbook_preview": "the answer to an upload (POST)",
+    "workbook_apply": "POST only",
+    "historic_template": "a file",
+    "action_create": "POST only",
+    "action_update": "POST only",
+}
+
+
+def wait_for_charts(page) -> None:
+    """Until plotly has drawn every chart of the page (and HTMX loaded its parts)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('[data-figure-id]'))"
+        ".every(el => el.dataset.drawn === 'yes' || !el.offsetParent)"
+    )
+
+
+def too_wide(page) -> list[str]:
+    """The elements that stick out of the window on the right, outside any scroll box."""
+    return page.evaluate(
+        """() => {
+          const width = window.innerWidth, out = [];
+          for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 || box.right <= width + 1) continue;
+            let inside = false;
+            for (let p = el.parentElement; p; p = p.parentElement) {
+              if (getComputedStyle(p).overflowX !== 'visible') { inside = true; break; }
+            }
+            if (!inside) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+              + (el.className && el.className.baseVal === undefined ? '.' + el.className : ''));
+          }
+          return out.slice(0, 8);
+        }"""
+    )
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    found = []
+    for violation in result.response["violations"]:
+        targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        found.append(
+            f"{violation['id']} ({len(violation['nodes'])}): {violation['help']}; {targets}"
+        )
+    return found
+
+
+@pytest.mark.parametrize(("kind", "who", "name", "args"), PAGES, ids=[p[0] for p in PAGES])
+def test_the_page_fits_the_window_and_axe_finds_nothing(
+    site, browser, console, kind, who, name, args
+):
+    username = site.people.get(who, who)
+    state = site.logins[username] if username else None
+    context = browser.new_context(base_url=site.url, storage_state=state)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        console.watch(page)
+        problems = []
+        url = reverse(name, args=args(site))
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            response = page.goto(url)
+            assert response.status == 200, url
+            wait_for_charts(page)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            inner_width = page.evaluate("window.innerWidth")
+            if scroll_width > inner_width:
+                problems.append(
+                    f"{size}: the page is {scroll_width} px wide in a {inner_width} px window; "
+                    f"sticking out: {too_wide(page)}"
+                )
+            problems += [f"{size}: {v}" for v in axe_violations(page)]
+        assert not problems, f"{kind} ({url}):\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_every_url_of_the_url_conf_is_a_page_visited_here_or_named_as_no_page():
+    """A new page added to the URL configuration is added to PAGES (or said to be no page)."""
+    from django.urls import get_resolver
+
+    names = {
+        name
+        for name in get_resolver().reverse_dict
+        if isinstance(name, str) and not name.startswith("admin")
+    }
+    visited = {page[2] for page in PAGES}
+    assert visited & set(NOT_PAGES) == set()
+    assert names - visited - set(NOT_PAGES) == set()
