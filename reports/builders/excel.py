@@ -49,9 +49,9 @@ from reports.builders.excel_sheets import (
     write_key_values,
 )
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
-from reports.dashboards.common import filtered_projects
+from reports.dashboards.common import filtered_gaps, filtered_projects
 from reports.dashboards.project import project_page_data
-from scoring.selectors import MIN_GROUP_SIZE, common_gaps, project_plan, scores_for_assessments
+from scoring.selectors import MIN_GROUP_SIZE, project_plan, scores_for_assessments
 from scoring.selectors.benchmarks import Distribution, distribution
 from scoring.selectors.dashboard import (
     figure_history,
@@ -534,7 +534,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     )
     _actions_sheet(workbook, own)
     progress(90)
-    _gaps_sheet(workbook, common_gaps(brands=[brand], quarter_end=filters.as_of))
+    _gaps_sheet(workbook, filtered_gaps([brand], filters))
     progress(95)
 
 

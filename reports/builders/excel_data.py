@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDate
 
 from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
+from reports.words import criticality_labels, kind_labels
 from scoring.models import ImprovementAction
 from surveys.models import Answer, AnswerOption, Assessment, Question, QuestionSetVersion
 
@@ -165,11 +166,11 @@ def filters_in_words(
         words.append(("Brands", chosen or "all brands"))
     chosen = _names(ProductLine, filters.product_lines) if filters.product_lines else ""
     words.append(("Product lines", chosen or "all, and projects without a product line"))
-    words.append(("Kinds", ", ".join(filters.kinds) if filters.kinds else "all kinds"))
+    words.append(("Kinds", kind_labels(filters.kinds) if filters.kinds else "all kinds"))
     words.append(
         (
             "Criticality",
-            ", ".join(filters.criticalities) if filters.criticalities else "all levels",
+            criticality_labels(filters.criticalities) if filters.criticalities else "all levels",
         )
     )
     words.append(

@@ -23,11 +23,12 @@ from reports import charts, svg_charts
 from reports.builders import Scope
 from reports.chart_data import HeatmapCell, Series, TrendPoint
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
-from reports.dashboards.common import Cell, filtered_projects
+from reports.dashboards.common import Cell, filtered_gaps, filtered_projects
 from reports.dashboards.filters import DashboardFilters
 from reports.dashboards.group import BrandRow
 from reports.dashboards.project import project_page_data
-from scoring.selectors import common_gaps, project_plan, scores_for_assessments
+from reports.words import criticality_labels, kind_labels
+from scoring.selectors import project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
 from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
@@ -84,9 +85,9 @@ def filter_lines(scope: Scope) -> list[str]:
         names = ProductLine.objects.filter(code__in=filters.product_lines).order_by("name")
         lines.append("product lines: " + ", ".join(p.name for p in names))
     if filters.kinds:
-        lines.append("kinds: " + ", ".join(filters.kinds))
+        lines.append("kinds: " + kind_labels(filters.kinds))
     if filters.criticalities:
-        lines.append("criticality: " + ", ".join(filters.criticalities))
+        lines.append("criticality: " + criticality_labels(filters.criticalities))
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
         lines.append(f"question set: {version}" if version else "question set: (unknown version)")
@@ -115,15 +116,9 @@ def _mean(cell: Cell) -> float | None:
 
 
 def _gaps_ignore_filters(filters: DashboardFilters) -> bool:
-    """Common gaps count every validated assessment of the brands in view (scoring's rule):
-    whether filters other than the brands are set, which the gaps table then does not follow."""
-    return bool(
-        filters.product_lines
-        or filters.kinds
-        or filters.criticalities
-        or filters.include_submitted
-        or filters.version
-    )
+    """Common gaps follow every filter but one: they count validated assessments only
+    (scoring's rule), so submitted self-fills counted elsewhere are not in them."""
+    return bool(filters.include_submitted)
 
 
 def _gap_rows(report: GapReport, *, with_brands: bool) -> list[dict]:
@@ -257,7 +252,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         points=[TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n) for p in data.trend],
     )
     trend_svg = svg_charts.svg_lines(series=[series], bands=bands, title="Maturity over time")
-    gaps = common_gaps(brands=[data.brand], quarter_end=data.as_of)
+    gaps = filtered_gaps([data.brand], scope.filters)
     return _base(scope, today) | {
         "data": data,
         "bands": charts.band_legend(bands),

@@ -1,15 +1,16 @@
 """What the group and brand dashboards share: the projects the filters keep, and aggregate cells."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from brands.models import Project
+from brands.models import Brand, Project
 from reports.dashboards.filters import DashboardFilters, Quarter
-from scoring.selectors import MIN_GROUP_SIZE
+from scoring.selectors import MIN_GROUP_SIZE, common_gaps
 from scoring.selectors.dashboard import Figure, VersionInfo
+from scoring.selectors.gaps import GapReport
 
 
 def filtered_projects(projects: QuerySet[Project], filters: DashboardFilters) -> QuerySet[Project]:
@@ -21,6 +22,16 @@ def filtered_projects(projects: QuerySet[Project], filters: DashboardFilters) ->
     if filters.criticalities:
         projects = projects.filter(criticality__in=filters.criticalities)
     return projects
+
+
+def filtered_gaps(brands: Sequence[Brand], filters: DashboardFilters) -> GapReport:
+    """The common gaps of `brands`' projects that pass every filter, at `filters.as_of`."""
+    return common_gaps(
+        brands=brands,
+        quarter_end=filters.as_of,
+        projects=filtered_projects(Project.objects.all(), filters),
+        version_code=filters.version or None,
+    )
 
 
 @dataclass(frozen=True)

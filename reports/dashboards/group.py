@@ -18,11 +18,11 @@ from reports.dashboards.common import (
     TrendPoint,
     cell,
     figure_versions,
+    filtered_gaps,
     filtered_projects,
     reference_version,
 )
 from reports.dashboards.filters import DashboardFilters, Quarter
-from scoring.selectors import common_gaps
 from scoring.selectors.dashboard import (
     Figure,
     SectionColumn,
@@ -154,7 +154,7 @@ def _chosen_brands(user: User, filters: DashboardFilters) -> list[Brand]:
 
 def group_dashboard_gaps_data(user: User, filters: DashboardFilters) -> GapReport:
     """The common gaps `group_dashboard_data(..., with_gaps=True)` would give, on their own."""
-    return common_gaps(brands=_chosen_brands(user, filters), quarter_end=filters.as_of)
+    return filtered_gaps(_chosen_brands(user, filters), filters)
 
 
 def group_dashboard_data(
@@ -256,6 +256,6 @@ def group_dashboard_data(
         core=CoreShare(met=sum(1 for f in scored if f.all_core_met), total=len(scored)),
         movers_up=[mover(m) for m in up],
         movers_down=[mover(m) for m in down],
-        gaps=common_gaps(brands=brands, quarter_end=as_of) if with_gaps else None,
+        gaps=filtered_gaps(brands, filters) if with_gaps else None,
         versions=figure_versions(now.values(), info),
     )

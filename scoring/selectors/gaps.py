@@ -147,15 +147,15 @@ class _Count:
     applicable: int = 0
 
 
-def _latest(on: datetime.date, field: str) -> Subquery:
-    """For a Project query: `field` of its latest validated assessment at or before `on`."""
-    return Subquery(
-        Assessment.objects.filter(
-            project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
-        )
-        .order_by("-assessed_on", "-created_at")
-        .values(field)[:1]
+def _latest(on: datetime.date, field: str, version_code: str | None = None) -> Subquery:
+    """For a Project query: `field` of its latest validated assessment at or before `on`
+    (of the version `version_code` only, when given)."""
+    assessments = Assessment.objects.filter(
+        project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
     )
+    if version_code is not None:
+        assessments = assessments.filter(version__code=version_code)
+    return Subquery(assessments.order_by("-assessed_on", "-created_at").values(field)[:1])
 
 
 def _counts(
@@ -212,9 +212,17 @@ class _Statement:
 
 
 def common_gaps(
-    *, brands: QuerySet[Brand] | list[Brand], quarter_end: datetime.date | None = None
+    *,
+    brands: QuerySet[Brand] | list[Brand],
+    quarter_end: datetime.date | None = None,
+    projects: QuerySet[Project] | None = None,
+    version_code: str | None = None,
 ) -> GapReport:
     """The statements most of `brands`' projects fail, at `quarter_end` (default: today).
+
+    `projects` narrows the projects counted (a dashboard's filters: kind, product line,
+    criticality), always within `brands`; `version_code` counts only assessments of that
+    question-set version.
 
     Each project counts with its latest validated assessment at that date. The
     list is compared with the end of the quarter before, so the central team
@@ -228,13 +236,16 @@ def common_gaps(
     """
     as_of = quarter_end or timezone.localdate()
     previous_as_of = previous_quarter_end(as_of)
-    projects = Project.objects.filter(brand__in=brands).order_by()
+    projects = (projects if projects is not None else Project.objects.all()).filter(
+        brand__in=brands
+    )
     latest = list(
-        projects.annotate(
-            now_id=_latest(as_of, "pk"),
-            now_version=_latest(as_of, "version_id"),
-            then_id=_latest(previous_as_of, "pk"),
-            then_version=_latest(previous_as_of, "version_id"),
+        projects.order_by()
+        .annotate(
+            now_id=_latest(as_of, "pk", version_code),
+            now_version=_latest(as_of, "version_id", version_code),
+            then_id=_latest(previous_as_of, "pk", version_code),
+            then_version=_latest(previous_as_of, "version_id", version_code),
         )
         .filter(Q(now_id__isnull=False) | Q(then_id__isnull=False))
         .values_list(

@@ -335,7 +335,7 @@ class TestGroupWorkbook:
     def test_filters_narrow_the_figures_and_are_said_in_words(self, world, group_viewer):
         wb = workbook(group_scope(group_viewer, {"kind": "batch"}))
         summary = dict(rows(wb["Summary"])[1:])
-        assert summary["Kinds"] == "batch"
+        assert summary["Kinds"] == "Batch"
         projects = table(wb["Projects"])
         assert {r["Kind"] for r in projects} == {"Batch"}
         batch = [p for p in world["acme"] + world["others"] if p.kind == "batch"]

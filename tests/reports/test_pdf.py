@@ -377,7 +377,7 @@ def test_reports_without_any_figure_say_so_instead_of_failing(
     assert "has no validated assessment yet" in project_text
 
 
-def test_the_gaps_table_says_when_the_reports_filters_do_not_apply_to_it(
+def test_the_gaps_table_follows_the_filters_and_says_when_self_fills_are_left_out(
     group, brand, lead, tmp_path
 ):
     plain = " ".join(
@@ -385,7 +385,12 @@ def test_the_gaps_table_says_when_the_reports_filters_do_not_apply_to_it(
     )
     narrowed_pdf = build_pdf_bytes("brand", lead, brand=brand, filters=filters({"kind": "batch"}))
     narrowed = " ".join("".join(pdf_text(narrowed_pdf, tmp_path)).split())
-    note = "filters of this report do not apply to this table"
+    with_self_fills = build_pdf_bytes(
+        "brand", lead, brand=brand, filters=filters({"submitted": "1"})
+    )
+    submitted = " ".join("".join(pdf_text(with_self_fills, tmp_path)).split())
+    note = "submitted self-fills this report counts elsewhere are not in this table"
     assert note not in plain
-    assert note in narrowed
-    assert "kinds: batch" in narrowed
+    assert note not in narrowed
+    assert note in submitted
+    assert "kinds: Batch" in narrowed

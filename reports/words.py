@@ -1,0 +1,55 @@
+"""Stored values in words: the labels, signs and name order that pages, exports and reports
+share, so that none of them prints "realtime" or sorts "Épicerie" after "Zelený"."""
+
+import functools
+from collections.abc import Iterable
+
+from brands.models import Criticality, ProjectKind
+
+
+def choice_label(choices, value: str) -> str:
+    """The human label of a stored choice ("Real-time" for "realtime"); an unknown value
+    as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def kind_labels(values: Iterable[str]) -> str:
+    return ", ".join(choice_label(ProjectKind, v) for v in values)
+
+
+def criticality_labels(values: Iterable[str]) -> str:
+    return ", ".join(choice_label(Criticality, v) for v in values)
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    """A change with its sign: "+3.5", "\u22122.0" (a real minus sign), "\u00b10.0"."""
+    if value is None:
+        return "\u2013"
+    rounded = round(float(value), digits)
+    text = f"{abs(rounded):.{digits}f}"
+    if rounded > 0:
+        return "+" + text
+    if rounded < 0:
+        return "\u2212" + text
+    return "\u00b10" if digits == 0 else "\u00b1" + text
+
+
+@functools.cache
+def _collator():
+    from pyuca import Collator
+
+    return Collator()
+
+
+def name_key(name: str) -> tuple:
+    """The sort key of a name by the Unicode Collation Algorithm (default table): accents
+    and case come after the letters, so "Épicerie" sorts among the Es."""
+    return tuple(_collator().sort_key(name or ""))
+
+
+def by_name(items: Iterable, name=lambda item: item.name) -> list:
+    """`items` sorted by their names in Unicode collation order."""
+    return sorted(items, key=lambda item: name_key(name(item)))
