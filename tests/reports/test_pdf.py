@@ -394,3 +394,19 @@ def test_the_gaps_table_follows_the_filters_and_says_when_self_fills_are_left_ou
     assert note not in narrowed
     assert note in submitted
     assert "kinds: Batch" in narrowed
+
+
+def test_every_report_is_a_tagged_pdf_for_screen_readers(
+    group, group_viewer, brand, project, lead, tmp_path
+):
+    for name, pdf in (
+        ("group", build_pdf_bytes("group", group_viewer)),
+        ("brand", build_pdf_bytes("brand", lead, brand=brand)),
+        ("project", build_pdf_bytes("project", lead, brand=brand, project=project)),
+    ):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        info = subprocess.run(
+            ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), (name, info)
