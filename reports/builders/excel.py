@@ -119,6 +119,15 @@ def build_excel(scope: Scope, out: BinaryIO, progress: Progress) -> None:
     progress(100)
 
 
+def _top_and_bottom(latest: list[float | None], each: int = 3) -> list[int]:
+    """The indexes of the `each` highest and `each` lowest latest figures (every index when
+    there are few), to draw those in colour and the rest in grey."""
+    known = sorted((v, i) for i, v in enumerate(latest) if v is not None)
+    if len(known) <= 2 * each:
+        return [i for _, i in known]
+    return [i for _, i in known[-each:][::-1]] + [i for _, i in known[:each]]
+
+
 def _today(scope: Scope) -> datetime.date:
     return scope.today or timezone.localdate()
 
@@ -207,9 +216,13 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     trend.finish()
     add_line_chart(
         trend,
-        title="Mean score by quarter",
+        title="Mean score by quarter: the highest and lowest brands in colour",
         first_series_column=3,
         last_series_column=2 + len(names),
+        highlight=[
+            *_top_and_bottom([r.trend[-1].figure.mean for r in series[:-1]]),
+            len(series) - 1,  # all brands
+        ],
     )
     progress(20)
 

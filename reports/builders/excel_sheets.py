@@ -31,6 +31,9 @@ from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.chart_data import Band
 from reports.charts import NO_DATA, SERIES_COLOURS, band_legend, level_colours, text_colour_on
@@ -95,6 +98,47 @@ class Column:
     width: float = 14
     kind: str = TEXT  # how values are written: TEXT, NUMBER, PERCENT, ...
 
+    @property
+    def wraps(self) -> bool:
+        """Long texts (statements, comments, notes) wrap in their cell instead of running
+        over the next ones."""
+        return self.kind == TEXT and self.width >= WRAP_FROM_WIDTH
+
+
+# Text columns at least this wide (in characters) wrap their longer texts.
+WRAP_FROM_WIDTH = 30
+# Sheets wider than this (characters) print in landscape.
+LANDSCAPE_FROM_WIDTH = 100
+# A native chart is about 22 cm x 9 cm: some 115 characters wide and 20 rows high.
+CHART_WIDTH, CHART_ROWS = 115, 20
+_DEFAULT_WIDTH = 13
+
+
+def new_sheet(workbook: Workbook, title: str):
+    """A write-only sheet that prints fitted to the page: that property goes at the top of
+    the sheet's file, written with its first row, so it is set before any row."""
+    ws = workbook.create_sheet(title)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    return ws
+
+
+def print_setup(ws, widths: Sequence[float], rows: int, *, chart: bool = False) -> None:
+    """Print every sheet the same readable way: A4, one page wide (as many pages high as it
+    takes), landscape when wide, the header row repeated on every page, and the print area
+    over the table (and the chart under it)."""
+    widths = list(widths)
+    if chart:
+        rows += 3 + CHART_ROWS
+        while sum(widths) < CHART_WIDTH:
+            widths.append(_DEFAULT_WIDTH)
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(widths) > LANDSCAPE_FROM_WIDTH else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(max(len(widths), 1))}{max(rows, 1)}"
+
 
 _FORMATS = {
     PERCENT: PERCENT_FORMAT,
@@ -106,6 +150,7 @@ _FORMATS = {
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill(fill_type="solid", start_color="FFE9EEF4", end_color="FFE9EEF4")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_MUTED_SERIES = "C3C8D0"
 
 
 class Sheet:
@@ -116,14 +161,18 @@ class Sheet:
     """
 
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
-        self.ws = workbook.create_sheet(title)
+        self.ws = new_sheet(workbook, title)
         self.columns = list(columns)
         for index, column in enumerate(self.columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = column.width
         self.ws.freeze_panes = "A2"
         self._zone = timezone.get_current_timezone()
         self._texts: dict[str, str] = {}
-        self._convert = [self._converter(column.kind) for column in self.columns]
+        self._wrapped: dict[tuple[int, str], WriteOnlyCell] = {}
+        self._convert = [
+            self._converter(column.kind, wrap=column.wraps, width=column.width, index=index)
+            for index, column in enumerate(self.columns)
+        ]
         self.ws.append([self._header(column.header) for column in self.columns])
         self.rows = 1  # rows written, the header included
 
@@ -144,7 +193,7 @@ class Sheet:
                 self._texts[value] = safe
         return safe
 
-    def _converter(self, kind: str):
+    def _converter(self, kind: str, *, wrap: bool = False, width: float = 0, index: int = 0):
         """How a column's non-empty values become cells. Only percentages and points need a
         styled cell; the rest are written as plain values, which keeps the big sheets close to
         the cost of writing bare values (openpyxl gives dates and times a format of its own).
@@ -161,7 +210,23 @@ class Sheet:
             return value
 
         if kind not in (PERCENT, POINTS):
-            return plain
+            if not wrap:
+                return plain
+
+            def wrapped(value):
+                if not isinstance(value, str) or len(value) <= width:
+                    return plain(value)
+                # One styled cell per distinct text: a write-only row is written out as it is
+                # appended, so the same cell object can stand in every row it appears in.
+                cell = self._wrapped.get((index, value))
+                if cell is None:
+                    cell = WriteOnlyCell(self.ws, text(value))
+                    cell.alignment = _WRAP
+                    if len(self._wrapped) < _TEXT_CACHE:
+                        self._wrapped[(index, value)] = cell
+                return cell
+
+            return wrapped
         number_format = _FORMATS[kind]
         scale = percent_cell_value if kind == PERCENT else _points
 
@@ -188,9 +253,11 @@ class Sheet:
     def last_column(self) -> str:
         return get_column_letter(len(self.columns))
 
-    def finish(self) -> None:
-        """The autofilter over the header and every row written."""
+    def finish(self, *, chart: bool = False) -> None:
+        """The autofilter over the header and every row written, and the print setup (with
+        room for a chart under the table when `chart`)."""
         self.ws.auto_filter.ref = f"A1:{self.last_column}{self.rows}"
+        print_setup(self.ws, [c.width for c in self.columns], self.rows, chart=chart)
 
     def range_of(self, first_column: int, last_column: int) -> str | None:
         """The data cells (header left out) of columns first..last (1-based), or None if empty."""
@@ -203,7 +270,7 @@ def write_key_values(
     workbook: Workbook, title: str, rows: Sequence[tuple[str, object]], bands: Sequence[Band] = ()
 ) -> None:
     """The Summary sheet: one item per row (name, value), then the level bands in their colours."""
-    ws = workbook.create_sheet(title)
+    ws = new_sheet(workbook, title)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 100
     ws.freeze_panes = "A2"
@@ -229,6 +296,7 @@ def write_key_values(
             label.font = Font(color=_argb(text_colour_on(colour)))
             upper = "100%" if high >= 100 else f"below {high:g}%"
             ws.append([label, f"from {low:g}% to {upper}"])
+    print_setup(ws, [30, 100], len(rows) + 1 + (len(bands) + 2 if bands else 0))
 
 
 def _argb(colour: str) -> str:
@@ -289,9 +357,11 @@ def add_line_chart(
     last_series_column: int,
     category_column: int = 1,
     anchor_column: str = "A",
+    highlight: Sequence[int] | None = None,
 ) -> None:
     """A native line chart of percentage columns (one series each) over the rows' categories,
-    placed under the table."""
+    placed under the table. With `highlight` (series indexes), those series are drawn in
+    colour and thick, the others thin and grey, so a chart of many brands stays readable."""
     if sheet.rows < 2 or last_series_column < first_series_column:
         return
     chart = LineChart()
@@ -316,9 +386,16 @@ def add_line_chart(
     chart.set_categories(
         Reference(sheet.ws, min_col=category_column, min_row=2, max_row=sheet.rows)
     )
+    chosen = list(highlight) if highlight is not None else None
     for index, series in enumerate(chart.series):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)].lstrip("#")
+        if chosen is None or index in chosen:
+            position = index if chosen is None else chosen.index(index)
+            colour = SERIES_COLOURS[position % len(SERIES_COLOURS)].lstrip("#")
+            width = 22000  # EMU, about 1.75 pt
+        else:
+            colour, width = _MUTED_SERIES, 9525  # 0.75 pt
         series.graphicalProperties.line.solidFill = colour
-        series.graphicalProperties.line.width = 22000  # EMU, about 1.75 pt
+        series.graphicalProperties.line.width = width
         series.smooth = False
     sheet.ws.add_chart(chart, f"{anchor_column}{sheet.rows + 3}")
+    print_setup(sheet.ws, [c.width for c in sheet.columns], sheet.rows, chart=True)

@@ -528,3 +528,37 @@ class TestWithoutFigures:
         assert heat["Acme Groceries"]["Note"] == "no figure for these filters"
         assert [r["Project"] for r in table(wb["Projects"])] == ["Fresh start"]
         assert table(wb["Answers"]) == [] and table(wb["Common gaps"]) == []
+
+
+@pytest.mark.parametrize("kind", ["group", "brand", "project"])
+def test_every_sheet_prints_one_page_wide_with_its_header_on_every_page(
+    kind, world, group_viewer, lead, brand, project
+):
+    scope = {
+        "group": lambda: group_scope(group_viewer),
+        "brand": lambda: brand_scope(lead, brand),
+        "project": lambda: project_scope(lead, project),
+    }[kind]()
+    wb = workbook(scope)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), ws.title
+        assert setup.paperSize in (9, "9"), ws.title  # A4
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.print_area, ws.title
+        width = sum(ws.column_dimensions[c].width or 13 for c in ws.column_dimensions)
+        if width > 100:  # a wide table (a sheet with a chart under it is landscape too)
+            assert setup.orientation == "landscape", (ws.title, width)
+
+
+def test_long_texts_wrap_in_their_cells(world, group_viewer):
+    wb = workbook(group_scope(group_viewer))
+    ws = wb["Common gaps"]
+    header = [c.value for c in ws[1]]
+    column = header.index("Statement") + 1
+    long_cells = [
+        row[column - 1] for row in ws.iter_rows(min_row=2) if len(str(row[column - 1].value)) > 50
+    ]
+    assert long_cells
+    assert all(cell.alignment.wrap_text for cell in long_cells)
