@@ -14,8 +14,9 @@ from django.db import models
 from django.http import QueryDict
 from django.utils.functional import LazyObject, empty
 
-from brands.models import Brand, Project
+from brands.models import Brand, Criticality, Project, ProjectKind
 from reports.dashboards.filters import DashboardFilters
+from reports.words import choice_label
 
 
 class _ReportStorage(LazyObject):
@@ -141,10 +142,12 @@ class ReportJob(models.Model):
 
     @property
     def filters_label(self) -> str:
-        """The filters in words, e.g. "2025 Q3 · batch · high criticality · 2 brands"."""
+        """The filters in words, e.g. "2025 Q3 · Batch · High criticality · 2 brands"."""
         filters = DashboardFilters.parse(QueryDict(self.filters), today=self.created_at.date())
-        parts = [filters.quarter.label, *filters.kinds]
-        parts += [f"{value} criticality" for value in filters.criticalities]
+        parts = [filters.quarter.label, *(choice_label(ProjectKind, k) for k in filters.kinds)]
+        parts += [
+            f"{choice_label(Criticality, value)} criticality" for value in filters.criticalities
+        ]
         for codes, what in ((filters.brands, "brand"), (filters.product_lines, "product line")):
             if codes:
                 parts.append(f"{len(codes)} {what}{'s' if len(codes) != 1 else ''}")

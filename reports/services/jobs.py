@@ -14,12 +14,14 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
 
-from brands.models import User
-from brands.selectors import get_brand_for_user, get_project_for_user
+from brands.models import ProductLine, ProjectKind, User
+from brands.selectors import brands_for_user, get_brand_for_user, get_project_for_user
 from reports import builders
 from reports.dashboards.filters import DashboardFilters
 from reports.models import FINISHED, ReportFormat, ReportJob, ReportScope, ReportStatus
 from reports.services.access import may_see_group
+from reports.words import choice_label
+from surveys.models import QuestionSetVersion
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +69,9 @@ def _target(*, user: User, scope: str, code: object) -> _Target:
     return _Target(brand=project.brand, project=project)
 
 
-def _filename(job: ReportJob, filters: DashboardFilters) -> str:
-    """The name the download is saved under, e.g. yardstick-acme-groceries-2025-Q3.pdf."""
+def _filename(job: ReportJob, filters: DashboardFilters, user: User) -> str:
+    """The name the download is saved under: scope, filters and the day it was asked for,
+    e.g. yardstick-group-2025-Q3-batch-high-criticality-2-brands-2025-10-02.pdf."""
     parts = ["yardstick"]
     if job.scope == ReportScope.GROUP:
         parts.append("group")
@@ -76,8 +79,38 @@ def _filename(job: ReportJob, filters: DashboardFilters) -> str:
         parts.append(slugify(job.brand.name) or "brand")
     if job.scope == ReportScope.PROJECT:
         parts.append(slugify(job.project.name) or "project")
-    parts.append(filters.quarter.code)
-    return f"{'-'.join(parts)}.{builders.FORMATS[job.format][1]}"
+    else:
+        parts.append(filters.quarter.code)
+        parts += _filter_words(filters, user, group=job.scope == ReportScope.GROUP)
+    parts.append(timezone.localdate().isoformat())
+    stem = "-".join(part for part in parts if part)
+    extension = builders.FORMATS[job.format][1]
+    return f"{stem[: 190 - len(extension)].rstrip('-')}.{extension}"
+
+
+def _filter_words(filters: DashboardFilters, user: User, *, group: bool) -> list[str]:
+    """The filters as short slugs for a file name; many chosen names become a count."""
+
+    def named(names: list[str], what: str) -> str:
+        if len(names) <= 2:
+            return "-".join(slugify(name) for name in names)
+        return f"{len(names)}-{what}s"
+
+    words = [slugify(choice_label(ProjectKind, kind)) for kind in filters.kinds]
+    words += [f"{slugify(c)}-criticality" for c in filters.criticalities]
+    if filters.product_lines:
+        lines = ProductLine.objects.filter(code__in=filters.product_lines).order_by("name")
+        words.append(named([line.name for line in lines], "product-line"))
+    if group and filters.brands:
+        brands = brands_for_user(user).filter(code__in=filters.brands).order_by("name")
+        words.append(named([brand.name for brand in brands], "brand"))
+    if filters.version:
+        version = QuestionSetVersion.objects.filter(code=filters.version).first()
+        if version is not None:
+            words.append(f"v{version.number}")
+    if filters.include_submitted:
+        words.append("with-self-fills")
+    return words
 
 
 def report_job_request(
@@ -112,7 +145,7 @@ def report_job_request(
             filters=filters.to_query(),
             format=fmt,
         )
-        job.filename = _filename(job, filters)
+        job.filename = _filename(job, filters, user)
         job.save()
         transaction.on_commit(lambda: report_job_enqueue(job_id=job.id))
     job.refresh_from_db()

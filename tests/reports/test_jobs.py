@@ -4,6 +4,7 @@ import datetime
 import logging
 
 import pytest
+import time_machine
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from reports.services import (
     report_jobs_sweep,
 )
 from reports.tasks import build_report, expire_report_files, sweep_report_jobs
+from tests import factories
 from tests.reports.jobs_support import celery_config, stored_files, use_report_folder
 
 
@@ -66,6 +68,9 @@ def ask(django_capture_on_commit_callbacks):
     return ask
 
 
+TODAY = "2025-10-02"
+
+
 def queued_job(user, brand, **fields) -> ReportJob:
     """A job as the request leaves it, without running its task."""
     return ReportJob.objects.create(
@@ -77,6 +82,7 @@ def queued_job(user, brand, **fields) -> ReportJob:
 
 
 @pytest.mark.django_db
+@time_machine.travel(f"{TODAY} 10:00 +0000", tick=True)
 def test_asking_builds_the_report_in_process_and_stores_the_file(
     ask, lead, brand, folder, fake_builder
 ):
@@ -86,7 +92,7 @@ def test_asking_builds_the_report_in_process_and_stores_the_file(
     assert job.progress == 100
     assert job.attempts == 1
     assert job.filters == "quarter=2025-Q3&kind=batch"
-    assert job.filename == "yardstick-acme-groceries-2025-Q3.xlsx"
+    assert job.filename == f"yardstick-acme-groceries-2025-Q3-batch-{TODAY}.xlsx"
     assert job.started_at <= job.finished_at < job.expires_at
     assert [p.name for p in stored_files(folder)] == [f"{job.code}.xlsx"]
     with report_storage.open(job.file.name, "rb") as stored:
@@ -475,5 +481,27 @@ def test_the_filters_of_a_job_read_as_words(lead, brand):
         filters=f"quarter=2025-Q3&brand={brand.code}&kind=batch&criticality=high&submitted=1",
     )
     assert job.filters_label == (
-        "2025 Q3 · batch · high criticality · 1 brand · submitted self-fills included"
+        "2025 Q3 · Batch · High criticality · 1 brand · submitted self-fills included"
+    )
+
+
+@pytest.mark.django_db
+@time_machine.travel(f"{TODAY} 10:00 +0000", tick=True)
+def test_a_group_reports_file_name_carries_its_filters_and_the_day(
+    ask, group_viewer, brand, other_brand, folder, fake_builder
+):
+    line = factories.ProductLineFactory(name="Cross-sell")
+    query = (
+        f"quarter=2025-Q3&kind=realtime&criticality=high&line={line.code}"
+        f"&brand={brand.code}&brand={other_brand.code}&submitted=1"
+    )
+    job = ask(group_viewer, "group", "pdf", query=query)
+    assert job.filename == (
+        "yardstick-group-2025-Q3-real-time-high-criticality-cross-sell-"
+        f"acme-groceries-other-foods-with-self-fills-{TODAY}.pdf"
+    )
+    third = factories.BrandFactory(name="Épicerie Lumière")
+    many = f"quarter=2025-Q3&brand={brand.code}&brand={other_brand.code}&brand={third.code}"
+    assert ask(group_viewer, "group", "xlsx", query=many).filename == (
+        f"yardstick-group-2025-Q3-3-brands-{TODAY}.xlsx"
     )
