@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from brands.models import Brand, ProductLine, Project
+from reports.words import by_name
 from scoring.selectors import latest_validated_scores
 from surveys.models import QuestionSetVersion, VersionStatus
 
@@ -18,7 +19,7 @@ class BrandRow:
 
 
 def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
-    brands = list(brands.annotate(project_count=Count("projects")).order_by("name"))
+    brands = by_name(brands.annotate(project_count=Count("projects")))
     latest = latest_validated_scores(Project.objects.filter(brand__in=brands))
     by_brand: dict[int, list[float]] = {}
     for score in latest.values():

@@ -25,7 +25,7 @@ def criticality_labels(values: Iterable[str]) -> str:
 
 
 def signed(value: float | None, digits: int = 1) -> str:
-    """A change with its sign: "+3.5", "\u22122.0" (a real minus sign), "\u00b10.0"."""
+    """A change with its sign: "+3.5", "-2.0", "\u00b10.0"."""
     if value is None:
         return "\u2013"
     rounded = round(float(value), digits)
@@ -33,7 +33,7 @@ def signed(value: float | None, digits: int = 1) -> str:
     if rounded > 0:
         return "+" + text
     if rounded < 0:
-        return "\u2212" + text
+        return "-" + text
     return "\u00b10" if digits == 0 else "\u00b1" + text
 
 

@@ -23,6 +23,7 @@ from reports.dashboards.common import (
     reference_version,
 )
 from reports.dashboards.filters import DashboardFilters, Quarter
+from reports.words import by_name
 from scoring.selectors import MIN_GROUP_SIZE
 from scoring.selectors.benchmarks import Distribution, distribution
 from scoring.selectors.comparison import other_brands_comparison
@@ -217,7 +218,7 @@ def _brand_figures(brand: Brand, filters: DashboardFilters, today: datetime.date
     options = {"include_submitted": filters.include_submitted, "version_code": filters.version}
 
     own = filtered_projects(Project.objects.filter(brand=brand), filters)
-    projects = list(own.select_related("product_line").order_by("name"))
+    projects = by_name(own.select_related("product_line"))
     history = figure_history(own, until=as_of, **options)
     now = figures_at(history, as_of)
     # Other brands as distributions, cached until a figure changes (the filters are in the key).

@@ -13,6 +13,7 @@ from reports import chart_tables, charts, svg_charts
 from reports.chart_data import ChartTable, SectionFigure, Series, TrendPoint
 from reports.dashboards.brand import BrandDashboard, ProjectRow
 from reports.dashboards.group_charts import Chart
+from reports.words import name_key
 
 # The tables that can be downloaded as CSV (the URL's <chart>).
 CSV_CHARTS = ("projects", "profile", "trend")
@@ -75,13 +76,13 @@ def columns(data: BrandDashboard) -> list[tuple[str, str]]:
 def _sort_value(row: ProjectRow, column: str, section_index: dict[str, int]):
     project = row.project
     if column == "name":
-        return project.name.casefold()
+        return name_key(project.name)
     if column == "kind":
         return project.kind
     if column == "criticality":
         return _CRITICALITY_ORDER.get(project.criticality, 0)
     if column == "line":
-        return project.product_line.name.casefold() if project.product_line else None
+        return name_key(project.product_line.name) if project.product_line else None
     if column in ("overall", "level"):
         return row.overall
     if column == "assessed":

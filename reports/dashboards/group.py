@@ -23,6 +23,7 @@ from reports.dashboards.common import (
     reference_version,
 )
 from reports.dashboards.filters import DashboardFilters, Quarter
+from reports.words import by_name
 from scoring.selectors.dashboard import (
     Figure,
     SectionColumn,
@@ -146,10 +147,10 @@ def _movers(
 def _chosen_brands(user: User, filters: DashboardFilters) -> list[Brand]:
     if not (user.is_authenticated and user.is_active and (user.group_role or user.is_superuser)):
         raise PermissionDenied("The group dashboard is for group roles.")
-    brands = brands_for_user(user).order_by("name")
+    brands = brands_for_user(user)
     if filters.brands:
         brands = brands.filter(code__in=filters.brands)
-    return list(brands)
+    return by_name(brands)
 
 
 def group_dashboard_gaps_data(user: User, filters: DashboardFilters) -> GapReport:

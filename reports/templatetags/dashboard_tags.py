@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils.safestring import SafeString
 
+from reports.words import signed
+
 register = template.Library()
 
 _MISSING = SafeString('<span class="muted">\u2013</span>')
@@ -22,3 +24,12 @@ def percent(value) -> str:
     except (TypeError, ValueError, InvalidOperation):
         return _MISSING
     return SafeString(f'<span class="pct">{int(whole)}%</span>')
+
+
+@register.filter(name="signed")
+def signed_filter(value, digits: int = 1) -> str:
+    """A change with its sign: "+3.5", "-2.0" (reports.words.signed)."""
+    try:
+        return signed(None if value in (None, "") else float(value), int(digits))
+    except (TypeError, ValueError):
+        return ""

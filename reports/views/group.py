@@ -18,6 +18,7 @@ from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
 from reports.dashboards.group import group_dashboard_gaps_data
 from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
 from reports.selectors import filter_options
+from reports.words import by_name
 from scoring.selectors.figures_cache import cached_figures
 
 QUARTERS_OFFERED = 8
@@ -83,7 +84,7 @@ def group_dashboard(request: HttpRequest) -> HttpResponse:
         quarters.append(filters.quarter)
     context |= {
         "quarters": quarters,
-        "brand_options": brands_for_user(request.user).order_by("name"),
+        "brand_options": by_name(brands_for_user(request.user)),
         "kinds": ProjectKind.choices,
         "criticalities": Criticality.choices,
         "options": filter_options(),
