@@ -46,9 +46,30 @@ def _rect(x: float, y: float, w: float, h: float, fill: str, **attrs: str) -> st
     )
 
 
-def _svg(width: float, height: float, title: str, body: list[str], desc: str = "") -> str:
+# The top band a chart's visible title takes (its baseline is at 18).
+_TITLE_BAND = 26
+
+
+def _svg(
+    width: float,
+    height: float,
+    title: str,
+    body: list[str],
+    desc: str = "",
+    *,
+    show_title: bool = True,
+) -> str:
+    """The chart. Without `show_title` (a report whose heading already says it) the visible
+    title (the first element of `body`) and its band are left out; <title> stays, as the
+    chart's accessible name."""
+    top = 0
+    if not show_title:
+        body = body[1:]
+        top = _TITLE_BAND
+        height -= _TITLE_BAND
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg"'
+        f' viewBox="0 {_num(top)} {_num(width)} {_num(height)}"'
         f' width="{_num(width)}" height="{_num(height)}" role="img"'
         f" font-family={quoteattr(_SVG_FONT)} fill={quoteattr(INK)}>"
         f"<title>{escape(title)}</title>"
@@ -82,6 +103,7 @@ def svg_bar_chart(
     width: int = 640,
     markers: Sequence[tuple[float | None, float | None, float | None]] | None = None,
     marker_name: str = "",
+    show_title: bool = True,
 ) -> str:
     """Horizontal bars of percentages, one per label, coloured by level band.
 
@@ -153,7 +175,7 @@ def svg_bar_chart(
         height += 10
     legend, legend_end = _legend(bands, 0, axis_y + (48 if drawn and marker_name else 40))
     body += legend
-    return _svg(max(width, legend_end), height, title, body)
+    return _svg(max(width, legend_end), height, title, body, show_title=show_title)
 
 
 def _diamond(x: float, y: float, r: float) -> str:
@@ -169,6 +191,7 @@ def svg_heatmap(
     bands: Iterable[Band],
     title: str,
     wrap: int | None = None,
+    show_title: bool = True,
 ) -> str:
     """A grid of rows x columns; each cell is coloured by its band and shows its percentage.
 
@@ -218,7 +241,14 @@ def svg_heatmap(
             )
     legend, legend_end = _legend(bands, 0, top + cell_h * len(rows) + 30)
     body += legend
-    return _svg(max(width, legend_end), height, title, body, desc=f"{DASH}: no validated figure")
+    return _svg(
+        max(width, legend_end),
+        height,
+        title,
+        body,
+        desc=f"{DASH}: no validated figure",
+        show_title=show_title,
+    )
 
 
 def svg_lines(
@@ -228,6 +258,7 @@ def svg_lines(
     title: str,
     width: int = 640,
     height: int = 320,
+    show_title: bool = True,
 ) -> str:
     """Lines over shared x labels (quarters) on a 0..100 axis, over light band backgrounds."""
     bands = list(bands)
@@ -287,4 +318,4 @@ def svg_lines(
         key_x += 18 + len(s.name) * 11 * _CHAR + 14
     legend, legend_end = _legend(bands, 0, key_y + 22)
     body += legend
-    return _svg(max(width, legend_end), key_y + 32, title, body)
+    return _svg(max(width, legend_end), key_y + 32, title, body, show_title=show_title)

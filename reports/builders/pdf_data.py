@@ -11,6 +11,7 @@ trend, movers and the most common gaps. The full project list belongs in the
 Excel workbook, and the report says so.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -161,6 +162,11 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
     data = group_dashboard_data(scope.user, scope.filters, with_gaps=True)
     bands = [level for level in data.distribution.levels if level.min_percent is not None]
     counts = _brand_projects([row.brand for row in data.brands], scope.filters)
+    # Brands with no project under the filters would only print rows of dashes: they are
+    # left out, and a line says which.
+    left_out = [row.brand.name for row in data.brands if not counts.get(row.brand.pk)]
+    shown = [row for row in data.brands if counts.get(row.brand.pk)]
+    data = dataclasses.replace(data, brands=shown)
     brand_rows = [_group_row(row, bands, counts.get(row.brand.pk, 0)) for row in data.brands]
     total = _group_row(data.total, bands, data.projects)
 
@@ -174,6 +180,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         for row in data.brands
     ]
     heatmap = svg_charts.svg_heatmap(
+        show_title=False,
         rows=rows,
         cols=cols,
         cells=cells,
@@ -189,8 +196,11 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
             for p in data.total.trend[-TREND_COLUMNS:]
         ],
     )
-    trend = svg_charts.svg_lines(series=[total_series], bands=bands, title="Maturity over time")
+    trend = svg_charts.svg_lines(
+        show_title=False, series=[total_series], bands=bands, title="Maturity over time"
+    )
     profile = svg_charts.svg_bar_chart(
+        show_title=False,
         labels=[s.title for s in data.sections],
         values=[_mean(c) for c in data.total.sections],
         bands=bands,
@@ -208,6 +218,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         "data": data,
         "bands": charts.band_legend(bands),
         "brand_rows": brand_rows,
+        "brands_left_out": left_out,
         "total": total,
         "section_rows": [
             {"title": s.title, "mean": _mean(c), "n": c.n}
@@ -234,6 +245,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
     bands = list(data.bands)
     profile = data.profile
     profile_svg = svg_charts.svg_bar_chart(
+        show_title=False,
         labels=[row.title for row in profile],
         values=[_mean(row.brand) for row in profile],
         bands=bands,
@@ -251,7 +263,9 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         name=data.brand.name,
         points=[TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n) for p in data.trend],
     )
-    trend_svg = svg_charts.svg_lines(series=[series], bands=bands, title="Maturity over time")
+    trend_svg = svg_charts.svg_lines(
+        show_title=False, series=[series], bands=bands, title="Maturity over time"
+    )
     gaps = filtered_gaps([data.brand], scope.filters)
     return _base(scope, today) | {
         "data": data,
@@ -283,6 +297,7 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
     profile_svg = ""
     if page.latest:
         profile_svg = svg_charts.svg_bar_chart(
+            show_title=False,
             labels=[row.title for row in page.profile],
             values=[row.percent for row in page.profile],
             bands=page.bands,

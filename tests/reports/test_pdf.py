@@ -256,8 +256,10 @@ def test_the_contents_give_the_page_each_chapter_starts_on(group, group_viewer, 
     for heading in ("Summary", "Brands at a glance", "Common gaps", "Appendix: how the figures"):
         line = next(row for row in contents.splitlines() if row.strip().startswith(heading))
         page = int(line.split()[-1])
-        first_lines = [row.strip() for row in pages[page - 1].splitlines() if row.strip()]
-        assert any(heading in row for row in first_lines[:2]), (heading, page)
+        # Chapters follow on from each other: the heading is on that page, not always first.
+        lines = [row.strip() for row in pages[page - 1].splitlines() if row.strip()]
+        assert page > 2, (heading, page)  # after the cover and the contents
+        assert any(row.startswith(heading) for row in lines), (heading, page)
 
 
 # --- role rules, escaping, vectors ---------------------------------------------------------
@@ -410,3 +412,19 @@ def test_every_report_is_a_tagged_pdf_for_screen_readers(
             ["pdfinfo", str(path)], capture_output=True, text=True, check=True
         ).stdout
         assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), (name, info)
+
+
+def test_brands_without_a_project_under_the_filters_are_left_out_with_a_line(
+    group, group_viewer, tmp_path
+):
+    everything = " ".join(
+        "".join(pdf_text(build_pdf_bytes("group", group_viewer), tmp_path)).split()
+    )
+    assert "Left out:" not in everything
+    narrowed = build_pdf_bytes("group", group_viewer, filters=filters({"kind": "realtime"}))
+    text = " ".join("".join(pdf_text(narrowed, tmp_path)).split())
+    assert (
+        "Left out: 2 brands without any project under these filters (Other Foods, Third Markets)."
+        in text
+    )
+    assert text.count("Third Markets") == 1
