@@ -351,6 +351,19 @@ def trend_order(series: Sequence[Series]) -> tuple[list[Series], set[int]]:
     return ranked, set(with_figure[:HIGHLIGHTED] + with_figure[-HIGHLIGHTED:])
 
 
+def from_first_figure(series: Sequence[Series]) -> list[Series]:
+    """The series without their leading quarters in which no series has a figure, so that a
+    trend's axis starts where the data does (the tables keep every quarter)."""
+    with_data = {p.label for s in series for p in s.points if p.percent is not None}
+    trimmed = []
+    for s in series:
+        points = list(s.points)
+        while points and points[0].label not in with_data:
+            points.pop(0)
+        trimmed.append(Series(name=s.name, points=points))
+    return trimmed
+
+
 def trend_lines(
     *,
     series: Sequence[Series],
@@ -365,7 +378,7 @@ def trend_lines(
     chart's table.
     """
     bands = list(bands)
-    ordered, highlighted = trend_order(series)
+    ordered, highlighted = trend_order(from_first_figure(series))
     many = len(ordered) > MANY_SERIES
     legend = {"orientation": "h", "y": -0.15}
     if many:

@@ -22,6 +22,7 @@ from reports.charts import (
     WHITE,
     band_legend,
     colour_for,
+    from_first_figure,
     text_colour_on,
 )
 
@@ -260,8 +261,10 @@ def svg_lines(
     height: int = 320,
     show_title: bool = True,
 ) -> str:
-    """Lines over shared x labels (quarters) on a 0..100 axis, over light band backgrounds."""
+    """Lines over shared x labels (quarters) on a 0..100 axis, over light band backgrounds;
+    the axis starts at the first quarter with a figure."""
     bands = list(bands)
+    series = from_first_figure(series)
     labels: list[str] = []
     for s in series:
         for p in s.points:

@@ -98,13 +98,12 @@ class GroupDashboard:
     brands: list[BrandRow]  # every brand the filters keep, by name, with or without figures
     total: BrandRow  # all of them together
     projects: int  # projects the filters keep
+    project_brands: int  # brands with at least one of them
     distribution: ScoreDistribution
     core: CoreShare
     movers_up: list[Mover]  # biggest rise first
     movers_down: list[Mover]  # biggest fall first
-    gaps: (
-        GapReport | None
-    )  # validated assessments of the chosen brands (other filters do not apply)
+    gaps: GapReport | None  # of the projects the filters keep (validated assessments only)
     versions: list[str]  # versions behind the quarter's figures, oldest first
 
 
@@ -219,6 +218,8 @@ def group_dashboard_data(
     level_counts = [LevelCount(b.name, b.min_percent, levels.pop(b.name, 0)) for b in bands]
     level_counts += [LevelCount(name, None, count) for name, count in sorted(levels.items())]
 
+    # The projects the filters keep and their brands, in one query: the summary counts both.
+    project_brands = list(projects.values_list("brand_id", flat=True))
     up, down = _movers(now, figures_at(history, filters.quarter.previous().end))
     names = {
         p.pk: p
@@ -248,7 +249,8 @@ def group_dashboard_data(
         sections=sections,
         brands=rows,
         total=total,
-        projects=projects.count(),
+        projects=len(project_brands),
+        project_brands=len(set(project_brands)),
         distribution=ScoreDistribution(
             percents=sorted(f.percent for f in scored),
             levels=level_counts,

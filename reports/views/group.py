@@ -1,5 +1,6 @@
 """The group dashboard: one page with its HTMX partial, the lazy common gaps and CSV downloads."""
 
+import dataclasses
 import functools
 from collections.abc import Callable
 
@@ -62,6 +63,18 @@ def _data_and_charts(request: HttpRequest, filters: DashboardFilters):
     return cached_figures("group-dashboard", (filters, scope), compute)
 
 
+def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:
+    """The chosen brands, each with the query that leaves it out (its chip's link)."""
+    if not filters.brands:
+        return []
+    chips = []
+    for row in data.brands:
+        others = tuple(code for code in filters.brands if code != str(row.brand.code))
+        query = dataclasses.replace(filters, brands=others).to_query()
+        chips.append({"brand": row.brand, "query": query})
+    return chips
+
+
 @require_GET
 @login_required
 @_group_only
@@ -74,6 +87,8 @@ def group_dashboard(request: HttpRequest) -> HttpResponse:
         "data": data,
         "charts": charts,
         "has_figures": data.total.overall.n > 0,
+        "chosen_brands": _chosen_brand_chips(filters, data),
+        "all_brands_query": dataclasses.replace(filters, brands=()).to_query(),
     }
     if _partial(request):
         response = render(request, "reports/group_dashboard.html#results", context)

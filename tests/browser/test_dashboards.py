@@ -70,18 +70,44 @@ def test_a_filter_swaps_the_results_keeps_the_url_and_history(open_page, group_v
 
     with page.expect_response(lambda r: "/dashboard/?" in r.url and r.status == 200):
         page.select_option("#filter-kind", "realtime")
-    expect(summary(page)).to_contain_text("1 project in 3 brands")
+    expect(summary(page)).to_contain_text("1 project in 1 brand")
     expect(page).to_have_url(re.compile(r"kind=realtime"))
     assert page.evaluate("window.notReloaded === true"), "the page was reloaded"
     expect(page.locator("#chart-heatmap [data-drawn=yes]")).to_have_count(1)
 
     page.reload()
-    expect(summary(page)).to_contain_text("1 project in 3 brands")
+    expect(summary(page)).to_contain_text("1 project in 1 brand")
     expect(page.locator("#filter-kind")).to_have_value("realtime")
 
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"kind=realtime"))
     expect(summary(page)).to_contain_text("4 projects in 3 brands")
+
+
+def test_brands_are_chosen_in_a_searchable_checklist_and_removed_by_their_chips(
+    open_page, group_viewer, group
+):
+    acme, _other, third = group
+    page = open_page(group_viewer)
+    page.goto(URL)
+    search = page.get_by_label("Find a brand")
+    search.fill("third")
+    expect(page.locator("#brand-checklist li:visible")).to_have_count(1)
+    with page.expect_response(lambda r: "/dashboard/?" in r.url and r.status == 200):
+        page.get_by_label(third.name, exact=True).check()
+    search.fill("")
+    with page.expect_response(lambda r: "/dashboard/?" in r.url and r.status == 200):
+        page.get_by_label(acme.name, exact=True).check()
+    chips = page.locator(".chips .chip")
+    expect(chips).to_have_count(2)
+    expect(summary(page)).to_contain_text("in 2 brands")
+
+    with page.expect_response(lambda r: "/dashboard/?" in r.url and r.status == 200):
+        chips.filter(has_text=third.name).click()
+    expect(chips).to_have_count(1)
+    expect(page.get_by_label(third.name, exact=True)).not_to_be_checked()
+    expect(page).not_to_have_url(re.compile(str(third.code)))
+    expect(summary(page)).to_contain_text("in 1 brand")
 
 
 def test_a_brand_viewer_sees_only_its_brand(open_page, console, viewer, group, other_project):

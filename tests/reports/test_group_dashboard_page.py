@@ -131,8 +131,27 @@ def test_the_filter_form_has_labelled_fields_and_keeps_the_choice(
     for label in ("Quarter", "Brands", "Kind", "Criticality", "Include submitted self-fills"):
         assert label in page
     assert f'<option value="{quarter.code}" selected>' in page
-    assert f'<option value="{brand.code}" selected>' in page
+    assert (
+        f'<input type="checkbox" name="brand" value="{brand.code}" id="brand-{brand.code}" checked>'
+        in page
+    )
     assert 'hx-push-url="true"' in page and 'hx-trigger="change"' in page
+
+
+def test_chosen_brands_are_chips_that_link_to_the_view_without_them(
+    client, group_viewer, brand, other_brand, figures
+):
+    client.force_login(group_viewer)
+    quarter = this_quarter()
+    query = {"quarter": quarter.code, "brand": [str(brand.code), str(other_brand.code)]}
+    page = client.get(URL, query).content.decode()
+    chips = page[page.index('<ul class="chips"') : page.index("</ul>", page.index('class="chips"'))]
+    assert brand.name in chips and other_brand.name in chips
+    assert f'href="?quarter={quarter.code}&amp;brand={other_brand.code}"' in chips
+    assert f'data-uncheck="brand-{brand.code}"' in chips
+    assert f'href="?quarter={quarter.code}"' in page  # Show all brands
+    plain = client.get(URL, {"quarter": quarter.code}).content.decode()
+    assert 'class="chips"' not in plain
 
 
 def test_with_no_figures_it_says_so(client, group_viewer, brand):
