@@ -106,3 +106,16 @@ def movers_table(*, items: Sequence[Mover], caption: str = "Movers of the quarte
     return ChartTable(
         caption=caption, headers=["Name", "Before %", "After %", "Change (points)"], rows=rows
     )
+
+
+def core_distribution_table(
+    *,
+    rows: Sequence[tuple[int, int, int]],
+    caption: str = "Projects by core statements met",
+) -> ChartTable:
+    """rows: (core statements met, projects meeting every core statement, other projects)."""
+    return ChartTable(
+        caption=caption,
+        headers=["Core statements met", "Projects meeting all core", "Projects missing some"],
+        rows=[[str(met), complete, partial] for met, complete, partial in rows],
+    )

@@ -208,6 +208,11 @@ def _figure(title: str, height: int, **layout) -> go.Figure:
     )
 
 
+# A horizontal legend at the very bottom of the chart's box, below the x axis and its title
+# (a legend placed relative to the plot overlapped the axis title).
+BOTTOM_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
+
+
 def _percent_axis(title: str = "%") -> dict:
     # A hair past 100 so that the 100 tick and a full bar's outline are drawn.
     return {"range": [0, 100.5], "title": {"text": title}, "dtick": 20}
@@ -380,7 +385,7 @@ def trend_lines(
     bands = list(bands)
     ordered, highlighted = trend_order(from_first_figure(series))
     many = len(ordered) > MANY_SERIES
-    legend = {"orientation": "h", "y": -0.15}
+    legend = BOTTOM_LEGEND
     if many:
         legend = {
             "orientation": "v",
@@ -401,7 +406,7 @@ def trend_lines(
         legend=legend,
         hovermode="closest",
         # Room for the percent ticks and the axis title, which the narrow default cut off.
-        margin={"l": 64, "r": 10, "t": 50, "b": 40, "autoexpand": True},
+        margin={"l": 64, "r": 10, "t": 50, "b": 40 if many else 90, "autoexpand": True},
     )
     colours = iter(SERIES_COLOURS * 2)
     styles: dict[int, dict] = {}
@@ -476,6 +481,8 @@ def distribution(
         xaxis={"type": "category", "showgrid": False},
         yaxis={"title": {"text": "Projects"}, "rangemode": "tozero", "dtick": None},
         showlegend=False,
+        # Room for the count ticks beside the axis title, which the narrow default clipped.
+        margin={"l": 64, "r": 10, "t": 50, "b": 70, "autoexpand": True},
     )
     fig.add_trace(
         go.Bar(
@@ -507,10 +514,11 @@ def section_profile(
     names = [escape(s.section) for s in sections]
     fig = _figure(
         title,
-        height=max(280, 80 + 34 * len(sections)),
+        height=max(300, 110 + 34 * len(sections)),
         xaxis=_percent_axis("Score %"),
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
-        legend={"orientation": "h", "y": -0.2},
+        legend=BOTTOM_LEGEND,
+        margin={"l": 10, "r": 10, "t": 50, "b": 90, "autoexpand": True},
         barmode="overlay",
     )
     fig.add_trace(
@@ -553,6 +561,58 @@ def section_profile(
                     f"<b>{escape(s.section)}</b><br>{escape(comparison)} median {_pct(s.median)}"
                     f" (quartiles {_pct(s.q1)} to {_pct(s.q3)})<br>{_projects(s.n)}"
                     for s in shown
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    return fig
+
+
+def core_counts(per_project: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(core statements met, projects meeting all that apply to them, the other projects),
+    for every count from 0 to the most core statements any project has."""
+    per_project = list(per_project)
+    top = max((total for _, total in per_project), default=0)
+    rows = []
+    for met in range(top + 1):
+        complete = sum(1 for m, total in per_project if m == met and m == total)
+        partial = sum(1 for m, total in per_project if m == met and m != total)
+        rows.append((met, complete, partial))
+    return rows
+
+
+def core_distribution(
+    *,
+    per_project: Iterable[tuple[int, int]],
+    title: str = "Projects by core statements met",
+) -> go.Figure:
+    """How many core statements each project meets: a bar per count, split into projects that
+    meet every core statement applying to them and those that miss some."""
+    rows = core_counts(per_project)
+    fig = _figure(
+        title,
+        height=320,
+        barmode="stack",
+        xaxis={
+            "type": "category",
+            "title": {"text": "Core statements met"},
+            "showgrid": False,
+        },
+        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero"},
+        legend=BOTTOM_LEGEND,
+        margin={"l": 64, "r": 10, "t": 50, "b": 100, "autoexpand": True},
+    )
+    for name, index, colour in (("All core met", 1, "#253494"), ("Some core missed", 2, "#c3c8d0")):
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=[str(row[0]) for row in rows],
+                y=[row[index] for row in rows],
+                marker={"color": colour},
+                hovertext=[
+                    f"{row[0]} core statement{'s' if row[0] != 1 else ''} met: "
+                    f"{_projects(row[index])} ({escape(name.lower())})"
+                    for row in rows
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
             )

@@ -67,6 +67,8 @@ class ScoreDistribution:
 class CoreShare:
     met: int  # projects meeting every core statement
     total: int  # projects with a figure
+    # (core statements met, of how many apply) of each project with a figure
+    per_project: tuple[tuple[int, int], ...] = ()
 
     @property
     def percent(self) -> float | None:
@@ -256,7 +258,11 @@ def group_dashboard_data(
             levels=level_counts,
             version=reference.label if reference else "",
         ),
-        core=CoreShare(met=sum(1 for f in scored if f.all_core_met), total=len(scored)),
+        core=CoreShare(
+            met=sum(1 for f in scored if f.all_core_met),
+            total=len(scored),
+            per_project=tuple((f.core_met, f.core_total) for f in scored),
+        ),
         movers_up=[mover(m) for m in up],
         movers_down=[mover(m) for m in down],
         gaps=filtered_gaps(brands, filters) if with_gaps else None,

@@ -118,9 +118,14 @@ def group_charts(data: GroupDashboard) -> dict[str, Chart]:
         ),
         "core": Chart(
             chart_id="chart-core",
-            title="Projects meeting all core statements",
-            figure=charts.figure_data(charts.core_share(met=data.core.met, total=data.core.total)),
-            table=chart_tables.core_share_table(met=data.core.met, total=data.core.total),
+            title=(
+                f"Projects by core statements met ({data.core.met} of {data.core.total} "
+                "meet all that apply to them)"
+            ),
+            figure=charts.figure_data(charts.core_distribution(per_project=data.core.per_project)),
+            table=chart_tables.core_distribution_table(
+                rows=charts.core_counts(data.core.per_project)
+            ),
         ),
         "movers": Chart(
             chart_id="chart-movers",
