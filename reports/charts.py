@@ -478,7 +478,7 @@ def distribution(
     fig = _figure(
         title,
         height=320,
-        xaxis={"type": "category", "showgrid": False},
+        xaxis={"type": "category", "showgrid": False, "automargin": True},
         yaxis={"title": {"text": "Projects"}, "rangemode": "tozero", "dtick": None},
         showlegend=False,
         # Room for the count ticks beside the axis title, which the narrow default clipped.

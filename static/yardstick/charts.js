@@ -13,6 +13,7 @@
       var source = document.getElementById(el.dataset.figureId);
       if (!source) return;
       var figure = JSON.parse(source.textContent);
+      narrow(el, figure.layout || {});
       el.dataset.drawn = "pending";
       window.Plotly.newPlot(el, figure.data, figure.layout, figure.config).then(function () {
         el.dataset.drawn = "yes";
@@ -20,6 +21,19 @@
         if (fallback) fallback.hidden = true;
       });
     });
+  }
+
+  // On a phone a legend beside the plot leaves it no room: it goes under the plot, and the
+  // chart grows by the rows the legend takes.
+  function narrow(el, layout) {
+    if (el.clientWidth >= 600 || !layout.legend || layout.legend.orientation !== "v") return;
+    var entries = (JSON.parse(document.getElementById(el.dataset.figureId).textContent).data || []).length;
+    // Long names take a row each on a phone.
+    var rows = entries;
+    layout.legend = { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0,
+      font: { size: 11 } };
+    layout.margin = Object.assign({}, layout.margin || {}, { r: 10, b: 70 + rows * 19 });
+    layout.height = (layout.height || 400) + rows * 19;
   }
 
   function purge(root) {
