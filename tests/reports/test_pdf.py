@@ -246,7 +246,9 @@ def test_every_page_but_the_cover_has_its_number_and_the_footer(group, brand, le
     assert "Page 1 of" not in pages[0]
     for number, page in enumerate(pages[1:], start=2):
         assert f"Page {number} of {len(pages)}" in page
-        assert "Yardstick · Brand report: Acme Groceries · 2025 Q2 so far · built 10 May 2025" in page
+        assert (
+            "Yardstick · Brand report: Acme Groceries · 2025 Q2 so far · built 10 May 2025" in page
+        )
 
 
 def test_the_contents_give_the_page_each_chapter_starts_on(group, group_viewer, tmp_path):
