@@ -12,6 +12,7 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from brands.models import Brand, Criticality, Project, ProjectKind
@@ -143,8 +144,9 @@ class ReportJob(models.Model):
     @property
     def filters_label(self) -> str:
         """The filters in words, e.g. "2025 Q3 · Batch · High criticality · 2 brands"."""
-        filters = DashboardFilters.parse(QueryDict(self.filters), today=self.created_at.date())
-        parts = [filters.quarter.label, *(choice_label(ProjectKind, k) for k in filters.kinds)]
+        asked_on = timezone.localdate(self.created_at)
+        filters = DashboardFilters.parse(QueryDict(self.filters), today=asked_on)
+        parts = [filters.period_label, *(choice_label(ProjectKind, k) for k in filters.kinds)]
         parts += [
             f"{choice_label(Criticality, value)} criticality" for value in filters.criticalities
         ]

@@ -2,19 +2,18 @@
 scrolls sideways (the document is no wider than the window) and axe-core finds no violation
 of WCAG 2.2 AA (targets U1 and U2 of TARGETS.md).
 
-One demo dataset (seed_demo, pinned to 4 Dec 2026) serves the whole module: it is built once
+One demo dataset (seed_demo up to the pinned day of tests/clock.py) serves the whole module: it is built once
 with its own live server and flushed at the end, and each person logs in once; every test
 then opens its page in a fresh context with that login.
 """
 
 import dataclasses
-import datetime
 import os
 from collections.abc import Callable
 
 import pytest
-import time_machine
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,12 +23,12 @@ from surveys.models import Assessment, AssessmentMode, AssessmentStatus, Questio
 from surveys.services import invitation_create, version_draft_copy
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
+from tests.clock import PINNED_TODAY
 
 # The marker makes sure the test database exists when this module runs alone; the module's
 # data is made (and flushed) by the `site` fixture, not per test.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(databases=["default"])]
 
-TODAY = datetime.date(2026, 12, 4)
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA: what axe-core checks of them.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -100,12 +99,12 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
 def site(django_db_setup, django_db_blocker, browser):
     from pytest_django.live_server_helper import LiveServer
 
-    traveller = time_machine.travel(
-        datetime.datetime(2026, 12, 4, 10, 0, tzinfo=datetime.UTC), tick=True
-    )
-    traveller.start()
+    # The module's logins outlive one test: their cookies last as long as the browser, as
+    # tests/browser/conftest.py makes them for each test (the server's clock is pinned).
+    cookies = override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True, CSRF_COOKIE_AGE=None)
+    cookies.enable()
     with django_db_blocker.unblock():
-        call_command("seed_demo", today=TODAY, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("seed_demo", today=PINNED_TODAY, stdout=open(os.devnull, "w"))  # noqa: SIM115
         objects, people = _world()
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
@@ -127,7 +126,7 @@ def site(django_db_setup, django_db_blocker, browser):
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             factories.default_version()
-            traveller.stop()
+            cookies.disable()
 
 
 def of(*names: str) -> Callable[[Site], list]:
@@ -281,6 +280,8 @@ def test_the_page_fits_the_window_and_axe_finds_nothing(
             page.set_viewport_size({"width": width, "height": height})
             response = page.goto(url)
             assert response.status == 200, url
+            if username:
+                assert "/login/" not in page.url, f"{url}: not logged in"
             wait_for_charts(page)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             inner_width = page.evaluate("window.innerWidth")
