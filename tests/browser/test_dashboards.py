@@ -110,6 +110,39 @@ def test_brands_are_chosen_in_a_searchable_checklist_and_removed_by_their_chips(
     expect(summary(page)).to_contain_text("in 1 brand")
 
 
+def test_a_trend_of_many_brands_highlights_the_ones_picked(open_page, group_viewer, version):
+    quarter = Quarter.of(timezone.localdate())
+    for n in range(10):
+        project = factories.ProjectFactory(brand=factories.BrandFactory(name=f"Brand {n:02}"))
+        scored(project, version, "yes" if n % 2 else "no", quarter.start)
+    page = open_page(group_viewer)
+    page.goto(URL)
+    trend = page.locator("#chart-trend")
+    expect(trend.locator("[data-drawn=yes]")).to_have_count(1)
+    trend.get_by_text("Highlight brands of your choice").click()
+    trend.get_by_label("Brand 04", exact=True).check()
+
+    def widths():
+        return page.evaluate(
+            "Object.fromEntries(document.querySelector('#chart-trend .chart').data"
+            ".map(t => [t.name, t.line.width]))"
+        )
+
+    expect(trend.get_by_label("Brand 04", exact=True)).to_be_checked()
+    page.wait_for_function(
+        "document.querySelector('#chart-trend .chart').data"
+        ".find(t => t.name === 'Brand 04').line.width === 3"
+    )
+    chosen = widths()
+    assert chosen.pop("Brand 04") == 3
+    assert set(chosen.values()) == {1}
+    trend.get_by_label("Brand 04", exact=True).uncheck()
+    page.wait_for_function(
+        "document.querySelector('#chart-trend .chart').data"
+        ".filter(t => t.line.width === 3).length > 1"
+    )
+
+
 def test_a_brand_viewer_sees_only_its_brand(open_page, console, viewer, group, other_project):
     console.allow(r"status of 40[34]")
     page = open_page(viewer)
