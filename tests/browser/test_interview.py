@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from scoring.models import Score
 from surveys.models import Answer, Assessment, AssessmentMode, AssessmentStatus
+from tests.browser.conftest import accept_next_dialog
 
 
 def test_an_assessor_runs_an_interview_by_keyboard_and_finalises_it(
@@ -73,10 +74,12 @@ def test_an_assessor_runs_an_interview_by_keyboard_and_finalises_it(
     expect(page.locator("#iv-finish summary")).to_be_focused()
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Finalise and validate")).to_be_focused()
+    asked = accept_next_dialog(page)
     keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(reverse("assessment_detail", args=[interview.code]) + "$"))
     expect(page.get_by_role("status")).to_contain_text("Interview finalised")
+    assert "Finalise the interview" in asked[0]
     expect(page.locator(".status")).to_have_text("Validated")
     score = Score.objects.get(assessment=interview)
     expect(page.locator(".bigfigure .pct")).to_have_text(f"{floatformat(score.percent, 0)}%")
