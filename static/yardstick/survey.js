@@ -63,8 +63,9 @@
     if (!form) return;
     form.classList.toggle("answered", !!detail.answered);
     form.classList.remove("is-carried", "is-refused");
-    var carried = form.querySelector(".tag.carried");
-    if (carried) carried.remove();
+    form.querySelectorAll(".tag.carried, .confirm-carried").forEach(function (el) {
+      el.remove();
+    });
     // A refusal shown earlier is over once a save goes through.
     form.querySelectorAll("[aria-invalid]").forEach(function (field) {
       field.removeAttribute("aria-invalid");

@@ -10,9 +10,11 @@ from surveys.selectors.answers import (
     answer_history,
     answers_of_assessment,
     assessment_progress,
+    mark_comments_for_previous,
     not_applicable_questions,
     options_of,
     overall_progress,
+    round_counts,
 )
 from surveys.selectors.assessments import (
     assessments_for_user,
@@ -76,6 +78,7 @@ __all__ = [
     "interview_sources",
     "invitation_account",
     "invitations_of_assessment",
+    "mark_comments_for_previous",
     "newer_published_version",
     "not_applicable_questions",
     "open_assessments_of_project",
@@ -83,6 +86,7 @@ __all__ = [
     "overall_progress",
     "question_sets",
     "review_disagreements",
+    "round_counts",
     "sections_with_questions",
     "uninvited_team_members",
     "version_as_spec",

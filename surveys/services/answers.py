@@ -167,6 +167,8 @@ def answer_save(
             raise BadAnswer("Changing an answer in review needs a note saying why.", field="note")
         if answer.carried_over and (changes or via != AnswerVia.CARRY_OVER):
             changes["carried_over"] = [True, False]
+        # Whether the answer was confirmed in this round by this save (progress moved).
+        answer.carried_changed = "carried_over" in changes
         # Whether the answer went from unanswered to answered or back (progress moved).
         answer.answered_changed = bool(before["option"] or before["is_na"]) != bool(
             after["option"] or after["is_na"]

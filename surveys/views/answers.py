@@ -37,6 +37,9 @@ def _fill_context(request, assessment) -> dict:
     for section in progress:
         section.not_applicable = skipped.get(section.section.id, [])
     done, total = selectors.overall_progress(progress)
+    counts = selectors.round_counts(progress)
+    options = list(assessment.version.options.all())
+    selectors.mark_comments_for_previous([a for p in progress for a in p.answers], options)
     first_open = next(
         (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None
     )
@@ -48,7 +51,8 @@ def _fill_context(request, assessment) -> dict:
         "progress": progress,
         "done": done,
         "total": total,
-        "options": list(assessment.version.options.all()),
+        "counts": counts,
+        "options": options,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
@@ -70,12 +74,15 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
     # Pages with progress bars say so in the form (the review page has none to update);
     # a save that leaves the answer answered, or unanswered, does not move them.
     with_progress = request.POST.get("with_progress") == "1"
-    update_progress = with_progress and getattr(answer, "answered_changed", True)
-    section, done, total = (
+    update_progress = with_progress and (
+        getattr(answer, "answered_changed", True) or getattr(answer, "carried_changed", False)
+    )
+    section, done, total, counts = (
         selectors.answer_counts(assessment, answer.question.section)
         if update_progress
-        else (None, None, None)
+        else (None, None, None, None)
     )
+    selectors.mark_comments_for_previous([answer], selectors.options_of(assessment))
     return {
         "assessment": assessment,
         "answer": answer,
@@ -86,6 +93,7 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         "section_progress": section,
         "done": done,
         "total": total,
+        "counts": counts,
         "oob": True,
         "with_progress": with_progress,
         "update_progress": update_progress,

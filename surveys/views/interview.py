@@ -36,6 +36,8 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
     done, total = selectors.overall_progress(progress)
     index = _index(request.GET.get("q"), assessment.interview_position, total)
     current = answers[index] if answers else None
+    if current is not None:
+        selectors.mark_comments_for_previous([current], selectors.options_of(assessment))
     elapsed = selectors.interview_elapsed_seconds(assessment)
     numbered = iter(range(1, total + 1))
     unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]
@@ -52,6 +54,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "next_number": index + 2 if index + 1 < total else None,
         "done": done,
         "total": total,
+        "counts": selectors.round_counts(progress),
         "elapsed": elapsed,
         "elapsed_display": _clock(elapsed),
         "running": assessment.interview_resumed_at is not None,

@@ -24,6 +24,8 @@ def _reviews(user, assessment: Assessment) -> bool:
 def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
     progress = selectors.assessment_progress(assessment)
     done, total = selectors.overall_progress(progress)
+    options = list(assessment.version.options.all())
+    selectors.mark_comments_for_previous([a for p in progress for a in p.answers], options)
     return {
         "assessment": assessment,
         "project": assessment.project,
@@ -31,7 +33,7 @@ def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> di
         "done": done,
         "total": total,
         "disagreements": selectors.review_disagreements(assessment),
-        "options": list(assessment.version.options.all()),
+        "options": options,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.REVIEW,
