@@ -26,8 +26,9 @@ DUE_SOON_DAYS = 14
 QUEUE_AGES = {"7": 7, "30": 30}  # "older than N days" filters of the review queue
 
 
-# Waiting for a lead or an assessor: a submitted self-fill to review, an interview to finish.
-AWAITING_ASSESSOR = Q(mode=AssessmentMode.SELF_FILL, status=AssessmentStatus.SUBMITTED) | Q(
+# Waiting for a lead or an assessor: a submitted self-fill (or, under the four-eyes rule, a
+# finalised interview) to review, an interview to finish.
+AWAITING_ASSESSOR = Q(status=AssessmentStatus.SUBMITTED) | Q(
     mode=AssessmentMode.INTERVIEW, status=AssessmentStatus.DRAFT, superseded_by__isnull=True
 )
 
@@ -111,9 +112,7 @@ def lead_work(user: User, *, today: datetime.date) -> LeadWork | None:
     interviews = _with_progress(_open(in_brands.filter(mode=AssessmentMode.INTERVIEW))).order_by(
         "created_at"
     )
-    reviews = in_brands.filter(
-        mode=AssessmentMode.SELF_FILL, status=AssessmentStatus.SUBMITTED
-    ).order_by("submitted_at")
+    reviews = in_brands.filter(status=AssessmentStatus.SUBMITTED).order_by("submitted_at")
     actions = (
         ImprovementAction.objects.select_related("project__brand", "owner")
         .filter(

@@ -48,14 +48,19 @@ from surveys.selectors.question_sets import (
     version_publish_preview,
 )
 from surveys.selectors.review import (
+    REVIEW_FILTERS,
     Disagreement,
+    ReviewFilter,
+    mark_review_facts,
     review_disagreements,
 )
 
 __all__ = [
+    "REVIEW_FILTERS",
     "Disagreement",
     "FigureChange",
     "PublishPreview",
+    "ReviewFilter",
     "SectionCount",
     "SectionProgress",
     "answer_counts",
@@ -79,6 +84,7 @@ __all__ = [
     "invitation_account",
     "invitations_of_assessment",
     "mark_comments_for_previous",
+    "mark_review_facts",
     "newer_published_version",
     "not_applicable_questions",
     "open_assessments_of_project",

@@ -128,7 +128,7 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
             status=400,
         )
     try:
-        services.assessment_validate(assessment=assessment, user=request.user)
+        services.interview_finalise(assessment=assessment, user=request.user)
     except services.IncompleteAssessment as exc:
         context = _console_context(request, assessment)
         numbers = {a.id: n for n, a in enumerate(context["answers"], start=1)}
@@ -136,5 +136,12 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
         return render(request, "surveys/interview.html", context, status=400)
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        messages.success(
+            request,
+            "Interview finalised and scored. The four-eyes rule is on: another lead or group "
+            "assessor reviews and validates it.",
+        )
+        return redirect("assessment_detail", code=assessment.code)
     messages.success(request, "Interview finalised: the assessment is validated and scored.")
     return redirect("assessment_detail", code=assessment.code)
