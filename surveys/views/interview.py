@@ -55,6 +55,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "done": done,
         "total": total,
         "counts": selectors.round_counts(progress),
+        "four_eyes": services.four_eyes_blocks(assessment, request.user),
         "elapsed": elapsed,
         "elapsed_display": _clock(elapsed),
         "running": assessment.interview_resumed_at is not None,
