@@ -238,8 +238,8 @@ class QuarterFigure:
 
     @property
     def so_far(self) -> bool:
-        """The quarter has not ended yet: the figure is as of today."""
-        return self.at > timezone.localdate()
+        """The quarter has not ended yet: the figure is as of today (its last day included)."""
+        return quarter_end(self.at) >= timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -319,12 +319,13 @@ def brand_series(
 
 
 def brand_quarter_ends(brand: Brand, *, today: datetime.date | None = None) -> list[datetime.date]:
-    """Quarter ends from the brand's first validated assessment to the current quarter."""
+    """Quarter ends from the brand's first validated assessment to the current quarter, whose
+    point is today: an assessment dated later in the quarter does not count before its day."""
     today = today or timezone.localdate()
     first = Assessment.objects.filter(
-        project__brand=brand, status=AssessmentStatus.VALIDATED
+        project__brand=brand, status=AssessmentStatus.VALIDATED, assessed_on__lte=today
     ).aggregate(first=Min("assessed_on"))["first"]
-    return quarter_ends(first, today) if first else []
+    return [min(end, today) for end in quarter_ends(first, today)] if first else []
 
 
 @dataclass(frozen=True)
@@ -351,9 +352,13 @@ class ProjectTrend:
     basis: Basis
 
 
-def project_series(project: Project, *, common_questions: bool = False) -> ProjectTrend:
-    """Every validated assessment of `project`, under its own version or on shared questions."""
-    rows = _rows(Assessment.objects.filter(project=project))
+def project_series(
+    project: Project, *, common_questions: bool = False, today: datetime.date | None = None
+) -> ProjectTrend:
+    """Every validated assessment of `project` dated up to `today` (default: the local date),
+    under its own version or on shared questions; one dated later has no point yet."""
+    today = today or timezone.localdate()
+    rows = _rows(Assessment.objects.filter(project=project, assessed_on__lte=today))
     figures = _Figures(rows, common_questions=common_questions)
     return ProjectTrend(
         points=[
