@@ -191,7 +191,11 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         context = _question_context(request, assessment, answer, saved=True)
         if "use_mine" in posted:
             # The form on screen shows the other person's answer: replace it with ours.
-            return render(request, "surveys/fill.html#question", context)
+            response = render(request, "surveys/fill.html#question", context)
+            trigger_client_event(
+                response, "answer-saved", {"key": key, "answered": answer.is_answered}
+            )
+            return response
         response = render(request, "surveys/fill.html#saved", context)
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return reswap(response, "none")
