@@ -159,8 +159,23 @@
       list.appendChild(li);
     });
     box.appendChild(list);
-    box.focus && box.setAttribute("tabindex", "-1");
+    box.setAttribute("tabindex", "-1");
     box.focus();
+  }
+  // A save still on its way (the click that submits also ends the typing, which saves it):
+  // wait for it, then go on with the submit, or say why not.
+  function submitWhenSaved(form) {
+    function settled() {
+      document.removeEventListener("htmx:afterRequest", later);
+      var pending = pendingChanges();
+      if (!pending.length) form.requestSubmit();
+      else if (!pending.every(function (p) { return p.why === "still saving"; })) showRefusal(form, pending);
+      else document.addEventListener("htmx:afterRequest", later);
+    }
+    function later() {
+      setTimeout(settled, 0);
+    }
+    document.addEventListener("htmx:afterRequest", later);
   }
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
@@ -168,7 +183,8 @@
     var pending = pendingChanges();
     if (pending.length) {
       evt.preventDefault();
-      showRefusal(form, pending);
+      if (pending.every(function (p) { return p.why === "still saving"; })) submitWhenSaved(form);
+      else showRefusal(form, pending);
       return;
     }
     var old = form.querySelector(".freeze-refused");

@@ -149,3 +149,21 @@ def test_validate_with_a_change_waiting_for_its_note_is_refused(
     submitted.refresh_from_db()
     assert submitted.status == AssessmentStatus.VALIDATED
     assert _answer(submitted, key).option.key == "no"
+
+
+def test_submit_right_after_typing_waits_for_the_save_and_then_asks(
+    open_page, answer_by_service, keys_of, data_scientist, self_fill
+):
+    keys = keys_of(self_fill)
+    answer_by_service(self_fill, data_scientist, keys)
+    page = open_page(data_scientist)
+    page.goto(reverse("assessment_fill", args=[self_fill.code]))
+    page.locator(f"#q-{keys[0]}").get_by_label("Comment").fill("Written just before submitting")
+
+    asked = accept_next_dialog(page)
+    page.get_by_role("button", name="Submit the assessment").click()
+    expect(page).to_have_url(re.compile(reverse("assessment_detail", args=[self_fill.code]) + "$"))
+    assert "Submit the self-assessment" in asked[0]
+    assert _answer(self_fill, keys[0]).comment == "Written just before submitting"
+    self_fill.refresh_from_db()
+    assert self_fill.status == AssessmentStatus.SUBMITTED
