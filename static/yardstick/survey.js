@@ -162,6 +162,20 @@
     box.setAttribute("tabindex", "-1");
     box.focus();
   }
+  // Validate tells the server what the page shows, which refuses to freeze anything else.
+  function sendShown(form) {
+    form.querySelectorAll("input[name=shown]").forEach(function (el) {
+      el.remove();
+    });
+    document.querySelectorAll("form.qform").forEach(function (q) {
+      var checked = q.querySelector("input[name=answer]:checked");
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "shown";
+      input.value = q.id.replace(/^q-/, "") + "=" + (checked ? checked.value : "");
+      form.appendChild(input);
+    });
+  }
   // A save still on its way (the click that submits also ends the typing, which saves it):
   // wait for it, then go on with the submit, or say why not.
   function submitWhenSaved(form) {
@@ -208,6 +222,7 @@
       evt.preventDefault();
       return;
     }
+    if (form.hasAttribute("data-send-shown")) sendShown(form);
     freezing = true;
   });
 })();

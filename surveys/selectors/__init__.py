@@ -51,6 +51,7 @@ from surveys.selectors.review import (
     REVIEW_FILTERS,
     Disagreement,
     ReviewFilter,
+    answers_not_as_shown,
     mark_review_facts,
     review_disagreements,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "SectionProgress",
     "answer_counts",
     "answer_history",
+    "answers_not_as_shown",
     "answers_of_assessment",
     "assessment_progress",
     "assessments_for_user",

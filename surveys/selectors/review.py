@@ -142,3 +142,22 @@ def mark_review_facts(answers: list[Answer], previous: Assessment | None) -> lis
         for key in matches:
             counts[key] += 1
     return [ReviewFilter(key, label, counts[key]) for key, label in REVIEW_FILTERS]
+
+
+def answers_not_as_shown(assessment: Assessment, shown: dict[str, str]) -> list[Answer]:
+    """The answers whose stored choice differs from what the reviewer's page showed
+    (`shown`: question key -> option key, "na" or ""), in question order.
+
+    Validate sends what the page shows, so that a change held back on the page (waiting
+    for its note) or one made meanwhile by someone else is never frozen unseen."""
+    if not shown:
+        return []
+    answers = assessment.answers.filter(question__key__in=shown).select_related(
+        "question", "option"
+    )
+    differ = []
+    for answer in answers.order_by("question__order"):
+        stored = "na" if answer.is_na else answer.option.key if answer.option_id else ""
+        if shown[answer.question.key] != stored:
+            differ.append(answer)
+    return differ

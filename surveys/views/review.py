@@ -82,6 +82,21 @@ def assessment_validate(request: HttpRequest, code) -> HttpResponse:
             {"message": "Interviews are validated by finalising them in the interview console."},
             status=400,
         )
+    shown = dict(item.partition("=")[::2] for item in request.POST.getlist("shown")[:500])
+    differ = (
+        selectors.answers_not_as_shown(assessment, shown)
+        if _reviews(request.user, assessment)
+        else []
+    )
+    if differ:
+        names = "; ".join(f"“{a.question.text[:80]}”" for a in differ[:10])
+        message = (
+            f"Not validated: {len(differ)} answer{'s' if len(differ) != 1 else ''} on your page "
+            f"{'differ' if len(differ) != 1 else 'differs'} from what is saved: {names}. "
+            "Save the change (a change in review needs its note) or reload the page, then "
+            "validate again."
+        )
+        return render(request, "surveys/problem.html", {"message": message}, status=409)
     try:
         services.assessment_validate(assessment=assessment, user=request.user)
     except services.SurveyError as exc:
