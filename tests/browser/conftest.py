@@ -188,3 +188,15 @@ def question_keys(assessment) -> list[str]:
 @pytest.fixture
 def keys_of():
     return question_keys
+
+
+def accept_next_dialog(page) -> list[str]:
+    """Accept the next confirm() the page asks (Submit, Finalise, Validate), keeping its text."""
+    messages: list[str] = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    return messages
