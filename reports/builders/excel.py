@@ -328,7 +328,7 @@ def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end
 
 
 def _actions_sheet(workbook, projects) -> None:
-    sheet = Sheet(workbook, "Improvement actions", ACTION_COLUMNS)
+    sheet = Sheet(workbook, "Improvement actions", ACTION_COLUMNS, fit_rows=True)
     sheet.extend(action_rows(projects))
     sheet.finish()
 
@@ -337,7 +337,8 @@ def _gaps_sheet(workbook, gaps: GapReport) -> None:
     sheet = Sheet(
         workbook,
         "Common gaps",
-        [
+        fit_rows=True,
+        columns=[
             Column("Rank", 7, INTEGER),
             Column("Question key", 22),
             Column("Statement", 60),
@@ -696,7 +697,8 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     plan_sheet = Sheet(
         workbook,
         "Improvement plan",
-        [
+        fit_rows=True,
+        columns=[
             Column("Priority", 8, INTEGER),
             Column("Section", 24),
             Column("Question key", 22),

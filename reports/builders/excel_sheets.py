@@ -114,6 +114,15 @@ CHART_WIDTH, CHART_ROWS = 115, 20
 _DEFAULT_WIDTH = 13
 
 
+LINE_HEIGHT = 15  # points, one line of 11 pt text
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines `text` takes wrapped in a column `width` characters wide."""
+    per_line = max(int(width * 1.1), 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
 def new_sheet(workbook: Workbook, title: str):
     """A write-only sheet that prints fitted to the page: that property goes at the top of
     the sheet's file, written with its first row, so it is set before any row."""
@@ -160,7 +169,18 @@ class Sheet:
     Percentages are given as the dashboards hold them (0..100).
     """
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]):
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        columns: Sequence[Column],
+        *,
+        fit_rows: bool = False,
+    ):
+        # fit_rows: each row as high as its longest wrapped text (spreadsheets do not work
+        # that out for a file written without row heights). For the short sheets only: a
+        # row height per row costs memory on the big ones.
+        self.fit_rows = fit_rows
         self.ws = new_sheet(workbook, title)
         self.columns = list(columns)
         for index, column in enumerate(self.columns, start=1):
@@ -240,6 +260,17 @@ class Sheet:
         return styled
 
     def append(self, values: Sequence[object]) -> None:
+        if self.fit_rows:
+            lines = max(
+                (
+                    wrapped_lines(value, column.width)
+                    for column, value in zip(self.columns, values, strict=True)
+                    if column.wraps and isinstance(value, str)
+                ),
+                default=1,
+            )
+            if lines > 1:
+                self.ws.row_dimensions[self.rows + 1].height = LINE_HEIGHT * lines
         self.ws.append(
             [None if v is None else f(v) for f, v in zip(self._convert, values, strict=True)]
         )
@@ -281,7 +312,9 @@ def write_key_values(
         cell.fill = _HEADER_FILL
         header.append(cell)
     ws.append(header)
-    for name, value in rows:
+    for index, (name, value) in enumerate(rows, start=2):
+        if isinstance(value, str) and wrapped_lines(value, 100) > 1:
+            ws.row_dimensions[index].height = LINE_HEIGHT * wrapped_lines(value, 100)
         cell = WriteOnlyCell(ws, safe_text(value) if isinstance(value, str) else value)
         cell.alignment = _WRAP
         if isinstance(value, datetime.date):

@@ -562,3 +562,10 @@ def test_long_texts_wrap_in_their_cells(world, group_viewer):
     ]
     assert long_cells
     assert all(cell.alignment.wrap_text for cell in long_cells)
+    # Rows are as high as their wrapped text (spreadsheets do not work it out on opening).
+    wider = [c for c in long_cells if len(str(c.value)) > 70]
+    assert all((ws.row_dimensions[c.row].height or 0) >= 30 for c in wider)
+    summary = wb["Summary"]
+    long_values = [r[1] for r in summary.iter_rows(min_row=2) if len(str(r[1].value or "")) > 120]
+    assert long_values
+    assert all((summary.row_dimensions[c.row].height or 0) >= 30 for c in long_values)
