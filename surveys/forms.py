@@ -167,7 +167,7 @@ class LevelForm(forms.Form):
     """One maturity band; a row left without a name is dropped."""
 
     name = forms.CharField(label="Name", max_length=60, required=False)
-    min_percent = forms.DecimalField(label="From %", max_digits=5, decimal_places=2, required=False)
+    min_percent = forms.DecimalField(label="From %", max_digits=7, decimal_places=4, required=False)
     description = forms.CharField(label="Description", required=False, max_length=1000)
 
     def clean(self):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from brands.models import Project
+from surveys import question_set_format as fmt
 
 
 class AggregationRule(models.TextChoices):
@@ -117,7 +118,8 @@ class LevelBand(models.Model):
 
     version = models.ForeignKey(QuestionSetVersion, on_delete=models.CASCADE, related_name="levels")
     name = models.CharField(max_length=60)
-    min_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    # Four places keep thresholds such as 100/7 = 14.2857 as written (the format refuses more).
+    min_percent = models.DecimalField(max_digits=7, decimal_places=4)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField()
 
@@ -193,6 +195,33 @@ class Question(models.Model):
 
     def applies_to_kind(self, kind: str) -> bool:
         return self.applies_to == AppliesTo.ALL or kind in (self.applies_to, "both")
+
+
+def question_set_limits() -> fmt.Limits:
+    """The question-set format's limits as the columns below define them.
+
+    The format module restates them (it has no Django); a test checks both agree, so a
+    column changed here without the format would be caught before a file can overflow it.
+    """
+
+    def length(model, name) -> int:
+        return model._meta.get_field(name).max_length
+
+    def places(model, name) -> int:
+        return model._meta.get_field(name).decimal_places
+
+    return fmt.Limits(
+        key=min(length(QuestionSet, "key"), length(Section, "key"), length(Question, "key")),
+        option_key=length(AnswerOption, "key"),
+        option_label=length(AnswerOption, "label"),
+        level_name=length(LevelBand, "name"),
+        section_title=length(Section, "title"),
+        set_name=length(QuestionSet, "name"),
+        text=fmt.EXCEL_CELL_CHARS,
+        score_places=places(AnswerOption, "score"),
+        weight_places=places(Question, "weight"),
+        min_places=places(LevelBand, "min_percent"),
+    )
 
 
 class AssessmentMode(models.TextChoices):

@@ -16,6 +16,34 @@ KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 AGGREGATIONS = ("weighted_mean", "min_section")
 APPLIES_TO = ("all", "batch", "realtime")
 MAX_WEIGHT = Decimal(5)
+# Excel keeps at most this many characters in a cell: a longer text would be cut in the
+# workbook download, so the format refuses it in every file.
+EXCEL_CELL_CHARS = 32_767
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much each field may hold: the sizes of the columns that store it and Excel's cell.
+
+    The format is pure Python, so the sizes are written out here;
+    `surveys.models.question_set_limits()` reads them off the model fields and a test
+    (tests/surveys/test_question_set_limits.py) fails when the two disagree. A value that
+    does not fit is refused with its line (or cell), never cut or rounded on the way in.
+    """
+
+    key: int = 60  # set, section and question keys
+    option_key: int = 30
+    option_label: int = 60
+    level_name: int = 60
+    section_title: int = 200
+    set_name: int = 200
+    text: int = EXCEL_CELL_CHARS  # every other text: statements, guidance, descriptions
+    score_places: int = 3
+    weight_places: int = 2
+    min_places: int = 4
+
+
+LIMITS = Limits()
 
 TOP_KEYS = {"key", "name", "description", "aggregation", "scale", "levels", "sections"}
 OPTION_KEYS = {"key", "label", "score"}
@@ -227,7 +255,7 @@ class _Checker:
             )
         return True
 
-    def text(self, mapping, key, where, *, required=True, default="") -> str:
+    def text(self, mapping, key, where, *, required=True, default="", limit=None) -> str:
         if key not in mapping:
             if required:
                 self.add(mapping, None, where, f"'{key}' is missing")
@@ -246,20 +274,31 @@ class _Checker:
         value = value.strip()
         if required and not value:
             self.add(mapping, key, where, f"'{key}' must not be empty")
+        limit = limit or LIMITS.text
+        if len(value) > limit:
+            why = " (the most an Excel cell holds)" if limit == EXCEL_CELL_CHARS else ""
+            self.add(
+                mapping,
+                key,
+                where,
+                f"'{key}' is {len(value)} characters long; at most {limit} are kept{why}",
+            )
+            return default
         return value
 
-    def key(self, mapping, where) -> str:
+    def key(self, mapping, where, *, limit=None) -> str:
+        limit = limit or LIMITS.key
         value = self.text(mapping, "key", where)
-        if value and not KEY_PATTERN.match(value):
+        if value and (not KEY_PATTERN.match(value) or len(value) > limit):
             self.add(
                 mapping,
                 "key",
                 where,
-                f"key '{value}' must be lowercase letters, digits and dashes, at most 60",
+                f"key '{value}' must be lowercase letters, digits and dashes, at most {limit}",
             )
         return value
 
-    def number(self, mapping, key, where, *, default=None, low, high, low_open=False):
+    def number(self, mapping, key, where, *, default=None, low, high, places, low_open=False):
         if key not in mapping:
             if default is None:
                 self.add(mapping, None, where, f"'{key}' is missing")
@@ -277,6 +316,15 @@ class _Checker:
             bound = f"more than {low}" if low_open else f"at least {low}"
             self.add(
                 mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}"
+            )
+            return default
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            self.add(
+                mapping,
+                key,
+                where,
+                f"'{key}' is {number:f}; it can have at most {places} decimal places "
+                "(more would be rounded when stored)",
             )
             return default
         return number
@@ -304,7 +352,7 @@ class _Checker:
         if not self.mapping(data, TOP_KEYS, "question set"):
             return None
         key = self.key(data, "question set")
-        name = self.text(data, "name", "question set")
+        name = self.text(data, "name", "question set", limit=LIMITS.set_name)
         description = self.text(data, "description", "question set", required=False)
         aggregation = self.text(
             data, "aggregation", "question set", required=False, default="weighted_mean"
@@ -336,9 +384,9 @@ class _Checker:
             where = f"scale option {index}"
             if not self.mapping(entry, OPTION_KEYS, where, data, "scale"):
                 continue
-            key = self.key(entry, where)
-            label = self.text(entry, "label", where)
-            value = self.number(entry, "score", where, low=0, high=1)
+            key = self.key(entry, where, limit=LIMITS.option_key)
+            label = self.text(entry, "label", where, limit=LIMITS.option_label)
+            value = self.number(entry, "score", where, low=0, high=1, places=LIMITS.score_places)
             if key and any(o.key == key for o in options):
                 self.add(entry, "key", where, f"option key '{key}' is used twice")
             elif key and value is not None:
@@ -353,8 +401,8 @@ class _Checker:
             where = f"level {index}"
             if not self.mapping(entry, LEVEL_KEYS, where, data, "levels"):
                 continue
-            name = self.text(entry, "name", where)
-            minimum = self.number(entry, "min", where, low=0, high=100)
+            name = self.text(entry, "name", where, limit=LIMITS.level_name)
+            minimum = self.number(entry, "min", where, low=0, high=100, places=LIMITS.min_places)
             description = self.text(entry, "description", where, required=False)
             if minimum is None:
                 continue
@@ -378,7 +426,7 @@ class _Checker:
             where = f"section '{key}'" if key else where
             if key and any(s.key == key for s in sections):
                 self.add(entry, "key", where, f"section key '{key}' is used twice")
-            title = self.text(entry, "title", where)
+            title = self.text(entry, "title", where, limit=LIMITS.section_title)
             core = self.flag(entry, "core", where, False)
             description = self.text(entry, "description", where, required=False)
             questions = []
@@ -416,7 +464,14 @@ class _Checker:
         where = f"question '{key}'" if key else where
         text = self.text(entry, "text", where)
         weight = self.number(
-            entry, "weight", where, default=Decimal(1), low=0, high=MAX_WEIGHT, low_open=True
+            entry,
+            "weight",
+            where,
+            default=Decimal(1),
+            low=0,
+            high=MAX_WEIGHT,
+            places=LIMITS.weight_places,
+            low_open=True,
         )
         core = self.flag(entry, "core", where, section_core)
         applies_to = self.text(entry, "applies_to", where, required=False, default="all")

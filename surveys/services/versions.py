@@ -40,9 +40,6 @@ from surveys.services.question_sets import (
     version_publish,
 )
 
-# Column sizes the file format does not know about (it has no length limits).
-_LIMITS = (("section title", 200), ("level name", 60), ("option label", 60), ("option key", 30))
-
 
 class DraftInvalid(SurveyError):
     """The draft (or file) would break a rule of the question-set format; nothing was written."""
@@ -104,28 +101,6 @@ class QuestionEdit:
 # Checking and writing a draft's content.
 
 
-def _column_problems(spec: fmt.QuestionSetSpec) -> list[fmt.Problem]:
-    limits = dict(_LIMITS)
-    problems = []
-
-    def check(value: str, what: str, where: str) -> None:
-        if len(value) > limits[what]:
-            problems.append(
-                fmt.Problem(
-                    None, where, f"the {what} is too long: at most {limits[what]} characters"
-                )
-            )
-
-    for s in spec.sections:
-        check(s.title, "section title", f"section '{s.key}'")
-    for level in spec.levels:
-        check(level.name, "level name", f"level '{level.name[:30]}'")
-    for o in spec.scale:
-        check(o.label, "option label", f"scale option '{o.key}'")
-        check(o.key, "option key", f"scale option '{o.key}'")
-    return problems
-
-
 def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
     """`spec` as the loader would read it, or DraftInvalid with what it would refuse."""
     try:
@@ -133,9 +108,6 @@ def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
     except fmt.QuestionSetError as exc:
         # Line numbers of the generated text would mean nothing to the person editing.
         raise DraftInvalid([replace(p, line=None) for p in exc.problems]) from None
-    problems = _column_problems(checked)
-    if problems:
-        raise DraftInvalid(problems)
     return checked
 
 
@@ -212,7 +184,7 @@ def version_draft_upload(*, question_set: QuestionSet, user: User, text: str) ->
 
 
 def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> QuestionSetVersion:
-    """A new draft from a file's valid spec: it must be for this set and fit the columns."""
+    """A new draft from a file's valid spec (which fits the columns): it must be for this set."""
     if spec.key != question_set.key:
         raise DraftInvalid(
             [
@@ -223,9 +195,6 @@ def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> Qu
                 )
             ]
         )
-    problems = _column_problems(spec)
-    if problems:
-        raise DraftInvalid(problems)
     spec = replace(spec, name=question_set.name, description=question_set.description)
     return _new_draft(question_set, spec)
 
