@@ -22,16 +22,61 @@ class AppliesTo(models.TextChoices):
 
 
 class QuestionSet(models.Model):
+    """A list of statements with its versions. Several sets are in use side by side; every
+    figure is for one set and never mixes them."""
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Retired: no new assessments; its history and figures stay. Set by a group admin.
+    active = models.BooleanField(default=True)
+    # The group's main set: the default for new work and for the dashboards' filters.
+    is_main = models.BooleanField("the group's main set", default=False)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["-is_main", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_main"], condition=Q(is_main=True), name="question_set_one_main"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_main=False) | Q(active=True), name="question_set_main_is_active"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuestionSetDefault(models.Model):
+    """Which set new work uses by default, for one brand or for one kind of project.
+
+    A brand's default comes first, then the project kind's, then the group's main set.
+    """
+
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="+")
+    brand = models.OneToOneField(
+        "brands.Brand", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project_kind = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(brand__isnull=False) & Q(project_kind=""))
+                | (Q(brand__isnull=True) & ~Q(project_kind="")),
+                name="question_set_default_brand_or_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["project_kind"],
+                condition=Q(brand__isnull=True),
+                name="question_set_default_one_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand or self.project_kind}: {self.question_set}"
 
 
 class VersionStatus(models.TextChoices):
