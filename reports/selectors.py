@@ -1,12 +1,12 @@
 """Figures for the brand list, read through scoring's selectors, and the dashboards' filter options."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
 from brands.models import Brand, ProductLine, Project
 from scoring.selectors import latest_validated_scores
-from surveys.models import QuestionSetVersion, VersionStatus
+from surveys.models import QuestionSet, QuestionSetVersion, VersionStatus
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class FilterOptions:
 
     product_lines: list[FilterOption]
     versions: list[FilterOption]  # published versions, newest first within a question set
+    question_sets: list[FilterOption] = field(default_factory=list)  # the main set first
 
 
 def filter_options() -> FilterOptions:
@@ -65,4 +66,11 @@ def filter_options() -> FilterOptions:
         .order_by("question_set__name", "-number")
         .values_list("code", "question_set__name", "number")
     ]
-    return FilterOptions(product_lines=lines, versions=versions)
+    question_sets = [
+        FilterOption(str(code), name)
+        for code, name in QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by("-is_main", "name")
+        .values_list("code", "name")
+    ]
+    return FilterOptions(product_lines=lines, versions=versions, question_sets=question_sets)

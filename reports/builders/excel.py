@@ -219,6 +219,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         on=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     ordered = list(
         projects.select_related("brand", "product_line").order_by("brand__name", "name", "id")
@@ -520,6 +521,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         on=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     names = {row.project.pk: i for i, row in enumerate(data.projects)}
     _answers_sheet(
@@ -534,7 +536,12 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     )
     _actions_sheet(workbook, own)
     progress(90)
-    _gaps_sheet(workbook, common_gaps(brands=[brand], quarter_end=filters.as_of))
+    _gaps_sheet(
+        workbook,
+        common_gaps(
+            brands=[brand], quarter_end=filters.as_of, question_set_code=filters.question_set
+        ),
+    )
     progress(95)
 
 
@@ -547,6 +554,7 @@ def _other_brands_trend(brand, filters, quarters) -> list[Distribution]:
         until=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     return [
         distribution(

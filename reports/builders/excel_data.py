@@ -14,7 +14,14 @@ from django.db.models.functions import TruncDate
 from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
 from scoring.models import ImprovementAction
-from surveys.models import Answer, AnswerOption, Assessment, Question, QuestionSetVersion
+from surveys.models import (
+    Answer,
+    AnswerOption,
+    Assessment,
+    Question,
+    QuestionSet,
+    QuestionSetVersion,
+)
 
 # Assessments read per query, and rows fetched per round trip within it: small
 # enough for SQLite's limit on query parameters and for a flat memory profile.
@@ -191,4 +198,6 @@ def filters_in_words(
             f"{found.question_set.name} v{found.number} only" if found else "an unknown version"
         )
     words.append(("Question-set version", version))
+    question_set = QuestionSet.objects.filter(code=filters.question_set).first()
+    words.append(("Question set", question_set.name if question_set else "the group's main set"))
     return words

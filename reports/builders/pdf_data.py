@@ -29,7 +29,7 @@ from reports.dashboards.group import BrandRow
 from reports.dashboards.project import project_page_data
 from scoring.selectors import common_gaps, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
-from surveys.models import QuestionSetVersion
+from surveys.models import QuestionSet, QuestionSetVersion
 from surveys.selectors import assessments_of_project
 
 GAPS_SHOWN = 15  # the statements most projects fail, in the group and brand reports
@@ -87,6 +87,9 @@ def filter_lines(scope: Scope) -> list[str]:
         lines.append("kinds: " + ", ".join(filters.kinds))
     if filters.criticalities:
         lines.append("criticality: " + ", ".join(filters.criticalities))
+    question_set = QuestionSet.objects.filter(code=filters.question_set).first()
+    if question_set is not None:
+        lines.append(f"question set: {question_set.name}")
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
         lines.append(f"question set: {version}" if version else "question set: (unknown version)")
@@ -257,7 +260,9 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         points=[TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n) for p in data.trend],
     )
     trend_svg = svg_charts.svg_lines(series=[series], bands=bands, title="Maturity over time")
-    gaps = common_gaps(brands=[data.brand], quarter_end=data.as_of)
+    gaps = common_gaps(
+        brands=[data.brand], quarter_end=data.as_of, question_set_code=scope.filters.question_set
+    )
     return _base(scope, today) | {
         "data": data,
         "bands": charts.band_legend(bands),

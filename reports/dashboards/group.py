@@ -154,7 +154,11 @@ def _chosen_brands(user: User, filters: DashboardFilters) -> list[Brand]:
 
 def group_dashboard_gaps_data(user: User, filters: DashboardFilters) -> GapReport:
     """The common gaps `group_dashboard_data(..., with_gaps=True)` would give, on their own."""
-    return common_gaps(brands=_chosen_brands(user, filters), quarter_end=filters.as_of)
+    return common_gaps(
+        brands=_chosen_brands(user, filters),
+        quarter_end=filters.as_of,
+        question_set_code=filters.question_set,
+    )
 
 
 def group_dashboard_data(
@@ -167,7 +171,8 @@ def group_dashboard_data(
     page can load them in a request of their own.
 
     A fixed number of queries whatever the number of brands, projects and
-    assessments (see the tests).
+    assessments (see the tests). The figures are of one question set: the filters', else
+    the group's main set.
     """
     brands = _chosen_brands(user, filters)
     projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
@@ -179,6 +184,7 @@ def group_dashboard_data(
         until=as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     now = figures_at(history, as_of)
     section_values = section_figures(f.assessment_id for f in now.values())
@@ -256,6 +262,10 @@ def group_dashboard_data(
         core=CoreShare(met=sum(1 for f in scored if f.all_core_met), total=len(scored)),
         movers_up=[mover(m) for m in up],
         movers_down=[mover(m) for m in down],
-        gaps=common_gaps(brands=brands, quarter_end=as_of) if with_gaps else None,
+        gaps=(
+            common_gaps(brands=brands, quarter_end=as_of, question_set_code=filters.question_set)
+            if with_gaps
+            else None
+        ),
         versions=figure_versions(now.values(), info),
     )

@@ -147,15 +147,17 @@ class _Count:
     applicable: int = 0
 
 
-def _latest(on: datetime.date, field: str) -> Subquery:
-    """For a Project query: `field` of its latest validated assessment at or before `on`."""
-    return Subquery(
-        Assessment.objects.filter(
-            project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
-        )
-        .order_by("-assessed_on", "-created_at")
-        .values(field)[:1]
+def _latest(on: datetime.date, field: str, question_set_code: str | None = None) -> Subquery:
+    """For a Project query: `field` of its latest validated assessment at or before `on`
+    in one question set: `question_set_code`'s, else the group's main set."""
+    assessments = Assessment.objects.filter(
+        project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
     )
+    if question_set_code is None:
+        assessments = assessments.filter(version__question_set__is_main=True)
+    else:
+        assessments = assessments.filter(version__question_set__code=question_set_code)
+    return Subquery(assessments.order_by("-assessed_on", "-created_at").values(field)[:1])
 
 
 def _counts(
@@ -212,7 +214,10 @@ class _Statement:
 
 
 def common_gaps(
-    *, brands: QuerySet[Brand] | list[Brand], quarter_end: datetime.date | None = None
+    *,
+    brands: QuerySet[Brand] | list[Brand],
+    quarter_end: datetime.date | None = None,
+    question_set_code: str | None = None,
 ) -> GapReport:
     """The statements most of `brands`' projects fail, at `quarter_end` (default: today).
 
@@ -229,12 +234,13 @@ def common_gaps(
     as_of = quarter_end or timezone.localdate()
     previous_as_of = previous_quarter_end(as_of)
     projects = Project.objects.filter(brand__in=brands).order_by()
+    code = question_set_code
     latest = list(
         projects.annotate(
-            now_id=_latest(as_of, "pk"),
-            now_version=_latest(as_of, "version_id"),
-            then_id=_latest(previous_as_of, "pk"),
-            then_version=_latest(previous_as_of, "version_id"),
+            now_id=_latest(as_of, "pk", code),
+            now_version=_latest(as_of, "version_id", code),
+            then_id=_latest(previous_as_of, "pk", code),
+            then_version=_latest(previous_as_of, "version_id", code),
         )
         .filter(Q(now_id__isnull=False) | Q(then_id__isnull=False))
         .values_list(

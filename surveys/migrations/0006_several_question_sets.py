@@ -7,7 +7,10 @@ from django.db import migrations, models
 def mark_main_set(apps, schema_editor):
     """Until now the app used the set whose key sorts first; that one stays the main set."""
     QuestionSet = apps.get_model("surveys", "QuestionSet")
-    first = QuestionSet.objects.filter(versions__status="published").order_by("key").first()
+    first = (
+        QuestionSet.objects.filter(versions__status="published").order_by("key").first()
+        or QuestionSet.objects.order_by("pk").first()
+    )
     if first is not None:
         QuestionSet.objects.filter(pk=first.pk).update(is_main=True)
 

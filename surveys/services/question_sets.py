@@ -44,11 +44,16 @@ def question_set_import(
     """
     source = fmt.to_yaml(spec)
     # A set loaded beside others starts inactive: new work keeps its set until a group admin
-    # activates the new one (the first set loaded is active, and becomes the main set).
+    # activates the new one. The first set loaded is active and the group's main set.
     first = not QuestionSet.objects.exists()
     question_set, _ = QuestionSet.objects.select_for_update().get_or_create(
         key=spec.key,
-        defaults={"name": spec.name, "description": spec.description, "active": first},
+        defaults={
+            "name": spec.name,
+            "description": spec.description,
+            "active": first,
+            "is_main": first,
+        },
     )
     latest = question_set.versions.order_by("-number").first()
     if latest is not None and latest.source == source:
@@ -72,9 +77,6 @@ def question_set_import(
         question_set.save(update_fields=["name", "description"])
     if publish:
         version_publish(version=version)
-        if not QuestionSet.objects.filter(is_main=True).exists():
-            # The first set loaded is the group's main set until an admin chooses another.
-            QuestionSet.objects.filter(pk=question_set.pk).update(is_main=True)
     return version, True
 
 
@@ -141,6 +143,9 @@ def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVer
             f"{version} is already published; published versions never change."
         )
     version.refresh_from_db()
+    if not QuestionSet.objects.filter(is_main=True).exists():
+        # The group always has a main set once anything is published: figures default to it.
+        QuestionSet.objects.filter(pk=version.question_set_id).update(is_main=True, active=True)
     audit.record(AuditAction.VERSION_PUBLISHED, actor=user, target=version)
     return version
 
