@@ -351,9 +351,15 @@ class ProjectTrend:
     basis: Basis
 
 
-def project_series(project: Project, *, common_questions: bool = False) -> ProjectTrend:
-    """Every validated assessment of `project`, under its own version or on shared questions."""
-    rows = _rows(Assessment.objects.filter(project=project))
+def project_series(
+    project: Project, *, common_questions: bool = False, question_set_code: str | None = None
+) -> ProjectTrend:
+    """Every validated assessment of `project` in one question set (`question_set_code`; all
+    when None), under its own version or on shared questions."""
+    assessments = Assessment.objects.filter(project=project)
+    if question_set_code is not None:
+        assessments = assessments.filter(version__question_set__code=question_set_code)
+    rows = _rows(assessments)
     figures = _Figures(rows, common_questions=common_questions)
     return ProjectTrend(
         points=[

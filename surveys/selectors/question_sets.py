@@ -71,6 +71,24 @@ def default_question_set(project: Project) -> QuestionSet | None:
     return startable[0] if startable else None
 
 
+def question_sets_of_project(
+    project: Project, wanted: str = ""
+) -> tuple[list[QuestionSet], QuestionSet | None]:
+    """The sets `project` has validated assessments in (the set of the newest first), and the
+    one a page shows: `wanted` (a set code from the address) if it is one of them, else the
+    newest's. One query. Pages per project show one set at a time: figures never mix sets."""
+    sets: list[QuestionSet] = []
+    for assessment in (
+        project.assessments.filter(status="validated")
+        .select_related("version__question_set")
+        .order_by("-assessed_on", "-created_at")
+    ):
+        if assessment.version.question_set not in sets:
+            sets.append(assessment.version.question_set)
+    chosen = next((s for s in sets if str(s.code) == wanted.strip()), sets[0] if sets else None)
+    return sets, chosen
+
+
 def get_question_set(code: object) -> QuestionSet:
     try:
         return QuestionSet.objects.get(code=_as_uuid(code))

@@ -261,3 +261,24 @@ class TestTheProjectPage:
         client.force_login(outsider)
         url = reverse("project_detail", args=[project.code])
         assert client.get(url, {"set": second.question_set.code}).status_code == 404
+
+    def test_the_trend_and_the_plan_are_for_one_set_at_a_time(
+        self, client, second, lead, project, version
+    ):
+        factories.assessment(
+            project, version, status=AssessmentStatus.VALIDATED, answers={"doc-purpose": "no"}
+        )
+        factories.assessment(
+            project, second, status=AssessmentStatus.VALIDATED, answers={"release-owner": "no"}
+        )
+        client.force_login(lead)
+        trend_url = reverse("project_trend", args=[project.code])
+        plan_url = reverse("project_plan", args=[project.code])
+        chosen = {"set": second.question_set.code}
+        trend = client.get(trend_url, chosen).text
+        assert str(second) in trend and str(version) not in trend
+        assert '<strong aria-current="true">Release check (demo)</strong>' in trend
+        plan = client.get(plan_url, chosen).text
+        assert "A named person decides whether the release stays" in plan
+        other = client.get(plan_url, {"set": version.question_set.code}).text
+        assert "A named person decides whether the release stays" not in other
