@@ -96,6 +96,16 @@ class QuestionSetVersion(models.Model):
     aggregation = models.CharField(
         max_length=16, choices=AggregationRule.choices, default=AggregationRule.WEIGHTED_MEAN
     )
+    level_boundary = models.CharField(
+        max_length=16,
+        choices=[("at_or_above", "At or above its minimum"), ("above", "Above its minimum")],
+        default="at_or_above",
+        help_text="Where a level band starts (the first one starts at 0 either way)",
+    )
+    # Where the set's content comes from, its licence and edition (the file's `metadata`).
+    origin = models.TextField("source", blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    edition = models.CharField(max_length=100, blank=True)
     # The exact text this version was loaded from (canonical YAML), for export and audit.
     source = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,6 +123,10 @@ class QuestionSetVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(aggregation__in=AggregationRule.values),
                 name="version_aggregation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_boundary__in=fmt.LEVEL_BOUNDARIES),
+                name="version_level_boundary_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),
@@ -182,6 +196,11 @@ class LevelBand(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def min_text(self) -> str:
+        """The minimum exactly as written (14.2857, 30), never rounded for display."""
+        return fmt.exact_text(self.min_percent)
 
 
 class Section(models.Model):
@@ -262,6 +281,8 @@ def question_set_limits() -> fmt.Limits:
         level_name=length(LevelBand, "name"),
         section_title=length(Section, "title"),
         set_name=length(QuestionSet, "name"),
+        licence=length(QuestionSetVersion, "licence"),
+        edition=length(QuestionSetVersion, "edition"),
         text=fmt.EXCEL_CELL_CHARS,
         score_places=places(AnswerOption, "score"),
         weight_places=places(Question, "weight"),

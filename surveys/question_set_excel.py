@@ -108,7 +108,12 @@ ABOUT_FIELDS = {
     "name": "Name",
     "description": "Description",
     "aggregation": "Aggregation",
+    "level_boundary": "Level boundary",
+    "source": "Source",
+    "licence": "Licence",
+    "edition": "Edition",
 }
+METADATA_FIELDS = ("source", "licence", "edition")
 ABOUT_INFO = ("Version", "Status", "Exported")
 
 HOW_TO = (
@@ -121,7 +126,9 @@ HOW_TO = (
     "Scale: the answer options with their score between 0 and 1. Any statement can also be "
     "answered N/A with a reason, which leaves it out of the score.",
     "Levels: the maturity bands; each starts at its 'min %' of the overall figure, rising, "
-    "the first at 0.",
+    "the first at 0. 'Level boundary' on this sheet says whether a band starts at its minimum "
+    "(at_or_above) or just above it (above). Source, licence and edition say where the set "
+    "comes from; they may be left empty.",
     "How to edit and load it back",
     "Change cells, add or delete rows; keep the sheet names and the column names in the first "
     "row. A question's key ties it to its answers in earlier versions: keep it when rewording, "
@@ -202,6 +209,10 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
         "name": spec.name,
         "description": spec.description,
         "aggregation": spec.aggregation,
+        "level_boundary": spec.level_boundary,
+        "source": spec.source,
+        "licence": spec.licence,
+        "edition": spec.edition,
     }
     row = 3
     for field_name, label in ABOUT_FIELDS.items():
@@ -543,6 +554,9 @@ def read_workbook(workbook) -> WorkbookRead:
         raise fmt.QuestionSetError(reader.sorted_problems())
 
     top = _about(reader, sheets[ABOUT])
+    metadata = {k: top.pop(k) for k in METADATA_FIELDS if k in top}
+    if metadata:
+        top["metadata"] = (reader.block(Place(ABOUT), metadata), Place(ABOUT))
     tables = {
         title: _rows(reader, sheets[title], title, DATA_SHEETS[title]) for title in DATA_SHEETS
     }

@@ -14,6 +14,9 @@ import yaml
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 AGGREGATIONS = ("weighted_mean", "min_section")
+# Where a level band starts: at its minimum (at_or_above, the default), or just above it, for
+# rubrics whose bands are written (a, b]. The first band starts at 0 either way.
+LEVEL_BOUNDARIES = ("at_or_above", "above")
 APPLIES_TO = ("all", "batch", "realtime")
 MAX_WEIGHT = Decimal(5)
 # Excel keeps at most this many characters in a cell: a longer text would be cut in the
@@ -37,6 +40,8 @@ class Limits:
     level_name: int = 60
     section_title: int = 200
     set_name: int = 200
+    licence: int = 200
+    edition: int = 100
     text: int = EXCEL_CELL_CHARS  # every other text: statements, guidance, descriptions
     score_places: int = 3
     weight_places: int = 2
@@ -45,7 +50,18 @@ class Limits:
 
 LIMITS = Limits()
 
-TOP_KEYS = {"key", "name", "description", "aggregation", "scale", "levels", "sections"}
+TOP_KEYS = {
+    "key",
+    "name",
+    "description",
+    "aggregation",
+    "level_boundary",
+    "metadata",
+    "scale",
+    "levels",
+    "sections",
+}
+METADATA_KEYS = {"source", "licence", "edition"}
 OPTION_KEYS = {"key", "label", "score"}
 LEVEL_KEYS = {"name", "min", "description"}
 SECTION_KEYS = {"key", "title", "core", "description", "questions"}
@@ -60,11 +76,20 @@ class OptionSpec:
     score: Decimal
 
 
+def exact_text(value: Decimal) -> str:
+    """A stored number exactly as written, without trailing zeros: 14.2857, 30, 0.0001."""
+    return format(value.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class LevelSpec:
     name: str
     min_percent: Decimal
     description: str = ""
+
+    @property
+    def min_text(self) -> str:
+        return exact_text(self.min_percent)
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,11 @@ class QuestionSetSpec:
     scale: tuple[OptionSpec, ...]
     levels: tuple[LevelSpec, ...]
     sections: tuple[SectionSpec, ...]
+    level_boundary: str = "at_or_above"
+    # Where the set comes from, under which licence, which edition: shown with the set.
+    source: str = ""
+    licence: str = ""
+    edition: str = ""
 
     @property
     def questions(self) -> list[QuestionSpec]:
@@ -364,6 +394,25 @@ class _Checker:
                 "question set",
                 f"aggregation '{aggregation}' is not one of {', '.join(AGGREGATIONS)}",
             )
+        boundary = self.text(
+            data, "level_boundary", "question set", required=False, default=LEVEL_BOUNDARIES[0]
+        )
+        if boundary not in LEVEL_BOUNDARIES:
+            self.add(
+                data,
+                "level_boundary",
+                "question set",
+                f"level_boundary '{boundary}' is not one of {', '.join(LEVEL_BOUNDARIES)}",
+            )
+        metadata = {"source": "", "licence": "", "edition": ""}
+        if "metadata" in data:
+            raw = data["metadata"]
+            if self.mapping(raw, METADATA_KEYS, "metadata", data, "metadata"):
+                metadata["source"] = self.text(raw, "source", "metadata", required=False)
+                for part in ("licence", "edition"):
+                    metadata[part] = self.text(
+                        raw, part, "metadata", required=False, limit=getattr(LIMITS, part)
+                    )
         scale = self.scale(data)
         levels = self.levels(data)
         sections = self.sections(data)
@@ -375,6 +424,8 @@ class _Checker:
             scale=tuple(scale),
             levels=tuple(levels),
             sections=tuple(sections),
+            level_boundary=boundary,
+            **metadata,
         )
 
     def scale(self, data) -> list[OptionSpec]:
@@ -531,6 +582,14 @@ def to_yaml(spec: QuestionSetSpec) -> str:
         "name": spec.name,
         "description": spec.description,
         "aggregation": spec.aggregation,
+    }
+    # Written only when set, so that files without them keep their exact canonical text.
+    if spec.level_boundary != LEVEL_BOUNDARIES[0]:
+        data["level_boundary"] = spec.level_boundary
+    metadata = {"source": spec.source, "licence": spec.licence, "edition": spec.edition}
+    if any(metadata.values()):
+        data["metadata"] = {k: v for k, v in metadata.items() if v}
+    data |= {
         "scale": [{"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale],
         "levels": [
             {"name": lv.name, "min": number(lv.min_percent), "description": lv.description}

@@ -41,6 +41,7 @@ def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
         options=options,
         bands=bands,
         aggregation=version.aggregation,
+        level_boundary=version.level_boundary,
     )
     if version.is_published:
         _published_specs[key] = spec

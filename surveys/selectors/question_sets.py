@@ -163,6 +163,10 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
             )
             for s in version.sections.order_by("order")
         ),
+        level_boundary=version.level_boundary,
+        source=version.origin,
+        licence=version.licence,
+        edition=version.edition,
     )
 
 

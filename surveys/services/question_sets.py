@@ -130,8 +130,12 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
             )
     Question.objects.bulk_create(questions)
     version.aggregation = spec.aggregation
+    version.level_boundary = spec.level_boundary
+    version.origin, version.licence, version.edition = spec.source, spec.licence, spec.edition
     version.source = fmt.to_yaml(spec)
-    version.save(update_fields=["aggregation", "source"])
+    version.save(
+        update_fields=["aggregation", "level_boundary", "origin", "licence", "edition", "source"]
+    )
 
 
 def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVersion:
