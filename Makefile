@@ -22,6 +22,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED_SCALE ?= demo
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist); PYTEST_WORKERS=0 runs it in this one.
+PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
 .PHONY: help uv venv run migrate test lint format bench worker beat clean backup restore
@@ -54,7 +56,7 @@ run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks u
 	$(UV_RUN) python manage.py runserver $(HOST):$(PORT)
 
 test: venv ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k name -x")
-	$(UV_RUN) pytest $(PYTEST_ARGS)
+	$(UV_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: venv ## ruff check and ruff format --check
 	$(UV_RUN) ruff check .

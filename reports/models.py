@@ -12,6 +12,7 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from brands.models import Brand, Project
@@ -142,8 +143,9 @@ class ReportJob(models.Model):
     @property
     def filters_label(self) -> str:
         """The filters in words, e.g. "2025 Q3 · batch · high criticality · 2 brands"."""
-        filters = DashboardFilters.parse(QueryDict(self.filters), today=self.created_at.date())
-        parts = [filters.quarter.label, *filters.kinds]
+        asked_on = timezone.localdate(self.created_at)
+        filters = DashboardFilters.parse(QueryDict(self.filters), today=asked_on)
+        parts = [filters.period_label, *filters.kinds]
         parts += [f"{value} criticality" for value in filters.criticalities]
         for codes, what in ((filters.brands, "brand"), (filters.product_lines, "product line")):
             if codes:

@@ -11,7 +11,9 @@ class StartAssessmentForm(forms.Form):
         label="Date",
         required=False,
         # A date input always speaks ISO, whatever the locale's display format.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "aria-describedby": "assessed-on-help"}, format="%Y-%m-%d"
+        ),
     )
     interviewees = forms.CharField(
         label="Interviewees",

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+import time_machine
 from django.test import override_settings
 
 from brands.models import BrandRole, GroupRole
@@ -10,6 +11,19 @@ from scoring.selectors import scores as scoring_scores
 from surveys.models import QuestionSet, QuestionSetVersion
 from surveys.selectors import answers as survey_answers
 from tests import factories
+from tests.clock import PINNED_NOW
+
+# Every test runs on the same day, whatever the calendar says (TARGETS R9): tests/clock.py.
+# The clock ticks on from there, so durations still pass. A test about a particular day travels
+# further with time_machine (tests/test_any_date.py walks the awkward ones); processes of our own
+# (a Celery worker started with `celery worker`) keep the real clock, which is why a report job
+# carries the day it was asked for.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_clock():
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +55,29 @@ def _forget_cached_version_specs():
     survey_answers._published_options.clear()
 
 
+# Modules that talk to Redis, start Celery workers or change our Celery app's configuration:
+# with pytest-xdist (`make test` runs one process per core) they all run in one process, one
+# after the other, so that no two of them share a Redis database or a queue at once.
+SERIAL_MODULES = {
+    "test_readyz.py",
+    "test_logging.py",
+    "test_reports.py",
+    "test_worker.py",
+    "test_metrics.py",
+    "test_faults.py",
+    "test_faults_postgres.py",
+    "test_jobs.py",
+    "test_jobs_views.py",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
+        if "redis" in item.keywords or item.path.name in SERIAL_MODULES:
+            item.add_marker(pytest.mark.xdist_group("celery-and-redis"))
         if "postgres" in item.keywords and not postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)"))
         if "redis" in item.keywords and not redis:

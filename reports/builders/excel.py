@@ -191,15 +191,15 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     trend = Sheet(
         workbook,
         "Trend",
-        [Column("Quarter", 10), Column("Quarter end", 12, DATE)]
+        [Column("Quarter", 16), Column("Figures at", 12, DATE)]
         + [Column(name, 12, PERCENT) for name in names]
         + [Column(f"{name} (projects)", 12, INTEGER) for name in names],
     )
-    for i, quarter in enumerate(data.quarters):
+    for i, point in enumerate(data.total.trend):
         trend.append(
             [
-                quarter.label,
-                quarter.end,
+                point.label,
+                point.at,
                 *(r.trend[i].figure.mean for r in series),
                 *(r.trend[i].figure.n for r in series),
             ]
@@ -455,8 +455,8 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         workbook,
         "Trend",
         [
-            Column("Quarter", 10),
-            Column("Quarter end", 12, DATE),
+            Column("Quarter", 16),
+            Column("Figures at", 12, DATE),
             Column(f"{brand.name}: mean", 14, PERCENT),
             Column("Other brands' projects: median", 14, PERCENT),
             Column(f"{brand.name}: projects", 10, INTEGER),
@@ -466,7 +466,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     for point, group in zip(data.trend, others, strict=True):
         trend.append(
             [
-                point.quarter.label,
+                point.label,
                 point.at,
                 point.figure.mean,
                 group.median,
@@ -558,7 +558,11 @@ def _other_brands_trend(brand, filters, quarters) -> list[Distribution]:
     )
     return [
         distribution(
-            [f.percent for f in figures_at(history, q.end).values() if f.percent is not None]
+            [
+                f.percent
+                for f in figures_at(history, filters.point_at(q)).values()
+                if f.percent is not None
+            ]
         )
         for q in quarters
     ]

@@ -166,7 +166,7 @@ def filters_in_words(
     filters: DashboardFilters, *, brand_filter_applies: bool
 ) -> list[tuple[str, str]]:
     """The filters as a manager would say them, one (name, value) per filter."""
-    words = [("Quarter", f"{filters.quarter.label} (figures at {filters.as_of:%d %B %Y})")]
+    words = [("Quarter", f"{filters.period_label} (figures at {filters.as_of:%d %B %Y})")]
     if brand_filter_applies:
         chosen = _names(Brand, filters.brands) if filters.brands else ""
         words.append(("Brands", chosen or "all brands"))

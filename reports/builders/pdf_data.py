@@ -71,7 +71,11 @@ def filter_lines(scope: Scope) -> list[str]:
     brand member's query string never prints another brand's name.
     """
     filters = scope.filters
-    lines = [f"Figures at the end of {filters.quarter.label} ({filters.as_of:%d %b %Y})"]
+    lines = [
+        f"Figures of {filters.period_label}, as of {filters.as_of:%d %b %Y}"
+        if filters.so_far
+        else f"Figures at the end of {filters.quarter.label} ({filters.as_of:%d %b %Y})"
+    ]
     lines.append(
         "validated and submitted self-fills counted"
         if filters.include_submitted
@@ -103,7 +107,7 @@ def _base(scope: Scope, today: datetime.date) -> dict:
         "today": today,
         "filters": scope.filters,
         "footer_scope": (
-            scope.filters.quarter.label if scope.kind != "project" else f"as of {today:%d %b %Y}"
+            scope.filters.period_label if scope.kind != "project" else f"as of {today:%d %b %Y}"
         ),
         "filter_lines": (
             filter_lines(scope)
@@ -193,7 +197,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
     total_series = Series(
         name="All brands (mean of projects)",
         points=[
-            TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n)
+            TrendPoint(p.label, _mean(p.figure), p.figure.n)
             for p in data.total.trend[-TREND_COLUMNS:]
         ],
     )
@@ -257,7 +261,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
     )
     series = Series(
         name=data.brand.name,
-        points=[TrendPoint(p.quarter.label, _mean(p.figure), p.figure.n) for p in data.trend],
+        points=[TrendPoint(p.label, _mean(p.figure), p.figure.n) for p in data.trend],
     )
     trend_svg = svg_charts.svg_lines(series=[series], bands=bands, title="Maturity over time")
     gaps = common_gaps(

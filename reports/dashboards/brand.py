@@ -279,8 +279,10 @@ def _brand_figures(brand: Brand, filters: DashboardFilters, today: datetime.date
 
     trend = []
     for quarter in quarters:
-        at = now if quarter == filters.quarter else figures_at(history, quarter.end)
-        trend.append(TrendPoint(quarter, cell((f.percent, f.assessed_on) for f in at.values())))
+        at = now if quarter == filters.quarter else figures_at(history, filters.point_at(quarter))
+        trend.append(
+            TrendPoint.of(quarter, cell((f.percent, f.assessed_on) for f in at.values()), filters)
+        )
 
     awaiting = [
         AwaitingReview(str(a.code), a.project, a.mode, a.assessed_on, a.submitted_at)

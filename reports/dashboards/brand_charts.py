@@ -183,8 +183,7 @@ def _series(data: BrandDashboard) -> list[Series]:
         Series(
             name=data.brand.name,
             points=[
-                TrendPoint(label=p.quarter.label, percent=p.figure.mean, n=p.figure.n)
-                for p in data.trend
+                TrendPoint(label=p.label, percent=p.figure.mean, n=p.figure.n) for p in data.trend
             ],
         )
     ]

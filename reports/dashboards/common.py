@@ -63,10 +63,22 @@ def cell(pairs: Iterable[tuple[float | None, datetime.date]]) -> Cell:
 class TrendPoint:
     quarter: Quarter
     figure: Cell
+    at: datetime.date  # the quarter's end, or today in the current quarter
+    so_far: bool = False  # the current quarter: the figure can still change
+
+    @classmethod
+    def of(cls, quarter: Quarter, figure: Cell, filters: DashboardFilters) -> "TrendPoint":
+        return cls(
+            quarter,
+            figure,
+            at=filters.point_at(quarter),
+            so_far=quarter.end >= filters.today,
+        )
 
     @property
-    def at(self) -> datetime.date:
-        return self.quarter.end
+    def label(self) -> str:
+        """ "2026 Q4 (so far)" for the current quarter, "2026 Q3" for the others."""
+        return f"{self.quarter.label} (so far)" if self.so_far else self.quarter.label
 
 
 def figure_versions(figures: Iterable[Figure], info: dict[int, VersionInfo]) -> list[str]:

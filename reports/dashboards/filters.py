@@ -6,7 +6,8 @@ bookmark still shows a page that says what was ignored.
 
 Parameters (repeat `brand`, `line`, `kind` and `criticality` to choose several):
 
-    quarter=2025-Q3     the quarter whose end the figures are taken at
+    quarter=2025-Q3     the quarter whose end the figures are taken at; the current
+                        quarter's figures are taken today ("so far", docs/scoring.md)
     brand=<code>        brands, by their opaque code
     line=<code>         product lines, by code
     kind=batch          batch, realtime, both
@@ -130,6 +131,7 @@ class DashboardFilters:
     """What a dashboard shows. Empty tuples mean "all"."""
 
     quarter: Quarter
+    today: datetime.date  # the day the figures are read on: it ends the current quarter
     brands: tuple[str, ...] = ()  # brand codes
     product_lines: tuple[str, ...] = ()  # product line codes
     kinds: tuple[str, ...] = ()
@@ -185,6 +187,7 @@ class DashboardFilters:
 
         return cls(
             quarter=quarter,
+            today=today,
             brands=_codes(data, "brand", "brand", errors),
             product_lines=_codes(data, "line", "product line", errors),
             kinds=_choices(data, "kind", KINDS, errors),
@@ -196,9 +199,24 @@ class DashboardFilters:
         )
 
     @property
+    def so_far(self) -> bool:
+        """The chosen quarter is the current one: its figures can still change."""
+        return self.quarter.end >= self.today
+
+    @property
     def as_of(self) -> datetime.date:
-        """The date the figures are taken at: the end of the quarter."""
-        return self.quarter.end
+        """The date the figures are taken at: the end of the quarter, or today in the current
+        one, so that an assessment dated later in the quarter never counts before its day."""
+        return min(self.quarter.end, self.today)
+
+    @property
+    def period_label(self) -> str:
+        """The quarter as pages and reports name it: "2026 Q4 so far" or "2026 Q3"."""
+        return f"{self.quarter.label} so far" if self.so_far else self.quarter.label
+
+    def point_at(self, quarter: Quarter) -> datetime.date:
+        """The date a trend's point for `quarter` is taken at: its end, or today."""
+        return min(quarter.end, self.today)
 
     def quarters(self, count: int = 8) -> list[Quarter]:
         """The `count` quarters of a trend, ending with the chosen one."""

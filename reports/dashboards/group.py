@@ -197,18 +197,20 @@ def group_dashboard_data(
     trend_by_brand: dict[int | None, list[TrendPoint]] = {b.pk: [] for b in brands}
     trend_by_brand[None] = []
     for quarter in quarters:
-        at = now if quarter == filters.quarter else figures_at(history, quarter.end)
+        at = now if quarter == filters.quarter else figures_at(history, filters.point_at(quarter))
         figures_of: dict[int, list[Figure]] = {}
         for figure in at.values():
             figures_of.setdefault(figure.brand_id, []).append(figure)
         for brand in brands:
             trend_by_brand[brand.pk].append(
-                TrendPoint(
-                    quarter, cell((f.percent, f.assessed_on) for f in figures_of.get(brand.pk, []))
+                TrendPoint.of(
+                    quarter,
+                    cell((f.percent, f.assessed_on) for f in figures_of.get(brand.pk, [])),
+                    filters,
                 )
             )
         trend_by_brand[None].append(
-            TrendPoint(quarter, cell((f.percent, f.assessed_on) for f in at.values()))
+            TrendPoint.of(quarter, cell((f.percent, f.assessed_on) for f in at.values()), filters)
         )
 
     rows = [

@@ -51,8 +51,7 @@ def _series(data: GroupDashboard) -> list[Series]:
         Series(
             name=row.brand.name,
             points=[
-                TrendPoint(label=p.quarter.label, percent=p.figure.mean, n=p.figure.n)
-                for p in row.trend
+                TrendPoint(label=p.label, percent=p.figure.mean, n=p.figure.n) for p in row.trend
             ],
         )
         for row in data.brands

@@ -65,9 +65,17 @@ def report_scope(job: ReportJob) -> builders.Scope:
         raise ReportRefused(
             f"You can no longer see {job.subject}, so its report was not built.", status=404
         )
-    filters = DashboardFilters.parse(QueryDict(job.filters), today=timezone.localdate())
+    # The figures are those of the day the report was asked for, even when a worker builds it
+    # after midnight or retries it the next day.
+    asked_on = timezone.localdate(job.created_at)
+    filters = DashboardFilters.parse(QueryDict(job.filters), today=asked_on)
     return builders.Scope(
-        kind=job.scope, user=user, filters=filters, brand=job.brand, project=job.project
+        kind=job.scope,
+        user=user,
+        filters=filters,
+        brand=job.brand,
+        project=job.project,
+        today=asked_on,
     )
 
 

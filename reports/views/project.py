@@ -104,6 +104,7 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
         "open_assessments": open_assessments_of_project(project),
         "can_manage": can_manage,
         "can_answer": can_answer_for_project(request.user, project),
+        "today": timezone.localdate(),
     }
     if can_manage:
         startable = startable_question_sets()

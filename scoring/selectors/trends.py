@@ -238,8 +238,8 @@ class QuarterFigure:
 
     @property
     def so_far(self) -> bool:
-        """The quarter has not ended yet: the figure is as of today."""
-        return self.at > timezone.localdate()
+        """The quarter has not ended yet: the figure is as of today (its last day included)."""
+        return quarter_end(self.at) >= timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -319,12 +319,13 @@ def brand_series(
 
 
 def brand_quarter_ends(brand: Brand, *, today: datetime.date | None = None) -> list[datetime.date]:
-    """Quarter ends from the brand's first validated assessment to the current quarter."""
+    """Quarter ends from the brand's first validated assessment to the current quarter, whose
+    point is today: an assessment dated later in the quarter does not count before its day."""
     today = today or timezone.localdate()
     first = Assessment.objects.filter(
-        project__brand=brand, status=AssessmentStatus.VALIDATED
+        project__brand=brand, status=AssessmentStatus.VALIDATED, assessed_on__lte=today
     ).aggregate(first=Min("assessed_on"))["first"]
-    return quarter_ends(first, today) if first else []
+    return [min(end, today) for end in quarter_ends(first, today)] if first else []
 
 
 @dataclass(frozen=True)
@@ -352,11 +353,17 @@ class ProjectTrend:
 
 
 def project_series(
-    project: Project, *, common_questions: bool = False, question_set_code: str | None = None
+    project: Project,
+    *,
+    common_questions: bool = False,
+    today: datetime.date | None = None,
+    question_set_code: str | None = None,
 ) -> ProjectTrend:
     """Every validated assessment of `project` in one question set (`question_set_code`; all
-    when None), under its own version or on shared questions."""
-    assessments = Assessment.objects.filter(project=project)
+    when None) dated up to `today` (default: the local date), under its own version or on
+    shared questions; one dated later has no point yet."""
+    today = today or timezone.localdate()
+    assessments = Assessment.objects.filter(project=project, assessed_on__lte=today)
     if question_set_code is not None:
         assessments = assessments.filter(version__question_set__code=question_set_code)
     rows = _rows(assessments)

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.selectors import can_manage_brand, get_project_for_user
@@ -81,6 +83,12 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
     except services.SurveyError as exc:
         messages.error(request, exc.message)
         return redirect("project_detail", code=project.code)
+    if assessment.assessed_on > timezone.localdate():
+        messages.info(
+            request,
+            f"The assessment is dated {date_format(assessment.assessed_on, 'j M Y')}, after today: "
+            "its figures count only from that day.",
+        )
     if assessment.mode == AssessmentMode.INTERVIEW:
         return redirect("interview_console", code=assessment.code)
     messages.success(request, "Self-fill opened. Invite the respondents below.")

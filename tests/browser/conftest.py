@@ -83,6 +83,15 @@ class ConsoleWatch:
         return [e for e in self.errors if not any(p.search(e) for p in patterns)]
 
 
+@pytest.fixture(autouse=True)
+def _cookies_without_dates(settings):
+    """The server's clock is pinned (tests/conftest.py) and Chromium's is not: a cookie whose
+    expiry the server computes from the pinned date would be out of date for the browser, so the
+    session and CSRF cookies last as long as the browser instead."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
 @pytest.fixture
 def console() -> ConsoleWatch:
     return ConsoleWatch()

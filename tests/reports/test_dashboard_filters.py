@@ -20,7 +20,8 @@ def parse(query: str) -> DashboardFilters:
 def test_the_defaults_are_the_current_quarter_everything_and_validated_only():
     filters = parse("")
     assert filters.quarter == Quarter(2025, 3)
-    assert filters.as_of == datetime.date(2025, 9, 30)
+    assert filters.as_of == TODAY  # the current quarter so far (docs/scoring.md)
+    assert filters.so_far and filters.period_label == "2025 Q3 so far"
     assert (filters.brands, filters.product_lines, filters.kinds, filters.criticalities) == (
         (),
         (),

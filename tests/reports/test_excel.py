@@ -27,8 +27,8 @@ from tests.reports.dashboard_data import mean, recomputed
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-TODAY = D(2025, 6, 20)  # 2025 Q2: figures at 30 June 2025
-AS_OF = D(2025, 6, 30)
+TODAY = D(2025, 6, 20)  # 2025 Q2 so far: figures as of today (docs/scoring.md)
+AS_OF = TODAY
 EARLIER = D(2025, 2, 10)  # 2025 Q1
 LATER = D(2025, 5, 10)
 INJECTION = '=HYPERLINK("https://evil.example","click")'
@@ -199,13 +199,13 @@ class TestGroupWorkbook:
         ws = wb["Trend"]
         trend = {row["Quarter"]: row for row in table(ws)}
         all_projects = world["acme"] + world["others"]
-        for label, day in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2", AS_OF)):
+        for label, day in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2 (so far)", AS_OF)):
             results = recomputed(all_projects, day)
             assert percent(trend[label]["All brands"]) == approx(
                 mean(r.percent for r in results.values())
             )
             assert trend[label]["All brands (projects)"] == len(results)
-            assert trend[label]["Quarter end"].date() == day
+            assert trend[label]["Figures at"].date() == day
         assert trend["2024 Q4"]["All brands"] is None  # no figure yet, never zero
         assert len(ws._charts) == 1
         chart = ws._charts[0]
@@ -398,11 +398,11 @@ class TestBrandWorkbook:
         wb = workbook(brand_scope(lead, world["brands"][0]))
         trend = {row["Quarter"]: row for row in table(wb["Trend"])}
         results = recomputed(world["acme"], AS_OF)
-        assert percent(trend["2025 Q2"]["Acme Groceries: mean"]) == approx(
+        assert percent(trend["2025 Q2 (so far)"]["Acme Groceries: mean"]) == approx(
             mean(r.percent for r in results.values())
         )
-        assert trend["2025 Q2"]["Acme Groceries: projects"] == 2
-        for label, day in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2", AS_OF)):
+        assert trend["2025 Q2 (so far)"]["Acme Groceries: projects"] == 2
+        for label, day in (("2025 Q1", D(2025, 3, 31)), ("2025 Q2 (so far)", AS_OF)):
             others = recomputed(world["others"], day)
             row = trend[label]
             assert row["Other brands' projects"] == len(others) == 4

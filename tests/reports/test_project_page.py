@@ -17,11 +17,12 @@ from scoring.services import score_store
 from surveys.models import Answer, AssessmentStatus
 from surveys.selectors import assessments_of_project
 from tests import factories
+from tests.clock import PINNED_TODAY
 from tests.reports.dashboard_data import count_queries
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = PINNED_TODAY
 EARLIER = TODAY - datetime.timedelta(days=100)
 YES, NO = {"doc-purpose": "yes"}, {"doc-purpose": "no"}
 MIXED = {"doc-purpose": "yes", "doc-success-metrics": "partly", "trace-model-registry": "no"}

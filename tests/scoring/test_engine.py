@@ -14,6 +14,7 @@ from scoring.engine import (
     level_for,
     score,
 )
+from tests.depth import cases
 
 OPTIONS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 BANDS = (BandSpec("Initial", 0), BandSpec("Defined", 50), BandSpec("Managed", 75))
@@ -255,7 +256,7 @@ class TestBadInput:
 _choice = st.sampled_from(["yes", "partly", "no", "na", None])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(
     choices=st.fixed_dictionaries({q.key: _choice for q in QUESTIONS}),
     kind=st.sampled_from(["batch", "realtime", "both"]),

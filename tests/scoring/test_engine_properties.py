@@ -28,6 +28,7 @@ from scoring.engine import (
     restricted,
     score,
 )
+from tests.depth import cases
 
 KINDS = [BATCH, REALTIME, BOTH]
 NA, UNANSWERED = "<na>", "<unanswered>"
@@ -102,7 +103,7 @@ def same_figures(a: Result, b: Result) -> bool:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(assessments())
 def test_every_figure_is_between_0_and_100(case):
     version, kind, answers = case
@@ -111,7 +112,7 @@ def test_every_figure_is_between_0_and_100(case):
     assert all(0 <= value <= 1 for value in result.question_scores.values())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(case=assessments(), aggregation=st.sampled_from(AGGREGATIONS), data=st.data())
 def test_improving_one_answer_never_lowers_any_figure(case, aggregation, data):
     version, kind, answers = case
@@ -142,7 +143,7 @@ def test_improving_one_answer_never_lowers_any_figure(case, aggregation, data):
     assert moved.core_lost == ()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(case=assessments(), data=st.data())
 def test_an_na_answer_is_the_same_as_the_question_not_being_there(case, data):
     version, kind, answers = case
@@ -156,7 +157,7 @@ def test_an_na_answer_is_the_same_as_the_question_not_being_there(case, data):
     assert same_figures(with_na, without)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(versions())
 def test_every_answer_at_the_top_option_scores_100_and_reaches_the_highest_band(version):
     answers = [AnswerInput(q.key, option="top") for q in version.questions]
@@ -170,7 +171,7 @@ def test_every_answer_at_the_top_option_scores_100_and_reaches_the_highest_band(
     assert result.level == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=cases(200), deadline=None)
 @given(case=assessments(), seed=st.integers())
 def test_the_order_of_the_answers_does_not_matter(case, seed):
     version, kind, answers = case
@@ -180,7 +181,7 @@ def test_the_order_of_the_answers_does_not_matter(case, seed):
     assert score(version, shuffled, kind) == score(version, given_answers, kind)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=cases(100), deadline=None)
 @given(assessments())
 def test_every_question_applies_to_a_project_that_is_both(case):
     version, _, answers = case
@@ -189,7 +190,7 @@ def test_every_question_applies_to_a_project_that_is_both(case):
     assert result.applicable == len(version.questions)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=cases(100), deadline=None)
 @given(assessments())
 def test_the_weakest_section_never_beats_the_weighted_mean(case):
     version, kind, answers = case
@@ -205,7 +206,7 @@ def test_the_weakest_section_never_beats_the_weighted_mean(case):
         assert weakest.overall <= mean.overall + 1e-9
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=cases(100), deadline=None)
 @given(assessments())
 def test_restricting_to_every_question_changes_nothing(case):
     version, kind, answers = case
@@ -213,7 +214,7 @@ def test_restricting_to_every_question_changes_nothing(case):
     assert score(everything, inputs(answers), kind) == score(version, inputs(answers), kind)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=cases(100), deadline=None)
 @given(assessments())
 def test_nothing_moves_between_a_result_and_itself(case):
     version, kind, answers = case

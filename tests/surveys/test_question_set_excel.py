@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from surveys import question_set_excel as qx
 from surveys import question_set_format as fmt
+from tests.depth import cases
 from tests.surveys.test_question_set_format import question_set_specs
 
 DEFAULT = Path(__file__).resolve().parents[2] / "surveys" / "data" / "mlops_maturity.yaml"
@@ -67,7 +68,7 @@ class TestRoundTrip:
         canonical = fmt.to_yaml(fmt.parse(default_text))
         assert fmt.to_yaml(qx.read_bytes(default_xlsx).spec) == canonical
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=cases(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(question_set_specs())
     def test_any_valid_spec_survives_excel_and_back(self, spec):
         back = qx.read_bytes(qx.write_workbook(spec)).spec

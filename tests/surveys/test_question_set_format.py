@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys import question_set_format as fmt
+from tests.depth import cases
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "surveys" / "data" / "mlops_maturity.yaml"
 
@@ -189,7 +190,7 @@ def question_set_specs(draw) -> fmt.QuestionSetSpec:
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=cases(60), deadline=None)
 @given(question_set_specs())
 def test_any_valid_spec_survives_a_round_trip(spec):
     assert fmt.parse(fmt.to_yaml(spec)) == spec

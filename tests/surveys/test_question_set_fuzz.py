@@ -22,12 +22,13 @@ from surveys import question_set_excel as qx
 from surveys import selectors, services
 from surveys.models import Question, QuestionSetVersion
 from tests import factories
+from tests.depth import cases
 
 pytestmark = pytest.mark.django_db
 
 SEED = 20261126
 BATCHES = 3
-PER_BATCH = 50  # per kind: 2 kinds x 3 batches x 50 = 300 files
+PER_BATCH = cases(50)  # per kind: 2 kinds x 3 batches x 50 = 300 files (tests/depth.py)
 
 ODD_TEXT = [
     "",
