@@ -6,7 +6,8 @@ rescore command share one implementation and it can be tested on its own.
 Rules (docs/scoring.md explains them for managers):
 - a question's score is the score of the chosen option (0 to 1);
 - N/A answers, questions that do not apply to the project's kind and
-  unanswered questions are left out of numerator and denominator;
+  unanswered questions are left out of numerator and denominator; on a
+  question whose `na_allowed` is false, N/A counts as unanswered;
 - a section's figure is the weighted mean of its scored questions;
 - the overall figure is the weighted mean over all scored questions
   (`weighted_mean`) or the weakest section's figure (`min_section`);
@@ -46,6 +47,9 @@ class QuestionSpec:
     weight: float = 1.0
     core: bool = False
     applies_to: str = ALL
+    # False: N/A is no answer to it; an N/A given anyway counts as unanswered, so a section
+    # can never drop out of a rule (the weakest section's) through N/A answers.
+    na_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,10 +182,10 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
             continue
         totals[question.section][3] += 1
         answer = given.get(question.key)
-        if answer is not None and answer.na:
+        if answer is not None and answer.na and question.na_allowed:
             na.add(question.key)
             continue
-        if answer is None or answer.option is None:
+        if answer is None or answer.option is None or answer.na:
             unanswered.append(question.key)
             if question.core:
                 core_missed.append(question.key)

@@ -102,6 +102,8 @@ class QuestionSetVersion(models.Model):
         default="at_or_above",
         help_text="Where a level band starts (the first one starts at 0 either way)",
     )
+    # The set's default for its questions' na_allowed (kept so that files round-trip).
+    na_allowed = models.BooleanField("N/A allowed", default=True)
     # Where the set's content comes from, its licence and edition (the file's `metadata`).
     origin = models.TextField("source", blank=True)
     licence = models.CharField(max_length=200, blank=True)
@@ -238,6 +240,9 @@ class Question(models.Model):
     weight = models.DecimalField(max_digits=4, decimal_places=2, default=1)
     core = models.BooleanField(default=False)
     applies_to = models.CharField(max_length=16, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    na_allowed = models.BooleanField(
+        "N/A allowed", default=True, help_text="Whether N/A (with a reason) is an answer to it"
+    )
     order = models.PositiveSmallIntegerField(help_text="Position in the whole version")
 
     class Meta:

@@ -65,6 +65,10 @@ class QuestionChange:
         return self.old.question.applies_to != self.new.question.applies_to
 
     @property
+    def na_allowed_changed(self) -> bool:
+        return self.old.question.na_allowed != self.new.question.na_allowed
+
+    @property
     def guidance_changed(self) -> bool:
         old, new = self.old.question, self.new.question
         return (old.why, old.good, old.evidence) != (new.why, new.good, new.evidence)
@@ -78,6 +82,7 @@ class QuestionChange:
             (self.moved, "moved"),
             (self.core_changed, "core changed"),
             (self.applies_to_changed, "applies to changed"),
+            (self.na_allowed_changed, "N/A allowed changed"),
             (self.guidance_changed, "guidance changed"),
         )
         return tuple(label for flag, label in flags if flag)

@@ -78,6 +78,7 @@ QUESTION_COLUMNS = (
     Column("why", "why", 45, wrap=True),
     Column("good", "good", 45, wrap=True),
     Column("evidence", "evidence", 45, wrap=True),
+    Column("na_allowed", "na_allowed", 11, kind="flag"),
 )
 SECTION_COLUMNS = (
     Column("key", "key", 22, required=True),
@@ -109,6 +110,7 @@ ABOUT_FIELDS = {
     "description": "Description",
     "aggregation": "Aggregation",
     "level_boundary": "Level boundary",
+    "na_allowed": "N/A allowed",
     "source": "Source",
     "licence": "Licence",
     "edition": "Edition",
@@ -120,7 +122,9 @@ HOW_TO = (
     "How to read this workbook",
     "Questions: one row per statement, in the order they are asked, grouped by the key of "
     "their section. 'weight' is more than 0 and at most 5; 'core' is yes or no; 'applies_to' "
-    "is all, batch or realtime; why, good and evidence are the guidance an assessor reads.",
+    "is all, batch or realtime; 'na_allowed' is yes or no (whether N/A is an answer to it; "
+    "'N/A allowed' on this sheet is the set's default); why, good and evidence are the "
+    "guidance an assessor reads.",
     "Sections: one row per section, in the order of the 'order' column. A question takes its "
     "core flag from its own row.",
     "Scale: the answer options with their score between 0 and 1. Any statement can also be "
@@ -210,6 +214,7 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
         "description": spec.description,
         "aggregation": spec.aggregation,
         "level_boundary": spec.level_boundary,
+        "na_allowed": _flag(spec.na_allowed),
         "source": spec.source,
         "licence": spec.licence,
         "edition": spec.edition,
@@ -277,6 +282,7 @@ def write_workbook(
                 q.why,
                 q.good,
                 q.evidence,
+                _flag(q.na_allowed),
             )
             for section in spec.sections
             for q in section.questions
@@ -554,6 +560,14 @@ def read_workbook(workbook) -> WorkbookRead:
         raise fmt.QuestionSetError(reader.sorted_problems())
 
     top = _about(reader, sheets[ABOUT])
+    if "na_allowed" in top:
+        value, place = top["na_allowed"]
+        word = str(value).strip().casefold()
+        if isinstance(value, bool) or word in _TRUE or word in _FALSE:
+            top["na_allowed"] = (value if isinstance(value, bool) else word in _TRUE, place)
+        else:
+            reader.add(place, f"'N/A allowed' must be yes or no, not '{value}'")
+            del top["na_allowed"]
     metadata = {k: top.pop(k) for k in METADATA_FIELDS if k in top}
     if metadata:
         top["metadata"] = (reader.block(Place(ABOUT), metadata), Place(ABOUT))

@@ -56,6 +56,7 @@ TOP_KEYS = {
     "description",
     "aggregation",
     "level_boundary",
+    "na_allowed",
     "metadata",
     "scale",
     "levels",
@@ -65,7 +66,7 @@ METADATA_KEYS = {"source", "licence", "edition"}
 OPTION_KEYS = {"key", "label", "score"}
 LEVEL_KEYS = {"name", "min", "description"}
 SECTION_KEYS = {"key", "title", "core", "description", "questions"}
-QUESTION_KEYS = {"key", "text", "weight", "core", "applies_to", "guidance"}
+QUESTION_KEYS = {"key", "text", "weight", "core", "applies_to", "na_allowed", "guidance"}
 GUIDANCE_KEYS = {"why", "good", "evidence"}
 
 
@@ -102,6 +103,8 @@ class QuestionSpec:
     why: str = ""
     good: str = ""
     evidence: str = ""
+    # False: N/A is not an answer to this statement (a rubric that must score every test).
+    na_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ class QuestionSetSpec:
     levels: tuple[LevelSpec, ...]
     sections: tuple[SectionSpec, ...]
     level_boundary: str = "at_or_above"
+    # The default of the questions' na_allowed (each question may say otherwise).
+    na_allowed: bool = True
     # Where the set comes from, under which licence, which edition: shown with the set.
     source: str = ""
     licence: str = ""
@@ -413,9 +418,10 @@ class _Checker:
                     metadata[part] = self.text(
                         raw, part, "metadata", required=False, limit=getattr(LIMITS, part)
                     )
+        na_allowed = self.flag(data, "na_allowed", "question set", True)
         scale = self.scale(data)
         levels = self.levels(data)
-        sections = self.sections(data)
+        sections = self.sections(data, na_allowed)
         return QuestionSetSpec(
             key=key,
             name=name,
@@ -425,6 +431,7 @@ class _Checker:
             levels=tuple(levels),
             sections=tuple(sections),
             level_boundary=boundary,
+            na_allowed=na_allowed,
             **metadata,
         )
 
@@ -466,7 +473,7 @@ class _Checker:
             levels.append(LevelSpec(name=name, min_percent=minimum, description=description))
         return levels
 
-    def sections(self, data) -> list[SectionSpec]:
+    def sections(self, data, na_allowed: bool = True) -> list[SectionSpec]:
         sections: list[SectionSpec] = []
         seen_questions: dict[str, str] = {}
         for index, entry in enumerate(self.items(data, "sections", "sections"), start=1):
@@ -482,7 +489,9 @@ class _Checker:
             description = self.text(entry, "description", where, required=False)
             questions = []
             for q_index, q_entry in enumerate(self.items(entry, "questions", where), start=1):
-                question = self.question(q_entry, f"{where}, question {q_index}", core, entry)
+                question = self.question(
+                    q_entry, f"{where}, question {q_index}", core, entry, na_allowed
+                )
                 if question is None:
                     continue
                 if question.key in seen_questions:
@@ -507,7 +516,9 @@ class _Checker:
             )
         return sections
 
-    def question(self, entry, where, section_core: bool, parent) -> QuestionSpec | None:
+    def question(
+        self, entry, where, section_core: bool, parent, na_allowed: bool = True
+    ) -> QuestionSpec | None:
         where = _named(entry, "question", where)
         if not self.mapping(entry, QUESTION_KEYS, where, parent, "questions"):
             return None
@@ -525,6 +536,7 @@ class _Checker:
             low_open=True,
         )
         core = self.flag(entry, "core", where, section_core)
+        na = self.flag(entry, "na_allowed", where, na_allowed)
         applies_to = self.text(entry, "applies_to", where, required=False, default="all")
         if applies_to not in APPLIES_TO:
             self.add(
@@ -547,6 +559,7 @@ class _Checker:
             weight=weight,
             core=core,
             applies_to=applies_to,
+            na_allowed=na,
             **guidance,
         )
 
@@ -577,6 +590,19 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     def number(value: Decimal) -> int | float:
         return int(value) if value == value.to_integral_value() else float(value)
 
+    def question(q: QuestionSpec) -> dict:
+        out = {
+            "key": q.key,
+            "text": q.text,
+            "weight": number(q.weight),
+            "core": q.core,
+            "applies_to": q.applies_to,
+        }
+        if q.na_allowed != spec.na_allowed:  # only where it differs from the set's
+            out["na_allowed"] = q.na_allowed
+        out["guidance"] = {"why": q.why, "good": q.good, "evidence": q.evidence}
+        return out
+
     data = {
         "key": spec.key,
         "name": spec.name,
@@ -586,6 +612,8 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     # Written only when set, so that files without them keep their exact canonical text.
     if spec.level_boundary != LEVEL_BOUNDARIES[0]:
         data["level_boundary"] = spec.level_boundary
+    if not spec.na_allowed:
+        data["na_allowed"] = False
     metadata = {"source": spec.source, "licence": spec.licence, "edition": spec.edition}
     if any(metadata.values()):
         data["metadata"] = {k: v for k, v in metadata.items() if v}
@@ -601,17 +629,7 @@ def to_yaml(spec: QuestionSetSpec) -> str:
                 "title": s.title,
                 "core": s.core,
                 "description": s.description,
-                "questions": [
-                    {
-                        "key": q.key,
-                        "text": q.text,
-                        "weight": number(q.weight),
-                        "core": q.core,
-                        "applies_to": q.applies_to,
-                        "guidance": {"why": q.why, "good": q.good, "evidence": q.evidence},
-                    }
-                    for q in s.questions
-                ],
+                "questions": [question(q) for q in s.questions],
             }
             for s in spec.sections
         ],

@@ -134,6 +134,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 weight=q.weight,
                 core=q.core,
                 applies_to=q.applies_to,
+                na_allowed=q.na_allowed,
                 why=q.why,
                 good=q.good,
                 evidence=q.evidence,
@@ -164,6 +165,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
             for s in version.sections.order_by("order")
         ),
         level_boundary=version.level_boundary,
+        na_allowed=version.na_allowed,
         source=version.origin,
         licence=version.licence,
         edition=version.edition,

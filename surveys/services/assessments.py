@@ -112,7 +112,8 @@ def assessment_start(
             continue
         old = previous.get(question.key)
         option = options.get(old.option.key) if old is not None and old.option_id else None
-        carried = old is not None and (option is not None or old.is_na)
+        # An N/A is not carried to a statement that no longer takes one.
+        carried = old is not None and (option is not None or (old.is_na and question.na_allowed))
         rows.append(
             Answer(
                 assessment=assessment,

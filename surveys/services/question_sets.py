@@ -125,16 +125,26 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
                     weight=q.weight,
                     core=q.core,
                     applies_to=q.applies_to,
+                    na_allowed=q.na_allowed,
                     order=len(questions),
                 )
             )
     Question.objects.bulk_create(questions)
     version.aggregation = spec.aggregation
     version.level_boundary = spec.level_boundary
+    version.na_allowed = spec.na_allowed
     version.origin, version.licence, version.edition = spec.source, spec.licence, spec.edition
     version.source = fmt.to_yaml(spec)
     version.save(
-        update_fields=["aggregation", "level_boundary", "origin", "licence", "edition", "source"]
+        update_fields=[
+            "aggregation",
+            "level_boundary",
+            "na_allowed",
+            "origin",
+            "licence",
+            "edition",
+            "source",
+        ]
     )
 
 

@@ -540,7 +540,8 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
             rows.append(Answer(assessment=new, question=question, needs_attention=True))
             continue
         option = options.get(was.option.key) if was.option_id else None
-        answered = option is not None or was.is_na
+        # An N/A is not carried to a statement that no longer takes one.
+        answered = option is not None or (was.is_na and question.na_allowed)
         reworded = not same_wording(was.question.text, question.text)
         rows.append(
             Answer(

@@ -162,3 +162,95 @@ class TestTheEngine:
     def test_an_unknown_rule_is_refused(self):
         with pytest.raises(ValueError, match="level boundary"):
             engine.VersionSpec(sections=(), questions=(), options={}, level_boundary="below")
+
+
+NO_NA = RUBRIC.replace(
+    "level_boundary: above\n", "level_boundary: above\nna_allowed: false\n"
+).replace(
+    "        text: The second statement holds.\n",
+    "        text: The second statement holds.\n        na_allowed: true\n",
+)
+
+
+class TestNaAllowed:
+    def test_the_set_and_a_question_say_it_and_it_round_trips(self):
+        spec = fmt.parse(NO_NA)
+        assert spec.na_allowed is False
+        assert [q.na_allowed for q in spec.questions] == [False, True]
+        text = fmt.to_yaml(spec)
+        assert text.count("na_allowed") == 2  # the set's, and the one question that differs
+        assert fmt.parse(text) == spec
+        back = qx.read_bytes(qx.write_workbook(spec)).spec
+        assert back == spec
+
+    def test_a_bad_flag_in_the_workbook_names_its_cell(self):
+        import io
+
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(qx.write_workbook(fmt.parse(NO_NA))))
+        workbook["Questions"]["J2"] = "perhaps"
+        out = io.BytesIO()
+        workbook.save(out)
+        with pytest.raises(fmt.QuestionSetError) as caught:
+            qx.read_bytes(out.getvalue())
+        assert "Questions, row 2, na_allowed: 'na_allowed' must be yes or no, not 'perhaps'" in (
+            str(caught.value)
+        )
+
+
+@pytest.mark.django_db
+class TestNaAllowedInUse:
+    @pytest.fixture
+    def strict(self, version, group_admin):
+        loaded, _ = services.question_set_import(spec=fmt.parse(NO_NA), publish=True)
+        services.question_set_activate(
+            question_set=loaded.question_set, user=group_admin, active=True
+        )
+        return loaded
+
+    def test_n_a_is_refused_where_the_set_does_not_take_it(self, strict, lead, project):
+        from surveys.models import AssessmentMode
+        from surveys.services.answers import AnswerInput, BadAnswer, answer_save
+
+        assessment = services.assessment_start(
+            project=project, user=lead, mode=AssessmentMode.INTERVIEW, version=strict
+        )
+        with pytest.raises(BadAnswer, match="N/A is not an answer to this statement"):
+            answer_save(
+                assessment=assessment,
+                question_key="basics-one",
+                user=lead,
+                base_revision=0,
+                data=AnswerInput(is_na=True, na_reason="Not ours"),
+                via="interview",
+            )
+        saved = answer_save(
+            assessment=assessment,
+            question_key="basics-two",
+            user=lead,
+            base_revision=0,
+            data=AnswerInput(is_na=True, na_reason="Not ours"),
+            via="interview",
+        )
+        assert saved.is_na
+
+    def test_the_form_offers_no_n_a_where_it_is_not_allowed(self, client, strict, lead, project):
+        from surveys.models import AssessmentMode
+
+        assessment = services.assessment_start(
+            project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=strict
+        )
+        client.force_login(lead)
+        page = client.get(reverse("assessment_fill", args=[assessment.code])).text
+        one = page[page.index('id="q-basics-one"') : page.index('id="q-basics-two"')]
+        two = page[page.index('id="q-basics-two"') :]
+        assert 'value="na"' not in one
+        assert 'value="na"' in two
+
+    def test_what_changed_names_a_statement_that_no_longer_takes_n_a(self):
+        before = fmt.parse(RUBRIC)
+        changes = diff(before, fmt.parse(NO_NA))
+        [change] = changes.changed
+        assert change.key == "basics-one"
+        assert change.kinds == ("N/A allowed changed",)
