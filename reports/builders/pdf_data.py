@@ -21,6 +21,7 @@ from brands.models import Brand, ProductLine, Project
 from brands.selectors import brands_for_user, may_see_brand_id
 from reports import charts, svg_charts
 from reports.builders import Scope
+from reports.builders.excel_data import question_set_in_words
 from reports.chart_data import HeatmapCell, Series, TrendPoint
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import Cell, filtered_projects
@@ -29,7 +30,7 @@ from reports.dashboards.group import BrandRow
 from reports.dashboards.project import project_page_data
 from scoring.selectors import common_gaps, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
-from surveys.models import QuestionSet, QuestionSetVersion
+from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
 
 GAPS_SHOWN = 15  # the statements most projects fail, in the group and brand reports
@@ -91,9 +92,7 @@ def filter_lines(scope: Scope) -> list[str]:
         lines.append("kinds: " + ", ".join(filters.kinds))
     if filters.criticalities:
         lines.append("criticality: " + ", ".join(filters.criticalities))
-    question_set = QuestionSet.objects.filter(code=filters.question_set).first()
-    if question_set is not None:
-        lines.append(f"question set: {question_set.name}")
+    lines.append(f"question set: {question_set_in_words(filters.question_set)}")
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
         lines.append(f"question set: {version}" if version else "question set: (unknown version)")
