@@ -234,6 +234,9 @@ class Question(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=60, help_text="Stable across versions of the set")
     text = models.TextField()
+    subsection = models.CharField(
+        max_length=200, blank=True, help_text="A heading inside the section, shared by neighbours"
+    )
     why = models.TextField("why it matters", blank=True)
     good = models.TextField("what yes looks like", blank=True)
     evidence = models.TextField("evidence to ask for", blank=True)
@@ -285,6 +288,7 @@ def question_set_limits() -> fmt.Limits:
         option_label=length(AnswerOption, "label"),
         level_name=length(LevelBand, "name"),
         section_title=length(Section, "title"),
+        subsection=length(Question, "subsection"),
         set_name=length(QuestionSet, "name"),
         licence=length(QuestionSetVersion, "licence"),
         edition=length(QuestionSetVersion, "edition"),

@@ -65,6 +65,10 @@ class QuestionChange:
         return self.old.question.applies_to != self.new.question.applies_to
 
     @property
+    def subsection_changed(self) -> bool:
+        return self.old.question.subsection != self.new.question.subsection
+
+    @property
     def na_allowed_changed(self) -> bool:
         return self.old.question.na_allowed != self.new.question.na_allowed
 
@@ -83,6 +87,7 @@ class QuestionChange:
             (self.core_changed, "core changed"),
             (self.applies_to_changed, "applies to changed"),
             (self.na_allowed_changed, "N/A allowed changed"),
+            (self.subsection_changed, "subsection changed"),
             (self.guidance_changed, "guidance changed"),
         )
         return tuple(label for flag, label in flags if flag)

@@ -79,6 +79,7 @@ QUESTION_COLUMNS = (
     Column("good", "good", 45, wrap=True),
     Column("evidence", "evidence", 45, wrap=True),
     Column("na_allowed", "na_allowed", 11, kind="flag"),
+    Column("subsection", "subsection", 24, wrap=True),
 )
 SECTION_COLUMNS = (
     Column("key", "key", 22, required=True),
@@ -283,6 +284,7 @@ def write_workbook(
                 q.good,
                 q.evidence,
                 _flag(q.na_allowed),
+                q.subsection,
             )
             for section in spec.sections
             for q in section.questions

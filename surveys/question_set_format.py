@@ -39,6 +39,7 @@ class Limits:
     option_label: int = 60
     level_name: int = 60
     section_title: int = 200
+    subsection: int = 200
     set_name: int = 200
     licence: int = 200
     edition: int = 100
@@ -66,7 +67,16 @@ METADATA_KEYS = {"source", "licence", "edition"}
 OPTION_KEYS = {"key", "label", "score"}
 LEVEL_KEYS = {"name", "min", "description"}
 SECTION_KEYS = {"key", "title", "core", "description", "questions"}
-QUESTION_KEYS = {"key", "text", "weight", "core", "applies_to", "na_allowed", "guidance"}
+QUESTION_KEYS = {
+    "key",
+    "text",
+    "subsection",
+    "weight",
+    "core",
+    "applies_to",
+    "na_allowed",
+    "guidance",
+}
 GUIDANCE_KEYS = {"why", "good", "evidence"}
 
 
@@ -105,6 +115,9 @@ class QuestionSpec:
     evidence: str = ""
     # False: N/A is not an answer to this statement (a rubric that must score every test).
     na_allowed: bool = True
+    # An optional heading inside the section: neighbouring questions with the same one are
+    # shown under it.
+    subsection: str = ""
 
 
 @dataclass(frozen=True)
@@ -525,6 +538,7 @@ class _Checker:
         key = self.key(entry, where)
         where = f"question '{key}'" if key else where
         text = self.text(entry, "text", where)
+        subsection = self.text(entry, "subsection", where, required=False, limit=LIMITS.subsection)
         weight = self.number(
             entry,
             "weight",
@@ -560,6 +574,7 @@ class _Checker:
             core=core,
             applies_to=applies_to,
             na_allowed=na,
+            subsection=subsection,
             **guidance,
         )
 
@@ -591,9 +606,10 @@ def to_yaml(spec: QuestionSetSpec) -> str:
         return int(value) if value == value.to_integral_value() else float(value)
 
     def question(q: QuestionSpec) -> dict:
-        out = {
-            "key": q.key,
-            "text": q.text,
+        out = {"key": q.key, "text": q.text}
+        if q.subsection:
+            out["subsection"] = q.subsection
+        out |= {
             "weight": number(q.weight),
             "core": q.core,
             "applies_to": q.applies_to,

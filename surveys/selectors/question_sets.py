@@ -135,6 +135,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 core=q.core,
                 applies_to=q.applies_to,
                 na_allowed=q.na_allowed,
+                subsection=q.subsection,
                 why=q.why,
                 good=q.good,
                 evidence=q.evidence,

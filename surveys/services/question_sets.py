@@ -119,6 +119,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
                     section=section,
                     key=q.key,
                     text=q.text,
+                    subsection=q.subsection,
                     why=q.why,
                     good=q.good,
                     evidence=q.evidence,

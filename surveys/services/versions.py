@@ -356,9 +356,13 @@ def draft_question_update(
     """Change a question; moved to another section, it goes to that section's end."""
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        spec, s_index, q_index = _without(spec, key)
+        s_index, q_index = _position(spec, key)
+        was = spec.sections[s_index].questions[q_index]
+        # What the form does not show is kept as it was (changed through a file).
+        question = replace(edit.spec(key), na_allowed=was.na_allowed, subsection=was.subsection)
+        spec = _without(spec, key)[0]
         target = _section_index(spec, edit.section)
-        return _inserted(spec, target, q_index if target == s_index else None, edit.spec(key))
+        return _inserted(spec, target, q_index if target == s_index else None, question)
 
     return _edit(version, user, change)
 
@@ -369,7 +373,8 @@ def draft_question_add(
     """A new question (with a key no other question of the draft uses) at its section's end."""
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        return _inserted(spec, _section_index(spec, edit.section), None, edit.spec(key.strip()))
+        question = replace(edit.spec(key.strip()), na_allowed=spec.na_allowed)
+        return _inserted(spec, _section_index(spec, edit.section), None, question)
 
     return _edit(version, user, change)
 
@@ -444,7 +449,13 @@ def draft_section_add(
             key=key.strip(),
             title=title.strip(),
             description=description.strip(),
-            questions=(fmt.QuestionSpec(key=question_key.strip(), text=question_text.strip()),),
+            questions=(
+                fmt.QuestionSpec(
+                    key=question_key.strip(),
+                    text=question_text.strip(),
+                    na_allowed=spec.na_allowed,
+                ),
+            ),
         )
         return replace(spec, sections=(*spec.sections, section))
 

@@ -254,3 +254,53 @@ class TestNaAllowedInUse:
         [change] = changes.changed
         assert change.key == "basics-one"
         assert change.kinds == ("N/A allowed changed",)
+
+
+WITH_SUBSECTIONS = RUBRIC.replace(
+    "        text: The first statement holds.\n",
+    "        text: The first statement holds.\n        subsection: Before training\n",
+).replace(
+    "        text: The second statement holds.\n",
+    "        text: The second statement holds.\n        subsection: After training\n",
+)
+
+
+class TestSubsections:
+    def test_they_round_trip_through_yaml_and_excel(self):
+        spec = fmt.parse(WITH_SUBSECTIONS)
+        assert [q.subsection for q in spec.questions] == ["Before training", "After training"]
+        assert fmt.parse(fmt.to_yaml(spec)) == spec
+        assert qx.read_bytes(qx.write_workbook(spec)).spec == spec
+
+    def test_a_heading_too_long_is_refused_with_its_line(self):
+        with pytest.raises(fmt.QuestionSetError) as caught:
+            fmt.parse(WITH_SUBSECTIONS.replace("Before training", "B" * 201))
+        assert "'subsection' is 201 characters long; at most 200 are kept" in str(caught.value)
+
+    def test_what_changed_names_a_moved_heading(self):
+        before = fmt.parse(WITH_SUBSECTIONS)
+        after = fmt.parse(WITH_SUBSECTIONS.replace("After training", "Before training"))
+        [change] = diff(before, after).changed
+        assert change.kinds == ("subsection changed",)
+
+
+@pytest.mark.django_db
+def test_the_headings_are_shown_and_kept_by_a_draft_edit(client, version, group_admin, viewer):
+    from surveys.services.versions import QuestionEdit
+
+    loaded, _ = services.question_set_import(spec=fmt.parse(WITH_SUBSECTIONS), publish=True)
+    client.force_login(viewer)
+    page = client.get(reverse("version_detail", args=[loaded.code])).text
+    assert '<li class="subsection"><h3>Before training</h3></li>' in page
+    draft = services.version_draft_copy(version=loaded, user=group_admin)
+    services.draft_question_update(
+        version=draft,
+        user=group_admin,
+        key="basics-one",
+        edit=QuestionEdit(text="The first statement holds, reworded.", section="basics"),
+    )
+    [first, _] = selectors.version_as_spec(draft).questions
+    assert (first.subsection, first.text) == (
+        "Before training",
+        "The first statement holds, reworded.",
+    )
