@@ -232,3 +232,13 @@ def question_set_default_set(
         QuestionSetDefault.objects.filter(**place).delete()
         return
     QuestionSetDefault.objects.update_or_create(**place, defaults={"question_set": question_set})
+
+
+@transaction.atomic
+def question_set_defaults_update(
+    *, user: User, changes: list[tuple[dict, QuestionSet | None]]
+) -> None:
+    """Several defaults at once ({"brand": ...} or {"project_kind": ...}, set or None): all of
+    them or, if one is refused, none."""
+    for place, question_set in changes:
+        question_set_default_set(user=user, question_set=question_set, **place)

@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from brands.models import Brand, ProjectKind
+from brands.models import ProjectKind
+from brands.selectors import brands_for_user
 from surveys import question_set_excel, selectors, services
 from surveys import question_set_format as fmt
 from surveys.forms import QuestionSetDefaultsForm, QuestionSetStateForm
@@ -131,7 +132,7 @@ def question_set_defaults(request: HttpRequest) -> HttpResponse:
     sets = selectors.startable_question_sets()
     form = QuestionSetDefaultsForm(
         request.POST or None,
-        brands=Brand.objects.order_by("name"),
+        brands=brands_for_user(request.user).order_by("name"),
         kinds=ProjectKind.choices,
         sets=sets,
         current=selectors.question_set_defaults(),
@@ -141,14 +142,13 @@ def question_set_defaults(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return render(request, "surveys/question_set_defaults.html", context, status=400)
         by_code = {str(s.code): s for s in sets}
+        changes = [
+            (place, by_code.get(form.cleaned_data[name]))
+            for name, place in form.places
+            if name in form.changed_data
+        ]
         try:
-            for name, place in form.places:
-                if name in form.changed_data:
-                    services.question_set_default_set(
-                        user=request.user,
-                        question_set=by_code.get(form.cleaned_data[name]),
-                        **place,
-                    )
+            services.question_set_defaults_update(user=request.user, changes=changes)
         except services.SurveyError as exc:
             return _problem(request, exc.message, exc.status)
         messages.success(request, "The default question sets are saved.")

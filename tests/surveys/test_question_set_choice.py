@@ -148,6 +148,16 @@ class TestDefaults:
         assert client.get(reverse("question_set_defaults")).status_code == 403
         assert client.post(reverse("question_set_defaults"), {}).status_code == 403
 
+    def test_several_defaults_are_saved_all_or_none(self, second, group_admin, brand, version):
+        retired = load_second(key="retired-set").question_set
+        changes = [
+            ({"brand": brand}, second.question_set),
+            ({"project_kind": ProjectKind.BATCH}, retired),
+        ]
+        with pytest.raises(services.SurveyError, match="retired"):
+            services.question_set_defaults_update(user=group_admin, changes=changes)
+        assert selectors.question_set_defaults() == {}
+
     def test_a_retired_set_cannot_be_a_default(self, second, group_admin, brand):
         services.question_set_activate(
             question_set=second.question_set, user=group_admin, active=False
