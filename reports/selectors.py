@@ -42,6 +42,7 @@ def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
 class FilterOption:
     code: str
     label: str
+    question_set: str = ""  # for a version: the code of its set
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,18 @@ class FilterOptions:
 
 def filter_options() -> FilterOptions:
     """Every product line (they are the group's, not a brand's) and every published
-    question-set version. Two queries."""
+    question-set version and set. Three queries."""
     lines = [
         FilterOption(str(code), name)
         for code, name in ProductLine.objects.order_by("name").values_list("code", "name")
     ]
     versions = [
-        FilterOption(str(code), f"{name} v{number}")
-        for code, name, number in QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        FilterOption(str(code), f"{name} v{number}", str(set_code))
+        for code, name, number, set_code in QuestionSetVersion.objects.filter(
+            status=VersionStatus.PUBLISHED
+        )
         .order_by("question_set__name", "-number")
-        .values_list("code", "question_set__name", "number")
+        .values_list("code", "question_set__name", "number", "question_set__code")
     ]
     question_sets = [
         FilterOption(str(code), name)

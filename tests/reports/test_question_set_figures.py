@@ -163,3 +163,12 @@ class TestTheExcelReport:
         assert projects["Second-set project"][5] == "Ready"
         # Listed as one of the brand's projects, without a figure: it has none in this set.
         assert set(projects["Main-set project"][4:]) == {None}
+
+
+def test_the_version_picker_lists_the_chosen_sets_versions(client, scored, group_viewer, second):
+    client.force_login(group_viewer)
+    page = client.get(reverse("group_dashboard"), of_second(second)).text
+    picker = page[page.index('id="filter-version"') :]
+    picker = picker[: picker.index("</select>")]
+    assert "Release check (demo) v1" in picker
+    assert "MLOps maturity assessment v1" not in picker
