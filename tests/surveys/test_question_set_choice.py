@@ -292,3 +292,25 @@ class TestTheProjectPage:
         assert "A named person decides whether the release stays" in plan
         other = client.get(plan_url, {"set": version.question_set.code}).text
         assert "A named person decides whether the release stays" not in other
+
+    def test_what_moved_compares_only_within_a_set(self, client, second, lead, project, version):
+        import datetime
+
+        earlier = factories.assessment(
+            project,
+            version,
+            status=AssessmentStatus.VALIDATED,
+            assessed_on=datetime.date(2026, 5, 1),
+        )
+        later = factories.assessment(
+            project,
+            second,
+            status=AssessmentStatus.VALIDATED,
+            assessed_on=datetime.date(2026, 9, 1),
+        )
+        client.force_login(lead)
+        url = reverse("assessment_moved", args=[later.code])
+        page = client.get(url)
+        assert page.status_code == 200
+        assert str(version) not in page.text  # neither compared with nor offered
+        assert client.get(url, {"from": earlier.code}).status_code == 404
