@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from brands.models import AuditEvent, Brand, Membership, ProductLine, Project, User
+from brands.models import AuditEvent, Brand, GroupSettings, Membership, ProductLine, Project, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,4 +56,15 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupSettings)
+class GroupSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "four_eyes"]
+
+    def has_add_permission(self, request) -> bool:
+        return not GroupSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -231,3 +231,26 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The audit log is append-only; events cannot be deleted")
+
+
+class GroupSettings(models.Model):
+    """Rules that hold for the whole group. One row, created on first read."""
+
+    four_eyes = models.BooleanField(
+        "four-eyes rule",
+        default=False,
+        help_text=(
+            "An interview or self-fill is validated by an assessor other than the one who ran "
+            "it: a finalised interview then waits for a second assessor's review."
+        ),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "group settings"
+
+    def __str__(self) -> str:
+        return "Group settings"
+
+    @classmethod
+    def current(cls) -> "GroupSettings":
+        return cls.objects.order_by("pk").first() or cls.objects.create()

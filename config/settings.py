@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "brands.context_processors.navigation",
+                "reports.context_processors.my_work",
             ],
         },
     },

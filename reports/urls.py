@@ -1,9 +1,9 @@
 from django.urls import path
 
-from reports.views import brand, group, jobs, metrics, pages, product_lines, project
+from reports.views import brand, group, jobs, metrics, pages, product_lines, project, work
 
 urlpatterns = [
-    path("", pages.home, name="home"),
+    path("", work.my_work, name="home"),
     path("brands/", pages.brand_list, name="brand_list"),
     path("brands/<uuid:code>/", brand.brand_detail, name="brand_detail"),
     path(

@@ -26,6 +26,15 @@ def _pinned_clock():
         yield
 
 
+@pytest.fixture
+def real_clock():
+    """The real date and time, for a test whose requests a process of our own serves (gunicorn):
+    that process does not share the pinned clock, and a session made on the pinned day would
+    have expired for it. Such a test must not depend on what day it is."""
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the default question set once; every test starts from it (and rolls back to it)."""
@@ -55,9 +64,13 @@ def _forget_cached_version_specs():
     survey_answers._published_options.clear()
 
 
-# Modules that talk to Redis, start Celery workers or change our Celery app's configuration:
-# with pytest-xdist (`make test` runs one process per core) they all run in one process, one
-# after the other, so that no two of them share a Redis database or a queue at once.
+# With pytest-xdist (`make test` runs one process per core) each module runs whole in one
+# process, so that a module's shared fixtures (a seeded demo, a scratch database) are built once
+# and never by two processes at once. The modules that talk to Redis, start Celery workers or
+# change our Celery app's configuration all run in one process, one after the other, so that no
+# two of them share a Redis database or a queue at once. SPREAD_MODULES share nothing between
+# their tests, which are long: each test goes to whichever process is free.
+SPREAD_MODULES = {"test_any_date.py"}
 SERIAL_MODULES = {
     "test_readyz.py",
     "test_logging.py",
@@ -78,6 +91,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "redis" in item.keywords or item.path.name in SERIAL_MODULES:
             item.add_marker(pytest.mark.xdist_group("celery-and-redis"))
+        elif item.path.name not in SPREAD_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
         if "postgres" in item.keywords and not postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)"))
         if "redis" in item.keywords and not redis:

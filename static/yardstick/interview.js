@@ -58,10 +58,11 @@
       var box = document.querySelector('.iv-box[data-key="' + key + '"]');
       if (!box) return;
       var answered = form.classList.contains("answered");
+      var carried = form.classList.contains("is-carried");
       box.classList.toggle("answered", answered);
-      box.classList.remove("carried");
+      box.classList.toggle("carried", carried);
       var sr = box.querySelector(".sr-only");
-      if (sr) sr.textContent = answered ? ", answered" : ", not answered";
+      if (sr) sr.textContent = carried ? ", carried over, not yet confirmed" : answered ? ", answered" : ", not answered";
     });
   }
   document.addEventListener("htmx:load", syncStrip);
@@ -72,8 +73,11 @@
   }
   function choose(input) {
     if (!input || input.disabled) return;
-    if (!input.checked) input.click();
-    else input.focus();
+    if (!input.checked) return input.click();
+    input.focus();
+    // The answer carried over from last time is the right one: pressing it confirms it.
+    var confirm = input.form && input.form.querySelector(".confirm-carried");
+    if (confirm) confirm.click();
   }
   function nextUnanswered() {
     var boxes = Array.prototype.slice.call(document.querySelectorAll(".iv-box"));

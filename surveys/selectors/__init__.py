@@ -10,9 +10,11 @@ from surveys.selectors.answers import (
     answer_history,
     answers_of_assessment,
     assessment_progress,
+    mark_comments_for_previous,
     not_applicable_questions,
     options_of,
     overall_progress,
+    round_counts,
 )
 from surveys.selectors.assessments import (
     assessments_for_user,
@@ -52,18 +54,25 @@ from surveys.selectors.question_sets import (
     version_publish_preview,
 )
 from surveys.selectors.review import (
+    REVIEW_FILTERS,
     Disagreement,
+    ReviewFilter,
+    answers_not_as_shown,
+    mark_review_facts,
     review_disagreements,
 )
 
 __all__ = [
+    "REVIEW_FILTERS",
     "Disagreement",
     "FigureChange",
     "PublishPreview",
+    "ReviewFilter",
     "SectionCount",
     "SectionProgress",
     "answer_counts",
     "answer_history",
+    "answers_not_as_shown",
     "answers_of_assessment",
     "assessment_progress",
     "assessments_for_user",
@@ -85,6 +94,8 @@ __all__ = [
     "invitation_account",
     "invitations_of_assessment",
     "main_question_set",
+    "mark_comments_for_previous",
+    "mark_review_facts",
     "newer_published_version",
     "not_applicable_questions",
     "open_assessments_of_project",
@@ -94,6 +105,7 @@ __all__ = [
     "question_sets",
     "question_sets_of_project",
     "review_disagreements",
+    "round_counts",
     "sections_with_questions",
     "startable_question_sets",
     "uninvited_team_members",

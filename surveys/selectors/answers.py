@@ -6,6 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from surveys.models import (
     Answer,
+    AnswerEvent,
+    AnswerVia,
     Assessment,
     Question,
     Section,
@@ -66,22 +68,45 @@ class SectionCount:
         return self.done == self.total
 
 
-def answer_counts(assessment: Assessment, section: Section) -> tuple[SectionCount, int, int]:
+def answer_counts(
+    assessment: Assessment, section: Section
+) -> tuple[SectionCount, int, int, "RoundCounts"]:
     """How far `section` and the whole assessment are answered, in one query."""
+    answered = Q(option__isnull=False) | Q(is_na=True)
     rows = (
         assessment.answers.values("question__section_id")
         .annotate(
-            total=Count("id"), done=Count("id", filter=Q(option__isnull=False) | Q(is_na=True))
+            total=Count("id"),
+            done=Count("id", filter=answered),
+            confirmed=Count("id", filter=answered & Q(carried_over=False)),
+            carried=Count("id", filter=Q(carried_over=True)),
         )
         .order_by()
     )
-    done = total = 0
+    done = total = confirmed = carried = 0
     mine = SectionCount(section, 0, 0)
     for row in rows:
         done, total = done + row["done"], total + row["total"]
+        confirmed, carried = confirmed + row["confirmed"], carried + row["carried"]
         if row["question__section_id"] == section.id:
             mine = SectionCount(section, row["done"], row["total"])
-    return mine, done, total
+    return mine, done, total, RoundCounts(confirmed, carried)
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    """Answers looked at in this round, and answers still as carried over from the last one."""
+
+    confirmed: int
+    carried: int
+
+
+def round_counts(progress: list[SectionProgress]) -> RoundCounts:
+    answers = [a for p in progress for a in p.answers]
+    return RoundCounts(
+        confirmed=sum(1 for a in answers if a.is_answered and not a.carried_over),
+        carried=sum(1 for a in answers if a.carried_over),
+    )
 
 
 # Published versions never change, so their scale is kept per process.
@@ -109,3 +134,43 @@ def not_applicable_questions(assessment: Assessment) -> dict[int, list[Question]
         if not question.applies_to_kind(kind):
             found.setdefault(question.section_id, []).append(question)
     return found
+
+
+def _value_label(changes: dict, labels: dict[str, str]) -> str:
+    """The answer as it was before the change recorded in `changes`."""
+    if changes.get("is_na", [False])[0]:
+        return "N/A"
+    key = changes.get("option", [None])[0]
+    return labels.get(key, "no answer") if key else "no answer"
+
+
+def mark_comments_for_previous(answers: list[Answer], options: list) -> None:
+    """Set `comment_for_previous` on each answer: the answer its comment was written for,
+    when the answer changed after the comment was last written (else "").
+
+    A comment carried over from the last assessment counts as written before this round.
+    One query for all the answers that have a comment.
+    """
+    for answer in answers:
+        answer.comment_for_previous = ""
+    with_comment = {a.pk: a for a in answers if a.comment}
+    if not with_comment:
+        return
+    labels = {o.key: o.label for o in options}
+    events = (
+        AnswerEvent.objects.filter(answer_id__in=with_comment)
+        .exclude(via=AnswerVia.CARRY_OVER)
+        .order_by("answer_id", "revision")
+        .values_list("answer_id", "changes")
+    )
+    last_comment: dict[int, int] = {}
+    history: dict[int, list[dict]] = {}
+    for answer_id, changes in events:
+        rows = history.setdefault(answer_id, [])
+        rows.append(changes)
+        if "comment" in changes:
+            last_comment[answer_id] = len(rows)
+    for answer_id, rows in history.items():
+        later = [c for c in rows[last_comment.get(answer_id, 0) :] if "option" in c or "is_na" in c]
+        if later:
+            with_comment[answer_id].comment_for_previous = _value_label(later[0], labels)

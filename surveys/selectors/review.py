@@ -76,3 +76,88 @@ def review_disagreements(assessment: Assessment) -> list[Disagreement]:
             )
         )
     return result
+
+
+# The review page's filters: key, label. Each answer is sorted into every filter it matches.
+REVIEW_FILTERS = (
+    ("changed", "Changed since the last validated assessment"),
+    ("no", "Answered No"),
+    ("no-evidence", "Without evidence link"),
+    ("carried", "Carried over unchanged"),
+    ("na", "N/A"),
+)
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    key: str
+    label: str
+    count: int
+
+
+def _value(answer: Answer | None) -> tuple[str | None, bool]:
+    if answer is None:
+        return (None, False)
+    return (None if answer.is_na else answer.option_id and answer.option.key, answer.is_na)
+
+
+def mark_review_facts(answers: list[Answer], previous: Assessment | None) -> list[ReviewFilter]:
+    """Set on each answer `previous_label` (the previous validated assessment's answer, or
+    "" when there is none to compare with) and `matches` (the review filters it falls
+    under); return the filters with their counts. One query for the previous answers."""
+    before: dict[str, Answer] = {}
+    if previous is not None:
+        before = {
+            a.question.key: a
+            for a in previous.answers.select_related("question", "option").only(
+                "is_na", "option__key", "option__label", "question__key"
+            )
+        }
+    counts = dict.fromkeys([key for key, _ in REVIEW_FILTERS], 0)
+    for answer in answers:
+        old = before.get(answer.question.key)
+        answer.previous_label = ""
+        if previous is not None:
+            answer.previous_label = (
+                "not asked"
+                if old is None
+                else "N/A"
+                if old.is_na
+                else old.option.label
+                if old.option_id
+                else "no answer"
+            )
+        matches = set()
+        if previous is not None and _value(old) != _value(answer):
+            matches.add("changed")
+        if answer.option_id and not answer.is_na and answer.option.score == 0:
+            matches.add("no")
+        if not answer.evidence_url:
+            matches.add("no-evidence")
+        if answer.carried_over:
+            matches.add("carried")
+        if answer.is_na:
+            matches.add("na")
+        answer.matches = matches
+        for key in matches:
+            counts[key] += 1
+    return [ReviewFilter(key, label, counts[key]) for key, label in REVIEW_FILTERS]
+
+
+def answers_not_as_shown(assessment: Assessment, shown: dict[str, str]) -> list[Answer]:
+    """The answers whose stored choice differs from what the reviewer's page showed
+    (`shown`: question key -> option key, "na" or ""), in question order.
+
+    Validate sends what the page shows, so that a change held back on the page (waiting
+    for its note) or one made meanwhile by someone else is never frozen unseen."""
+    if not shown:
+        return []
+    answers = assessment.answers.filter(question__key__in=shown).select_related(
+        "question", "option"
+    )
+    differ = []
+    for answer in answers.order_by("question__order"):
+        stored = "na" if answer.is_na else answer.option.key if answer.option_id else ""
+        if shown[answer.question.key] != stored:
+            differ.append(answer)
+    return differ

@@ -2,10 +2,13 @@
 
 from surveys.services.answers import AnswerInput, answer_save
 from surveys.services.assessments import (
+    FOUR_EYES_MESSAGE,
     assessment_return,
     assessment_start,
     assessment_submit,
     assessment_validate,
+    four_eyes_blocks,
+    interview_finalise,
     interview_pause,
     interview_resume,
     missing_answers,
@@ -58,6 +61,7 @@ from surveys.services.versions import (
 )
 
 __all__ = [
+    "FOUR_EYES_MESSAGE",
     "AnswerConflict",
     "AnswerInput",
     "AssessmentClosed",
@@ -88,6 +92,8 @@ __all__ = [
     "draft_section_add",
     "draft_section_remove",
     "draft_section_update",
+    "four_eyes_blocks",
+    "interview_finalise",
     "interview_pause",
     "interview_resume",
     "invitation_accept",

@@ -57,12 +57,12 @@ def _state(answer: Answer, option_keys: dict[int, str]) -> dict:
     }
 
 
-def _clean(value: str | None, label: str) -> str | None:
+def _clean(value: str | None, label: str, field: str) -> str | None:
     if value is None:
         return None
     value = value.replace("\x00", "").strip()
     if len(value) > MAX_TEXT:
-        raise BadAnswer(f"{label} is too long: at most {MAX_TEXT} characters")
+        raise BadAnswer(f"{label} is too long: at most {MAX_TEXT} characters", field=field)
     return value
 
 
@@ -130,7 +130,7 @@ def answer_save(
                 option = next((o for o in options_of(assessment) if o.key == data.option), None)
                 if option is None:
                     labels = ", ".join(o.label for o in options_of(assessment))
-                    raise BadAnswer(f"'{data.option}' is not one of {labels}, N/A.")
+                    raise BadAnswer(f"'{data.option}' is not one of {labels}, N/A.", field="answer")
                 after["option"] = option.key
                 after["is_na"] = False
         if data.is_na is not None:
@@ -149,7 +149,7 @@ def answer_save(
             ("evidence_url", "The evidence link"),
             ("interviewer_note", "The interviewer note"),
         ):
-            cleaned = _clean(getattr(data, field), label)
+            cleaned = _clean(getattr(data, field), label, field)
             if cleaned is not None:
                 after[field] = cleaned
         if after["evidence_url"]:
@@ -157,19 +157,24 @@ def answer_save(
                 _url(after["evidence_url"])
             except ValidationError:
                 raise BadAnswer(
-                    "The evidence link must be a web address starting with http:// or https://."
+                    "The evidence link must be a web address starting with http:// or https://.",
+                    field="evidence_url",
                 ) from None
         if after["is_na"] and not after["na_reason"]:
-            raise BadAnswer("N/A needs a reason: say why this statement does not apply.")
+            raise BadAnswer(
+                "N/A needs a reason: say why this statement does not apply.", field="na_reason"
+            )
         if not after["is_na"]:
             after["na_reason"] = ""
 
         changes = {f: [before[f], after[f]] for f in TRACKED if before[f] != after[f]}
         answer_changed = "option" in changes or "is_na" in changes
         if via == AnswerVia.REVIEW and answer_changed and not note.strip():
-            raise BadAnswer("Changing an answer in review needs a note saying why.")
+            raise BadAnswer("Changing an answer in review needs a note saying why.", field="note")
         if answer.carried_over and (changes or via != AnswerVia.CARRY_OVER):
             changes["carried_over"] = [True, False]
+        # Whether the answer was confirmed in this round by this save (progress moved).
+        answer.carried_changed = "carried_over" in changes
         # Whether the answer went from unanswered to answered or back (progress moved).
         answer.answered_changed = bool(before["option"] or before["is_na"]) != bool(
             after["option"] or after["is_na"]

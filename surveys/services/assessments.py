@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands import audit
-from brands.models import AuditAction, Project, User
+from brands.models import AuditAction, GroupSettings, Project, User
 from brands.selectors import can_manage_brand
 from scoring.services import actions_close_met, score_store
 from surveys.models import (
@@ -209,11 +209,33 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     return assessment
 
 
+def ran_by(assessment: Assessment) -> set[int]:
+    """Ids of the people who ran `assessment`: who started or conducted it, and who recorded
+    answers in it before review (respondents, the interviewer)."""
+    answered = AnswerEvent.objects.filter(
+        answer__assessment=assessment, via__in=(AnswerVia.SELF_FILL, AnswerVia.INTERVIEW)
+    ).values_list("actor_id", flat=True)
+    return {assessment.conducted_by_id, assessment.created_by_id, *answered} - {None}
+
+
+def four_eyes_blocks(assessment: Assessment, user: User) -> bool:
+    """Whether the group's four-eyes rule keeps `user` from validating `assessment`."""
+    return GroupSettings.current().four_eyes and user.pk in ran_by(assessment)
+
+
+FOUR_EYES_MESSAGE = (
+    "The four-eyes rule is on: an assessment is validated by an assessor other than "
+    "the one who ran it. Ask another lead or group assessor to validate it."
+)
+
+
 @transaction.atomic
 def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
     """Freeze an assessment for good: a reviewed self-fill or a finalised interview."""
     if not can_review(user, assessment):
         raise NotAllowed("Only the brand's leads and group assessors can validate assessments.")
+    if four_eyes_blocks(assessment, user):
+        raise NotAllowed(FOUR_EYES_MESSAGE)
     if assessment.status == AssessmentStatus.VALIDATED:
         raise AssessmentClosed("This assessment is already validated.")
     if (
@@ -246,6 +268,33 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
             superseded_by__isnull=True,
         ).update(superseded_by=assessment)
     audit.record(AuditAction.ASSESSMENT_VALIDATED, actor=user, target=assessment)
+    return assessment
+
+
+@transaction.atomic
+def interview_finalise(*, assessment: Assessment, user: User) -> Assessment:
+    """The interviewer finishes an interview: validated at once, or, under the four-eyes
+    rule, handed in (submitted) for another assessor to review and validate."""
+    if assessment.mode != AssessmentMode.INTERVIEW:
+        raise SurveyError("Only interviews are finalised; self-fills are reviewed.")
+    if not four_eyes_blocks(assessment, user):
+        return assessment_validate(assessment=assessment, user=user)
+    if not can_review(user, assessment):
+        raise NotAllowed("Only the brand's leads and group assessors can run interviews.")
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    missing = missing_answers(assessment)
+    if missing:
+        raise IncompleteAssessment(missing)
+    now = timezone.now()
+    _transition(
+        assessment,
+        from_status=AssessmentStatus.DRAFT,
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=now,
+        interview_seconds=_interview_seconds(assessment, now),
+        interview_resumed_at=None,
+    )
+    score_store(assessment=assessment)
     return assessment
 
 

@@ -19,7 +19,14 @@ class AssessmentClosed(SurveyError):
 
 
 class BadAnswer(SurveyError):
+    """A value the person sent cannot be saved. `field` names the form field it came from
+    ("evidence_url", "na_reason", ...) when one field alone is at fault."""
+
     status = 400
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 class UnknownQuestion(SurveyError):

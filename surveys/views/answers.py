@@ -1,5 +1,7 @@
 """The self-fill screen and the one endpoint every survey screen saves answers through."""
 
+import dataclasses
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +13,14 @@ from surveys import selectors, services
 from surveys.forms import AnswerForm
 from surveys.models import Answer, AnswerVia, AssessmentMode, AssessmentStatus
 from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
+
+# Text fields a save can leave aside, saving the rest of the answer, when only they are wrong.
+LAID_ASIDE = ("evidence_url", "comment", "interviewer_note")
+FIELD_LABELS = {
+    "evidence_url": "The evidence link",
+    "comment": "The comment",
+    "interviewer_note": "The interviewer note",
+}
 
 
 def _via(assessment) -> str:
@@ -27,6 +37,9 @@ def _fill_context(request, assessment) -> dict:
     for section in progress:
         section.not_applicable = skipped.get(section.section.id, [])
     done, total = selectors.overall_progress(progress)
+    counts = selectors.round_counts(progress)
+    options = list(assessment.version.options.all())
+    selectors.mark_comments_for_previous([a for p in progress for a in p.answers], options)
     first_open = next(
         (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None
     )
@@ -38,7 +51,8 @@ def _fill_context(request, assessment) -> dict:
         "progress": progress,
         "done": done,
         "total": total,
-        "options": list(assessment.version.options.all()),
+        "counts": counts,
+        "options": options,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
@@ -60,12 +74,15 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
     # Pages with progress bars say so in the form (the review page has none to update);
     # a save that leaves the answer answered, or unanswered, does not move them.
     with_progress = request.POST.get("with_progress") == "1"
-    update_progress = with_progress and getattr(answer, "answered_changed", True)
-    section, done, total = (
+    update_progress = with_progress and (
+        getattr(answer, "answered_changed", True) or getattr(answer, "carried_changed", False)
+    )
+    section, done, total, counts = (
         selectors.answer_counts(assessment, answer.question.section)
         if update_progress
-        else (None, None, None)
+        else (None, None, None, None)
     )
+    selectors.mark_comments_for_previous([answer], selectors.options_of(assessment))
     return {
         "assessment": assessment,
         "answer": answer,
@@ -76,6 +93,7 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         "section_progress": section,
         "done": done,
         "total": total,
+        "counts": counts,
         "oob": True,
         "with_progress": with_progress,
         "update_progress": update_progress,
@@ -88,7 +106,17 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
 def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
     """Save one answer. HTMX gets the question's fragment back; plain forms a redirect."""
     assessment = selectors.get_assessment_for_saving(request.user, code)
-    form = AnswerForm(request.POST)
+    posted = request.POST
+    form = AnswerForm(posted)
+    refused = None
+    if not form.is_valid() and request.htmx and set(form.errors) <= set(LAID_ASIDE):
+        # Only a text field is at fault (too long): save the rest, refuse it beside it.
+        field = next(iter(form.errors))
+        refused = services.BadAnswer(f"{FIELD_LABELS[field]}: {form.errors[field][0]}", field=field)
+        rest = posted.copy()
+        for name in form.errors:
+            rest.pop(name)
+        form = AnswerForm(rest)
     if not form.is_valid():
         return render(
             request,
@@ -96,27 +124,42 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
             {"message": "The answer could not be read: " + form.errors.as_text()},
             status=400,
         )
-    data = form.cleaned_data
+    data, sent = form.cleaned_data, form.data
     choice = data["answer"]
-    posted = request.POST
     answer_input = services.AnswerInput(
         option=None if choice in ("", "na") else choice,
-        is_na=(choice == "na") if "answer" in posted else None,
-        na_reason=data["na_reason"] if "na_reason" in posted else None,
-        comment=data["comment"] if "comment" in posted else None,
-        evidence_url=data["evidence_url"] if "evidence_url" in posted else None,
-        interviewer_note=data["interviewer_note"] if "interviewer_note" in posted else None,
+        is_na=(choice == "na") if "answer" in sent else None,
+        na_reason=data["na_reason"] if "na_reason" in sent else None,
+        comment=data["comment"] if "comment" in sent else None,
+        evidence_url=data["evidence_url"] if "evidence_url" in sent else None,
+        interviewer_note=data["interviewer_note"] if "interviewer_note" in sent else None,
     )
     try:
-        answer = services.answer_save(
-            assessment=assessment,
-            question_key=key,
-            user=request.user,
-            base_revision=data["base_revision"],
-            data=answer_input,
-            via=_via(assessment),
-            note=data["note"],
-        )
+        try:
+            answer = services.answer_save(
+                assessment=assessment,
+                question_key=key,
+                user=request.user,
+                base_revision=data["base_revision"],
+                data=answer_input,
+                via=_via(assessment),
+                note=data["note"],
+            )
+        except services.BadAnswer as exc:
+            if not (request.htmx and exc.field in LAID_ASIDE):
+                raise
+            # One text field is wrong (a mistyped link): save the rest of the answer
+            # without it, so a choice made meanwhile is not lost with it.
+            refused = exc
+            answer = services.answer_save(
+                assessment=assessment,
+                question_key=key,
+                user=request.user,
+                base_revision=data["base_revision"],
+                data=dataclasses.replace(answer_input, **{exc.field: None}),
+                via=_via(assessment),
+                note=data["note"],
+            )
     except services.AnswerConflict as exc:
         current = _answer(assessment, key)
         context = _question_context(request, assessment, current, conflict=exc, mine=posted)
@@ -125,16 +168,34 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         raise Http404("No such question in this assessment") from None
     except services.SurveyError as exc:
         if request.htmx:
-            # Show the person what they sent, with the reason it was not saved.
-            current = _overlay(_answer(assessment, key), posted)
-            context = _question_context(request, assessment, current, error=exc.message)
-            return render(request, "surveys/fill.html#question", context, status=exc.status)
+            return _refused(request, assessment, key, exc)
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    if refused is not None:
+        # The rest is saved; the refused field keeps what was typed, with the reason.
+        rest_saved = answer.revision != data["base_revision"]
+        current = _overlay(answer, {refused.field: posted[refused.field]})
+        context = _question_context(
+            request,
+            assessment,
+            current,
+            error=refused.message,
+            error_field=refused.field,
+            rest_saved=rest_saved,
+        )
+        if not rest_saved:
+            return render(request, "surveys/fill.html#question", context, status=refused.status)
+        response = render(request, "surveys/fill.html#question", context)
+        trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
+        return response
     if request.htmx:
         context = _question_context(request, assessment, answer, saved=True)
         if "use_mine" in posted:
             # The form on screen shows the other person's answer: replace it with ours.
-            return render(request, "surveys/fill.html#question", context)
+            response = render(request, "surveys/fill.html#question", context)
+            trigger_client_event(
+                response, "answer-saved", {"key": key, "answered": answer.is_answered}
+            )
+            return response
         response = render(request, "surveys/fill.html#saved", context)
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return reswap(response, "none")
@@ -142,6 +203,20 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
     if not back.startswith("/") or back.startswith("//"):
         back = reverse("assessment_fill", args=[assessment.code])
     return redirect(f"{back}#q-{key}")
+
+
+def _refused(request: HttpRequest, assessment, key: str, exc: services.SurveyError):
+    """The question as the person sent it, with the reason it was not saved."""
+    current = _overlay(_answer(assessment, key), request.POST)
+    context = _question_context(
+        request,
+        assessment,
+        current,
+        error=exc.message,
+        error_field=getattr(exc, "field", ""),
+        typed_note=request.POST.get("note", ""),
+    )
+    return render(request, "surveys/fill.html#question", context, status=exc.status)
 
 
 def _overlay(answer: Answer, posted) -> Answer:

@@ -9,7 +9,12 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.selectors import can_manage_brand, get_project_for_user
-from scoring.selectors import assessment_result, scores_for_assessments
+from scoring.selectors import (
+    assessment_movement,
+    assessment_result,
+    previous_validated,
+    scores_for_assessments,
+)
 from surveys import selectors, services
 from surveys.forms import StartAssessmentForm
 from surveys.models import Assessment, AssessmentMode
@@ -26,7 +31,13 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
         .get()
     )
     score = getattr(assessment, "score", None)
+    # Once scored: the figure against the previous validated one, and how many answers moved.
+    before = previous_validated(assessment) if score else None
+    moved = assessment_movement(before, assessment) if before else None
     context = {
+        "moved": moved,
+        "moved_up": moved and sum(1 for a in moved.answers if a.direction == "up"),
+        "moved_down": moved and sum(1 for a in moved.answers if a.direction == "down"),
         "assessment": assessment,
         "project": assessment.project,
         "answers": selectors.answers_of_assessment(assessment),

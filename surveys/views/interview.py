@@ -36,6 +36,8 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
     done, total = selectors.overall_progress(progress)
     index = _index(request.GET.get("q"), assessment.interview_position, total)
     current = answers[index] if answers else None
+    if current is not None:
+        selectors.mark_comments_for_previous([current], selectors.options_of(assessment))
     elapsed = selectors.interview_elapsed_seconds(assessment)
     numbered = iter(range(1, total + 1))
     unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]
@@ -52,6 +54,8 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "next_number": index + 2 if index + 1 < total else None,
         "done": done,
         "total": total,
+        "counts": selectors.round_counts(progress),
+        "four_eyes": services.four_eyes_blocks(assessment, request.user),
         "elapsed": elapsed,
         "elapsed_display": _clock(elapsed),
         "running": assessment.interview_resumed_at is not None,
@@ -125,7 +129,7 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
             status=400,
         )
     try:
-        services.assessment_validate(assessment=assessment, user=request.user)
+        services.interview_finalise(assessment=assessment, user=request.user)
     except services.IncompleteAssessment as exc:
         context = _console_context(request, assessment)
         numbers = {a.id: n for n, a in enumerate(context["answers"], start=1)}
@@ -133,5 +137,12 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
         return render(request, "surveys/interview.html", context, status=400)
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        messages.success(
+            request,
+            "Interview finalised and scored. The four-eyes rule is on: another lead or group "
+            "assessor reviews and validates it.",
+        )
+        return redirect("assessment_detail", code=assessment.code)
     messages.success(request, "Interview finalised: the assessment is validated and scored.")
     return redirect("assessment_detail", code=assessment.code)

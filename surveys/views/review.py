@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from scoring.selectors import previous_validated
 from surveys import selectors, services
 from surveys.forms import MessageForm
 from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
@@ -14,29 +15,44 @@ from surveys.services.permissions import can_edit_answers, can_review, can_see_i
 
 
 def _reviews(user, assessment: Assessment) -> bool:
-    return (
-        assessment.mode == AssessmentMode.SELF_FILL
-        and assessment.status == AssessmentStatus.SUBMITTED
-        and can_review(user, assessment)
-    )
+    # A submitted interview waits for review only under the four-eyes rule.
+    return assessment.status == AssessmentStatus.SUBMITTED and can_review(user, assessment)
 
 
 def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
     progress = selectors.assessment_progress(assessment)
     done, total = selectors.overall_progress(progress)
+    options = list(assessment.version.options.all())
+    answers = [a for p in progress for a in p.answers]
+    selectors.mark_comments_for_previous(answers, options)
+    previous = previous_validated(assessment)
+    filters = selectors.mark_review_facts(answers, previous)
+    show = request.GET.get("show", "")
+    if show in {f.key for f in filters}:
+        for section in progress:
+            section.answers = [a for a in section.answers if show in a.matches]
+        progress = [p for p in progress if p.answers]
+    else:
+        show = ""
     return {
+        "previous": previous,
+        "filters": filters,
+        "show": show,
+        "shown": sum(len(p.answers) for p in progress),
         "assessment": assessment,
         "project": assessment.project,
         "progress": progress,
         "done": done,
         "total": total,
         "disagreements": selectors.review_disagreements(assessment),
-        "options": list(assessment.version.options.all()),
+        "options": options,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.REVIEW,
         "review_url": reverse("assessment_review", args=[assessment.code]),
         "return_form": MessageForm(),
+        "four_eyes_blocked": services.four_eyes_blocks(assessment, request.user),
+        "four_eyes_message": services.FOUR_EYES_MESSAGE,
         **extra,
     }
 
@@ -56,13 +72,31 @@ def assessment_review(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def assessment_validate(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
-    if assessment.mode != AssessmentMode.SELF_FILL:
+    if (
+        assessment.mode != AssessmentMode.SELF_FILL
+        and assessment.status != AssessmentStatus.SUBMITTED
+    ):
         return render(
             request,
             "surveys/problem.html",
             {"message": "Interviews are validated by finalising them in the interview console."},
             status=400,
         )
+    shown = dict(item.partition("=")[::2] for item in request.POST.getlist("shown")[:500])
+    differ = (
+        selectors.answers_not_as_shown(assessment, shown)
+        if _reviews(request.user, assessment)
+        else []
+    )
+    if differ:
+        names = "; ".join(f"“{a.question.text[:80]}”" for a in differ[:10])
+        message = (
+            f"Not validated: {len(differ)} answer{'s' if len(differ) != 1 else ''} on your page "
+            f"{'differ' if len(differ) != 1 else 'differs'} from what is saved: {names}. "
+            "Save the change (a change in review needs its note) or reload the page, then "
+            "validate again."
+        )
+        return render(request, "surveys/problem.html", {"message": message}, status=409)
     try:
         services.assessment_validate(assessment=assessment, user=request.user)
     except services.SurveyError as exc:

@@ -31,7 +31,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 20_000  # generous: CI shares two cores with the live server and the worker
 
 
 def pytest_collection_modifyitems(items):
@@ -188,3 +188,15 @@ def question_keys(assessment) -> list[str]:
 @pytest.fixture
 def keys_of():
     return question_keys
+
+
+def accept_next_dialog(page) -> list[str]:
+    """Accept the next confirm() the page asks (Submit, Finalise, Validate), keeping its text."""
+    messages: list[str] = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    return messages

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from scoring.models import Score
 from surveys.models import Answer, Assessment, AssessmentMode, AssessmentStatus
+from tests.browser.conftest import accept_next_dialog
 
 
 def test_an_assessor_runs_an_interview_by_keyboard_and_finalises_it(
@@ -48,18 +49,21 @@ def test_an_assessor_runs_an_interview_by_keyboard_and_finalises_it(
 
     keyboard.press("j")
     expect(page).to_have_url(re.compile(r"\?q=2$"))
+    page.wait_for_load_state()  # the keys work once the console's script has run
     with saved(page, keys[1]):
         keyboard.press("2")
     expect(page.locator(f"#q-{keys[1]}").get_by_role("radio", name="Partly")).to_be_checked()
 
     keyboard.press("k")
     expect(page).to_have_url(re.compile(r"\?q=1$"))
+    page.wait_for_load_state()
     expect(first.get_by_role("radio", name="Yes", exact=True)).to_be_checked()
     expect(first.get_by_label("Comment")).to_have_value("Repository shown on screen")
     expect(first.get_by_label("Interviewer note")).to_have_value("Ask for the CI link")
 
     keyboard.press("u")
     expect(page).to_have_url(re.compile(rf"\?q={len(keys)}$"))
+    page.wait_for_load_state()
     last = page.locator(f"#q-{keys[-1]}")
     keyboard.press("0")  # N/A waits for its reason, and the reason field takes the keys
     expect(last.get_by_label("Why does it not apply?")).to_be_focused()
@@ -73,10 +77,12 @@ def test_an_assessor_runs_an_interview_by_keyboard_and_finalises_it(
     expect(page.locator("#iv-finish summary")).to_be_focused()
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Finalise and validate")).to_be_focused()
+    asked = accept_next_dialog(page)
     keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(reverse("assessment_detail", args=[interview.code]) + "$"))
     expect(page.get_by_role("status")).to_contain_text("Interview finalised")
+    assert "Finalise the interview" in asked[0]
     expect(page.locator(".status")).to_have_text("Validated")
     score = Score.objects.get(assessment=interview)
     expect(page.locator(".bigfigure .pct")).to_have_text(f"{floatformat(score.percent, 0)}%")

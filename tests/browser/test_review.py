@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from scoring.models import Score
 from surveys import services
 from surveys.models import Answer, AssessmentMode, AssessmentStatus
+from tests.browser.conftest import accept_next_dialog
 
 # Known bug (reported): a save on the review page sends out-of-band swaps of the
 # progress bars, which that page does not have, and htmx logs an error for each.
@@ -57,9 +58,11 @@ def test_a_reviewer_changes_an_answer_with_a_note_and_validates(
     expect(disagreements.locator(".rv-change")).to_contain_text("Yes → No")
     expect(disagreements).to_contain_text("The tests exist but do not run in CI")
 
+    asked = accept_next_dialog(page)
     page.get_by_role("button", name="Validate").click()
     expect(page).to_have_url(re.compile(reverse("assessment_detail", args=[assessment.code]) + "$"))
     expect(page.locator(".status")).to_have_text("Validated")
+    assert "Answers changed in review: 1." in asked[0]
     score = Score.objects.get(assessment=assessment)
     expect(page.locator(".bigfigure .pct")).to_have_text(f"{floatformat(score.percent, 0)}%")
     assessment.refresh_from_db()

@@ -10,6 +10,7 @@ from brands.models import User
 from scoring.models import Score
 from surveys import services
 from surveys.models import AssessmentMode
+from tests.browser.conftest import accept_next_dialog
 
 NEW_PASSWORD = "lantern-orchard-5817"
 
@@ -100,9 +101,11 @@ def test_a_new_respondent_fills_in_comes_back_finishes_and_submits(
         f"Answered {len(keys)} of {len(keys)}"
     )
 
+    asked = accept_next_dialog(page)
     page.get_by_role("button", name="Submit the assessment").click()
     expect(page).to_have_url(re.compile(reverse("assessment_detail", args=[assessment.code]) + "$"))
     expect(page.get_by_role("status")).to_contain_text("submitted for review")
+    assert f"Answered: {len(keys)} of {len(keys)}." in asked[0]
     score = Score.objects.get(assessment=assessment)
     expect(page.locator(".bigfigure .pct")).to_have_text(f"{floatformat(score.percent, 0)}%")
     expect(page.get_by_text("Core statements met:")).to_contain_text(

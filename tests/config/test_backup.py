@@ -17,7 +17,9 @@ from psycopg import sql
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRATCH = "yardstick_hard_backup_test"
+# Named after the test database, so that runs against one server at once (CI_DB_NAME, one
+# database per xdist process) never share it.
+SCRATCH = f"{os.environ.get('DATABASE_URL', '').rsplit('/', 1)[-1] or 'yardstick'}_backup_test"
 
 
 def _server_url() -> str:

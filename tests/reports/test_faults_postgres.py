@@ -23,7 +23,12 @@ from surveys.models import Answer, AnswerEvent
 from surveys.services import assessment_start
 from tests.reports.jobs_support import database_url
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# gunicorn serves the saves with the real clock: the session must be made on the real day.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("real_clock"),
+]
 
 CLIENTS = 4
 CSRF = "faultscsrftoken0123456789abcdefg"  # 32 characters: a valid unmasked CSRF secret

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from brands.models import BrandRole, Membership
 from scoring.services import score_store
 from surveys.models import AssessmentStatus
 from tests import factories
@@ -52,32 +51,6 @@ def page(client, user, url: str):
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
-
-
-class TestHome:
-    def test_a_member_of_one_brand_goes_straight_to_it(self, client, lead, brand):
-        client.force_login(lead)
-        response = client.get(reverse("home"))
-        assert response["Location"] == reverse("brand_detail", kwargs={"code": brand.code})
-
-    @pytest.mark.parametrize("who", GROUP_ROLES)
-    def test_group_roles_go_to_the_brand_list(self, client, request, who):
-        client.force_login(request.getfixturevalue(who))
-        assert client.get(reverse("home"))["Location"] == reverse("brand_list")
-
-    def test_a_member_of_two_brands_goes_to_the_brand_list(self, client, lead, other_brand):
-        Membership.objects.create(user=lead, brand=other_brand, role=BrandRole.VIEWER)
-        client.force_login(lead)
-        assert client.get(reverse("home"))["Location"] == reverse("brand_list")
-
-    def test_someone_without_a_brand_is_told_to_ask_for_access(self, client):
-        client.force_login(factories.UserFactory())
-        response = client.get(reverse("home"), follow=True)
-        assert "You are not a member of any brand yet" in response.content.decode()
-
-    def test_it_only_takes_get(self, client, lead):
-        client.force_login(lead)
-        assert client.post(reverse("home")).status_code == 405
 
 
 class TestBrandList:
