@@ -172,3 +172,19 @@ def test_the_version_picker_lists_the_chosen_sets_versions(client, scored, group
     picker = picker[: picker.index("</select>")]
     assert "Release check (demo) v1" in picker
     assert "MLOps maturity assessment v1" not in picker
+
+
+def test_the_product_line_view_is_for_one_set(client, scored, group_viewer, second):
+    line = factories.ProductLineFactory(name="Release line")
+    for project in scored:
+        project.product_line = line
+        project.save(update_fields=["product_line"])
+    client.force_login(group_viewer)
+    url = reverse("product_line_detail", args=[line.code])
+    main = client.get(url).text
+    other = client.get(url, of_second(second)).text
+    assert "Documentation" in main and "Tests before release" not in main
+    assert "Tests before release" in other and "Documentation" not in other
+    assert f'<option value="{second.question_set.code}" selected>' in other
+    csv = client.get(reverse("product_line_csv", args=[line.code]), of_second(second))
+    assert "Tests before release" in csv.content.decode()
