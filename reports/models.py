@@ -155,6 +155,8 @@ class ReportJob(models.Model):
                 parts.append(f"{len(codes)} {what}{'s' if len(codes) != 1 else ''}")
         if filters.version:
             parts.append("one question-set version")
+        elif filters.question_set:
+            parts.append("one question set")
         if filters.include_submitted:
             parts.append("submitted self-fills included")
         return " · ".join(parts)

@@ -1,13 +1,13 @@
 """Figures for the brand list, read through scoring's selectors, and the dashboards' filter options."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
 from brands.models import Brand, ProductLine, Project
 from reports.words import by_name
 from scoring.selectors import latest_validated_scores
-from surveys.models import QuestionSetVersion, VersionStatus
+from surveys.models import QuestionSet, QuestionSetVersion, VersionStatus
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
 class FilterOption:
     code: str
     label: str
+    question_set: str = ""  # for a version: the code of its set
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,29 @@ class FilterOptions:
 
     product_lines: list[FilterOption]
     versions: list[FilterOption]  # published versions, newest first within a question set
+    question_sets: list[FilterOption] = field(default_factory=list)  # the main set first
 
 
 def filter_options() -> FilterOptions:
     """Every product line (they are the group's, not a brand's) and every published
-    question-set version. Two queries."""
+    question-set version and set. Three queries."""
     lines = [
         FilterOption(str(code), name)
         for code, name in ProductLine.objects.order_by("name").values_list("code", "name")
     ]
     versions = [
-        FilterOption(str(code), f"{name} v{number}")
-        for code, name, number in QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        FilterOption(str(code), f"{name} v{number}", str(set_code))
+        for code, name, number, set_code in QuestionSetVersion.objects.filter(
+            status=VersionStatus.PUBLISHED
+        )
         .order_by("question_set__name", "-number")
-        .values_list("code", "question_set__name", "number")
+        .values_list("code", "question_set__name", "number", "question_set__code")
     ]
-    return FilterOptions(product_lines=lines, versions=versions)
+    question_sets = [
+        FilterOption(str(code), name)
+        for code, name in QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by("-is_main", "name")
+        .values_list("code", "name")
+    ]
+    return FilterOptions(product_lines=lines, versions=versions, question_sets=question_sets)

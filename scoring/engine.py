@@ -6,12 +6,14 @@ rescore command share one implementation and it can be tested on its own.
 Rules (docs/scoring.md explains them for managers):
 - a question's score is the score of the chosen option (0 to 1);
 - N/A answers, questions that do not apply to the project's kind and
-  unanswered questions are left out of numerator and denominator;
+  unanswered questions are left out of numerator and denominator; on a
+  question whose `na_allowed` is false, N/A counts as unanswered;
 - a section's figure is the weighted mean of its scored questions;
 - the overall figure is the weighted mean over all scored questions
   (`weighted_mean`) or the weakest section's figure (`min_section`);
 - a core statement is met when its answer has the scale's top score;
-- the level is the highest band whose minimum the overall percentage reaches.
+- the level is the highest band whose minimum the overall percentage reaches (at or
+  above it by default; strictly above it when the version says `above`).
 
 Two helpers serve figures over time: `restricted` narrows a version to a set of
 question keys (to re-score assessments of different versions on the questions
@@ -29,6 +31,10 @@ AGGREGATIONS = (WEIGHTED_MEAN, MIN_SECTION)
 
 ALL, BATCH, REALTIME, BOTH = "all", "batch", "realtime", "both"
 
+# Where a level band starts: at its minimum, or just above it (rubrics written as (a, b]).
+AT_OR_ABOVE, ABOVE = "at_or_above", "above"
+LEVEL_BOUNDARIES = (AT_OR_ABOVE, ABOVE)
+
 # Figures are compared after rounding so that 0.1 + 0.2 style noise cannot
 # push a project across a band boundary.
 _PRECISION = 9
@@ -41,6 +47,9 @@ class QuestionSpec:
     weight: float = 1.0
     core: bool = False
     applies_to: str = ALL
+    # False: N/A is no answer to it; an N/A given anyway counts as unanswered, so a section
+    # can never drop out of a rule (the weakest section's) through N/A answers.
+    na_allowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,13 @@ class VersionSpec:
     options: dict[str, float]
     bands: tuple[BandSpec, ...] = ()
     aggregation: str = WEIGHTED_MEAN
+    level_boundary: str = AT_OR_ABOVE
 
     def __post_init__(self) -> None:
         if self.aggregation not in AGGREGATIONS:
             raise ValueError(f"unknown aggregation rule {self.aggregation!r}")
+        if self.level_boundary not in LEVEL_BOUNDARIES:
+            raise ValueError(f"unknown level boundary rule {self.level_boundary!r}")
         for question in self.questions:
             if question.section not in self.sections:
                 raise ValueError(f"question {question.key!r} is in unknown section")
@@ -133,12 +145,16 @@ def applies(question: QuestionSpec, project_kind: str) -> bool:
     return question.applies_to == project_kind
 
 
-def level_for(percent: float | None, bands: Iterable[BandSpec]) -> str:
+def level_for(percent: float | None, bands: Iterable[BandSpec], boundary: str = AT_OR_ABOVE) -> str:
+    """The highest band `percent` reaches: at or above its minimum, or (`ABOVE`) strictly
+    above it; the lowest band is reached from its minimum either way."""
     if percent is None:
         return ""
+    value = round(percent, _PRECISION)
     reached = ""
-    for band in sorted(bands, key=lambda b: b.min_percent):
-        if round(percent, _PRECISION) >= band.min_percent:
+    for index, band in enumerate(sorted(bands, key=lambda b: b.min_percent)):
+        strict = boundary == ABOVE and index > 0
+        if value > band.min_percent or (not strict and value == band.min_percent):
             reached = band.name
     return reached
 
@@ -166,10 +182,10 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
             continue
         totals[question.section][3] += 1
         answer = given.get(question.key)
-        if answer is not None and answer.na:
+        if answer is not None and answer.na and question.na_allowed:
             na.add(question.key)
             continue
-        if answer is None or answer.option is None:
+        if answer is None or answer.option is None or answer.na:
             unanswered.append(question.key)
             if question.core:
                 core_missed.append(question.key)
@@ -210,7 +226,9 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
 
     return Result(
         overall=overall,
-        level=level_for(None if overall is None else overall * 100, version.bands),
+        level=level_for(
+            None if overall is None else overall * 100, version.bands, version.level_boundary
+        ),
         sections=sections,
         question_scores=question_scores,
         not_applicable=frozenset(not_applicable),
@@ -238,6 +256,7 @@ def restricted(version: VersionSpec, keys: Iterable[str]) -> VersionSpec:
         options=version.options,
         bands=version.bands,
         aggregation=version.aggregation,
+        level_boundary=version.level_boundary,
     )
 
 

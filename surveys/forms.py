@@ -22,6 +22,8 @@ class StartAssessmentForm(forms.Form):
         help_text="Team members or other names, separated by commas",
     )
     source = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Empty: the project's default set (brand's, else its kind's, else the group's main set).
+    question_set = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
 class AnswerForm(forms.Form):
@@ -169,7 +171,7 @@ class LevelForm(forms.Form):
     """One maturity band; a row left without a name is dropped."""
 
     name = forms.CharField(label="Name", max_length=60, required=False)
-    min_percent = forms.DecimalField(label="From %", max_digits=5, decimal_places=2, required=False)
+    min_percent = forms.DecimalField(label="From %", max_digits=7, decimal_places=4, required=False)
     description = forms.CharField(label="Description", required=False, max_length=1000)
 
     def clean(self):
@@ -180,3 +182,31 @@ class LevelForm(forms.Form):
 
 
 LevelFormSet = forms.formset_factory(LevelForm, extra=2, max_num=20, absolute_max=20)
+
+
+class QuestionSetStateForm(forms.Form):
+    """A group admin's change to a set: activate it, retire it, or make it the main set."""
+
+    action = forms.ChoiceField(
+        choices=[("activate", "Activate"), ("retire", "Retire"), ("main", "Make main set")]
+    )
+
+
+class QuestionSetDefaultsForm(forms.Form):
+    """The default set for each brand and each kind of project; empty follows the next rule
+    (brand -> project kind -> the group's main set)."""
+
+    def __init__(self, *args, brands, kinds, sets, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(str(s.code), s.name) for s in sets]
+        self.places = []
+        for brand in brands:
+            name = f"brand-{brand.code}"
+            self.fields[name] = forms.ChoiceField(label=brand.name, choices=choices, required=False)
+            self.initial[name] = str(current[brand.pk].code) if brand.pk in current else ""
+            self.places.append((name, {"brand": brand}))
+        for value, label in kinds:
+            name = f"kind-{value}"
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
+            self.initial[name] = str(current[value].code) if value in current else ""
+            self.places.append((name, {"project_kind": value}))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from brands.models import Project
+from surveys import question_set_format as fmt
 
 
 class AggregationRule(models.TextChoices):
@@ -21,16 +22,61 @@ class AppliesTo(models.TextChoices):
 
 
 class QuestionSet(models.Model):
+    """A list of statements with its versions. Several sets are in use side by side; every
+    figure is for one set and never mixes them."""
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Retired: no new assessments; its history and figures stay. Set by a group admin.
+    active = models.BooleanField(default=True)
+    # The group's main set: the default for new work and for the dashboards' filters.
+    is_main = models.BooleanField("the group's main set", default=False)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["-is_main", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_main"], condition=Q(is_main=True), name="question_set_one_main"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_main=False) | Q(active=True), name="question_set_main_is_active"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuestionSetDefault(models.Model):
+    """Which set new work uses by default, for one brand or for one kind of project.
+
+    A brand's default comes first, then the project kind's, then the group's main set.
+    """
+
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="+")
+    brand = models.OneToOneField(
+        "brands.Brand", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project_kind = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(brand__isnull=False) & Q(project_kind=""))
+                | (Q(brand__isnull=True) & ~Q(project_kind="")),
+                name="question_set_default_brand_or_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["project_kind"],
+                condition=Q(brand__isnull=True),
+                name="question_set_default_one_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand or self.project_kind}: {self.question_set}"
 
 
 class VersionStatus(models.TextChoices):
@@ -50,6 +96,18 @@ class QuestionSetVersion(models.Model):
     aggregation = models.CharField(
         max_length=16, choices=AggregationRule.choices, default=AggregationRule.WEIGHTED_MEAN
     )
+    level_boundary = models.CharField(
+        max_length=16,
+        choices=[("at_or_above", "At or above its minimum"), ("above", "Above its minimum")],
+        default="at_or_above",
+        help_text="Where a level band starts (the first one starts at 0 either way)",
+    )
+    # The set's default for its questions' na_allowed (kept so that files round-trip).
+    na_allowed = models.BooleanField("N/A allowed", default=True)
+    # Where the set's content comes from, its licence and edition (the file's `metadata`).
+    origin = models.TextField("source", blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    edition = models.CharField(max_length=100, blank=True)
     # The exact text this version was loaded from (canonical YAML), for export and audit.
     source = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,6 +125,10 @@ class QuestionSetVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(aggregation__in=AggregationRule.values),
                 name="version_aggregation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_boundary__in=fmt.LEVEL_BOUNDARIES),
+                name="version_level_boundary_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),
@@ -117,7 +179,8 @@ class LevelBand(models.Model):
 
     version = models.ForeignKey(QuestionSetVersion, on_delete=models.CASCADE, related_name="levels")
     name = models.CharField(max_length=60)
-    min_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    # Four places keep thresholds such as 100/7 = 14.2857 as written (the format refuses more).
+    min_percent = models.DecimalField(max_digits=7, decimal_places=4)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField()
 
@@ -135,6 +198,11 @@ class LevelBand(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def min_text(self) -> str:
+        """The minimum exactly as written (14.2857, 30), never rounded for display."""
+        return fmt.exact_text(self.min_percent)
 
 
 class Section(models.Model):
@@ -166,12 +234,18 @@ class Question(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=60, help_text="Stable across versions of the set")
     text = models.TextField()
+    subsection = models.CharField(
+        max_length=200, blank=True, help_text="A heading inside the section, shared by neighbours"
+    )
     why = models.TextField("why it matters", blank=True)
     good = models.TextField("what yes looks like", blank=True)
     evidence = models.TextField("evidence to ask for", blank=True)
     weight = models.DecimalField(max_digits=4, decimal_places=2, default=1)
     core = models.BooleanField(default=False)
     applies_to = models.CharField(max_length=16, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    na_allowed = models.BooleanField(
+        "N/A allowed", default=True, help_text="Whether N/A (with a reason) is an answer to it"
+    )
     order = models.PositiveSmallIntegerField(help_text="Position in the whole version")
 
     class Meta:
@@ -193,6 +267,36 @@ class Question(models.Model):
 
     def applies_to_kind(self, kind: str) -> bool:
         return self.applies_to == AppliesTo.ALL or kind in (self.applies_to, "both")
+
+
+def question_set_limits() -> fmt.Limits:
+    """The question-set format's limits as the columns below define them.
+
+    The format module restates them (it has no Django); a test checks both agree, so a
+    column changed here without the format would be caught before a file can overflow it.
+    """
+
+    def length(model, name) -> int:
+        return model._meta.get_field(name).max_length
+
+    def places(model, name) -> int:
+        return model._meta.get_field(name).decimal_places
+
+    return fmt.Limits(
+        key=min(length(QuestionSet, "key"), length(Section, "key"), length(Question, "key")),
+        option_key=length(AnswerOption, "key"),
+        option_label=length(AnswerOption, "label"),
+        level_name=length(LevelBand, "name"),
+        section_title=length(Section, "title"),
+        subsection=length(Question, "subsection"),
+        set_name=length(QuestionSet, "name"),
+        licence=length(QuestionSetVersion, "licence"),
+        edition=length(QuestionSetVersion, "edition"),
+        text=fmt.EXCEL_CELL_CHARS,
+        score_places=places(AnswerOption, "score"),
+        weight_places=places(Question, "weight"),
+        min_places=places(LevelBand, "min_percent"),
+    )
 
 
 class AssessmentMode(models.TextChoices):

@@ -65,6 +65,14 @@ class QuestionChange:
         return self.old.question.applies_to != self.new.question.applies_to
 
     @property
+    def subsection_changed(self) -> bool:
+        return self.old.question.subsection != self.new.question.subsection
+
+    @property
+    def na_allowed_changed(self) -> bool:
+        return self.old.question.na_allowed != self.new.question.na_allowed
+
+    @property
     def guidance_changed(self) -> bool:
         old, new = self.old.question, self.new.question
         return (old.why, old.good, old.evidence) != (new.why, new.good, new.evidence)
@@ -78,6 +86,8 @@ class QuestionChange:
             (self.moved, "moved"),
             (self.core_changed, "core changed"),
             (self.applies_to_changed, "applies to changed"),
+            (self.na_allowed_changed, "N/A allowed changed"),
+            (self.subsection_changed, "subsection changed"),
             (self.guidance_changed, "guidance changed"),
         )
         return tuple(label for flag, label in flags if flag)
@@ -113,6 +123,11 @@ class VersionDiff:
     new_levels: tuple[LevelSpec, ...]
     old_aggregation: str
     new_aggregation: str
+    old_level_boundary: str = "at_or_above"
+    new_level_boundary: str = "at_or_above"
+    # (source, licence, edition)
+    old_metadata: tuple[str, str, str] = ("", "", "")
+    new_metadata: tuple[str, str, str] = ("", "", "")
 
     @property
     def reworded(self) -> list[QuestionChange]:
@@ -147,9 +162,26 @@ class VersionDiff:
         return self.old_aggregation != self.new_aggregation
 
     @property
+    def level_boundary_changed(self) -> bool:
+        return self.old_level_boundary != self.new_level_boundary
+
+    @property
+    def metadata_changes(self) -> list[tuple[str, str, str]]:
+        """(field, old, new) for each of source, licence and edition that changed."""
+        return [
+            (name, old, new)
+            for name, old, new in zip(
+                ("source", "licence", "edition"), self.old_metadata, self.new_metadata, strict=True
+            )
+            if old != new
+        ]
+
+    @property
     def is_empty(self) -> bool:
         return not (
-            self.added
+            self.level_boundary_changed
+            or self.metadata_changes
+            or self.added
             or self.removed
             or self.changed
             or self.sections_added
@@ -214,4 +246,8 @@ def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
         new_levels=new.levels,
         old_aggregation=old.aggregation,
         new_aggregation=new.aggregation,
+        old_level_boundary=old.level_boundary,
+        new_level_boundary=new.level_boundary,
+        old_metadata=(old.source, old.licence, old.edition),
+        new_metadata=(new.source, new.licence, new.edition),
     )

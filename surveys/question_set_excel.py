@@ -78,6 +78,8 @@ QUESTION_COLUMNS = (
     Column("why", "why", 45, wrap=True),
     Column("good", "good", 45, wrap=True),
     Column("evidence", "evidence", 45, wrap=True),
+    Column("na_allowed", "na_allowed", 11, kind="flag"),
+    Column("subsection", "subsection", 24, wrap=True),
 )
 SECTION_COLUMNS = (
     Column("key", "key", 22, required=True),
@@ -108,20 +110,30 @@ ABOUT_FIELDS = {
     "name": "Name",
     "description": "Description",
     "aggregation": "Aggregation",
+    "level_boundary": "Level boundary",
+    "na_allowed": "N/A allowed",
+    "source": "Source",
+    "licence": "Licence",
+    "edition": "Edition",
 }
+METADATA_FIELDS = ("source", "licence", "edition")
 ABOUT_INFO = ("Version", "Status", "Exported")
 
 HOW_TO = (
     "How to read this workbook",
     "Questions: one row per statement, in the order they are asked, grouped by the key of "
     "their section. 'weight' is more than 0 and at most 5; 'core' is yes or no; 'applies_to' "
-    "is all, batch or realtime; why, good and evidence are the guidance an assessor reads.",
+    "is all, batch or realtime; 'na_allowed' is yes or no (whether N/A is an answer to it; "
+    "'N/A allowed' on this sheet is the set's default); why, good and evidence are the "
+    "guidance an assessor reads.",
     "Sections: one row per section, in the order of the 'order' column. A question takes its "
     "core flag from its own row.",
     "Scale: the answer options with their score between 0 and 1. Any statement can also be "
     "answered N/A with a reason, which leaves it out of the score.",
     "Levels: the maturity bands; each starts at its 'min %' of the overall figure, rising, "
-    "the first at 0.",
+    "the first at 0. 'Level boundary' on this sheet says whether a band starts at its minimum "
+    "(at_or_above) or just above it (above). Source, licence and edition say where the set "
+    "comes from; they may be left empty.",
     "How to edit and load it back",
     "Change cells, add or delete rows; keep the sheet names and the column names in the first "
     "row. A question's key ties it to its answers in earlier versions: keep it when rewording, "
@@ -202,6 +214,11 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
         "name": spec.name,
         "description": spec.description,
         "aggregation": spec.aggregation,
+        "level_boundary": spec.level_boundary,
+        "na_allowed": _flag(spec.na_allowed),
+        "source": spec.source,
+        "licence": spec.licence,
+        "edition": spec.edition,
     }
     row = 3
     for field_name, label in ABOUT_FIELDS.items():
@@ -266,6 +283,8 @@ def write_workbook(
                 q.why,
                 q.good,
                 q.evidence,
+                _flag(q.na_allowed),
+                q.subsection,
             )
             for section in spec.sections
             for q in section.questions
@@ -543,6 +562,17 @@ def read_workbook(workbook) -> WorkbookRead:
         raise fmt.QuestionSetError(reader.sorted_problems())
 
     top = _about(reader, sheets[ABOUT])
+    if "na_allowed" in top:
+        value, place = top["na_allowed"]
+        word = str(value).strip().casefold()
+        if isinstance(value, bool) or word in _TRUE or word in _FALSE:
+            top["na_allowed"] = (value if isinstance(value, bool) else word in _TRUE, place)
+        else:
+            reader.add(place, f"'N/A allowed' must be yes or no, not '{value}'")
+            del top["na_allowed"]
+    metadata = {k: top.pop(k) for k in METADATA_FIELDS if k in top}
+    if metadata:
+        top["metadata"] = (reader.block(Place(ABOUT), metadata), Place(ABOUT))
     tables = {
         title: _rows(reader, sheets[title], title, DATA_SHEETS[title]) for title in DATA_SHEETS
     }

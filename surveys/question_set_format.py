@@ -14,14 +14,69 @@ import yaml
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 AGGREGATIONS = ("weighted_mean", "min_section")
+# Where a level band starts: at its minimum (at_or_above, the default), or just above it, for
+# rubrics whose bands are written (a, b]. The first band starts at 0 either way.
+LEVEL_BOUNDARIES = ("at_or_above", "above")
 APPLIES_TO = ("all", "batch", "realtime")
 MAX_WEIGHT = Decimal(5)
+# Excel keeps at most this many characters in a cell: a longer text would be cut in the
+# workbook download, so the format refuses it in every file.
+EXCEL_CELL_CHARS = 32_767
 
-TOP_KEYS = {"key", "name", "description", "aggregation", "scale", "levels", "sections"}
+
+@dataclass(frozen=True)
+class Limits:
+    """How much each field may hold: the sizes of the columns that store it and Excel's cell.
+
+    The format is pure Python, so the sizes are written out here;
+    `surveys.models.question_set_limits()` reads them off the model fields and a test
+    (tests/surveys/test_question_set_limits.py) fails when the two disagree. A value that
+    does not fit is refused with its line (or cell), never cut or rounded on the way in.
+    """
+
+    key: int = 60  # set, section and question keys
+    option_key: int = 30
+    option_label: int = 60
+    level_name: int = 60
+    section_title: int = 200
+    subsection: int = 200
+    set_name: int = 200
+    licence: int = 200
+    edition: int = 100
+    text: int = EXCEL_CELL_CHARS  # every other text: statements, guidance, descriptions
+    score_places: int = 3
+    weight_places: int = 2
+    min_places: int = 4
+
+
+LIMITS = Limits()
+
+TOP_KEYS = {
+    "key",
+    "name",
+    "description",
+    "aggregation",
+    "level_boundary",
+    "na_allowed",
+    "metadata",
+    "scale",
+    "levels",
+    "sections",
+}
+METADATA_KEYS = {"source", "licence", "edition"}
 OPTION_KEYS = {"key", "label", "score"}
 LEVEL_KEYS = {"name", "min", "description"}
 SECTION_KEYS = {"key", "title", "core", "description", "questions"}
-QUESTION_KEYS = {"key", "text", "weight", "core", "applies_to", "guidance"}
+QUESTION_KEYS = {
+    "key",
+    "text",
+    "subsection",
+    "weight",
+    "core",
+    "applies_to",
+    "na_allowed",
+    "guidance",
+}
 GUIDANCE_KEYS = {"why", "good", "evidence"}
 
 
@@ -32,11 +87,20 @@ class OptionSpec:
     score: Decimal
 
 
+def exact_text(value: Decimal) -> str:
+    """A stored number exactly as written, without trailing zeros: 14.2857, 30, 0.0001."""
+    return format(value.normalize(), "f")
+
+
 @dataclass(frozen=True)
 class LevelSpec:
     name: str
     min_percent: Decimal
     description: str = ""
+
+    @property
+    def min_text(self) -> str:
+        return exact_text(self.min_percent)
 
 
 @dataclass(frozen=True)
@@ -49,6 +113,11 @@ class QuestionSpec:
     why: str = ""
     good: str = ""
     evidence: str = ""
+    # False: N/A is not an answer to this statement (a rubric that must score every test).
+    na_allowed: bool = True
+    # An optional heading inside the section: neighbouring questions with the same one are
+    # shown under it.
+    subsection: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +138,13 @@ class QuestionSetSpec:
     scale: tuple[OptionSpec, ...]
     levels: tuple[LevelSpec, ...]
     sections: tuple[SectionSpec, ...]
+    level_boundary: str = "at_or_above"
+    # The default of the questions' na_allowed (each question may say otherwise).
+    na_allowed: bool = True
+    # Where the set comes from, under which licence, which edition: shown with the set.
+    source: str = ""
+    licence: str = ""
+    edition: str = ""
 
     @property
     def questions(self) -> list[QuestionSpec]:
@@ -227,7 +303,7 @@ class _Checker:
             )
         return True
 
-    def text(self, mapping, key, where, *, required=True, default="") -> str:
+    def text(self, mapping, key, where, *, required=True, default="", limit=None) -> str:
         if key not in mapping:
             if required:
                 self.add(mapping, None, where, f"'{key}' is missing")
@@ -246,20 +322,31 @@ class _Checker:
         value = value.strip()
         if required and not value:
             self.add(mapping, key, where, f"'{key}' must not be empty")
+        limit = limit or LIMITS.text
+        if len(value) > limit:
+            why = " (the most an Excel cell holds)" if limit == EXCEL_CELL_CHARS else ""
+            self.add(
+                mapping,
+                key,
+                where,
+                f"'{key}' is {len(value)} characters long; at most {limit} are kept{why}",
+            )
+            return default
         return value
 
-    def key(self, mapping, where) -> str:
+    def key(self, mapping, where, *, limit=None) -> str:
+        limit = limit or LIMITS.key
         value = self.text(mapping, "key", where)
-        if value and not KEY_PATTERN.match(value):
+        if value and (not KEY_PATTERN.match(value) or len(value) > limit):
             self.add(
                 mapping,
                 "key",
                 where,
-                f"key '{value}' must be lowercase letters, digits and dashes, at most 60",
+                f"key '{value}' must be lowercase letters, digits and dashes, at most {limit}",
             )
         return value
 
-    def number(self, mapping, key, where, *, default=None, low, high, low_open=False):
+    def number(self, mapping, key, where, *, default=None, low, high, places, low_open=False):
         if key not in mapping:
             if default is None:
                 self.add(mapping, None, where, f"'{key}' is missing")
@@ -277,6 +364,15 @@ class _Checker:
             bound = f"more than {low}" if low_open else f"at least {low}"
             self.add(
                 mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}"
+            )
+            return default
+        if number != number.quantize(Decimal(1).scaleb(-places)):
+            self.add(
+                mapping,
+                key,
+                where,
+                f"'{key}' is {number:f}; it can have at most {places} decimal places "
+                "(more would be rounded when stored)",
             )
             return default
         return number
@@ -304,7 +400,7 @@ class _Checker:
         if not self.mapping(data, TOP_KEYS, "question set"):
             return None
         key = self.key(data, "question set")
-        name = self.text(data, "name", "question set")
+        name = self.text(data, "name", "question set", limit=LIMITS.set_name)
         description = self.text(data, "description", "question set", required=False)
         aggregation = self.text(
             data, "aggregation", "question set", required=False, default="weighted_mean"
@@ -316,9 +412,29 @@ class _Checker:
                 "question set",
                 f"aggregation '{aggregation}' is not one of {', '.join(AGGREGATIONS)}",
             )
+        boundary = self.text(
+            data, "level_boundary", "question set", required=False, default=LEVEL_BOUNDARIES[0]
+        )
+        if boundary not in LEVEL_BOUNDARIES:
+            self.add(
+                data,
+                "level_boundary",
+                "question set",
+                f"level_boundary '{boundary}' is not one of {', '.join(LEVEL_BOUNDARIES)}",
+            )
+        metadata = {"source": "", "licence": "", "edition": ""}
+        if "metadata" in data:
+            raw = data["metadata"]
+            if self.mapping(raw, METADATA_KEYS, "metadata", data, "metadata"):
+                metadata["source"] = self.text(raw, "source", "metadata", required=False)
+                for part in ("licence", "edition"):
+                    metadata[part] = self.text(
+                        raw, part, "metadata", required=False, limit=getattr(LIMITS, part)
+                    )
+        na_allowed = self.flag(data, "na_allowed", "question set", True)
         scale = self.scale(data)
         levels = self.levels(data)
-        sections = self.sections(data)
+        sections = self.sections(data, na_allowed)
         return QuestionSetSpec(
             key=key,
             name=name,
@@ -327,6 +443,9 @@ class _Checker:
             scale=tuple(scale),
             levels=tuple(levels),
             sections=tuple(sections),
+            level_boundary=boundary,
+            na_allowed=na_allowed,
+            **metadata,
         )
 
     def scale(self, data) -> list[OptionSpec]:
@@ -336,9 +455,9 @@ class _Checker:
             where = f"scale option {index}"
             if not self.mapping(entry, OPTION_KEYS, where, data, "scale"):
                 continue
-            key = self.key(entry, where)
-            label = self.text(entry, "label", where)
-            value = self.number(entry, "score", where, low=0, high=1)
+            key = self.key(entry, where, limit=LIMITS.option_key)
+            label = self.text(entry, "label", where, limit=LIMITS.option_label)
+            value = self.number(entry, "score", where, low=0, high=1, places=LIMITS.score_places)
             if key and any(o.key == key for o in options):
                 self.add(entry, "key", where, f"option key '{key}' is used twice")
             elif key and value is not None:
@@ -353,8 +472,8 @@ class _Checker:
             where = f"level {index}"
             if not self.mapping(entry, LEVEL_KEYS, where, data, "levels"):
                 continue
-            name = self.text(entry, "name", where)
-            minimum = self.number(entry, "min", where, low=0, high=100)
+            name = self.text(entry, "name", where, limit=LIMITS.level_name)
+            minimum = self.number(entry, "min", where, low=0, high=100, places=LIMITS.min_places)
             description = self.text(entry, "description", where, required=False)
             if minimum is None:
                 continue
@@ -367,7 +486,7 @@ class _Checker:
             levels.append(LevelSpec(name=name, min_percent=minimum, description=description))
         return levels
 
-    def sections(self, data) -> list[SectionSpec]:
+    def sections(self, data, na_allowed: bool = True) -> list[SectionSpec]:
         sections: list[SectionSpec] = []
         seen_questions: dict[str, str] = {}
         for index, entry in enumerate(self.items(data, "sections", "sections"), start=1):
@@ -378,12 +497,14 @@ class _Checker:
             where = f"section '{key}'" if key else where
             if key and any(s.key == key for s in sections):
                 self.add(entry, "key", where, f"section key '{key}' is used twice")
-            title = self.text(entry, "title", where)
+            title = self.text(entry, "title", where, limit=LIMITS.section_title)
             core = self.flag(entry, "core", where, False)
             description = self.text(entry, "description", where, required=False)
             questions = []
             for q_index, q_entry in enumerate(self.items(entry, "questions", where), start=1):
-                question = self.question(q_entry, f"{where}, question {q_index}", core, entry)
+                question = self.question(
+                    q_entry, f"{where}, question {q_index}", core, entry, na_allowed
+                )
                 if question is None:
                     continue
                 if question.key in seen_questions:
@@ -408,17 +529,28 @@ class _Checker:
             )
         return sections
 
-    def question(self, entry, where, section_core: bool, parent) -> QuestionSpec | None:
+    def question(
+        self, entry, where, section_core: bool, parent, na_allowed: bool = True
+    ) -> QuestionSpec | None:
         where = _named(entry, "question", where)
         if not self.mapping(entry, QUESTION_KEYS, where, parent, "questions"):
             return None
         key = self.key(entry, where)
         where = f"question '{key}'" if key else where
         text = self.text(entry, "text", where)
+        subsection = self.text(entry, "subsection", where, required=False, limit=LIMITS.subsection)
         weight = self.number(
-            entry, "weight", where, default=Decimal(1), low=0, high=MAX_WEIGHT, low_open=True
+            entry,
+            "weight",
+            where,
+            default=Decimal(1),
+            low=0,
+            high=MAX_WEIGHT,
+            places=LIMITS.weight_places,
+            low_open=True,
         )
         core = self.flag(entry, "core", where, section_core)
+        na = self.flag(entry, "na_allowed", where, na_allowed)
         applies_to = self.text(entry, "applies_to", where, required=False, default="all")
         if applies_to not in APPLIES_TO:
             self.add(
@@ -441,6 +573,8 @@ class _Checker:
             weight=weight,
             core=core,
             applies_to=applies_to,
+            na_allowed=na,
+            subsection=subsection,
             **guidance,
         )
 
@@ -471,11 +605,35 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     def number(value: Decimal) -> int | float:
         return int(value) if value == value.to_integral_value() else float(value)
 
+    def question(q: QuestionSpec) -> dict:
+        out = {"key": q.key, "text": q.text}
+        if q.subsection:
+            out["subsection"] = q.subsection
+        out |= {
+            "weight": number(q.weight),
+            "core": q.core,
+            "applies_to": q.applies_to,
+        }
+        if q.na_allowed != spec.na_allowed:  # only where it differs from the set's
+            out["na_allowed"] = q.na_allowed
+        out["guidance"] = {"why": q.why, "good": q.good, "evidence": q.evidence}
+        return out
+
     data = {
         "key": spec.key,
         "name": spec.name,
         "description": spec.description,
         "aggregation": spec.aggregation,
+    }
+    # Written only when set, so that files without them keep their exact canonical text.
+    if spec.level_boundary != LEVEL_BOUNDARIES[0]:
+        data["level_boundary"] = spec.level_boundary
+    if not spec.na_allowed:
+        data["na_allowed"] = False
+    metadata = {"source": spec.source, "licence": spec.licence, "edition": spec.edition}
+    if any(metadata.values()):
+        data["metadata"] = {k: v for k, v in metadata.items() if v}
+    data |= {
         "scale": [{"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale],
         "levels": [
             {"name": lv.name, "min": number(lv.min_percent), "description": lv.description}
@@ -487,17 +645,7 @@ def to_yaml(spec: QuestionSetSpec) -> str:
                 "title": s.title,
                 "core": s.core,
                 "description": s.description,
-                "questions": [
-                    {
-                        "key": q.key,
-                        "text": q.text,
-                        "weight": number(q.weight),
-                        "core": q.core,
-                        "applies_to": q.applies_to,
-                        "guidance": {"why": q.why, "good": q.good, "evidence": q.evidence},
-                    }
-                    for q in s.questions
-                ],
+                "questions": [question(q) for q in s.questions],
             }
             for s in spec.sections
         ],

@@ -14,6 +14,16 @@ from surveys.views import (
 urlpatterns = [
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
     path(
+        "question-sets/defaults/",
+        question_sets.question_set_defaults,
+        name="question_set_defaults",
+    ),
+    path(
+        "question-sets/<uuid:code>/state/",
+        question_sets.question_set_state,
+        name="question_set_state",
+    ),
+    path(
         "question-sets/versions/<uuid:code>/",
         question_sets.version_detail,
         name="version_detail",

@@ -39,6 +39,7 @@ OBJECT_FOR_URL = {
     "invitation_remind": "invitation",
     "invitation_accept": "invitation link",
     "version_detail": "version",
+    "question_set_state": "question_set",
     "version_yaml": "version",
     "version_xlsx": "version",
     "version_draft_new": "version",
@@ -105,6 +106,7 @@ POST_ONLY = {
     "draft_publish",
     "draft_discard",
     "assessment_upgrade",
+    "question_set_state",
     "workbook_apply",
     "action_create",
     "action_update",
@@ -117,7 +119,7 @@ PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
-GROUP_ONLY_URLS |= {"report_metrics"}
+GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):
@@ -196,6 +198,7 @@ def objects(brand, project, version, lead):
         "assessment": assessment,
         "invitation": invitation,
         "version": version,
+        "question_set": version.question_set,
         "action": action,
         "product_line": factories.ProductLineFactory(name="Cross-sell"),
     }

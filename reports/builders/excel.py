@@ -232,6 +232,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         on=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     ordered = list(
         projects.select_related("brand", "product_line").order_by("brand__name", "name", "id")
@@ -534,6 +535,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         on=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     names = {row.project.pk: i for i, row in enumerate(data.projects)}
     _answers_sheet(
@@ -561,6 +563,7 @@ def _other_brands_trend(brand, filters, quarters) -> list[Distribution]:
         until=filters.as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     return [
         distribution(

@@ -15,7 +15,14 @@ from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
 from reports.words import criticality_labels, kind_labels
 from scoring.models import ImprovementAction
-from surveys.models import Answer, AnswerOption, Assessment, Question, QuestionSetVersion
+from surveys.models import (
+    Answer,
+    AnswerOption,
+    Assessment,
+    Question,
+    QuestionSet,
+    QuestionSetVersion,
+)
 
 # Assessments read per query, and rows fetched per round trip within it: small
 # enough for SQLite's limit on query parameters and for a flat memory profile.
@@ -192,4 +199,26 @@ def filters_in_words(
             f"{found.question_set.name} v{found.number} only" if found else "an unknown version"
         )
     words.append(("Question-set version", version))
+    words.append(("Question set", question_set_in_words(filters.question_set)))
     return words
+
+
+def question_set_in_words(code: str | None) -> str:
+    """The set the figures are for, with where it comes from, its licence and edition."""
+    found = QuestionSet.objects.filter(code=code) if code else QuestionSet.objects.none()
+    question_set = found.first() or QuestionSet.objects.filter(is_main=True).first()
+    if question_set is None:
+        return "none"
+    newest = question_set.versions.filter(status="published").order_by("-number").first()
+    about = [question_set.name]
+    if newest is not None:
+        about += [
+            part
+            for part in (
+                newest.edition,
+                newest.licence and f"licence: {newest.licence}",
+                newest.origin and f"source: {newest.origin}",
+            )
+            if part
+        ]
+    return "; ".join(about)

@@ -22,6 +22,7 @@ from brands.models import Brand, ProductLine, Project
 from brands.selectors import brands_for_user, may_see_brand_id
 from reports import charts, svg_charts
 from reports.builders import Scope
+from reports.builders.excel_data import question_set_in_words
 from reports.chart_data import HeatmapCell, Series, TrendPoint
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import Cell, filtered_gaps, filtered_projects
@@ -93,6 +94,7 @@ def filter_lines(scope: Scope) -> list[str]:
         lines.append("kinds: " + kind_labels(filters.kinds))
     if filters.criticalities:
         lines.append("criticality: " + criticality_labels(filters.criticalities))
+    lines.append(f"question set: {question_set_in_words(filters.question_set)}")
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
         lines.append(f"question set: {version}" if version else "question set: (unknown version)")

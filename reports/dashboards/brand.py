@@ -215,7 +215,11 @@ def _brand_figures(brand: Brand, filters: DashboardFilters, today: datetime.date
     """The dashboard without its open assessments and actions."""
     as_of = filters.as_of
     quarters = filters.quarters(TREND_QUARTERS)
-    options = {"include_submitted": filters.include_submitted, "version_code": filters.version}
+    options = {
+        "include_submitted": filters.include_submitted,
+        "version_code": filters.version,
+        "question_set_code": filters.question_set,
+    }
 
     own = filtered_projects(Project.objects.filter(brand=brand), filters)
     projects = by_name(own.select_related("product_line"))

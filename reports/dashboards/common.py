@@ -29,6 +29,7 @@ def filtered_gaps(brands: Sequence[Brand], filters: DashboardFilters) -> GapRepo
     return common_gaps(
         brands=brands,
         quarter_end=filters.as_of,
+        question_set_code=filters.question_set,
         projects=filtered_projects(Project.objects.all(), filters),
         version_code=filters.version or None,
     )

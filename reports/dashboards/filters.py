@@ -14,6 +14,8 @@ Parameters (repeat `brand`, `line`, `kind` and `criticality` to choose several):
     criticality=high    low, medium, high
     submitted=1         count submitted self-fills too (default: validated only)
     version=<code>      only assessments of this question-set version
+    set=<code>          the question set whose figures are shown (figures never mix sets;
+                        without it, the group's main set)
 """
 
 import datetime
@@ -136,6 +138,7 @@ class DashboardFilters:
     criticalities: tuple[str, ...] = ()
     include_submitted: bool = False
     version: str | None = None  # question-set version code
+    question_set: str | None = None  # question-set code
     errors: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -174,6 +177,14 @@ class DashboardFilters:
             except ValueError:
                 errors.append(f"version: {text!r} is not a version code; all versions are shown.")
 
+        question_set = None
+        text = _one(data, "set", errors)
+        if text is not None:
+            try:
+                question_set = str(uuid.UUID(text))
+            except ValueError:
+                errors.append(f"set: {text!r} is not a question-set code; the main set is shown.")
+
         return cls(
             quarter=quarter,
             today=today,
@@ -183,6 +194,7 @@ class DashboardFilters:
             criticalities=_choices(data, "criticality", CRITICALITIES, errors),
             include_submitted=include_submitted,
             version=version,
+            question_set=question_set,
             errors=tuple(errors),
         )
 
@@ -220,6 +232,8 @@ class DashboardFilters:
             pairs.append(("submitted", "1"))
         if self.version:
             pairs.append(("version", self.version))
+        if self.question_set:
+            pairs.append(("set", self.question_set))
         return pairs
 
     def to_query(self) -> str:

@@ -169,7 +169,8 @@ def group_dashboard_data(
     page can load them in a request of their own.
 
     A fixed number of queries whatever the number of brands, projects and
-    assessments (see the tests).
+    assessments (see the tests). The figures are of one question set: the filters', else
+    the group's main set.
     """
     brands = _chosen_brands(user, filters)
     projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
@@ -181,6 +182,7 @@ def group_dashboard_data(
         until=as_of,
         include_submitted=filters.include_submitted,
         version_code=filters.version,
+        question_set_code=filters.question_set,
     )
     now = figures_at(history, as_of)
     section_values = section_figures(f.assessment_id for f in now.values())

@@ -109,10 +109,14 @@ def _combine(rows: list[Figures], keys: list[str], how) -> Figures:
     )
 
 
-def product_line_view(*, user: User, line: ProductLine, on: datetime.date) -> ProductLineView:
+def product_line_view(
+    *, user: User, line: ProductLine, on: datetime.date, question_set_code: str | None = None
+) -> ProductLineView:
+    """The line's projects side by side, in one question set (`question_set_code`, else the
+    group's main set)."""
     projects: QuerySet[Project] = Project.objects.filter(product_line=line)
     named = list(projects.select_related("brand").order_by("brand__name", "name"))
-    latest = latest_figures(projects, on=on)
+    latest = latest_figures(projects, on=on, question_set_code=question_set_code)
     by_section = section_figures(f.assessment_id for f in latest.values())
     version_ids = {f.version_id for f in latest.values()}
     columns = section_columns(version_ids)

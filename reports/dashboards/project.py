@@ -124,7 +124,12 @@ def project_page_data(
 
     # The other projects' figures, reduced to means and quartiles and cached until a
     # figure changes: at group scale they are most of the page's reading.
-    peers = project_comparison(project, on=on, version_id=latest.version_id)
+    peers = project_comparison(
+        project,
+        on=on,
+        version_id=latest.version_id,
+        question_set_code=str(latest_assessment.version.question_set.code),
+    )
     validated = [a for a in assessments if a.status == AssessmentStatus.VALIDATED]
     by_section = loaded_section_figures(validated)
     if by_section is None:

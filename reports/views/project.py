@@ -1,5 +1,7 @@
 """The project page: its profile against the brand and the group, history, answers and plan."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,21 +13,69 @@ from reports.csv_export import csv_response
 from reports.dashboards.project import project_page_data
 from reports.dashboards.project_charts import profile_chart, profile_table
 from scoring.selectors import scores_for_assessments
+from scoring.selectors.dashboard import latest_of
 from scoring.selectors.figures_cache import cached_figures
 from surveys.forms import StartAssessmentForm
+from surveys.models import Assessment, QuestionSet
 from surveys.selectors import (
     assessments_of_project,
-    default_version,
+    current_version,
+    default_question_set,
     interview_sources,
     open_assessments_of_project,
+    startable_question_sets,
 )
 
 
-def _page(project):
-    assessments = list(scores_for_assessments(assessments_of_project(project)))
-    return assessments, project_page_data(
-        project=project, assessments=assessments, on=timezone.localdate()
-    )
+@dataclass(frozen=True)
+class SetBlock:
+    """One question set the project has assessments in, with its latest validated figure."""
+
+    question_set: QuestionSet
+    latest: Assessment | None
+    count: int
+    chosen: bool
+
+
+def _chosen_set(request: HttpRequest, project, assessments: list[Assessment]) -> QuestionSet | None:
+    """The set the page shows (`?set=<code>`); by default the one of the project's newest
+    assessment, else the set new work on it would use. Figures never mix sets."""
+    sets = {a.version.question_set.code: a.version.question_set for a in assessments}
+    wanted = request.GET.get("set", "").strip()
+    for code, question_set in sets.items():
+        if str(code) == wanted:
+            return question_set
+    if assessments:
+        return assessments[0].version.question_set
+    return default_question_set(project)
+
+
+def _set_blocks(assessments: list[Assessment], chosen: QuestionSet | None) -> list[SetBlock]:
+    blocks: dict[int, list[Assessment]] = {}
+    for a in assessments:
+        blocks.setdefault(a.version.question_set_id, []).append(a)
+    on = timezone.localdate()
+    return [
+        SetBlock(
+            question_set=own[0].version.question_set,
+            latest=latest_of(own, on=on),
+            count=len(own),
+            chosen=chosen is not None and own[0].version.question_set_id == chosen.pk,
+        )
+        for own in blocks.values()
+    ]
+
+
+def _page(request: HttpRequest, project):
+    everything = list(scores_for_assessments(assessments_of_project(project)))
+    question_set = _chosen_set(request, project, everything)
+    assessments = [
+        a
+        for a in everything
+        if question_set is not None and a.version.question_set_id == question_set.pk
+    ]
+    page = project_page_data(project=project, assessments=assessments, on=timezone.localdate())
+    return assessments, page, question_set, _set_blocks(everything, question_set)
 
 
 def _profile_chart(page):
@@ -40,7 +90,7 @@ def _profile_chart(page):
 @login_required
 def project_detail(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
-    assessments, page = _page(project)
+    assessments, page, question_set, blocks = _page(request, project)
     can_manage = can_manage_brand(request.user, project.brand)
     context = {
         "project": project,
@@ -48,6 +98,8 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
         "team": project.team.order_by("first_name", "last_name"),
         "assessments": assessments,
         "page": page,
+        "question_set": question_set,
+        "set_blocks": blocks,
         "profile": _profile_chart(page),
         "open_assessments": open_assessments_of_project(project),
         "can_manage": can_manage,
@@ -55,7 +107,11 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if can_manage:
-        context["version"] = default_version()
+        startable = startable_question_sets()
+        default = default_question_set(project)
+        context["startable_sets"] = startable
+        context["default_set"] = default
+        context["version"] = default and current_version(default)
         context["sources"] = interview_sources(project)
         context["start_form"] = StartAssessmentForm(
             initial={"mode": "self_fill", "assessed_on": timezone.localdate()}
@@ -67,7 +123,7 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def project_profile_csv(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
-    _, page = _page(project)
+    _, page, _, _ = _page(request, project)
     if page.latest is None:
         raise Http404("No validated assessment yet.")
     numbers = profile_table(page)

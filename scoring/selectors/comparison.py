@@ -82,6 +82,7 @@ def other_brands_comparison(
     on: datetime.date,
     include_submitted: bool = False,
     version_code: str | None = None,
+    question_set_code: str | None = None,
     cache_parts: tuple = (),
 ) -> GroupComparison:
     """The distribution of the figures on `on` of `projects` outside brand `brand_id`.
@@ -97,6 +98,7 @@ def other_brands_comparison(
             on=on,
             include_submitted=include_submitted,
             version_code=version_code,
+            question_set_code=question_set_code,
         )
         found = values_by_key(
             list(figures.values()), section_figures(f.assessment_id for f in figures.values())
@@ -106,7 +108,7 @@ def other_brands_comparison(
             distributions={key: distribution(values) for key, values in found.items()},
         )
 
-    parts = (brand_id, on, include_submitted, version_code, cache_parts)
+    parts = (brand_id, on, include_submitted, version_code, question_set_code, cache_parts)
     return cached_figures("other-brands", parts, compute)
 
 
@@ -130,13 +132,17 @@ class ProjectComparison:
 
 
 def project_comparison(
-    project: Project, *, on: datetime.date, version_id: int
+    project: Project, *, on: datetime.date, version_id: int, question_set_code: str | None = None
 ) -> ProjectComparison:
-    """The figures `project` is compared with on its page (validated only, every version);
-    `version_id` is the version of the project's own figure. Five queries when not cached."""
+    """The figures `project` is compared with on its page (validated only, every version of
+    one question set: `question_set_code`, the set of the project's own figure, else the
+    group's main set; peers are never figures of another set). `version_id` is the version
+    of the project's own figure. Five queries when not cached."""
 
     def compute() -> ProjectComparison:
-        figures = latest_figures(Project.objects.exclude(pk=project.pk), on=on)
+        figures = latest_figures(
+            Project.objects.exclude(pk=project.pk), on=on, question_set_code=question_set_code
+        )
         sections = section_figures(f.assessment_id for f in figures.values())
         same = [f for f in figures.values() if f.brand_id == project.brand_id]
         others = [f for f in figures.values() if f.brand_id != project.brand_id]
@@ -149,5 +155,5 @@ def project_comparison(
             bands=versions_info([version_id])[version_id].bands,
         )
 
-    parts = (project.pk, project.brand_id, on, version_id)
+    parts = (project.pk, project.brand_id, on, version_id, question_set_code)
     return cached_figures("project-peers", parts, compute)

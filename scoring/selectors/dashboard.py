@@ -5,7 +5,9 @@ assessment at or before that date (ties on the date go to the one created
 last, as in `trends`). Dashboards may also count submitted self-fills
 (`include_submitted`): then the figure is the latest validated OR submitted
 assessment, submitted ones that were upgraded to a newer version left out.
-They may also keep to one question-set version: only its assessments count.
+They may also keep to one question-set version: only its assessments count. Figures are
+always of one question set (the one asked for, else the group's main set): a figure never
+mixes sets.
 
 Figures are the stored scores, in percent (0 to 100); nothing is re-scored here.
 """
@@ -62,16 +64,24 @@ class Figure(NamedTuple):
 
 
 def _counted(
-    assessments: QuerySet[Assessment], *, include_submitted: bool, version_code: str | None
+    assessments: QuerySet[Assessment],
+    *,
+    include_submitted: bool,
+    version_code: str | None,
+    question_set_code: str | None = None,
 ) -> QuerySet[Assessment]:
-    """The assessments that may stand for a project's figure."""
+    """The assessments that may stand for a project's figure (of one question set when
+    `question_set_code` is given: a figure never mixes sets)."""
     counted = Q(status=AssessmentStatus.VALIDATED)
     if include_submitted:
         counted |= Q(status=AssessmentStatus.SUBMITTED, superseded_by__isnull=True)
     assessments = assessments.filter(counted)
     if version_code is not None:
         assessments = assessments.filter(version__code=version_code)
-    return assessments
+    if question_set_code is None:
+        # Never a figure over several sets: without a choice, the group's main set's.
+        return assessments.filter(version__question_set__is_main=True)
+    return assessments.filter(version__question_set__code=question_set_code)
 
 
 def _figure(values: tuple) -> Figure:
@@ -144,6 +154,7 @@ def figure_history(
     until: datetime.date,
     include_submitted: bool = False,
     version_code: str | None = None,
+    question_set_code: str | None = None,
 ) -> dict[int, list[Figure]]:
     """Every assessment of `projects` that can stand for a figure up to `until`, by project id,
     oldest first (the order `figure_at` needs). One query."""
@@ -151,6 +162,7 @@ def figure_history(
         Assessment.objects.filter(project__in=projects, assessed_on__lte=until),
         include_submitted=include_submitted,
         version_code=version_code,
+        question_set_code=question_set_code,
     )
     history: dict[int, list[Figure]] = {}
     for values in assessments.order_by("project_id", *_LATEST_LAST).values_list(*_FIELDS):
@@ -181,12 +193,14 @@ def latest_figures(
     on: datetime.date,
     include_submitted: bool = False,
     version_code: str | None = None,
+    question_set_code: str | None = None,
 ) -> dict[int, Figure]:
     """Each project's figure on `on`, by project id, without reading its history. One query."""
     candidates = _counted(
         Assessment.objects.filter(project=OuterRef("pk"), assessed_on__lte=on),
         include_submitted=include_submitted,
         version_code=version_code,
+        question_set_code=question_set_code,
     )
     latest = candidates.order_by(*(f"-{name}" for name in _LATEST_LAST)).values("pk")[:1]
     ids = projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")

@@ -147,12 +147,22 @@ class _Count:
     applicable: int = 0
 
 
-def _latest(on: datetime.date, field: str, version_code: str | None = None) -> Subquery:
+def _latest(
+    on: datetime.date,
+    field: str,
+    question_set_code: str | None = None,
+    version_code: str | None = None,
+) -> Subquery:
     """For a Project query: `field` of its latest validated assessment at or before `on`
-    (of the version `version_code` only, when given)."""
+    in one question set: `question_set_code`'s, else the group's main set (and of the
+    version `version_code` only, when given)."""
     assessments = Assessment.objects.filter(
         project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
     )
+    if question_set_code is None:
+        assessments = assessments.filter(version__question_set__is_main=True)
+    else:
+        assessments = assessments.filter(version__question_set__code=question_set_code)
     if version_code is not None:
         assessments = assessments.filter(version__code=version_code)
     return Subquery(assessments.order_by("-assessed_on", "-created_at").values(field)[:1])
@@ -215,14 +225,16 @@ def common_gaps(
     *,
     brands: QuerySet[Brand] | list[Brand],
     quarter_end: datetime.date | None = None,
+    question_set_code: str | None = None,
     projects: QuerySet[Project] | None = None,
     version_code: str | None = None,
 ) -> GapReport:
     """The statements most of `brands`' projects fail, at `quarter_end` (default: today).
 
-    `projects` narrows the projects counted (a dashboard's filters: kind, product line,
-    criticality), always within `brands`; `version_code` counts only assessments of that
-    question-set version.
+    Assessments of one question set count: `question_set_code`'s, else the group's main
+    set. `projects` narrows the projects counted (a dashboard's filters: kind, product
+    line, criticality), always within `brands`; `version_code` counts only assessments of
+    that question-set version.
 
     Each project counts with its latest validated assessment at that date. The
     list is compared with the end of the quarter before, so the central team
@@ -239,13 +251,14 @@ def common_gaps(
     projects = (projects if projects is not None else Project.objects.all()).filter(
         brand__in=brands
     )
+    code, version = question_set_code, version_code
     latest = list(
         projects.order_by()
         .annotate(
-            now_id=_latest(as_of, "pk", version_code),
-            now_version=_latest(as_of, "version_id", version_code),
-            then_id=_latest(previous_as_of, "pk", version_code),
-            then_version=_latest(previous_as_of, "version_id", version_code),
+            now_id=_latest(as_of, "pk", code, version),
+            now_version=_latest(as_of, "version_id", code, version),
+            then_id=_latest(previous_as_of, "pk", code, version),
+            then_version=_latest(previous_as_of, "version_id", code, version),
         )
         .filter(Q(now_id__isnull=False) | Q(then_id__isnull=False))
         .values_list(

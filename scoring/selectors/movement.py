@@ -93,13 +93,17 @@ class Movement:
 
 
 def previous_validated(assessment: Assessment) -> Assessment | None:
-    """The project's validated assessment just before `assessment` (by date, then creation)."""
+    """The project's validated assessment just before `assessment` (by date, then creation),
+    in the same question set: what moved is never measured across sets."""
     earlier = Q(assessed_on__lt=assessment.assessed_on) | Q(
         assessed_on=assessment.assessed_on, created_at__lt=assessment.created_at
     )
     return (
         Assessment.objects.filter(
-            earlier, project_id=assessment.project_id, status=AssessmentStatus.VALIDATED
+            earlier,
+            project_id=assessment.project_id,
+            status=AssessmentStatus.VALIDATED,
+            version__question_set_id=assessment.version.question_set_id,
         )
         .exclude(pk=assessment.pk)
         .select_related("project__brand", "version__question_set")
@@ -119,9 +123,13 @@ def latest_two_validated(project_id: int) -> tuple[Assessment, Assessment] | Non
 
 
 def comparable_assessments(assessment: Assessment) -> QuerySet[Assessment]:
-    """The project's other assessments, newest first: what `assessment` can be compared with."""
+    """The project's other assessments in the same question set, newest first: what
+    `assessment` can be compared with."""
     return (
-        Assessment.objects.filter(project_id=assessment.project_id)
+        Assessment.objects.filter(
+            project_id=assessment.project_id,
+            version__question_set_id=assessment.version.question_set_id,
+        )
         .exclude(pk=assessment.pk)
         .select_related("version__question_set")
         .order_by("-assessed_on", "-created_at")

@@ -101,13 +101,14 @@ def comparable_projects(project: Project) -> tuple[QuerySet[Project], str]:
     )
 
 
-def latest_validated_assessment(project: Project) -> Assessment | None:
-    return (
-        project.assessments.filter(status=AssessmentStatus.VALIDATED)
-        .select_related("version")
-        .order_by("-assessed_on", "-created_at")
-        .first()
-    )
+def latest_validated_assessment(
+    project: Project, question_set_code: str | None = None
+) -> Assessment | None:
+    """The project's latest validated assessment (in one question set when its code is given)."""
+    assessments = project.assessments.filter(status=AssessmentStatus.VALIDATED)
+    if question_set_code is not None:
+        assessments = assessments.filter(version__question_set__code=question_set_code)
+    return assessments.select_related("version").order_by("-assessed_on", "-created_at").first()
 
 
 def unmet_answers(assessment: Assessment, project: Project) -> list[Answer]:
@@ -139,16 +140,21 @@ def _sorted_actions(actions: list[ImprovementAction]) -> list[ImprovementAction]
     return active + closed
 
 
-def project_plan(project: Project, *, latest: Assessment | None = None) -> Plan:
+def project_plan(
+    project: Project, *, latest: Assessment | None = None, question_set_code: str | None = None
+) -> Plan:
     """The improvement plan of `project` (see the module's docstring); eight queries at most,
     five when the group-wide parts are cached (one fewer in a GET request, which reads the
     figures token once). `latest`: the project's latest validated assessment when the caller
-    has read it already (with its version)."""
+    has read it already (with its version); else the latest in `question_set_code`'s set
+    (any set when None)."""
     actions = list(
         project.improvement_actions.select_related("owner", "closed_by_assessment", "created_by")
     )
     peers, comparison = comparable_projects(project)
-    assessment = latest if latest is not None else latest_validated_assessment(project)
+    assessment = (
+        latest if latest is not None else latest_validated_assessment(project, question_set_code)
+    )
     if assessment is None:
         return Plan(project, None, [], comparison, 0, _sorted_actions(actions))
 

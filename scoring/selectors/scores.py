@@ -26,9 +26,10 @@ def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
             weight=float(q["weight"]),
             core=q["core"],
             applies_to=q["applies_to"],
+            na_allowed=q["na_allowed"],
         )
         for q in version.questions.order_by("order").values(
-            "key", "section__key", "weight", "core", "applies_to"
+            "key", "section__key", "weight", "core", "applies_to", "na_allowed"
         )
     )
     options = {o.key: float(o.score) for o in version.options.all()}
@@ -41,6 +42,7 @@ def version_spec(version: QuestionSetVersion) -> engine.VersionSpec:
         options=options,
         bands=bands,
         aggregation=version.aggregation,
+        level_boundary=version.level_boundary,
     )
     if version.is_published:
         _published_specs[key] = spec

@@ -353,12 +353,20 @@ class ProjectTrend:
 
 
 def project_series(
-    project: Project, *, common_questions: bool = False, today: datetime.date | None = None
+    project: Project,
+    *,
+    common_questions: bool = False,
+    today: datetime.date | None = None,
+    question_set_code: str | None = None,
 ) -> ProjectTrend:
-    """Every validated assessment of `project` dated up to `today` (default: the local date),
-    under its own version or on shared questions; one dated later has no point yet."""
+    """Every validated assessment of `project` in one question set (`question_set_code`; all
+    when None) dated up to `today` (default: the local date), under its own version or on
+    shared questions; one dated later has no point yet."""
     today = today or timezone.localdate()
-    rows = _rows(Assessment.objects.filter(project=project, assessed_on__lte=today))
+    assessments = Assessment.objects.filter(project=project, assessed_on__lte=today)
+    if question_set_code is not None:
+        assessments = assessments.filter(version__question_set__code=question_set_code)
+    rows = _rows(assessments)
     figures = _Figures(rows, common_questions=common_questions)
     return ProjectTrend(
         points=[

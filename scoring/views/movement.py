@@ -15,8 +15,11 @@ def assessment_moved(request: HttpRequest, code) -> HttpResponse:
     after = get_assessment_for_user(request.user, code)
     if request.GET.get("from"):
         before = get_assessment_for_user(request.user, request.GET["from"])
-        if before.project_id != after.project_id:
-            raise Http404("No such assessment of this project")
+        if (
+            before.project_id != after.project_id
+            or before.version.question_set_id != after.version.question_set_id
+        ):
+            raise Http404("No such assessment of this project in this question set")
     else:
         before = movement.previous_validated(after)
     context = {

@@ -12,10 +12,12 @@ from brands.selectors import get_project_for_user
 from scoring import selectors, services
 from scoring.forms import ActionCreateForm, ActionUpdateForm
 from scoring.models import ActionStatus
+from surveys.selectors import question_sets_of_project
 
 
 def _plan_context(request: HttpRequest, project: Project, *, invalid=None) -> dict:
-    plan = selectors.project_plan(project)
+    sets, chosen = question_sets_of_project(project, request.GET.get("set", ""))
+    plan = selectors.project_plan(project, question_set_code=str(chosen.code) if chosen else None)
     can_manage = services.can_manage_actions(request.user, project)
     return {
         "project": project,
@@ -26,6 +28,8 @@ def _plan_context(request: HttpRequest, project: Project, *, invalid=None) -> di
         "owners": list(selectors.action_owner_candidates(project)) if can_manage else [],
         "statuses": ActionStatus.choices,
         "invalid": invalid,
+        "sets": sets,
+        "question_set": chosen,
     }
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from brands.selectors import get_brand_for_user, get_project_for_user
 from scoring.selectors import trends
+from surveys.selectors import question_sets_of_project
 
 
 class BasisForm(forms.Form):
@@ -60,6 +61,18 @@ def project_trend(request: HttpRequest, code) -> HttpResponse:
     form = _basis(request)
     if form is None:
         return _bad_basis(request)
-    trend = trends.project_series(project, common_questions=form.common_questions())
-    context = {"project": project, "brand": project.brand, "form": form, "trend": trend}
+    sets, chosen = question_sets_of_project(project, request.GET.get("set", ""))
+    trend = trends.project_series(
+        project,
+        common_questions=form.common_questions(),
+        question_set_code=str(chosen.code) if chosen else None,
+    )
+    context = {
+        "project": project,
+        "brand": project.brand,
+        "form": form,
+        "trend": trend,
+        "sets": sets,
+        "question_set": chosen,
+    }
     return render(request, "scoring/trend_project.html", context)

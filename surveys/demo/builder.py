@@ -24,7 +24,7 @@ from scoring.services.scores import score_figures, stored_decimal
 from surveys import question_set_format as fmt
 from surveys.demo import data
 from surveys.demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
-from surveys.management.commands.import_question_set import DEFAULT_SET
+from surveys.management.commands.import_question_set import DEFAULT_SET, DEMO_SECOND_SET
 from surveys.models import (
     Answer,
     AnswerEvent,
@@ -47,6 +47,10 @@ def ensure_question_set() -> QuestionSetVersion:
     """The version to seed against; loads and publishes the default set if none is published."""
     if not QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED).exists():
         question_set_import(spec=fmt.parse(DEFAULT_SET.read_text(encoding="utf-8")), publish=True)
+    # A second, small set beside it, inactive until a group admin activates it.
+    second = fmt.parse(DEMO_SECOND_SET.read_text(encoding="utf-8"))
+    if not QuestionSetVersion.objects.filter(question_set__key=second.key).exists():
+        question_set_import(spec=second, publish=True)
     version = default_version()
     assert version is not None
     return version

@@ -3,7 +3,7 @@
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from brands.models import Brand, Project
@@ -14,6 +14,7 @@ from surveys.models import (
     Assessment,
     Question,
     QuestionSet,
+    QuestionSetDefault,
     QuestionSetVersion,
     Section,
     VersionStatus,
@@ -30,14 +31,83 @@ def current_version(question_set: QuestionSet) -> QuestionSetVersion | None:
     return question_set.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
 
 
-def default_version() -> QuestionSetVersion | None:
-    """The newest published version of the first question set (the default for new work)."""
-    return (
-        QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .select_related("question_set")
-        .order_by("question_set__key", "-number")
-        .first()
+def main_question_set() -> QuestionSet | None:
+    """The group's main set: the default for new work and for the dashboards.
+
+    The one a group admin marked; before anyone has, the first set loaded that has a
+    published version (never "whichever key sorts first").
+    """
+    published = QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED).distinct()
+    return published.filter(is_main=True).first() or published.order_by("pk").first()
+
+
+def startable_question_sets() -> list[QuestionSet]:
+    """Active sets with a published version, the main set first: what new work may use."""
+    return list(
+        QuestionSet.objects.filter(active=True, versions__status=VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by("-is_main", "name")
     )
+
+
+def default_question_set(project: Project) -> QuestionSet | None:
+    """The set new work on `project` uses unless someone chooses another: the brand's
+    default, else the project kind's, else the group's main set (active sets only)."""
+    startable = startable_question_sets()
+    by_pk = {s.pk: s for s in startable}
+    defaults = {
+        (d.brand_id, d.project_kind): d.question_set_id
+        for d in QuestionSetDefault.objects.filter(
+            Q(brand_id=project.brand_id) | Q(brand__isnull=True, project_kind=project.kind)
+        )
+    }
+    for place in ((project.brand_id, ""), (None, project.kind)):
+        chosen = by_pk.get(defaults.get(place))
+        if chosen is not None:
+            return chosen
+    main = main_question_set()
+    if main is not None and main.pk in by_pk:
+        return main
+    return startable[0] if startable else None
+
+
+def question_sets_of_project(
+    project: Project, wanted: str = ""
+) -> tuple[list[QuestionSet], QuestionSet | None]:
+    """The sets `project` has validated assessments in (the set of the newest first), and the
+    one a page shows: `wanted` (a set code from the address) if it is one of them, else the
+    newest's. One query. Pages per project show one set at a time: figures never mix sets."""
+    sets: list[QuestionSet] = []
+    for assessment in (
+        project.assessments.filter(status="validated")
+        .select_related("version__question_set")
+        .order_by("-assessed_on", "-created_at")
+    ):
+        if assessment.version.question_set not in sets:
+            sets.append(assessment.version.question_set)
+    chosen = next((s for s in sets if str(s.code) == wanted.strip()), sets[0] if sets else None)
+    return sets, chosen
+
+
+def get_question_set(code: object) -> QuestionSet:
+    try:
+        return QuestionSet.objects.get(code=_as_uuid(code))
+    except QuestionSet.DoesNotExist:
+        raise Http404("No such question set") from None
+
+
+def question_set_defaults() -> dict[object, QuestionSet]:
+    """{brand id or project kind: set} as group admins set them."""
+    return {
+        d.brand_id or d.project_kind: d.question_set
+        for d in QuestionSetDefault.objects.select_related("question_set")
+    }
+
+
+def default_version() -> QuestionSetVersion | None:
+    """The newest published version of the group's main set."""
+    main = main_question_set()
+    return current_version(main) if main is not None else None
 
 
 def get_version(code: object) -> QuestionSetVersion:
@@ -64,6 +134,8 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 weight=q.weight,
                 core=q.core,
                 applies_to=q.applies_to,
+                na_allowed=q.na_allowed,
+                subsection=q.subsection,
                 why=q.why,
                 good=q.good,
                 evidence=q.evidence,
@@ -93,6 +165,11 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
             )
             for s in version.sections.order_by("order")
         ),
+        level_boundary=version.level_boundary,
+        na_allowed=version.na_allowed,
+        source=version.origin,
+        licence=version.licence,
+        edition=version.edition,
     )
 
 

@@ -32,7 +32,11 @@ from surveys.services.invitations import (
 )
 from surveys.services.question_sets import (
     ImmutableVersionError,
+    question_set_activate,
+    question_set_default_set,
+    question_set_defaults_update,
     question_set_import,
+    question_set_make_main,
     version_publish,
 )
 from surveys.services.versions import (
@@ -98,7 +102,11 @@ __all__ = [
     "invitation_link",
     "invitation_remind",
     "missing_answers",
+    "question_set_activate",
+    "question_set_default_set",
+    "question_set_defaults_update",
     "question_set_import",
+    "question_set_make_main",
     "version_draft_copy",
     "version_draft_discard",
     "version_draft_upload",

@@ -134,6 +134,12 @@ def answer_save(
                 after["option"] = option.key
                 after["is_na"] = False
         if data.is_na is not None:
+            if data.is_na and not answer.question.na_allowed:
+                labels = ", ".join(o.label for o in options_of(assessment))
+                raise BadAnswer(
+                    f"N/A is not an answer to this statement: the question set asks for "
+                    f"one of {labels}."
+                )
             after["is_na"] = data.is_na
             if data.is_na:
                 after["option"] = None

@@ -23,9 +23,12 @@ from surveys.services.errors import AssessmentClosed, IncompleteAssessment, NotA
 from surveys.services.permissions import can_edit_answers, can_review
 
 
-def _latest_validated(project: Project) -> Assessment | None:
+def _latest_validated(project: Project, version: QuestionSetVersion) -> Assessment | None:
+    """The project's latest validated assessment in `version`'s set (answers never cross sets)."""
     return (
-        project.assessments.filter(status=AssessmentStatus.VALIDATED)
+        project.assessments.filter(
+            status=AssessmentStatus.VALIDATED, version__question_set_id=version.question_set_id
+        )
         .order_by("-assessed_on", "-validated_at")
         .first()
     )
@@ -54,22 +57,35 @@ def assessment_start(
         raise SurveyError(f"Unknown assessment mode '{mode}'.")
     if version.status != VersionStatus.PUBLISHED:
         raise SurveyError("Assessments can only use a published question-set version.")
+    question_set = version.question_set
+    if not question_set.active:
+        raise SurveyError(
+            f"{question_set.name} is retired: it takes no new assessments. Choose another set."
+        )
     # Serialise starts per project so two clicks cannot open two drafts.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     if project.assessments.filter(
-        status=AssessmentStatus.DRAFT, mode=mode, superseded_by__isnull=True
+        status=AssessmentStatus.DRAFT,
+        mode=mode,
+        superseded_by__isnull=True,
+        version__question_set_id=question_set.pk,
     ).exists():
         raise SurveyError(
-            f"{project.name} already has an open {AssessmentMode(mode).label.lower()}; "
-            "continue that one instead."
+            f"{project.name} already has an open {AssessmentMode(mode).label.lower()} "
+            f"in {question_set.name}; continue that one instead."
         )
     if source is not None:
         if source.project_id != project.id:
             raise SurveyError("An assessment can only start from the same project's answers.")
         if source.status == AssessmentStatus.DRAFT:
             raise SurveyError("Only submitted or validated answers can be carried over.")
+        if source.version.question_set_id != question_set.pk:
+            raise SurveyError(
+                "Answers are only carried over within one question set; "
+                f"these were given in {source.version.question_set.name}."
+            )
     else:
-        source = _latest_validated(project)
+        source = _latest_validated(project, version)
 
     now = timezone.now()
     assessment = Assessment.objects.create(
@@ -96,7 +112,8 @@ def assessment_start(
             continue
         old = previous.get(question.key)
         option = options.get(old.option.key) if old is not None and old.option_id else None
-        carried = old is not None and (option is not None or old.is_na)
+        # An N/A is not carried to a statement that no longer takes one.
+        carried = old is not None and (option is not None or (old.is_na and question.na_allowed))
         rows.append(
             Answer(
                 assessment=assessment,

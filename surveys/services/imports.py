@@ -147,9 +147,16 @@ def historic_import(
     by_key = {r.key: r for r in rows}
     blank = [r for r in rows if not r.state.is_answered]
     missing = [q for q in questions if q.key not in by_key]
-    if blank or missing:
+    strict = {q.key for q in questions if not q.na_allowed}
+    refused_na = [r for r in rows if r.state.is_na and r.key in strict]
+    if blank or missing or refused_na:
         problems = [
             f"row {r.number}, Answer: empty; an earlier round needs every answer" for r in blank
+        ]
+        problems += [
+            f"row {r.number}, Answer: N/A is not an answer to this statement; "
+            "choose one of the scale's answers"
+            for r in refused_na
         ]
         problems += [f"statement '{q.key}' is missing from the file" for q in missing]
         raise SpreadsheetError.from_problems(problems)

@@ -5,18 +5,19 @@ from django.db.models import Max
 from django.utils import timezone
 
 from brands import audit
-from brands.models import AuditAction
+from brands.models import AuditAction, Brand, GroupRole, ProjectKind, User
 from surveys import question_set_format as fmt
 from surveys.models import (
     AnswerOption,
     LevelBand,
     Question,
     QuestionSet,
+    QuestionSetDefault,
     QuestionSetVersion,
     Section,
     VersionStatus,
 )
-from surveys.services.errors import SurveyError
+from surveys.services.errors import NotAllowed, SurveyError
 
 
 class ImmutableVersionError(SurveyError):
@@ -39,10 +40,20 @@ def question_set_import(
 
     Returns (version, created). Importing the same content as the newest
     version again changes nothing, so loading the default set is idempotent.
+    Which sets new work uses is never changed by an import (see question_set_activate).
     """
     source = fmt.to_yaml(spec)
+    # A set loaded beside others starts inactive: new work keeps its set until a group admin
+    # activates the new one. The first set loaded is active and the group's main set.
+    first = not QuestionSet.objects.exists()
     question_set, _ = QuestionSet.objects.select_for_update().get_or_create(
-        key=spec.key, defaults={"name": spec.name, "description": spec.description}
+        key=spec.key,
+        defaults={
+            "name": spec.name,
+            "description": spec.description,
+            "active": first,
+            "is_main": first,
+        },
     )
     latest = question_set.versions.order_by("-number").first()
     if latest is not None and latest.source == source:
@@ -108,19 +119,34 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
                     section=section,
                     key=q.key,
                     text=q.text,
+                    subsection=q.subsection,
                     why=q.why,
                     good=q.good,
                     evidence=q.evidence,
                     weight=q.weight,
                     core=q.core,
                     applies_to=q.applies_to,
+                    na_allowed=q.na_allowed,
                     order=len(questions),
                 )
             )
     Question.objects.bulk_create(questions)
     version.aggregation = spec.aggregation
+    version.level_boundary = spec.level_boundary
+    version.na_allowed = spec.na_allowed
+    version.origin, version.licence, version.edition = spec.source, spec.licence, spec.edition
     version.source = fmt.to_yaml(spec)
-    version.save(update_fields=["aggregation", "source"])
+    version.save(
+        update_fields=[
+            "aggregation",
+            "level_boundary",
+            "na_allowed",
+            "origin",
+            "licence",
+            "edition",
+            "source",
+        ]
+    )
 
 
 def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVersion:
@@ -132,5 +158,87 @@ def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVer
             f"{version} is already published; published versions never change."
         )
     version.refresh_from_db()
+    if not QuestionSet.objects.filter(is_main=True).exists():
+        # The group always has a main set once anything is published: figures default to it.
+        QuestionSet.objects.filter(pk=version.question_set_id).update(is_main=True, active=True)
     audit.record(AuditAction.VERSION_PUBLISHED, actor=user, target=version)
     return version
+
+
+# Which sets are in use: active or retired, the group's main set, defaults for new work.
+
+
+def _require_admin(user: User) -> None:
+    if not (user.is_superuser or user.group_role == GroupRole.ADMIN):
+        raise NotAllowed("Only group admins can manage question sets.")
+
+
+@transaction.atomic
+def question_set_activate(*, question_set: QuestionSet, user: User, active: bool) -> QuestionSet:
+    """Activate a set (new work may use it) or retire it (no new assessments; history and
+    figures stay, and open assessments can still be finished)."""
+    _require_admin(user)
+    locked = QuestionSet.objects.select_for_update().get(pk=question_set.pk)
+    if not active and locked.is_main:
+        raise SurveyError(
+            f"{locked.name} is the group's main set; make another set the main one "
+            "before retiring it."
+        )
+    if active and not locked.versions.filter(status=VersionStatus.PUBLISHED).exists():
+        raise SurveyError(f"{locked.name} has no published version yet; publish one first.")
+    locked.active = active
+    locked.save(update_fields=["active"])
+    if not active:
+        QuestionSetDefault.objects.filter(question_set=locked).delete()
+    question_set.active = active
+    return locked
+
+
+@transaction.atomic
+def question_set_make_main(*, question_set: QuestionSet, user: User) -> QuestionSet:
+    """Make `question_set` the group's main set: the default for new work and dashboards."""
+    _require_admin(user)
+    locked = list(QuestionSet.objects.select_for_update().order_by("pk"))
+    chosen = next(s for s in locked if s.pk == question_set.pk)
+    if not chosen.active:
+        raise SurveyError(f"{chosen.name} is retired; activate it before making it the main set.")
+    if not chosen.versions.filter(status=VersionStatus.PUBLISHED).exists():
+        raise SurveyError(f"{chosen.name} has no published version yet; publish one first.")
+    QuestionSet.objects.filter(is_main=True).exclude(pk=chosen.pk).update(is_main=False)
+    QuestionSet.objects.filter(pk=chosen.pk).update(is_main=True)
+    question_set.is_main = True
+    return chosen
+
+
+@transaction.atomic
+def question_set_default_set(
+    *,
+    user: User,
+    question_set: QuestionSet | None,
+    brand: Brand | None = None,
+    project_kind: str = "",
+) -> None:
+    """The default set for one brand or one project kind; None goes back to the next rule
+    (brand -> kind -> the group's main set)."""
+    _require_admin(user)
+    if (brand is None) == (not project_kind):
+        raise SurveyError("A default is for one brand or for one kind of project.")
+    if project_kind and project_kind not in ProjectKind.values:
+        raise SurveyError(f"Unknown project kind '{project_kind}'.")
+    if question_set is not None and not question_set.active:
+        raise SurveyError(f"{question_set.name} is retired; it cannot be a default.")
+    place = {"brand": brand} if brand is not None else {"brand": None, "project_kind": project_kind}
+    if question_set is None:
+        QuestionSetDefault.objects.filter(**place).delete()
+        return
+    QuestionSetDefault.objects.update_or_create(**place, defaults={"question_set": question_set})
+
+
+@transaction.atomic
+def question_set_defaults_update(
+    *, user: User, changes: list[tuple[dict, QuestionSet | None]]
+) -> None:
+    """Several defaults at once ({"brand": ...} or {"project_kind": ...}, set or None): all of
+    them or, if one is refused, none."""
+    for place, question_set in changes:
+        question_set_default_set(user=user, question_set=question_set, **place)

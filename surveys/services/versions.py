@@ -40,9 +40,6 @@ from surveys.services.question_sets import (
     version_publish,
 )
 
-# Column sizes the file format does not know about (it has no length limits).
-_LIMITS = (("section title", 200), ("level name", 60), ("option label", 60), ("option key", 30))
-
 
 class DraftInvalid(SurveyError):
     """The draft (or file) would break a rule of the question-set format; nothing was written."""
@@ -104,28 +101,6 @@ class QuestionEdit:
 # Checking and writing a draft's content.
 
 
-def _column_problems(spec: fmt.QuestionSetSpec) -> list[fmt.Problem]:
-    limits = dict(_LIMITS)
-    problems = []
-
-    def check(value: str, what: str, where: str) -> None:
-        if len(value) > limits[what]:
-            problems.append(
-                fmt.Problem(
-                    None, where, f"the {what} is too long: at most {limits[what]} characters"
-                )
-            )
-
-    for s in spec.sections:
-        check(s.title, "section title", f"section '{s.key}'")
-    for level in spec.levels:
-        check(level.name, "level name", f"level '{level.name[:30]}'")
-    for o in spec.scale:
-        check(o.label, "option label", f"scale option '{o.key}'")
-        check(o.key, "option key", f"scale option '{o.key}'")
-    return problems
-
-
 def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
     """`spec` as the loader would read it, or DraftInvalid with what it would refuse."""
     try:
@@ -133,9 +108,6 @@ def _checked(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
     except fmt.QuestionSetError as exc:
         # Line numbers of the generated text would mean nothing to the person editing.
         raise DraftInvalid([replace(p, line=None) for p in exc.problems]) from None
-    problems = _column_problems(checked)
-    if problems:
-        raise DraftInvalid(problems)
     return checked
 
 
@@ -212,7 +184,7 @@ def version_draft_upload(*, question_set: QuestionSet, user: User, text: str) ->
 
 
 def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> QuestionSetVersion:
-    """A new draft from a file's valid spec: it must be for this set and fit the columns."""
+    """A new draft from a file's valid spec (which fits the columns): it must be for this set."""
     if spec.key != question_set.key:
         raise DraftInvalid(
             [
@@ -223,9 +195,6 @@ def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> Qu
                 )
             ]
         )
-    problems = _column_problems(spec)
-    if problems:
-        raise DraftInvalid(problems)
     spec = replace(spec, name=question_set.name, description=question_set.description)
     return _new_draft(question_set, spec)
 
@@ -387,9 +356,13 @@ def draft_question_update(
     """Change a question; moved to another section, it goes to that section's end."""
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        spec, s_index, q_index = _without(spec, key)
+        s_index, q_index = _position(spec, key)
+        was = spec.sections[s_index].questions[q_index]
+        # What the form does not show is kept as it was (changed through a file).
+        question = replace(edit.spec(key), na_allowed=was.na_allowed, subsection=was.subsection)
+        spec = _without(spec, key)[0]
         target = _section_index(spec, edit.section)
-        return _inserted(spec, target, q_index if target == s_index else None, edit.spec(key))
+        return _inserted(spec, target, q_index if target == s_index else None, question)
 
     return _edit(version, user, change)
 
@@ -400,7 +373,8 @@ def draft_question_add(
     """A new question (with a key no other question of the draft uses) at its section's end."""
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        return _inserted(spec, _section_index(spec, edit.section), None, edit.spec(key.strip()))
+        question = replace(edit.spec(key.strip()), na_allowed=spec.na_allowed)
+        return _inserted(spec, _section_index(spec, edit.section), None, question)
 
     return _edit(version, user, change)
 
@@ -475,7 +449,13 @@ def draft_section_add(
             key=key.strip(),
             title=title.strip(),
             description=description.strip(),
-            questions=(fmt.QuestionSpec(key=question_key.strip(), text=question_text.strip()),),
+            questions=(
+                fmt.QuestionSpec(
+                    key=question_key.strip(),
+                    text=question_text.strip(),
+                    na_allowed=spec.na_allowed,
+                ),
+            ),
         )
         return replace(spec, sections=(*spec.sections, section))
 
@@ -571,7 +551,8 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
             rows.append(Answer(assessment=new, question=question, needs_attention=True))
             continue
         option = options.get(was.option.key) if was.option_id else None
-        answered = option is not None or was.is_na
+        # An N/A is not carried to a statement that no longer takes one.
+        answered = option is not None or (was.is_na and question.na_allowed)
         reworded = not same_wording(was.question.text, question.text)
         rows.append(
             Answer(

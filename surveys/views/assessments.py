@@ -66,7 +66,14 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose self-fill or interview and a valid date.")
         return redirect("project_detail", code=project.code)
-    version = selectors.default_version()
+    if form.cleaned_data["question_set"]:
+        question_set = selectors.get_question_set(form.cleaned_data["question_set"])
+    else:
+        question_set = selectors.default_question_set(project)
+    version = question_set and selectors.current_version(question_set)
+    if version is None:
+        messages.error(request, "No question set is published yet; a group admin publishes one.")
+        return redirect("project_detail", code=project.code)
     source = None
     if form.cleaned_data["source"]:
         source = (

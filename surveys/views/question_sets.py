@@ -1,11 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from surveys import question_set_excel, selectors
+from brands.models import ProjectKind
+from brands.selectors import brands_for_user
+from surveys import question_set_excel, selectors, services
 from surveys import question_set_format as fmt
+from surveys.forms import QuestionSetDefaultsForm, QuestionSetStateForm
 from surveys.models import QuestionSetVersion
 from surveys.spreadsheets import XLSX_CONTENT_TYPE
 from surveys.views.versions import QuestionSetFileForm
@@ -86,3 +90,67 @@ def version_detail(request: HttpRequest, code) -> HttpResponse:
         "levels": version.levels.all(),
     }
     return render(request, "surveys/version_detail.html", context)
+
+
+def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "surveys/problem.html", {"message": message}, status=status)
+
+
+@require_POST
+@login_required
+def question_set_state(request: HttpRequest, code) -> HttpResponse:
+    """Activate or retire a set, or make it the group's main set (group admins)."""
+    if not _may_see_drafts(request.user):
+        return _problem(request, "Only group admins can manage question sets.", 403)
+    question_set = selectors.get_question_set(code)
+    form = QuestionSetStateForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, "Choose activate, retire or make main set.", 400)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "main":
+            services.question_set_make_main(question_set=question_set, user=request.user)
+            done = "is now the group's main set"
+        else:
+            active = action == "activate"
+            services.question_set_activate(
+                question_set=question_set, user=request.user, active=active
+            )
+            done = "is active" if active else "is retired: no new assessments, history stays"
+    except services.SurveyError as exc:
+        return _problem(request, exc.message, exc.status)
+    messages.success(request, f"{question_set.name} {done}.")
+    return redirect("question_set_list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def question_set_defaults(request: HttpRequest) -> HttpResponse:
+    """Which set new work uses by default, per brand and per project kind (group admins)."""
+    if not _may_see_drafts(request.user):
+        return _problem(request, "Only group admins can manage question sets.", 403)
+    sets = selectors.startable_question_sets()
+    form = QuestionSetDefaultsForm(
+        request.POST or None,
+        brands=brands_for_user(request.user).order_by("name"),
+        kinds=ProjectKind.choices,
+        sets=sets,
+        current=selectors.question_set_defaults(),
+    )
+    context = {"form": form, "main": selectors.main_question_set()}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "surveys/question_set_defaults.html", context, status=400)
+        by_code = {str(s.code): s for s in sets}
+        changes = [
+            (place, by_code.get(form.cleaned_data[name]))
+            for name, place in form.places
+            if name in form.changed_data
+        ]
+        try:
+            services.question_set_defaults_update(user=request.user, changes=changes)
+        except services.SurveyError as exc:
+            return _problem(request, exc.message, exc.status)
+        messages.success(request, "The default question sets are saved.")
+        return redirect("question_set_defaults")
+    return render(request, "surveys/question_set_defaults.html", context)

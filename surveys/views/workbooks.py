@@ -169,7 +169,11 @@ def workbook_apply(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def historic_template(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
-    version = selectors.default_version()
+    wanted = request.GET.get("set", "").strip()
+    question_set = (
+        selectors.get_question_set(wanted) if wanted else selectors.default_question_set(project)
+    )
+    version = question_set and selectors.current_version(question_set)
     if version is None:
         messages.error(request, "No question set is published yet.")
         return redirect("project_detail", code=project.code)
@@ -192,7 +196,13 @@ def historic_import(request: HttpRequest, code) -> HttpResponse:
         return redirect("project_detail", code=project.code)
     posted = request.method == "POST"
     form = HistoricImportForm(request.POST, request.FILES) if posted else HistoricImportForm()
-    context = {"project": project, "form": form, "today": timezone.localdate()}
+    context = {
+        "project": project,
+        "form": form,
+        "today": timezone.localdate(),
+        "startable_sets": selectors.startable_question_sets(),
+        "default_set": selectors.default_question_set(project),
+    }
     if posted:
         if not form.is_valid():
             return render(request, "surveys/workbook_historic.html", context, status=400)

@@ -6,6 +6,7 @@ for re-scoring on shared questions, and comparisons between two results.
 """
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import assume, given, settings
@@ -386,3 +387,34 @@ class TestCompare:
         moved = compare(before, after)
         assert list(moved.section_points) == ["new", "a", "gone"]
         assert moved.section_points == {"new": None, "a": 75, "gone": None}
+
+
+@settings(max_examples=cases(200), deadline=None)
+@given(assessments(aggregation=MIN_SECTION), st.data())
+def test_the_weakest_section_never_drops_a_section_through_na_when_na_is_not_allowed(case, data):
+    """A rubric that switches N/A off: an N/A given anyway counts as unanswered, so a section
+    whose questions apply always has a figure once the assessment is complete, and the
+    overall figure is the weakest of them."""
+    version, kind, answers = case
+    strict = {q.key for q in version.questions if data.draw(st.booleans(), label=q.key)}
+    version = replace(
+        version,
+        questions=tuple(replace(q, na_allowed=q.key not in strict) for q in version.questions),
+    )
+    result = score(version, inputs(answers), kind)
+    for key in strict:
+        assert key not in result.na
+        if answers[key] == NA and key not in result.not_applicable:
+            assert key in result.unanswered
+    if not result.complete:
+        return
+    for section, figures_of_section in result.sections.items():
+        strict_here = [
+            q
+            for q in version.questions
+            if q.section == section and q.key in strict and q.key not in result.not_applicable
+        ]
+        if strict_here:
+            assert figures_of_section.score is not None, section
+    scored = [s.score for s in result.sections.values() if s.score is not None]
+    assert result.overall == (min(scored) if scored else None)

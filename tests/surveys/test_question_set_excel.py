@@ -110,12 +110,14 @@ class TestWhatAReviewerSees:
         sheet = openpyxl.load_workbook(io.BytesIO(default_xlsx))["Questions"]
         header = [c.value for c in sheet[1]]
         assert header == [
-            "section", "key", "text", "weight", "core", "applies_to", "why", "good", "evidence"
+            "section", "key", "text", "weight", "core", "applies_to", "why", "good", "evidence",
+            "na_allowed", "subsection",
         ]  # fmt: skip
         assert sheet.max_row == 1 + len(default_spec.questions)
         q = default_spec.sections[0].questions[0]
         assert [c.value for c in sheet[2]] == [
-            default_spec.sections[0].key, q.key, q.text, 1, "yes", "all", q.why, q.good, q.evidence
+            default_spec.sections[0].key, q.key, q.text, 1, "yes", "all", q.why, q.good, q.evidence,
+            "yes", None,
         ]  # fmt: skip
 
     def test_data_sheets_have_frozen_bold_filtered_headers_and_print_fit_to_width(
@@ -215,7 +217,7 @@ class TestProblemsNameSheetRowAndColumn:
 
         assert problems_of(edited(default_xlsx, change)) == [
             "Questions, row 1, column D: unknown column 'wieght' (allowed: section, key, text, "
-            "weight, core, applies_to, why, good, evidence)"
+            "weight, core, applies_to, why, good, evidence, na_allowed, subsection)"
         ]
 
     def test_a_missing_required_column(self, default_xlsx):

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl.cell.cell import MergedCell
 
 from surveys import question_set_excel as qx
 from surveys import selectors, services
@@ -146,7 +147,10 @@ def _edit_workbook(data: bytes, rng: random.Random) -> bytes:
         row = rng.randrange(1, sheet.max_row + 3)
         column = rng.randrange(1, sheet.max_column + 2)
         if kind <= 3:
-            sheet.cell(row=row, column=column).value = rng.choice(CELL_VALUES)
+            cell = sheet.cell(row=row, column=column)
+            value = rng.choice(CELL_VALUES)
+            if not isinstance(cell, MergedCell):  # openpyxl cannot write inside a merge
+                cell.value = value
         elif kind == 4:
             sheet.delete_rows(row)
         elif kind == 5:

@@ -129,7 +129,9 @@ class TestNewDraft:
 
     def test_a_file_with_a_title_too_long_for_the_database_is_refused(self, version, group_admin):
         text = factories.default_source().replace("title: Documentation", "title: " + "D" * 201, 1)
-        with pytest.raises(services.DraftInvalid, match="at most 200 characters"):
+        with pytest.raises(
+            services.DraftInvalid, match="201 characters long; at most 200 are kept"
+        ):
             services.version_draft_upload(
                 question_set=version.question_set, user=group_admin, text=text
             )

@@ -7,6 +7,8 @@ from surveys.services import question_set_import
 from surveys.services.question_sets import DraftPending
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "mlops_maturity.yaml"
+# A small second set for the demo and the tests (seed_demo loads it inactive).
+DEMO_SECOND_SET = DEFAULT_SET.with_name("demo_release_check.yaml")
 
 
 class Command(BaseCommand):
@@ -32,8 +34,13 @@ class Command(BaseCommand):
         except DraftPending as exc:
             raise CommandError(f"{path}: nothing was imported. {exc.message}") from None
         if created:
+            inactive = (
+                ""
+                if version.question_set.active
+                else "; the set is inactive until a group admin activates it"
+            )
             self.stdout.write(
-                f"Imported {version} ({len(spec.questions)} questions, {version.status})."
+                f"Imported {version} ({len(spec.questions)} questions, {version.status}{inactive})."
             )
         else:
             self.stdout.write(f"{version} already holds this content; nothing changed.")
