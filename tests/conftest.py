@@ -99,6 +99,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason="needs Redis and a worker: set REDIS_URL (CI does)")
             )
+    # xdist hands out the groups in the order they are collected: the longest ones (the Redis
+    # and worker modules, the browser tests) go first, so that no process is left with a long
+    # group at the end while the other waits.
+    items.sort(key=_start_early)
+
+
+def _start_early(item) -> int:
+    if "redis" in item.keywords or item.path.name in SERIAL_MODULES:
+        return 0
+    if item.path.parent.name == "browser":
+        return 1
+    return 2
 
 
 @pytest.fixture
