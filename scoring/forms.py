@@ -7,6 +7,7 @@ from django.utils import timezone
 from brands.models import User
 from scoring.models import ActionStatus
 from scoring.selectors.gaps import previous_quarter_end, quarter_label
+from surveys.models import QuestionSet, VersionStatus
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,8 +62,38 @@ def recent_quarter_ends(today: datetime.date | None = None, count: int = 8) -> l
     return ends
 
 
-class QuarterForm(forms.Form):
-    """Which date figures are read at: today or the end of a recent quarter."""
+def question_set_choices() -> list[tuple[str, str]]:
+    """The sets figures can be read for (those with a published version), the group's main
+    set first as the default (an empty value). One query."""
+    sets = list(
+        QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by("-is_main", "name")
+    )
+    main = next((s for s in sets if s.is_main), sets[0] if sets else None)
+    choices = [("", f"{main.name} (the group's main set)" if main else "the group's main set")]
+    return choices + [
+        (str(s.code), s.name if s.active else f"{s.name} (retired)") for s in sets if s != main
+    ]
+
+
+class QuestionSetChoiceForm(forms.Form):
+    """Figures are always for one question set (they never mix sets): the main set, or the
+    one chosen with `set=<code>` in the address, as on the dashboards."""
+
+    set = forms.TypedChoiceField(label="Question set", required=False, coerce=str, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["set"].choices = question_set_choices()
+
+    def question_set_code(self) -> str | None:
+        """The chosen set's code; None for the group's main set."""
+        return self.cleaned_data.get("set")
+
+
+class QuarterForm(QuestionSetChoiceForm):
+    """Which date figures are read at (today or the end of a recent quarter), for which set."""
 
     quarter = forms.TypedChoiceField(
         label="At",

@@ -92,12 +92,14 @@ class Benchmark:
         return self.rows[0]
 
 
-def _figures(projects: QuerySet[Project], as_of: datetime.date):
+def _figures(projects: QuerySet[Project], as_of: datetime.date, question_set_code: str | None):
     """Latest validated scores at `as_of`, their section figures and the sections' titles.
 
     Section figures are read as plain values: a benchmark reads thousands of them.
     """
-    assessments = latest_validated_assessments(projects, on=as_of)
+    assessments = latest_validated_assessments(
+        projects, on=as_of, question_set_code=question_set_code
+    )
     scores = list(
         Score.objects.filter(assessment__in=assessments).select_related(
             "assessment__project", "assessment__version"
@@ -116,11 +118,16 @@ def _figures(projects: QuerySet[Project], as_of: datetime.date):
     return scores, sections, titles
 
 
-def brand_benchmark(brand: Brand, *, as_of: datetime.date | None = None) -> Benchmark:
-    """`brand`'s projects, overall and per section, against the other brands' projects."""
+def brand_benchmark(
+    brand: Brand, *, as_of: datetime.date | None = None, question_set_code: str | None = None
+) -> Benchmark:
+    """`brand`'s projects, overall and per section, against the other brands' projects, in
+    one question set (`question_set_code`'s, else the group's main set)."""
     as_of = as_of or timezone.localdate()
     own_projects = list(brand.projects.select_related("product_line").order_by("name"))
-    scores, section_scores, section_titles = _figures(Project.objects.all(), as_of)
+    scores, section_scores, section_titles = _figures(
+        Project.objects.all(), as_of, question_set_code
+    )
 
     own_ids = {p.pk for p in own_projects}
     score_of_project = {s.assessment.project_id: s for s in scores}

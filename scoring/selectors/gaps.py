@@ -19,14 +19,25 @@ from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Q
 
 
 def latest_validated_assessments(
-    projects: QuerySet[Project], *, on: datetime.date | None = None
+    projects: QuerySet[Project],
+    *,
+    on: datetime.date | None = None,
+    question_set_code: str | None = None,
+    question_set_id: int | None = None,
 ) -> QuerySet[Assessment]:
-    """Each project's latest validated assessment at or before `on` (default: any date).
+    """Each project's latest validated assessment at or before `on` (default: any date), in
+    one question set: `question_set_id`'s or `question_set_code`'s, else the group's main set.
 
     One query when evaluated; usable as a subquery. Ties on the date go to the
     assessment created last, as in `latest_validated_scores`.
     """
     validated = Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED)
+    if question_set_id is not None:
+        validated = validated.filter(version__question_set_id=question_set_id)
+    elif question_set_code is not None:
+        validated = validated.filter(version__question_set__code=question_set_code)
+    else:
+        validated = validated.filter(version__question_set__is_main=True)
     if on is not None:
         validated = validated.filter(assessed_on__lte=on)
     latest = validated.order_by("-assessed_on", "-created_at").values("pk")[:1]

@@ -162,7 +162,9 @@ def project_plan(
     keys = tuple(a.question.key for a in unmet)
 
     def peer_counts() -> tuple[dict[str, dict], int]:
-        peer_assessments = latest_validated_assessments(peers)
+        peer_assessments = latest_validated_assessments(
+            peers, question_set_id=assessment.version.question_set_id
+        )
         counts = {
             row["question__key"]: row
             for row in Answer.objects.filter(

@@ -259,11 +259,20 @@ def _latest_at(dates: list[datetime.date], day: datetime.date) -> int:
     return bisect.bisect_right(dates, day) - 1
 
 
+def _in_set(assessments: QuerySet[Assessment], question_set_code: str | None):
+    """Assessments of one question set: `question_set_code`'s, else the group's main set's
+    (a brand's figure never averages figures of several sets)."""
+    if question_set_code is None:
+        return assessments.filter(version__question_set__is_main=True)
+    return assessments.filter(version__question_set__code=question_set_code)
+
+
 def brand_series(
     brands: QuerySet[Brand] | list[Brand],
     quarters: list[datetime.date],
     *,
     common_questions: bool = False,
+    question_set_code: str | None = None,
 ) -> BrandTrend:
     """Each brand's figure at each of `quarters` (quarter ends, or any dates).
 
@@ -274,7 +283,12 @@ def brand_series(
     brands = list(brands)
     quarters = sorted(quarters)
     rows = (
-        _rows(Assessment.objects.filter(project__brand__in=brands, assessed_on__lte=quarters[-1]))
+        _rows(
+            _in_set(
+                Assessment.objects.filter(project__brand__in=brands, assessed_on__lte=quarters[-1]),
+                question_set_code,
+            )
+        )
         if brands and quarters
         else []
     )
@@ -318,12 +332,18 @@ def brand_series(
     return BrandTrend(series=series, basis=figures.basis)
 
 
-def brand_quarter_ends(brand: Brand, *, today: datetime.date | None = None) -> list[datetime.date]:
-    """Quarter ends from the brand's first validated assessment to the current quarter, whose
-    point is today: an assessment dated later in the quarter does not count before its day."""
+def brand_quarter_ends(
+    brand: Brand, *, today: datetime.date | None = None, question_set_code: str | None = None
+) -> list[datetime.date]:
+    """Quarter ends from the brand's first validated assessment (in the set, as brand_series)
+    to the current quarter, whose point is today: an assessment dated later in the quarter
+    does not count before its day."""
     today = today or timezone.localdate()
-    first = Assessment.objects.filter(
-        project__brand=brand, status=AssessmentStatus.VALIDATED, assessed_on__lte=today
+    first = _in_set(
+        Assessment.objects.filter(
+            project__brand=brand, status=AssessmentStatus.VALIDATED, assessed_on__lte=today
+        ),
+        question_set_code,
     ).aggregate(first=Min("assessed_on"))["first"]
     return [min(end, today) for end in quarter_ends(first, today)] if first else []
 

@@ -16,8 +16,12 @@ def brand_benchmark(request: HttpRequest, code) -> HttpResponse:
     brand = get_brand_for_user(request.user, code)
     form = QuarterForm(request.GET)
     if not form.is_valid():
-        message = "Choose today or the end of one of the quarters offered."
+        message = (
+            "Choose today or the end of one of the quarters offered, and one of the question sets."
+        )
         return render(request, "surveys/problem.html", {"message": message}, status=400)
-    benchmark = selectors.brand_benchmark(brand, as_of=form.cleaned_data["quarter"])
+    benchmark = selectors.brand_benchmark(
+        brand, as_of=form.cleaned_data["quarter"], question_set_code=form.question_set_code()
+    )
     context = {"brand": brand, "benchmark": benchmark, "form": form}
     return render(request, "scoring/benchmark.html", context)

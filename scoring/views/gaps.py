@@ -11,7 +11,9 @@ from scoring.forms import QuarterForm
 
 
 def _bad_quarter(request: HttpRequest) -> HttpResponse:
-    message = "Choose today or the end of one of the quarters offered."
+    message = (
+        "Choose today or the end of one of the quarters offered, and one of the question sets."
+    )
     return render(request, "surveys/problem.html", {"message": message}, status=400)
 
 
@@ -28,7 +30,9 @@ def group_gaps(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_quarter(request)
     report = selectors.common_gaps(
-        brands=brands_for_user(request.user), quarter_end=form.cleaned_data["quarter"]
+        brands=brands_for_user(request.user),
+        quarter_end=form.cleaned_data["quarter"],
+        question_set_code=form.question_set_code(),
     )
     return render(request, "scoring/gaps.html", {"report": report, "form": form, "brand": None})
 
@@ -40,5 +44,9 @@ def brand_gaps(request: HttpRequest, code) -> HttpResponse:
     form = QuarterForm(request.GET)
     if not form.is_valid():
         return _bad_quarter(request)
-    report = selectors.common_gaps(brands=[brand], quarter_end=form.cleaned_data["quarter"])
+    report = selectors.common_gaps(
+        brands=[brand],
+        quarter_end=form.cleaned_data["quarter"],
+        question_set_code=form.question_set_code(),
+    )
     return render(request, "scoring/gaps.html", {"report": report, "form": form, "brand": brand})

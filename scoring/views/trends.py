@@ -7,11 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from brands.selectors import get_brand_for_user, get_project_for_user
+from scoring.forms import QuestionSetChoiceForm
 from scoring.selectors import trends
 from surveys.selectors import question_sets_of_project
 
 
-class BasisForm(forms.Form):
+class BasisForm(QuestionSetChoiceForm):
     """Which questions the figures count: each assessment's own version, or the shared ones."""
 
     basis = forms.ChoiceField(
@@ -36,7 +37,10 @@ def _basis(request: HttpRequest) -> BasisForm | None:
 
 
 def _bad_basis(request: HttpRequest) -> HttpResponse:
-    message = "Choose either each assessment's own question-set version or the shared questions."
+    message = (
+        "Choose either each assessment's own question-set version or the shared questions, "
+        "and one of the question sets."
+    )
     return render(request, "surveys/problem.html", {"message": message}, status=400)
 
 
@@ -47,8 +51,12 @@ def brand_trend(request: HttpRequest, code) -> HttpResponse:
     form = _basis(request)
     if form is None:
         return _bad_basis(request)
+    code = form.question_set_code()
     trend = trends.brand_series(
-        [brand], trends.brand_quarter_ends(brand), common_questions=form.common_questions()
+        [brand],
+        trends.brand_quarter_ends(brand, question_set_code=code),
+        common_questions=form.common_questions(),
+        question_set_code=code,
     )
     context = {"brand": brand, "form": form, "trend": trend, "points": trend.series[0].points}
     return render(request, "scoring/trend_brand.html", context)

@@ -188,3 +188,53 @@ def test_the_product_line_view_is_for_one_set(client, scored, group_viewer, seco
     assert f'<option value="{second.question_set.code}" selected>' in other
     csv = client.get(reverse("product_line_csv", args=[line.code]), of_second(second))
     assert "Tests before release" in csv.content.decode()
+
+
+# --- the brand's trend, benchmark and common-gaps pages -------------------------------------
+
+
+def test_the_brand_trend_is_for_one_set(client, scored, lead, brand, second):
+    client.force_login(lead)
+    url = reverse("brand_trend", args=[brand.code])
+    main = client.get(url)
+    other = client.get(url, of_second(second))
+    assert [p.percent for p in main.context["points"]] == [0.0]  # 2026 Q4 so far
+    assert [p.percent for p in other.context["points"]] == [100.0]
+    assert all(p.projects == 1 for p in main.context["points"] + other.context["points"])
+    assert f'<option value="{second.question_set.code}" selected>' in other.text
+
+
+def test_the_benchmark_is_for_one_set(client, scored, lead, brand, second):
+    client.force_login(lead)
+    url = reverse("brand_benchmark", args=[brand.code])
+    main = client.get(url).context["benchmark"]
+    other = client.get(url, of_second(second)).context["benchmark"]
+    assert [(p.project.name, p.percent) for p in main.projects if p.percent is not None] == [
+        ("Main-set project", 0.0)
+    ]
+    assert [(p.project.name, p.percent) for p in other.projects if p.percent is not None] == [
+        ("Second-set project", 100.0)
+    ]
+
+
+def test_the_common_gaps_pages_are_for_one_set(client, scored, lead, group_viewer, brand, second):
+    client.force_login(lead)
+    url = reverse("brand_gaps", args=[brand.code])
+    main = client.get(url).context["report"]
+    other = client.get(url, of_second(second)).context["report"]
+    assert main.projects == other.projects == 1
+    assert main.gaps and not other.gaps  # all "no" in the main set, all "yes" in the second
+    second_keys = set(second.questions.values_list("key", flat=True))
+    assert not {g.key for g in main.gaps} & second_keys
+
+    client.force_login(group_viewer)
+    group = client.get(reverse("group_gaps"), of_second(second)).context["report"]
+    assert group.projects == 1 and not group.gaps
+
+
+@pytest.mark.parametrize("name", ["brand_trend", "brand_benchmark", "brand_gaps"])
+def test_an_unknown_set_is_refused_with_a_message(client, scored, lead, brand, name):
+    client.force_login(lead)
+    response = client.get(reverse(name, args=[brand.code]), {"set": "no-such-set"})
+    assert response.status_code == 400
+    assert "one of the question sets" in response.text

@@ -215,8 +215,11 @@ class TestBrandSeries:
         new = factories.ProjectFactory(brand=brand, name="New")
         validated(new, v2, V2_ANSWERS, D(2024, 5, 1))
 
-        own = trends.brand_series([brand], QUARTERS_2024[:2])
-        shared = trends.brand_series([brand], QUARTERS_2024[:2], common_questions=True)
+        code = str(v1.question_set.code)
+        own = trends.brand_series([brand], QUARTERS_2024[:2], question_set_code=code)
+        shared = trends.brand_series(
+            [brand], QUARTERS_2024[:2], common_questions=True, question_set_code=code
+        )
 
         # Q1: Old alone (50 % own, 37.5 % shared); Q2: Old and New, (50 + 60) / 2 and (37.5 + 75) / 2
         assert [p.percent for p in own.series[0].points] == [50, 55]
@@ -242,7 +245,10 @@ class TestBrandSeries:
         def queries() -> int:
             with CaptureQueriesContext(connection) as context:
                 trends.brand_series(
-                    [brand, other_brand], QUARTERS_2024, common_questions=common_questions
+                    [brand, other_brand],
+                    QUARTERS_2024,
+                    common_questions=common_questions,
+                    question_set_code=str(v1.question_set.code),
                 )
             return len(context.captured_queries)
 
@@ -316,8 +322,9 @@ class TestBrandTrendPage:
         validated(factories.ProjectFactory(brand=brand), v1, V1_ANSWERS, D(2024, 2, 1))
         validated(factories.ProjectFactory(brand=brand), v2, V2_ANSWERS, D(2024, 5, 1))
         client.force_login(lead)
-        own = client.get(self.url(brand)).content.decode()
-        shared = client.get(self.url(brand, basis="shared")).content.decode()
+        code = str(v1.question_set.code)
+        own = client.get(self.url(brand, set=code)).content.decode()
+        shared = client.get(self.url(brand, basis="shared", set=code)).content.decode()
         assert "from different question-set versions" in own
         assert "Re-scored on the 3 questions" in shared
         assert "Trend test v1, Trend test v2" in shared
