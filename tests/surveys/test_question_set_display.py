@@ -163,7 +163,8 @@ class TestShownBesideThePercentages:
         assert (
             '<span class="pct">42%</span>\n <span class="points">· 2.5 of 6 points</span>' in page
         )
-        assert '<td class="num">5 of 7</td>' in page and '<td class="num">2.5 of 6</td>' in page
+        assert '<td class="num points">5 of 7</td>' in page
+        assert '<td class="num points">2.5 of 6</td>' in page
         assert client.post(url).status_code == 405
 
     def test_the_project_page(self, client, viewer, scored, project):
@@ -172,7 +173,7 @@ class TestShownBesideThePercentages:
         page = client.get(url).text
         assert "<strong>2.5 of 6 points</strong>" in page
         assert '<th scope="col" class="num">Points</th>' in page
-        assert '<td class="num">2.5 of 6</td>' in page
+        assert '<td class="num points">2.5 of 6</td>' in page
         assert client.post(url).status_code == 405
 
     def test_a_percent_set_shows_no_points(self, client, viewer, project, version):
