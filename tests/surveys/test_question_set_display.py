@@ -121,6 +121,10 @@ class TestStored:
         assert rubric.display == "points"
         assert selectors.version_as_spec(rubric) == fmt.parse(RUBRIC)
 
+    def test_a_new_draft_from_the_version_keeps_it(self, rubric, group_admin):
+        draft = services.version_draft_copy(version=rubric, user=group_admin)
+        assert draft.display == "points"
+
     def test_the_version_page_says_it(self, client, viewer, rubric, version):
         client.force_login(viewer)
         page = client.get(reverse("version_detail", args=[rubric.code])).text
