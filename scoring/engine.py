@@ -11,6 +11,11 @@ Rules (docs/scoring.md explains them for managers):
 - a section's figure is the weighted mean of its scored questions;
 - the overall figure is the weighted mean over all scored questions
   (`weighted_mean`) or the weakest section's figure (`min_section`);
+- points (for sets displayed in points): a question's points are its score times its
+  weight; a section's points are the sum over its scored questions, out of the sum of
+  their weights; overall, all scored questions' points out of all their weights
+  (`weighted_mean`) or the points of the section with the lowest figure, out of that
+  section's maximum (`min_section`); points / maximum is always the figure;
 - a core statement is met when its answer has the scale's top score;
 - the level is the highest band whose minimum the overall percentage reaches (at or
   above it by default; strictly above it when the version says `above`).
@@ -99,10 +104,17 @@ class SectionResult:
     weight: float  # sum of the weights of its scored questions
     scored: int
     applicable: int
+    # The sum of score x weight over its scored questions, taken as figure x maximum so that
+    # points / maximum is the figure exactly (no second rounding); 0 when nothing was scored.
+    points: float = 0.0
 
     @property
     def percent(self) -> float | None:
         return None if self.score is None else self.score * 100
+
+    @property
+    def max_points(self) -> float:
+        return self.weight
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,9 @@ class Result:
     core_met: tuple[str, ...]
     core_missed: tuple[str, ...]
     engine_version: str = field(default=ENGINE_VERSION)
+    # Points display: None when nothing was scored (as `overall`).
+    points: float | None = None
+    max_points: float | None = None
 
     @property
     def percent(self) -> float | None:
@@ -211,18 +226,27 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
             weight=weight,
             scored=n,
             applicable=applicable_count,
+            points=_clamp(weighted / weight) * weight if weight else 0.0,
         )
         for key, (weighted, weight, n, applicable_count) in totals.items()
     }
 
     overall: float | None
+    points: float | None = None
+    max_points: float | None = None
     if version.aggregation == MIN_SECTION:
-        figures = [s.score for s in sections.values() if s.score is not None]
-        overall = min(figures) if figures else None
+        scored_sections = [s for s in sections.values() if s.score is not None]
+        # The first section (in set order) with the lowest figure sets the score.
+        weakest = min(scored_sections, key=lambda s: s.score) if scored_sections else None
+        overall = weakest.score if weakest else None
+        if weakest is not None:
+            points, max_points = weakest.points, weakest.weight
     else:
         weighted_total = sum(t[0] for t in totals.values())
         weight_total = sum(t[1] for t in totals.values())
         overall = _clamp(weighted_total / weight_total) if weight_total else None
+        if weight_total:
+            points, max_points = overall * weight_total, weight_total
 
     return Result(
         overall=overall,
@@ -236,7 +260,21 @@ def score(version: VersionSpec, answers: Iterable[AnswerInput], project_kind: st
         unanswered=tuple(unanswered),
         core_met=tuple(core_met),
         core_missed=tuple(core_missed),
+        points=points,
+        max_points=max_points,
     )
+
+
+def format_points(points: float | None, max_points: float | None) -> str:
+    """'2.5 of 7': up to two decimals, trailing zeros dropped; '' without a figure."""
+    if points is None or max_points is None:
+        return ""
+    return f"{_number(points)} of {_number(max_points)}"
+
+
+def _number(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _clamp(value: float) -> float:

@@ -102,6 +102,13 @@ class QuestionSetVersion(models.Model):
         default="at_or_above",
         help_text="Where a level band starts (the first one starts at 0 either way)",
     )
+    # Percentages only, or points beside them ("2.5 of 7") where one assessment is shown.
+    display = models.CharField(
+        max_length=16,
+        choices=[("percent", "Percentages"), ("points", "Points beside percentages")],
+        default="percent",
+        help_text="How one assessment's figures are shown",
+    )
     # The set's default for its questions' na_allowed (kept so that files round-trip).
     na_allowed = models.BooleanField("N/A allowed", default=True)
     # Where the set's content comes from, its licence and edition (the file's `metadata`).
@@ -129,6 +136,9 @@ class QuestionSetVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(level_boundary__in=fmt.LEVEL_BOUNDARIES),
                 name="version_level_boundary_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(display__in=fmt.DISPLAYS), name="version_display_valid"
             ),
             models.CheckConstraint(
                 condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),

@@ -125,6 +125,8 @@ class VersionDiff:
     new_aggregation: str
     old_level_boundary: str = "at_or_above"
     new_level_boundary: str = "at_or_above"
+    old_display: str = "percent"
+    new_display: str = "percent"
     # (source, licence, edition)
     old_metadata: tuple[str, str, str] = ("", "", "")
     new_metadata: tuple[str, str, str] = ("", "", "")
@@ -166,6 +168,10 @@ class VersionDiff:
         return self.old_level_boundary != self.new_level_boundary
 
     @property
+    def display_changed(self) -> bool:
+        return self.old_display != self.new_display
+
+    @property
     def metadata_changes(self) -> list[tuple[str, str, str]]:
         """(field, old, new) for each of source, licence and edition that changed."""
         return [
@@ -180,6 +186,7 @@ class VersionDiff:
     def is_empty(self) -> bool:
         return not (
             self.level_boundary_changed
+            or self.display_changed
             or self.metadata_changes
             or self.added
             or self.removed
@@ -248,6 +255,8 @@ def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
         new_aggregation=new.aggregation,
         old_level_boundary=old.level_boundary,
         new_level_boundary=new.level_boundary,
+        old_display=old.display,
+        new_display=new.display,
         old_metadata=(old.source, old.licence, old.edition),
         new_metadata=(new.source, new.licence, new.edition),
     )

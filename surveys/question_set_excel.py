@@ -111,6 +111,7 @@ ABOUT_FIELDS = {
     "description": "Description",
     "aggregation": "Aggregation",
     "level_boundary": "Level boundary",
+    "display": "Display",
     "na_allowed": "N/A allowed",
     "source": "Source",
     "licence": "Licence",
@@ -132,7 +133,8 @@ HOW_TO = (
     "answered N/A with a reason, which leaves it out of the score.",
     "Levels: the maturity bands; each starts at its 'min %' of the overall figure, rising, "
     "the first at 0. 'Level boundary' on this sheet says whether a band starts at its minimum "
-    "(at_or_above) or just above it (above). Source, licence and edition say where the set "
+    "(at_or_above) or just above it (above). 'Display' is percent, or points to show one "
+    "assessment's figures also as points ('2.5 of 7'). Source, licence and edition say where the set "
     "comes from; they may be left empty.",
     "How to edit and load it back",
     "Change cells, add or delete rows; keep the sheet names and the column names in the first "
@@ -215,6 +217,7 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
         "description": spec.description,
         "aggregation": spec.aggregation,
         "level_boundary": spec.level_boundary,
+        "display": spec.display,
         "na_allowed": _flag(spec.na_allowed),
         "source": spec.source,
         "licence": spec.licence,

@@ -17,6 +17,9 @@ AGGREGATIONS = ("weighted_mean", "min_section")
 # Where a level band starts: at its minimum (at_or_above, the default), or just above it, for
 # rubrics whose bands are written (a, b]. The first band starts at 0 either way.
 LEVEL_BOUNDARIES = ("at_or_above", "above")
+# How one assessment's figures are shown: percentages only (the default), or points as well
+# ("2.5 of 7"), for rubrics that count points per test.
+DISPLAYS = ("percent", "points")
 APPLIES_TO = ("all", "batch", "realtime")
 MAX_WEIGHT = Decimal(5)
 # Excel keeps at most this many characters in a cell: a longer text would be cut in the
@@ -57,6 +60,7 @@ TOP_KEYS = {
     "description",
     "aggregation",
     "level_boundary",
+    "display",
     "na_allowed",
     "metadata",
     "scale",
@@ -139,6 +143,7 @@ class QuestionSetSpec:
     levels: tuple[LevelSpec, ...]
     sections: tuple[SectionSpec, ...]
     level_boundary: str = "at_or_above"
+    display: str = "percent"
     # The default of the questions' na_allowed (each question may say otherwise).
     na_allowed: bool = True
     # Where the set comes from, under which licence, which edition: shown with the set.
@@ -422,6 +427,14 @@ class _Checker:
                 "question set",
                 f"level_boundary '{boundary}' is not one of {', '.join(LEVEL_BOUNDARIES)}",
             )
+        display = self.text(data, "display", "question set", required=False, default=DISPLAYS[0])
+        if display not in DISPLAYS:
+            self.add(
+                data,
+                "display",
+                "question set",
+                f"display '{display}' is not one of {', '.join(DISPLAYS)}",
+            )
         metadata = {"source": "", "licence": "", "edition": ""}
         if "metadata" in data:
             raw = data["metadata"]
@@ -444,6 +457,7 @@ class _Checker:
             levels=tuple(levels),
             sections=tuple(sections),
             level_boundary=boundary,
+            display=display,
             na_allowed=na_allowed,
             **metadata,
         )
@@ -628,6 +642,8 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     # Written only when set, so that files without them keep their exact canonical text.
     if spec.level_boundary != LEVEL_BOUNDARIES[0]:
         data["level_boundary"] = spec.level_boundary
+    if spec.display != DISPLAYS[0]:
+        data["display"] = spec.display
     if not spec.na_allowed:
         data["na_allowed"] = False
     metadata = {"source": spec.source, "licence": spec.licence, "edition": spec.edition}

@@ -51,7 +51,12 @@ from reports.builders.excel_sheets import (
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import filtered_gaps, filtered_projects
 from reports.dashboards.project import project_page_data
-from scoring.selectors import MIN_GROUP_SIZE, project_plan, scores_for_assessments
+from scoring.selectors import (
+    MIN_GROUP_SIZE,
+    points_texts,
+    project_plan,
+    scores_for_assessments,
+)
 from scoring.selectors.benchmarks import Distribution, distribution
 from scoring.selectors.dashboard import (
     figure_history,
@@ -597,6 +602,9 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     assessments = list(scores_for_assessments(assessments_of_project(project)))
     page = project_page_data(project=project, assessments=assessments, on=today)
     plan = project_plan(project)
+    # Sets that count points show them beside the percentages ("2.5 of 7").
+    points = points_texts(assessments)
+    shows_points = any(a.version.display == "points" for a in assessments)
     progress(15)
 
     latest = page.latest
@@ -615,6 +623,11 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 f"{latest.percent:.1f}%"
                 if latest and latest.percent is not None
                 else "no figure yet",
+            ),
+            *(
+                [("Points", points[latest.assessment_id])]
+                if latest and points.get(latest.assessment_id)
+                else []
             ),
             ("Level", (latest.level or "-") if latest else "no figure yet"),
             ("Last validated assessment", latest.assessed_on if latest else "none yet"),
@@ -666,6 +679,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             Column("Status", 11),
             Column("Question-set version", 22),
             Column("Overall", 10, PERCENT),
+            *([Column("Points", 10)] if shows_points else []),
             Column("Level", 14),
             Column("Core statements met", 11, INTEGER),
             Column("Change since the previous validated (points)", 16, POINTS),
@@ -682,6 +696,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 a.get_status_display(),
                 f"{a.version.question_set.name} v{a.version.number}",
                 score.percent if score else None,
+                *([points.get(a.pk) or None] if shows_points else []),
                 (score.level or None) if score else None,
                 score.core_met if score else None,
                 row.overall_points,

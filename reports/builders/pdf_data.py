@@ -30,7 +30,7 @@ from reports.dashboards.filters import DashboardFilters
 from reports.dashboards.group import BrandRow
 from reports.dashboards.project import project_page_data
 from reports.words import criticality_labels, kind_labels
-from scoring.selectors import project_plan, scores_for_assessments
+from scoring.selectors import points_texts, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
 from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
@@ -330,6 +330,8 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
         "profile_svg": profile_svg,
         "movement": page.movement,
         "plan": plan,
+        # A set that counts points shows them beside the percentage ("2.5 of 7").
+        "latest_points": points_texts([latest]).get(latest.pk, "") if latest else "",
     }
 
 

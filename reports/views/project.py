@@ -12,7 +12,7 @@ from brands.selectors import can_answer_for_project, can_manage_brand, get_proje
 from reports.csv_export import csv_response
 from reports.dashboards.project import project_page_data
 from reports.dashboards.project_charts import profile_chart, profile_table
-from scoring.selectors import scores_for_assessments
+from scoring.selectors import points_texts, scores_for_assessments
 from scoring.selectors.dashboard import latest_of
 from scoring.selectors.figures_cache import cached_figures
 from surveys.forms import StartAssessmentForm
@@ -92,7 +92,13 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
     assessments, page, question_set, blocks = _page(request, project)
     can_manage = can_manage_brand(request.user, project.brand)
+    # A set that counts points shows them beside the percentages ("2.5 of 7").
+    points = points_texts(assessments)
+    for assessment in assessments:
+        assessment.points_text = points.get(assessment.pk, "")
     context = {
+        "shows_points": any(a.version.display == "points" for a in assessments),
+        "latest_points": page.latest and points.get(page.latest.assessment_id, ""),
         "project": project,
         "brand": project.brand,
         "team": project.team.order_by("first_name", "last_name"),

@@ -11,6 +11,8 @@ from scoring.selectors.scores import (
     answer_inputs,
     assessment_result,
     latest_validated_scores,
+    points_results,
+    points_texts,
     scores_for_assessments,
     version_spec,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "get_action_for_user",
     "latest_validated_assessments",
     "latest_validated_scores",
+    "points_results",
+    "points_texts",
     "previous_validated",
     "project_figure_at",
     "project_plan",

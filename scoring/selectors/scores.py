@@ -69,6 +69,36 @@ def assessment_result(assessment: Assessment) -> engine.Result:
     )
 
 
+def points_results(assessments) -> dict[int, engine.Result]:
+    """The engine's result, by assessment id, of each scored assessment whose version shows
+    points (display: points); the others are left out. One query for all their answers."""
+    wanted = [
+        a
+        for a in assessments
+        if a.version.display == "points" and getattr(a, "score", None) is not None
+    ]
+    if not wanted:
+        return {}
+    answers: dict[int, list[Answer]] = {a.pk: [] for a in wanted}
+    rows = Answer.objects.filter(assessment__in=[a.pk for a in wanted]).select_related(
+        "question", "option"
+    )
+    for answer in rows:
+        answers[answer.assessment_id].append(answer)
+    return {
+        a.pk: engine.score(version_spec(a.version), answer_inputs(answers[a.pk]), a.project.kind)
+        for a in wanted
+    }
+
+
+def points_texts(assessments) -> dict[int, str]:
+    """'2.5 of 7' by assessment id, for the scored assessments whose version shows points."""
+    return {
+        pk: engine.format_points(result.points, result.max_points)
+        for pk, result in points_results(assessments).items()
+    }
+
+
 def scores_for_assessments(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
     """`assessments` with their stored score and section scores loaded in two queries."""
     return assessments.select_related("score").prefetch_related(

@@ -166,6 +166,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
             for s in version.sections.order_by("order")
         ),
         level_boundary=version.level_boundary,
+        display=version.display,
         na_allowed=version.na_allowed,
         source=version.origin,
         licence=version.licence,

@@ -133,6 +133,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
     Question.objects.bulk_create(questions)
     version.aggregation = spec.aggregation
     version.level_boundary = spec.level_boundary
+    version.display = spec.display
     version.na_allowed = spec.na_allowed
     version.origin, version.licence, version.edition = spec.source, spec.licence, spec.edition
     version.source = fmt.to_yaml(spec)
@@ -140,6 +141,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
         update_fields=[
             "aggregation",
             "level_boundary",
+            "display",
             "na_allowed",
             "origin",
             "licence",

@@ -9,9 +9,11 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.selectors import can_manage_brand, get_project_for_user
+from scoring import engine
 from scoring.selectors import (
     assessment_movement,
     assessment_result,
+    points_results,
     previous_validated,
     scores_for_assessments,
 )
@@ -34,7 +36,16 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
     # Once scored: the figure against the previous validated one, and how many answers moved.
     before = previous_validated(assessment) if score else None
     moved = assessment_movement(before, assessment) if before else None
+    # Sets that count points show them beside the percentages ("2.5 of 7").
+    points = points_results([assessment]).get(assessment.pk)
+    if points is not None:
+        for section_score in score.sections.all():
+            figure = points.sections.get(section_score.section.key)
+            section_score.points_text = figure and engine.format_points(
+                figure.points, figure.max_points
+            )
     context = {
+        "points": points and engine.format_points(points.points, points.max_points),
         "moved": moved,
         "moved_up": moved and sum(1 for a in moved.answers if a.direction == "up"),
         "moved_down": moved and sum(1 for a in moved.answers if a.direction == "down"),

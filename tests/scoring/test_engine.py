@@ -1,5 +1,7 @@
 """The scoring engine, by hand-computed examples. Pure Python: no database."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from scoring.engine import (
     BandSpec,
     QuestionSpec,
     VersionSpec,
+    format_points,
     level_for,
     score,
 )
@@ -271,3 +274,81 @@ def test_the_weakest_section_never_beats_the_weighted_mean(choices, kind):
         assert 0 <= weakest.overall <= mean.overall <= 1
         assert min(figures) <= mean.overall <= max(figures)
         assert weakest.overall == min(figures)
+
+
+# Points (for sets displayed in points): a rubric in the style of the ML Test Score, four
+# sections of 7 tests with weight 1, each test scoring 0, 0.5 or 1; the weakest section sets
+# the score.
+RUBRIC_OPTIONS = {"automated": 1.0, "manual": 0.5, "none": 0.0}
+RUBRIC_SECTIONS = ("data", "model", "infra", "monitoring")
+RUBRIC = VersionSpec(
+    sections=RUBRIC_SECTIONS,
+    questions=tuple(QuestionSpec(f"{s}-{i}", s) for s in RUBRIC_SECTIONS for i in range(1, 8)),
+    options=RUBRIC_OPTIONS,
+    aggregation=MIN_SECTION,
+)
+
+
+def rubric_answers(**per_section: list[str]) -> list[AnswerInput]:
+    return [
+        AnswerInput(f"{section}-{i}", option=choice)
+        for section, choices in per_section.items()
+        for i, choice in enumerate(choices, start=1)
+    ]
+
+
+class TestPoints:
+    # data 5, model 2.5, infra 7, monitoring 4 (each of 7)
+    ANSWERS = rubric_answers(
+        data=["automated"] * 5 + ["none"] * 2,
+        model=["automated", "manual", "manual", "manual", "none", "none", "none"],
+        infra=["automated"] * 7,
+        monitoring=["automated"] * 3 + ["manual"] * 2 + ["none"] * 2,
+    )
+
+    def test_each_section_is_the_sum_of_its_tests_and_the_weakest_sets_the_score(self):
+        result = score(RUBRIC, self.ANSWERS, "batch")
+        sections = {k: (s.points, s.max_points) for k, s in result.sections.items()}
+        assert sections == {
+            "data": pytest.approx((5, 7)),
+            "model": pytest.approx((2.5, 7)),
+            "infra": pytest.approx((7, 7)),
+            "monitoring": pytest.approx((4, 7)),
+        }
+        assert (result.points, result.max_points) == (pytest.approx(2.5), 7)
+        assert format_points(result.points, result.max_points) == "2.5 of 7"
+        assert result.percent == pytest.approx(2.5 / 7 * 100)  # the percentage is unchanged
+
+    def test_weighted_mean_counts_every_test(self):
+        result = score(replace(RUBRIC, aggregation=WEIGHTED_MEAN), self.ANSWERS, "batch")
+        assert (result.points, result.max_points) == (pytest.approx(18.5), 28)
+        assert format_points(result.points, result.max_points) == "18.5 of 28"
+
+    def test_na_and_not_applicable_statements_leave_the_maximum(self):
+        # a: a1 yes (1 x 1), a2 N/A; b: b1 does not apply to realtime, b2 partly (0.5 x 1),
+        # b3 no (0 x 2): a is 1 of 1, b is 0.5 of 3, overall 1.5 of 4.
+        given_answers = answers(a1="yes", a2="na", b1="yes", b2="partly", b3="no")
+        result = score(version(), given_answers, "realtime")
+        assert (result.sections["a"].points, result.sections["a"].max_points) == (1, 1)
+        assert result.sections["b"].points == pytest.approx(0.5)
+        assert result.sections["b"].max_points == 3
+        assert (result.points, result.max_points) == (pytest.approx(1.5), 4)
+        weakest = score(version(MIN_SECTION), given_answers, "realtime")
+        assert format_points(weakest.points, weakest.max_points) == "0.5 of 3"
+
+    def test_nothing_scored_has_no_points(self):
+        result = score(RUBRIC, [], "batch")
+        assert (result.points, result.max_points) == (None, None)
+        assert format_points(result.points, result.max_points) == ""
+
+    @pytest.mark.parametrize(
+        ("points", "max_points", "text"),
+        [
+            (3.0, 7.0, "3 of 7"),
+            (2.5, 7, "2.5 of 7"),
+            (0, 7, "0 of 7"),
+            (1.2345, 2.5, "1.23 of 2.5"),
+        ],
+    )
+    def test_the_text_drops_trailing_zeros(self, points, max_points, text):
+        assert format_points(points, max_points) == text

@@ -418,3 +418,59 @@ def test_the_weakest_section_never_drops_a_section_through_na_when_na_is_not_all
             assert figures_of_section.score is not None, section
     scored = [s.score for s in result.sections.values() if s.score is not None]
     assert result.overall == (min(scored) if scored else None)
+
+
+def points_fraction(points: float | None, max_points: float | None) -> float | None:
+    return None if points is None else points / max_points
+
+
+@settings(max_examples=cases(200), deadline=None)
+@given(assessments(), st.data())
+def test_points_and_percentages_rank_two_assessments_the_same_way(case, data):
+    """For two assessments of one version, the points display (points / maximum) and the
+    percentage put them in the same order, overall and section by section; and the points
+    are the percentage of the maximum."""
+    version, kind, answers = case
+    choices = st.sampled_from([*version.options, NA, UNANSWERED])
+    other = {key: data.draw(choices) for key in answers}
+    first, second = score(version, inputs(answers), kind), score(version, inputs(other), kind)
+
+    for result in (first, second):
+        assert (result.points is None) == (result.percent is None)
+        if result.percent is not None:
+            assert result.points == pytest.approx(result.percent / 100 * result.max_points)
+            assert 0 <= result.points <= result.max_points
+        for section in result.sections.values():
+            if section.percent is None:
+                assert section.points == 0 and section.max_points == 0
+            else:
+                assert section.points == pytest.approx(section.percent / 100 * section.max_points)
+
+    pairs = [
+        (
+            (first.points, first.max_points),
+            (second.points, second.max_points),
+            first.percent,
+            second.percent,
+        )
+    ]
+    pairs += [
+        (
+            (first.sections[k].points, first.sections[k].max_points),
+            (second.sections[k].points, second.sections[k].max_points),
+            first.sections[k].percent,
+            second.sections[k].percent,
+        )
+        for k in version.sections
+        if first.sections[k].percent is not None and second.sections[k].percent is not None
+    ]
+    for a_points, b_points, a_percent, b_percent in pairs:
+        if a_percent is None or b_percent is None:
+            continue
+        by_points = points_fraction(*a_points) - points_fraction(*b_points)
+        by_percent = a_percent - b_percent
+        # Both figures are rounded to 9 places: a difference below that is a tie either way.
+        if abs(by_percent) > 1e-6:
+            assert (by_points > 0) == (by_percent > 0)
+        else:
+            assert by_points == pytest.approx(0, abs=1e-8)
