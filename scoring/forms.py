@@ -64,16 +64,16 @@ def recent_quarter_ends(today: datetime.date | None = None, count: int = 8) -> l
 
 def question_set_choices() -> list[tuple[str, str]]:
     """The sets figures can be read for (those with a published version), the group's main
-    set first as the default (an empty value). One query."""
-    sets = list(
-        QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED)
-        .distinct()
-        .order_by("-is_main", "name")
-    )
-    main = next((s for s in sets if s.is_main), sets[0] if sets else None)
-    choices = [("", f"{main.name} (the group's main set)" if main else "the group's main set")]
-    return choices + [
-        (str(s.code), s.name if s.active else f"{s.name} (retired)") for s in sets if s != main
+    set first: it is shown when none is chosen. One query."""
+    sets = QuestionSet.objects.filter(versions__status=VersionStatus.PUBLISHED).distinct()
+    return [
+        (
+            str(s.code),
+            f"{s.name} (the group's main set)"
+            if s.is_main
+            else (s.name if s.active else f"{s.name} (retired)"),
+        )
+        for s in sets.order_by("-is_main", "name")
     ]
 
 
@@ -88,7 +88,7 @@ class QuestionSetChoiceForm(forms.Form):
         self.fields["set"].choices = question_set_choices()
 
     def question_set_code(self) -> str | None:
-        """The chosen set's code; None for the group's main set."""
+        """The chosen set's code; None when none is chosen (the group's main set)."""
         return self.cleaned_data.get("set")
 
 

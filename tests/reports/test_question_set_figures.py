@@ -238,3 +238,18 @@ def test_an_unknown_set_is_refused_with_a_message(client, scored, lead, brand, n
     response = client.get(reverse(name, args=[brand.code]), {"set": "no-such-set"})
     assert response.status_code == 400
     assert "one of the question sets" in response.text
+
+
+@pytest.mark.parametrize("name", ["brand_trend", "brand_benchmark", "brand_gaps"])
+def test_the_main_set_can_be_chosen_by_its_code_too(
+    client, scored, lead, brand, second, group_admin, name
+):
+    """A link that names the main set keeps working (and shows the same) after it becomes main."""
+    services.question_set_make_main(question_set=second.question_set, user=group_admin)
+    client.force_login(lead)
+    url = reverse(name, args=[brand.code])
+    by_code = client.get(url, of_second(second))
+    by_default = client.get(url)
+    assert by_code.status_code == by_default.status_code == 200
+    assert f'<option value="{second.question_set.code}" selected>' in by_code.text
+    assert "(the group&#x27;s main set)" in by_default.text
