@@ -56,7 +56,7 @@ run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks u
 	$(UV_RUN) python manage.py runserver $(HOST):$(PORT)
 
 test: venv ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k name -x")
-	$(UV_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(UV_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: venv ## ruff check and ruff format --check
 	$(UV_RUN) ruff check .

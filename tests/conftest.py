@@ -99,16 +99,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason="needs Redis and a worker: set REDIS_URL (CI does)")
             )
-    # xdist hands out the groups in the order they are collected: the longest ones (the Redis
-    # and worker modules, the browser tests) go first, so that no process is left with a long
-    # group at the end while the other waits.
+    # xdist hands out the groups in the order they are collected (`make test` passes
+    # --no-loadscope-reorder, or it would order them by their number of tests): the longest
+    # ones go first, so that no process is left with a long group at the end while the other
+    # waits, and the many short modules fill in behind them.
     items.sort(key=_start_early)
+
+
+LONG_MODULES = {"test_any_date.py", "test_question_set_fuzz.py", "test_workbook_fuzz.py"}
 
 
 def _start_early(item) -> int:
     if "redis" in item.keywords or item.path.name in SERIAL_MODULES:
         return 0
-    if item.path.parent.name == "browser":
+    if item.path.parent.name == "browser" or item.path.name in LONG_MODULES:
         return 1
     return 2
 
