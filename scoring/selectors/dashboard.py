@@ -23,6 +23,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from brands.models import Project
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction, SectionScore
 from scoring.selectors.figures_cache import cached_figures
+from scoring.selectors.gaps import in_question_set
 from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion, Section
 
 _LATEST_LAST = ("assessed_on", "created_at", "id")
@@ -78,10 +79,7 @@ def _counted(
     assessments = assessments.filter(counted)
     if version_code is not None:
         assessments = assessments.filter(version__code=version_code)
-    if question_set_code is None:
-        # Never a figure over several sets: without a choice, the group's main set's.
-        return assessments.filter(version__question_set__is_main=True)
-    return assessments.filter(version__question_set__code=question_set_code)
+    return in_question_set(assessments, question_set_code)
 
 
 def _figure(values: tuple) -> Figure:

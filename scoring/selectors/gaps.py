@@ -18,6 +18,20 @@ from brands.models import Brand, Project, ProjectKind
 from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
 
 
+def in_question_set(
+    assessments: QuerySet[Assessment],
+    question_set_code: str | None = None,
+    question_set_id: int | None = None,
+) -> QuerySet[Assessment]:
+    """`assessments` of one question set: `question_set_id`'s or `question_set_code`'s, else
+    the group's main set's. Figures never mix sets, so every figure's query goes through it."""
+    if question_set_id is not None:
+        return assessments.filter(version__question_set_id=question_set_id)
+    if question_set_code is not None:
+        return assessments.filter(version__question_set__code=question_set_code)
+    return assessments.filter(version__question_set__is_main=True)
+
+
 def latest_validated_assessments(
     projects: QuerySet[Project],
     *,
@@ -31,13 +45,11 @@ def latest_validated_assessments(
     One query when evaluated; usable as a subquery. Ties on the date go to the
     assessment created last, as in `latest_validated_scores`.
     """
-    validated = Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED)
-    if question_set_id is not None:
-        validated = validated.filter(version__question_set_id=question_set_id)
-    elif question_set_code is not None:
-        validated = validated.filter(version__question_set__code=question_set_code)
-    else:
-        validated = validated.filter(version__question_set__is_main=True)
+    validated = in_question_set(
+        Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED),
+        question_set_code,
+        question_set_id,
+    )
     if on is not None:
         validated = validated.filter(assessed_on__lte=on)
     latest = validated.order_by("-assessed_on", "-created_at").values("pk")[:1]
@@ -167,13 +179,12 @@ def _latest(
     """For a Project query: `field` of its latest validated assessment at or before `on`
     in one question set: `question_set_code`'s, else the group's main set (and of the
     version `version_code` only, when given)."""
-    assessments = Assessment.objects.filter(
-        project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
+    assessments = in_question_set(
+        Assessment.objects.filter(
+            project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
+        ),
+        question_set_code,
     )
-    if question_set_code is None:
-        assessments = assessments.filter(version__question_set__is_main=True)
-    else:
-        assessments = assessments.filter(version__question_set__code=question_set_code)
     if version_code is not None:
         assessments = assessments.filter(version__code=version_code)
     return Subquery(assessments.order_by("-assessed_on", "-created_at").values(field)[:1])

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from brands.models import Brand, Project
 from scoring import engine
-from scoring.selectors.gaps import quarter_end, quarter_label
+from scoring.selectors.gaps import in_question_set, quarter_end, quarter_label
 from scoring.selectors.scores import version_spec
 from surveys.models import Answer, Assessment, AssessmentStatus, Question, QuestionSetVersion
 
@@ -259,14 +259,6 @@ def _latest_at(dates: list[datetime.date], day: datetime.date) -> int:
     return bisect.bisect_right(dates, day) - 1
 
 
-def _in_set(assessments: QuerySet[Assessment], question_set_code: str | None):
-    """Assessments of one question set: `question_set_code`'s, else the group's main set's
-    (a brand's figure never averages figures of several sets)."""
-    if question_set_code is None:
-        return assessments.filter(version__question_set__is_main=True)
-    return assessments.filter(version__question_set__code=question_set_code)
-
-
 def brand_series(
     brands: QuerySet[Brand] | list[Brand],
     quarters: list[datetime.date],
@@ -284,7 +276,7 @@ def brand_series(
     quarters = sorted(quarters)
     rows = (
         _rows(
-            _in_set(
+            in_question_set(
                 Assessment.objects.filter(project__brand__in=brands, assessed_on__lte=quarters[-1]),
                 question_set_code,
             )
@@ -339,7 +331,7 @@ def brand_quarter_ends(
     to the current quarter, whose point is today: an assessment dated later in the quarter
     does not count before its day."""
     today = today or timezone.localdate()
-    first = _in_set(
+    first = in_question_set(
         Assessment.objects.filter(
             project__brand=brand, status=AssessmentStatus.VALIDATED, assessed_on__lte=today
         ),
