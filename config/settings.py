@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "surveys",
     "scoring",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

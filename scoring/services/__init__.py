@@ -1,5 +1,6 @@
 """Writes for scores, one module per domain; the public names are re-exported here."""
 
+from scoring.services.lifecycle import assessment_scored
 from scoring.services.plans import (
     ActionConflict,
     ActionError,
@@ -21,6 +22,7 @@ __all__ = [
     "action_create",
     "action_update",
     "actions_close_met",
+    "assessment_scored",
     "can_manage_actions",
     "can_update_action",
     "score_store",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from brands import audit
 from brands.models import AuditAction, GroupSettings, Project, User
 from brands.selectors import can_manage_brand
-from scoring.services import actions_close_met, score_store
+from scoring.services import assessment_scored
 from surveys.models import (
     Answer,
     AnswerEvent,
@@ -205,7 +205,7 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
         status=AssessmentStatus.SUBMITTED,
         submitted_at=timezone.now(),
     )
-    score_store(assessment=assessment)
+    assessment_scored(assessment=assessment)
     return assessment
 
 
@@ -256,8 +256,7 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
             interview_resumed_at=None,
         )
     _transition(assessment, from_status=assessment.status, **fields)
-    score_store(assessment=assessment)
-    actions_close_met(assessment=assessment)
+    assessment_scored(assessment=assessment)
     if assessment.mode == AssessmentMode.INTERVIEW and assessment.previous_id:
         # An interview that started from a submitted self-fill was its review: the
         # self-fill leaves the review queue, kept as it was, pointing at the interview.
@@ -294,7 +293,7 @@ def interview_finalise(*, assessment: Assessment, user: User) -> Assessment:
         interview_seconds=_interview_seconds(assessment, now),
         interview_resumed_at=None,
     )
-    score_store(assessment=assessment)
+    assessment_scored(assessment=assessment)
     return assessment
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import GroupRole, Project, User
-from scoring.services import score_store
+from scoring.services import assessment_scored
 from surveys.models import (
     Answer,
     AnswerVia,
@@ -195,5 +195,5 @@ def historic_import(
             created_at=moment,
         )
         assessment.refresh_from_db()
-        score_store(assessment=assessment)
+        assessment_scored(assessment=assessment)
     return assessment

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from brands.models import ProductLine
+from demo import builder
 from scoring.selectors import assessment_result
 from scoring.selectors.figures_cache import forget_cached_figures
-from surveys.demo import builder
 from surveys.models import Assessment, AssessmentStatus
 
 

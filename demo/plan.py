@@ -14,9 +14,8 @@ from datetime import date, datetime, timedelta
 from django.utils.text import slugify
 
 from brands.models import BrandRole, Criticality, GroupRole
-from scoring.engine import QuestionSpec
-from surveys.demo import data
-from surveys.demo.model import (
+from demo import data
+from demo.model import (
     BRAND_SECTION_SPREAD,
     ProjectMaturity,
     Quarter,
@@ -28,6 +27,7 @@ from surveys.demo.model import (
     weighted_sample,
     working_time,
 )
+from scoring.engine import QuestionSpec
 from surveys.models import AssessmentMode, AssessmentStatus
 
 

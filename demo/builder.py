@@ -17,13 +17,13 @@ from django.db.models import Field, JSONField, Model, QuerySet
 from django.utils import timezone
 
 from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
+from demo import data
+from demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
 from scoring import engine
 from scoring.models import Score, SectionScore
 from scoring.selectors import version_spec
 from scoring.services.scores import score_figures, stored_decimal
 from surveys import question_set_format as fmt
-from surveys.demo import data
-from surveys.demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
 from surveys.management.commands.import_question_set import DEFAULT_SET, DEMO_SECOND_SET
 from surveys.models import (
     Answer,

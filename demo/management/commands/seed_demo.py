@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import BrandRole
+from demo import builder, data
+from demo.model import at
+from demo.plan import SCALES, plan_scenario
 from scoring.selectors import version_spec
-from surveys.demo import builder, data
-from surveys.demo.model import at
-from surveys.demo.plan import SCALES, plan_scenario
 
 
 def _day(text: str) -> date:
