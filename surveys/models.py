@@ -560,3 +560,105 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} for {self.assessment}"
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class RoundMode(models.TextChoices):
+    """How a project in a round is assessed: a fixed mode, or the brand lead chooses later."""
+
+    SELF_FILL = "self_fill", "Self-fill"
+    INTERVIEW = "interview", "Interview"
+    LEAD_DECIDES = "lead_decides", "Brand lead decides"
+
+
+class Round(models.Model):
+    """A campaign of assessments across brands: one question set, chosen projects, a due date.
+
+    Launching it starts an assessment per chosen project (or lists the project's open one);
+    closing it freezes who is in it. Its figures become a named point in trends and reports.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    question_set = models.ForeignKey(QuestionSet, on_delete=models.PROTECT, related_name="rounds")
+    status = models.CharField(max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    opens_on = models.DateField()
+    due_on = models.DateField()
+    # The choice of projects as it was made (brands, kinds, criticalities, product lines,
+    # "not assessed for N quarters"), kept to show on the round page.
+    selection = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-opens_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RoundStatus.values), name="round_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("opens_on")), name="round_due_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RoundStatus.CLOSED) | Q(closed_at__isnull=False),
+                name="round_closed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundMember(models.Model):
+    """One project in a round, and the assessment that answers for it there."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="members")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="round_members")
+    mode = models.CharField(max_length=16, choices=RoundMode.choices)
+    # Started by the launch, or the project's assessment of the same set that was already
+    # open (listed, not duplicated); empty while the brand lead has still to choose a mode.
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="round_members",
+    )
+    already_open = models.BooleanField(
+        default=False, help_text="The assessment was open before the round was launched"
+    )
+    # An interview: the day the lead planned it for.
+    interview_planned_on = models.DateField(null=True, blank=True)
+    interview_planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "project__brand__name", "project__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "project"], name="round_member_once"),
+            models.CheckConstraint(
+                condition=Q(mode__in=RoundMode.values), name="round_member_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} in {self.round}"
