@@ -18,6 +18,8 @@ class Band(Protocol):
 
     name: str
     min_percent: float | Decimal
+    # Optional `above: bool`: the band is reached only strictly above its minimum (a version
+    # whose level boundary rule is "above"); read with getattr, default False.
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ _TEMPLATE = go.layout.Template(
 
 
 def _sorted_bands(bands: Iterable[Band]) -> list[tuple[float, str]]:
-    return sorted((float(b.min_percent), b.name) for b in bands)
+    """(min_percent, name) lowest first; bands with the same minimum keep their given order."""
+    return sorted(((float(b.min_percent), b.name) for b in bands), key=lambda band: band[0])
 
 
 def _palette(count: int) -> tuple[str, ...]:
@@ -112,15 +113,27 @@ def level_colours(bands: Iterable[Band]) -> list[tuple[float, str]]:
     return [(m, c) for (m, _), c in zip(ordered, _palette(len(ordered)), strict=True)]
 
 
+def _reached(percent: float | None, bands: Iterable[Band]) -> int | None:
+    """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches, with the
+    same rule as scoring's `level_for`: at or above a band's minimum, or strictly above it for
+    a band marked `above`; None below every band or without a figure."""
+    if percent is None:
+        return None
+    value = round(percent, 9)
+    ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
+    reached = None
+    for index, band in enumerate(ordered):
+        minimum = float(band.min_percent)
+        if value > minimum or (value == minimum and not getattr(band, "above", False)):
+            reached = index
+    return reached
+
+
 def colour_for(percent: float | None, bands: Iterable[Band]) -> str:
     """The colour of the band `percent` falls in (the same rule as scoring's `level_for`)."""
-    if percent is None:
-        return NO_DATA
-    colour = NO_DATA
-    for minimum, band_colour in level_colours(bands):
-        if round(percent, 9) >= minimum:
-            colour = band_colour
-    return colour
+    bands = list(bands)
+    index = _reached(percent, bands)
+    return NO_DATA if index is None else level_colours(bands)[index][1]
 
 
 def _luminance(colour: str) -> float:
@@ -176,13 +189,10 @@ def colorscale(bands: Iterable[Band]) -> list[list]:
 
 
 def level_name(percent: float | None, bands: Iterable[Band]) -> str:
-    if percent is None:
-        return ""
-    reached = ""
-    for minimum, name in _sorted_bands(bands):
-        if round(percent, 9) >= minimum:
-            reached = name
-    return reached
+    """The name of the band `percent` reaches ("" below every band or without a figure)."""
+    bands = list(bands)
+    index = _reached(percent, bands)
+    return "" if index is None else _sorted_bands(bands)[index][1]
 
 
 # --- helpers -----------------------------------------------------------------

@@ -54,6 +54,7 @@ class LevelCount:
     name: str
     min_percent: float | None  # None: a level not in the reference version's bands
     count: int
+    above: bool = False  # reached only strictly above min_percent (see LevelBandInfo)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def group_dashboard_data(
     reference = reference_version(scored, info, filters)
     levels = Counter(f.level for f in scored)
     bands = list(reference.bands) if reference else []
-    level_counts = [LevelCount(b.name, b.min_percent, levels.pop(b.name, 0)) for b in bands]
+    level_counts = [
+        LevelCount(b.name, b.min_percent, levels.pop(b.name, 0), b.above) for b in bands
+    ]
     level_counts += [LevelCount(name, None, count) for name, count in sorted(levels.items())]
 
     # The projects the filters keep and their brands, in one query: the summary counts both.

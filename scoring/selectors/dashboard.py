@@ -21,6 +21,7 @@ from typing import NamedTuple
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from brands.models import Project
+from scoring import engine
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction, SectionScore
 from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.gaps import in_question_set
@@ -237,6 +238,9 @@ class SectionColumn:
 class LevelBandInfo:
     name: str
     min_percent: float
+    # Reached only strictly above its minimum (a version whose boundary rule is "above";
+    # never the lowest band): the same rule as the engine's `level_for`.
+    above: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,8 +272,12 @@ def _versions_info(version_ids: tuple[int, ...]) -> dict[int, VersionInfo]:
             label=f"{v.question_set.name} v{v.number}",
             number=v.number,
             bands=tuple(
-                LevelBandInfo(b.name, float(b.min_percent))
-                for b in sorted(v.levels.all(), key=lambda b: b.min_percent)
+                LevelBandInfo(
+                    b.name,
+                    float(b.min_percent),
+                    above=v.level_boundary == engine.ABOVE and index > 0,
+                )
+                for index, b in enumerate(sorted(v.levels.all(), key=lambda b: b.min_percent))
             ),
         )
         for v in versions

@@ -63,6 +63,31 @@ def test_colour_for_agrees_with_the_engines_level(percent):
     assert charts.colour_for(percent, BANDS) == by_name[level_for(percent, BANDS)]
 
 
+@pytest.mark.parametrize("percent", [0, 0.01, 29.99, 30, 30.0001, 50, 85, 85.5, 100])
+def test_level_name_and_colour_follow_the_above_boundary_rule_like_the_engine(percent):
+    """A version whose level boundary rule is "above": a band above the lowest is reached
+    only strictly above its minimum, on the charts as in the engine."""
+    from scoring.engine import ABOVE
+    from scoring.selectors.dashboard import LevelBandInfo
+
+    above = [
+        LevelBandInfo(b.name, float(b.min_percent), above=index > 0)
+        for index, b in enumerate(BANDS)
+    ]
+    expected = level_for(percent, BANDS, ABOVE)
+    assert charts.level_name(percent, above) == expected
+    colours = dict(
+        zip([b.name for b in BANDS], [c for _, c in charts.level_colours(BANDS)], strict=True)
+    )
+    assert charts.colour_for(percent, above) == colours[expected]
+
+
+def test_level_name_at_a_boundary_without_the_above_rule_takes_the_higher_band():
+    assert charts.level_name(30, BANDS) == "Repeatable"
+    assert charts.level_name(29.999, BANDS) == "Initial"
+    assert charts.level_name(None, BANDS) == ""
+
+
 def test_colour_for_has_a_no_data_colour_for_missing_figures_and_figures_below_every_band():
     assert charts.colour_for(None, BANDS) == charts.NO_DATA
     assert charts.colour_for(10, [BandSpec("Started", 20)]) == charts.NO_DATA
@@ -374,3 +399,17 @@ def test_plotly_js_is_served_from_our_static_files_with_the_traces_we_use():
     assert "plotly.js (cartesian - minified) v" in head
     scripts = render_to_string("reports/_chart_scripts.html")
     assert "vendor/plotly/plotly-cartesian.min.js" in scripts and "//cdn" not in scripts
+
+
+@pytest.mark.django_db
+def test_versions_info_marks_the_bands_an_above_rule_reaches_only_strictly_above():
+    from scoring.selectors.dashboard import _versions_info
+
+    version = factories.default_version()
+    assert not any(band.above for band in _versions_info((version.pk,))[version.pk].bands)
+
+    type(version).objects.filter(pk=version.pk).update(level_boundary="above")
+    bands = _versions_info((version.pk,))[version.pk].bands
+    assert [band.above for band in bands] == [False] + [True] * (len(bands) - 1)
+    lowest_but_one = bands[1]
+    assert charts.level_name(lowest_but_one.min_percent, bands) == bands[0].name
