@@ -35,10 +35,13 @@ def reminder_detail(request: HttpRequest, code) -> HttpResponse:
 def interview_slots_context(round: Round, user, *, error_for=None, error="", value="") -> dict:
     """What templates/surveys/rounds/_interviews.html needs (the round page includes it)."""
     slots = interview_slots(round, user)
+    shown = False
     for row in slots.rows:
-        if error_for is not None and row.member.pk == error_for:
-            row.error, row.value = error, value
-    return {"round": round, "slots": slots}
+        if error and row.member.pk == error_for and row.can_plan:
+            row.error, row.value, shown = error, value, True
+    # A refusal about a row without a form (not an interview, held, not theirs to plan) is
+    # said above the table instead.
+    return {"round": round, "slots": slots, "slot_error": "" if shown else error}
 
 
 @require_GET
