@@ -204,7 +204,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Yardstick <yardstick@localho
 # With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, mails are written here.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 # Where people reach Yardstick: links in mails sent without a request (the round reminders).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+SITE_URL = (env_str("SITE_URL").strip() or "http://localhost:8000").rstrip("/")
 
 # Uploads are refused above this size (bytes) before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
