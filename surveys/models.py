@@ -710,6 +710,14 @@ class ReminderDigest(models.Model):
     def __str__(self) -> str:
         return f"Reminders for {self.email} on {self.day:%Y-%m-%d}"
 
+    @property
+    def respondent_items(self) -> list:
+        return [item for item in self.items.all() if item.role == ReminderRole.RESPONDENT]
+
+    @property
+    def lead_items(self) -> list:
+        return [item for item in self.items.all() if item.role == ReminderRole.LEAD]
+
 
 class ReminderItem(models.Model):
     """One line of a digest: a round member, why it was mentioned, and in which capacity."""

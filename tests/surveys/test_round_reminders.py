@@ -290,8 +290,8 @@ def test_the_why_page_lists_a_persons_reminders_newest_first(
     text = page.text
     assert text.index("Saturday 16 January 2027") < text.index("Tuesday 12 January 2027")
     assert "overdue by 1 day" in text and "due in 3 days" in text
-    assert "Because you answer this self-fill" in text
-    assert "Because you lead" not in text  # the lead's digests are theirs alone
+    assert "Self-fills you answer" in text
+    assert "Your brand's overview" not in text  # the lead's digests are theirs alone
 
     digest = ReminderDigest.objects.get(email=data_scientist.email, day=day(1))
     detail = client.get(reverse("reminder_detail", args=[digest.code]))
@@ -301,7 +301,7 @@ def test_the_why_page_lists_a_persons_reminders_newest_first(
     client.force_login(lead)
     assert client.get(reverse("reminder_detail", args=[digest.code])).status_code == 404
     lead_page = client.get(reverse("reminder_list")).text
-    assert "Because you lead Acme Groceries" in lead_page
+    assert "Your brand's overview" in lead_page and "(self-fill)" in lead_page
 
 
 def test_the_why_page_needs_a_login_and_my_work_links_to_it(client, member, data_scientist):
