@@ -60,7 +60,9 @@ def member_interview(request: HttpRequest, code) -> HttpResponse:
     member = get_round_member_for_user(request.user, code)
     form = InterviewSlotForm(request.POST)
     status, error = 200, ""
-    if form.is_valid():
+    if "planned_on" not in request.POST:
+        status, error = 400, "Give the interview date, or an empty one to clear it."
+    elif form.is_valid():
         try:
             interview_plan(
                 member=member, planned_on=form.cleaned_data["planned_on"], user=request.user

@@ -87,6 +87,19 @@ def test_bad_dates_are_refused_with_a_message(client, lead, interview, value, me
     assert interview.interview_planned_on is None
 
 
+def test_a_post_without_the_date_field_changes_nothing(client, lead, interview):
+    interview.interview_planned_on = datetime.date(2026, 12, 10)
+    interview.save()
+    client.force_login(lead)
+
+    response = client.post(reverse("member_interview", args=[interview.code]), {}, **HTMX)
+
+    assert response.status_code == 400
+    assert "Give the interview date, or an empty one to clear it." in response.text
+    interview.refresh_from_db()
+    assert interview.interview_planned_on == datetime.date(2026, 12, 10)
+
+
 def test_only_interviews_not_yet_held_can_be_planned(client, lead, round_, brand, version):
     client.force_login(lead)
     self_fill = factories.round_member(round_, factories.ProjectFactory(brand=brand), version)
