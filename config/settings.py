@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -164,9 +165,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Round reminders (surveys/services/reminders.py): one digest per person a day, sent at
+# ROUND_REMINDER_HOUR (in TIME_ZONE) for open rounds due within ROUND_REMINDER_DAYS_BEFORE
+# days, and every ROUND_REMINDER_OVERDUE_EVERY_DAYS days once a round is overdue.
+ROUND_REMINDER_HOUR = env_int("ROUND_REMINDER_HOUR", 7, minimum=0)
+if ROUND_REMINDER_HOUR > 23:
+    raise ImproperlyConfigured("ROUND_REMINDER_HOUR must be an hour of the day, 0 to 23")
+ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 3, minimum=0)
+ROUND_REMINDER_OVERDUE_EVERY_DAYS = env_int("ROUND_REMINDER_OVERDUE_EVERY_DAYS", 7, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "report-jobs-sweep": {"task": "reports.tasks.sweep_report_jobs", "schedule": 60.0},
     "report-files-expire": {"task": "reports.tasks.expire_report_files", "schedule": 3600.0},
+    "round-reminders": {
+        "task": "surveys.tasks.send_round_reminders",
+        "schedule": crontab(hour=ROUND_REMINDER_HOUR, minute=0),
+    },
 }
 
 # Report jobs (reports/tasks.py). A report building longer than the soft limit is
@@ -188,6 +201,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Yardstick <yardstick@localhost>")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, mails are written here.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
+# Where people reach Yardstick: links in mails sent without a request (the round reminders).
+SITE_URL = (env_str("SITE_URL").strip() or "http://localhost:8000").rstrip("/")
 
 # Uploads are refused above this size (bytes) before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)

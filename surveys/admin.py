@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from surveys.models import Assessment, QuestionSet, QuestionSetVersion
+from surveys.models import Assessment, QuestionSet, QuestionSetVersion, ReminderDigest
 
 
 @admin.register(QuestionSet)
@@ -29,6 +29,22 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ("project", "assessed_on", "mode", "status", "version")
     list_filter = ("status", "mode", "project__brand")
     search_fields = ("project__name",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderDigest)
+class ReminderDigestAdmin(admin.ModelAdmin):
+    """Read-only: who was sent which round reminder when (the reminders task writes these)."""
+
+    list_display = ("day", "email", "user", "subject", "sent_at")
+    list_filter = ("day",)
+    search_fields = ("email",)
+    readonly_fields = [f.name for f in ReminderDigest._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -210,3 +210,14 @@ class QuestionSetDefaultsForm(forms.Form):
             self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
             self.initial[name] = str(current[value].code) if value in current else ""
             self.places.append((name, {"project_kind": value}))
+
+
+class InterviewSlotForm(forms.Form):
+    """The day a round member's interview is planned for; empty clears it."""
+
+    planned_on = forms.DateField(
+        label="Interview date",
+        required=False,
+        error_messages={"invalid": "Enter a real date, as YYYY-MM-DD (e.g. 2027-01-14)."},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

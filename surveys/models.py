@@ -662,3 +662,88 @@ class RoundMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} in {self.round}"
+
+
+# --- Round reminders (issue 16, part 3): one daily digest per person, and what it said ---
+
+
+class ReminderReason(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ReminderRole(models.TextChoices):
+    """Why this person hears about the round member: they answer it, or they lead its brand."""
+
+    RESPONDENT = "respondent", "Respondent"
+    LEAD = "lead", "Brand lead (overview)"
+
+
+class ReminderDigest(models.Model):
+    """The one reminder e-mail a person gets on a day, covering all their rounds.
+
+    Unique per address and day, so running the reminders twice on a day sends nothing twice.
+    `user` is the account the address belonged to when it was sent (empty for someone invited
+    by e-mail who has no account yet); only that person sees it on "Why did I get this".
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminder_digests",
+    )
+    email = models.EmailField()
+    day = models.DateField(help_text="The day the reminders were for")
+    subject = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "day"], name="reminder_digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminders for {self.email} on {self.day:%Y-%m-%d}"
+
+    @property
+    def respondent_items(self) -> list:
+        return [item for item in self.items.all() if item.role == ReminderRole.RESPONDENT]
+
+    @property
+    def lead_items(self) -> list:
+        return [item for item in self.items.all() if item.role == ReminderRole.LEAD]
+
+
+class ReminderItem(models.Model):
+    """One line of a digest: a round member, why it was mentioned, and in which capacity."""
+
+    digest = models.ForeignKey(ReminderDigest, on_delete=models.CASCADE, related_name="items")
+    member = models.ForeignKey(RoundMember, on_delete=models.CASCADE, related_name="reminders")
+    reason = models.CharField(max_length=16, choices=ReminderReason.choices)
+    role = models.CharField(max_length=16, choices=ReminderRole.choices)
+    # As it stood when the mail went out: days left (due soon) or days late (overdue), and
+    # the state of the assessment in words ("not started", "in progress", ...).
+    days = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["digest", "member__round__due_on", "member__project__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "member", "role"], name="reminder_item_once_per_digest"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReminderReason.values), name="reminder_item_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=ReminderRole.values), name="reminder_item_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.member} ({self.get_role_display()})"

@@ -6,6 +6,7 @@ from surveys.views import (
     interview,
     invitations,
     question_sets,
+    reminders,
     review,
     versions,
     workbooks,
@@ -199,5 +200,17 @@ urlpatterns = [
         "projects/<uuid:code>/earlier-round/template/",
         workbooks.historic_template,
         name="historic_template",
+    ),
+]
+
+# Round reminders ("Why did I get this") and interview slots (issue 16, part 3).
+urlpatterns += [
+    path("reminders/", reminders.reminder_list, name="reminder_list"),
+    path("reminders/<uuid:code>/", reminders.reminder_detail, name="reminder_detail"),
+    path("rounds/<uuid:code>/interviews/", reminders.round_interviews, name="round_interviews"),
+    path(
+        "rounds/members/<uuid:code>/interview/",
+        reminders.member_interview,
+        name="member_interview",
     ),
 ]

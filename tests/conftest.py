@@ -81,6 +81,7 @@ SERIAL_MODULES = {
     "test_faults_postgres.py",
     "test_jobs.py",
     "test_jobs_views.py",
+    "test_round_reminders_worker.py",
 }
 
 

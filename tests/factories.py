@@ -116,3 +116,48 @@ def assessment(
         for key, choice in (answers or {}).items()
     )
     return result
+
+
+# --- Rounds (issue 16): rows made directly, as a launched round leaves them -----------------
+# (Helper 6's block, for the reminder and interview-slot tests.)
+
+
+def round_(
+    version: QuestionSetVersion,
+    *,
+    name: str | None = None,
+    opens_on: datetime.date,
+    due_on: datetime.date,
+    status: str = "open",
+):
+    from surveys.models import Round
+
+    closed = status == "closed"
+    return Round.objects.create(
+        name=name or f"Round {Round.objects.count() + 1} {timezone.now().timestamp()}",
+        question_set=version.question_set,
+        opens_on=opens_on,
+        due_on=due_on,
+        status=status,
+        launched_at=timezone.now() if status != "draft" else None,
+        closed_at=timezone.now() if closed else None,
+    )
+
+
+def round_member(
+    round,
+    project: Project,
+    version: QuestionSetVersion,
+    *,
+    mode: str = AssessmentMode.SELF_FILL,
+    status: str = AssessmentStatus.DRAFT,
+    answers: dict[str, str] | None = None,
+    with_assessment: bool = True,
+):
+    """A project in `round` with its own assessment (self-fill or interview) in `status`."""
+    from surveys.models import RoundMember
+
+    made = None
+    if with_assessment:
+        made = assessment(project, version, status=status, answers=answers, mode=mode)
+    return RoundMember.objects.create(round=round, project=project, mode=mode, assessment=made)

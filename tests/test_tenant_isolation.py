@@ -7,16 +7,25 @@ each tenant-owned page is requested by its owner (it works), by every brand
 role of another brand (404, never 200 or 500) and anonymously (sent to log in).
 """
 
+import datetime
 import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from brands.models import BrandRole
 from reports.models import ReportJob
 from scoring.models import ImprovementAction
 from scoring.services import score_store
-from surveys.models import AssessmentMode, AssessmentStatus, Invitation
+from surveys.models import (
+    AssessmentMode,
+    AssessmentStatus,
+    Invitation,
+    ReminderDigest,
+    ReminderItem,
+    RoundMode,
+)
 from tests import factories
 
 # Which kind of object fills the parameters of each URL that has any.
@@ -83,9 +92,15 @@ OBJECT_FOR_URL = {
     "report_detail": "report",
     "report_download": "report",
     "report_retry": "report",
+    # A reminder e-mail is its recipient's alone (anyone else gets 404): tests/surveys/
+    # test_round_reminders.py. A round is seen by those of a brand with a project in it.
+    "reminder_detail": "reminder",
+    "round_interviews": "round",
+    "member_interview": "round member",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
+TENANT_KINDS |= {"round", "round member"}
 # Parameters that name something fixed, not an object in the database (a chart of a page).
 NOT_OBJECTS = {"chart"}
 # Views that only take POST (they answer GET with 405).
@@ -111,6 +126,7 @@ POST_ONLY = {
     "action_create",
     "action_update",
     "report_retry",
+    "member_interview",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
@@ -191,7 +207,20 @@ def objects(brand, project, version, lead):
     report = ReportJob.objects.create(
         requested_by=lead, scope="brand", brand=brand, format="pdf", status="failed"
     )
+    round_ = factories.round_(
+        version, opens_on=datetime.date(2026, 11, 1), due_on=datetime.date(2026, 12, 15)
+    )
+    member = factories.round_member(round_, project, version, mode=RoundMode.INTERVIEW)
+    reminder = ReminderDigest.objects.create(
+        email=lead.email, user=lead, day=datetime.date(2026, 12, 12), sent_at=timezone.now()
+    )
+    ReminderItem.objects.create(
+        digest=reminder, member=member, reason="due_soon", role="lead", days=3
+    )
     return {
+        "round": round_,
+        "round member": member,
+        "reminder": reminder,
         "report": report,
         "brand": brand,
         "project": project,

@@ -8,6 +8,7 @@ then opens its page in a fresh context with that login.
 """
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Callable
 
@@ -19,8 +20,17 @@ from django.utils import timezone
 
 from brands.models import BrandRole, Membership, User
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
-from surveys.models import Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
+from surveys.models import (
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    QuestionSetVersion,
+    ReminderDigest,
+    RoundMember,
+    RoundMode,
+)
 from surveys.services import invitation_create, version_draft_copy
+from surveys.services.reminders import round_reminders_send
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
 from tests.clock import PINNED_TODAY
@@ -78,6 +88,7 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         finished_at=timezone.now(),
     )
     key = self_fill.answers.select_related("question").first().question.key
+    round_, reminder = _round_with_reminders(self_fill, lead)
     objects = {
         "brand": brand,
         "project": validated.project,
@@ -91,8 +102,36 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         "line": validated.project.product_line
         or factories.ProductLineFactory(name="Demand forecasting"),
         "job": job,
+        "round": round_,
+        "reminder": reminder,
     }
     return objects, {"lead": lead.username}
+
+
+def _round_with_reminders(self_fill, lead):
+    """An open round of the self-fill's brand with interviews (one planned, one not), and the
+    reminder its lead got the day before it is due."""
+    brand = self_fill.project.brand
+    due = PINNED_TODAY + datetime.timedelta(days=1)
+    round_ = factories.round_(
+        self_fill.version,
+        name="Layout check round",
+        opens_on=PINNED_TODAY - datetime.timedelta(days=30),
+        due_on=due,
+    )
+    RoundMember.objects.create(
+        round=round_, project=self_fill.project, mode=RoundMode.SELF_FILL, assessment=self_fill
+    )
+    others = brand.projects.exclude(pk=self_fill.project_id).order_by("name")[:2]
+    for number, project in enumerate(others):
+        member = factories.round_member(
+            round_, project, self_fill.version, mode=RoundMode.INTERVIEW
+        )
+        if number == 0:
+            member.interview_planned_on = PINNED_TODAY
+            member.save()
+    round_reminders_send(day=PINNED_TODAY)
+    return round_, ReminderDigest.objects.get(user=lead, day=PINNED_TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +211,9 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("draft preview", "admin", "draft_preview", of("draft")),
     ("audit log", "admin", "audit_log", NONE),
     ("log out everywhere", "admin", "logout_everywhere", NONE),
+    ("reminders received", "lead", "reminder_list", NONE),
+    ("why this reminder", "lead", "reminder_detail", of("reminder")),
+    ("round interviews", "lead", "round_interviews", of("round")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -220,6 +262,7 @@ NOT_PAGES = {
     "historic_template": "a file",
     "action_create": "POST only",
     "action_update": "POST only",
+    "member_interview": "POST only (the form is in the round's interviews)",
 }
 
 
