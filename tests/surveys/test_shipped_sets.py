@@ -180,6 +180,10 @@ class TestTheRubricScoresByThePapersRule:
         expected = RUBRIC.levels[paper_band(final)].name
         assert engine.level_for(exact, bands, "above") == expected
         assert engine.level_for(stored, bands, "above") == expected
+        # Band colours on charts and sheets read stored figures at or above a minimum: no
+        # reachable score sits on a minimum, so they give the same band.
+        assert engine.level_for(stored, bands, "at_or_above") == expected
+        assert engine.level_for(exact, bands, "at_or_above") == expected
 
     def test_the_worked_example_of_the_docs(self):
         """docs/scoring.md: data 5 of 7, model 2.5 of 7, infrastructure 7, monitoring 4."""
