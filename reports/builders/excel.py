@@ -703,7 +703,8 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 score.percent if score else None,
                 *([points.get(a.pk) or None] if shows_points else []),
                 (score.level or None) if score else None,
-                score.core_met if score else None,
+                # Empty, not 0, when the set marks no statement as core.
+                score.core_met if score and score.core_total else None,
                 row.overall_points,
                 row.changed_answers,
             ]

@@ -35,6 +35,7 @@ class SetBlock:
     latest: Assessment | None
     count: int
     chosen: bool
+    points_text: str = ""  # "2.5 of 7" beside the latest figure, for a set shown in points
 
 
 def _set_blocks(assessments: list[Assessment], chosen: QuestionSet | None) -> list[SetBlock]:
@@ -42,14 +43,17 @@ def _set_blocks(assessments: list[Assessment], chosen: QuestionSet | None) -> li
     for a in assessments:
         blocks.setdefault(a.version.question_set_id, []).append(a)
     on = timezone.localdate()
+    latest = {key: latest_of(own, on=on) for key, own in blocks.items()}
+    points = points_texts([a for a in latest.values() if a is not None])
     return [
         SetBlock(
             question_set=own[0].version.question_set,
-            latest=latest_of(own, on=on),
+            latest=latest[key],
             count=len(own),
             chosen=chosen is not None and own[0].version.question_set_id == chosen.pk,
+            points_text=points.get(latest[key].pk, "") if latest[key] else "",
         )
-        for own in blocks.values()
+        for key, own in blocks.items()
     ]
 
 

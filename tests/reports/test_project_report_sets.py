@@ -137,3 +137,128 @@ def test_the_project_pages_report_form_asks_for_the_set_shown(
     assert f'name="filters" value="set={version.question_set.code}"' in page
     page = client.get(url).text
     assert f'name="filters" value="set={rubric.question_set.code}"' in page
+
+
+@pytest.fixture
+def earlier_rubric(project, rubric, assessed):
+    """A rubric assessment before the October one: every test automated (7 of 7)."""
+    earlier = factories.assessment(
+        project,
+        rubric,
+        status=AssessmentStatus.VALIDATED,
+        answers={q.key: "automated" for q in RUBRIC.questions},
+        assessed_on=datetime.date(2026, 8, 1),
+    )
+    score_store(assessment=earlier)
+    return earlier
+
+
+@pytest.mark.django_db
+class TestPagesShowTheRubricConsistently:
+    def test_the_project_pages_set_lines_show_points_beside_the_rubrics_figure(
+        self, client, viewer, project, version, assessed
+    ):
+        client.force_login(viewer)
+        page = client.get(reverse("project_detail", args=[project.code])).text
+        line = page.split('class="plain set-blocks"')[1].split("</ul>")[0]
+        assert '<span class="pct">36%</span> · 2.5 of 7 points (Reasonably tested)' in line
+        assert '<span class="pct">100%</span> (Optimised)' in line
+        assert line.count(" points") == 1
+
+    def test_no_core_statements_is_said_so_not_0_of_0(self, client, viewer, project, assessed):
+        client.force_login(viewer)
+        _, tested = assessed
+        detail = client.get(reverse("assessment_detail", args=[tested.code])).text
+        assert "This set marks no statement as core." in detail
+        assert "0 of 0" not in detail
+        page = client.get(reverse("project_detail", args=[project.code])).text
+        assert "no core statements in this set" in page
+        assert "0 of 0" not in page
+
+    def test_moves_are_in_percentage_points_with_the_points_before_and_after(
+        self, client, viewer, project, assessed, earlier_rubric
+    ):
+        client.force_login(viewer)
+        _, tested = assessed
+        detail = client.get(reverse("assessment_detail", args=[tested.code])).text
+        assert "-64.3 percentage points" in detail
+        assert "in points 7 of 7 → 2.5 of 7" in detail
+        moved = client.get(reverse("assessment_moved", args=[tested.code])).text
+        assert "In points: 7 of 7 → <strong>2.5 of 7</strong>" in moved
+        assert '<td class="num points">7 of 7</td><td class="num points">5 of 7</td>' in moved
+        page = client.get(reverse("project_detail", args=[project.code])).text
+        assert "-64.3 percentage points</strong> overall" in page
+
+    def test_the_main_sets_moves_stay_in_points(self, client, viewer, project, version):
+        first, second = (
+            factories.assessment(
+                project,
+                version,
+                status=AssessmentStatus.VALIDATED,
+                answers={q.key: answer for q in version.questions.all()},
+                assessed_on=day,
+            )
+            for answer, day in (("no", datetime.date(2026, 8, 1)), ("yes", TODAY))
+        )
+        score_store(assessment=first)
+        score_store(assessment=second)
+        client.force_login(viewer)
+        moved = client.get(reverse("assessment_moved", args=[second.code])).text
+        assert "+100.0 points" in moved
+        assert "percentage points" not in moved and "In points:" not in moved
+
+
+@pytest.mark.django_db
+class TestTheVersionPage:
+    def test_the_rubrics_levels_are_written_in_points_too_and_it_takes_no_na(
+        self, client, viewer, rubric
+    ):
+        client.force_login(viewer)
+        page = client.get(reverse("version_detail", args=[rubric.code])).text
+        assert "No N/A: every statement takes one of the answers above." in page
+        assert "<strong>Basic productionisation</strong> above 14.2861% (1 of 7 points)" in page
+        assert "<strong>First tests in place</strong> above 0.0001% (0 of 7 points)" in page
+        assert "<strong>Strong automated testing</strong> above 71.4291% (5 of 7 points)" in page
+
+    def test_a_set_in_percentages_has_no_points_and_keeps_na(self, client, viewer, version):
+        client.force_login(viewer)
+        page = client.get(reverse("version_detail", args=[version.code])).text
+        assert " points)" not in page
+        assert "<strong>N/A</strong> (with a reason)" in page
+
+    def test_the_maximum_is_fixed_only_when_every_assessment_has_the_same(self, rubric, version):
+        from dataclasses import replace
+
+        from surveys.selectors import fixed_max_points
+
+        assert fixed_max_points(rubric) == 7
+        assert fixed_max_points(version) is None  # shown in percentages
+        sections = list(RUBRIC.sections)
+        first = sections[0]
+        one_realtime = replace(
+            first,
+            questions=(replace(first.questions[0], applies_to="realtime"), *first.questions[1:]),
+        )
+        for changed in (
+            replace(RUBRIC, key="r-kind", sections=(one_realtime, *sections[1:])),
+            replace(
+                RUBRIC,
+                key="r-short",
+                sections=(*sections[:3], replace(sections[3], questions=sections[3].questions[:6])),
+            ),
+            replace(
+                RUBRIC,
+                key="r-na",
+                na_allowed=True,
+                sections=tuple(
+                    replace(s, questions=tuple(replace(q, na_allowed=True) for q in s.questions))
+                    for s in sections
+                ),
+            ),
+        ):
+            loaded, _ = services.question_set_import(spec=changed, publish=True)
+            assert fixed_max_points(loaded) is None, changed.key
+        summed, _ = services.question_set_import(
+            spec=replace(RUBRIC, key="r-sum", aggregation="weighted_mean"), publish=True
+        )
+        assert fixed_max_points(summed) == 28
