@@ -181,3 +181,30 @@ class TestTheGenAISetAsAnInterview:
         assert score.applicable == len(applicable) < len(GENAI.questions)
         detail = client.get(reverse("assessment_detail", args=[assessment.code])).text
         assert " of " not in detail.split('class="bigfigure"')[1].split("</p>")[0]
+
+
+@pytest.mark.parametrize("key", ["ml-test-rubric", "genai-products"])
+def test_the_sets_page_downloads_round_trip_through_excel_and_yaml(
+    client, installed, group_admin, key
+):
+    """Download the published version as Excel from its page, load the workbook back as a
+    new draft: the draft is the same set, and its YAML download is the shipped file's text."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys import selectors
+
+    spec = RUBRIC if key == "ml-test-rubric" else GENAI
+    version = selectors.current_version(installed[key])
+    client.force_login(group_admin)
+    shipped_yaml = client.get(reverse("version_yaml", args=[version.code])).content
+    assert shipped_yaml.decode("utf-8") == fmt.to_yaml(spec)
+    workbook = client.get(reverse("version_xlsx", args=[version.code])).content
+    response = client.post(
+        reverse("version_draft_upload", args=[version.code]),
+        {"file": SimpleUploadedFile(f"{key}.xlsx", workbook)},
+    )
+    assert response.status_code == 302
+    draft = selectors.draft_of(installed[key])
+    assert draft is not None and draft.number == 2
+    assert selectors.version_as_spec(draft) == spec
+    assert client.get(reverse("version_yaml", args=[draft.code])).content == shipped_yaml
