@@ -687,7 +687,13 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             *([Column("Points", 10)] if shows_points else []),
             Column("Level", 14),
             Column("Core statements met", 11, INTEGER),
-            Column("Change since the previous validated (points)", 16, POINTS),
+            # A set shown in points: say "percentage points", not to be read as its points.
+            Column(
+                "Change since the previous validated "
+                f"({'percentage points' if shows_points else 'points'})",
+                16,
+                POINTS,
+            ),
             Column("Answers changed", 10, INTEGER),
         ],
     )

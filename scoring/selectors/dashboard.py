@@ -237,6 +237,8 @@ class SectionColumn:
 class LevelBandInfo:
     name: str
     min_percent: float
+    # The version's level_boundary is `above`: the band starts just above its minimum.
+    above: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ def _versions_info(version_ids: tuple[int, ...]) -> dict[int, VersionInfo]:
             label=f"{v.question_set.name} v{v.number}",
             number=v.number,
             bands=tuple(
-                LevelBandInfo(b.name, float(b.min_percent))
+                LevelBandInfo(b.name, float(b.min_percent), v.level_boundary == "above")
                 for b in sorted(v.levels.all(), key=lambda b: b.min_percent)
             ),
         )

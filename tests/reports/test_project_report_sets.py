@@ -262,3 +262,20 @@ class TestTheVersionPage:
             spec=replace(RUBRIC, key="r-sum", aggregation="weighted_mean"), publish=True
         )
         assert fixed_max_points(summed) == 28
+
+
+@pytest.mark.django_db
+def test_the_rubrics_excel_report_writes_its_bands_and_moves_without_ambiguity(
+    viewer, project, rubric, assessed, earlier_rubric
+):
+    summary, history = workbook(viewer, project, {"set": str(rubric.question_set.code)})
+    assert summary["Research project"] == "from 0% up to 0.0001% included"
+    assert summary["Basic productionisation"] == "above 14.2861% up to 28.5715% included"
+    assert summary["Strong automated testing"] == "above 71.4291% up to 100%"
+    header = list(history[0])
+    moved = header.index("Change since the previous validated (percentage points)")
+    core = header.index("Core statements met")
+    rows = [r for r in history[1:] if r[0]]
+    assert [r[5] for r in rows] == ["7 of 7", "2.5 of 7"]
+    assert rows[1][moved] == pytest.approx(-64.286, abs=0.001)
+    assert [r[core] for r in rows] == [None, None]  # no core statements: empty, not 0
