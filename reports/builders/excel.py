@@ -50,7 +50,7 @@ from reports.builders.excel_sheets import (
 )
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import filtered_gaps, filtered_projects
-from reports.dashboards.project import project_page_data
+from reports.dashboards.project import chosen_set, project_page_data
 from scoring.selectors import (
     MIN_GROUP_SIZE,
     points_texts,
@@ -599,9 +599,14 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     if project.brand_id != scope.brand.pk:
         raise PermissionDenied("The project does not belong to the report's brand.")
     today = _today(scope)
-    assessments = list(scores_for_assessments(assessments_of_project(project)))
+    # One set's assessments, chosen as the project's page chooses them (never mixed).
+    question_set, assessments = chosen_set(
+        project,
+        list(scores_for_assessments(assessments_of_project(project))),
+        scope.filters.question_set,
+    )
     page = project_page_data(project=project, assessments=assessments, on=today)
-    plan = project_plan(project)
+    plan = project_plan(project, question_set_code=str(question_set.code) if question_set else None)
     # Sets that count points show them beside the percentages ("2.5 of 7").
     points = points_texts(assessments)
     shows_points = any(a.version.display == "points" for a in assessments)
@@ -682,7 +687,13 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             *([Column("Points", 10)] if shows_points else []),
             Column("Level", 14),
             Column("Core statements met", 11, INTEGER),
-            Column("Change since the previous validated (points)", 16, POINTS),
+            # A set shown in points: say "percentage points", not to be read as its points.
+            Column(
+                "Change since the previous validated "
+                f"({'percentage points' if shows_points else 'points'})",
+                16,
+                POINTS,
+            ),
             Column("Answers changed", 10, INTEGER),
         ],
     )
@@ -698,7 +709,8 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 score.percent if score else None,
                 *([points.get(a.pk) or None] if shows_points else []),
                 (score.level or None) if score else None,
-                score.core_met if score else None,
+                # Empty, not 0, when the set marks no statement as core.
+                score.core_met if score and score.core_total else None,
                 row.overall_points,
                 row.changed_answers,
             ]

@@ -323,12 +323,19 @@ def write_key_values(
     if bands:
         ws.append([])
         ws.append([WriteOnlyCell(ws, "Maturity levels (colours used in the sheets)")])
-        for name, low, high, colour in band_legend(bands):
+        # Bands written as (a, b] (level_boundary: above) start just above their minimum.
+        above = any(getattr(band, "above", False) for band in bands)
+        for index, (name, low, high, colour) in enumerate(band_legend(bands)):
             label = WriteOnlyCell(ws, safe_text(name))
             label.fill = _solid(colour)
             label.font = Font(color=_argb(text_colour_on(colour)))
-            upper = "100%" if high >= 100 else f"below {high:g}%"
-            ws.append([label, f"from {low:g}% to {upper}"])
+            if above:
+                lower = f"from {low:g}%" if index == 0 else f"above {low:g}%"
+                upper = "100%" if high >= 100 else f"{high:g}% included"
+                ws.append([label, f"{lower} up to {upper}"])
+            else:
+                upper = "100%" if high >= 100 else f"below {high:g}%"
+                ws.append([label, f"from {low:g}% to {upper}"])
     print_setup(ws, [30, 100], len(rows) + 1 + (len(bands) + 2 if bands else 0))
 
 

@@ -28,7 +28,7 @@ from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import Cell, filtered_gaps, filtered_projects
 from reports.dashboards.filters import DashboardFilters
 from reports.dashboards.group import BrandRow
-from reports.dashboards.project import project_page_data
+from reports.dashboards.project import chosen_set, project_page_data
 from reports.words import criticality_labels, kind_labels
 from scoring.selectors import points_texts, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
@@ -297,9 +297,18 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
         raise ValueError("the project is not one of the scope's brand")
     if not may_see_brand_id(scope.user, project.brand_id):
         raise PermissionDenied("Only the brand's members and group roles see its projects.")
-    assessments = list(scores_for_assessments(assessments_of_project(project)))
+    # One set's assessments, chosen as the project's page chooses them (never mixed).
+    question_set, assessments = chosen_set(
+        project,
+        list(scores_for_assessments(assessments_of_project(project))),
+        scope.filters.question_set,
+    )
     page = project_page_data(project=project, assessments=assessments, on=today)
-    plan = project_plan(project) if page.latest else None
+    plan = (
+        project_plan(project, question_set_code=str(question_set.code) if question_set else None)
+        if page.latest
+        else None
+    )
     profile_svg = ""
     if page.latest:
         profile_svg = svg_charts.svg_bar_chart(

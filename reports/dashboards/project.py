@@ -24,10 +24,34 @@ from scoring.selectors.dashboard import (
 from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
-from surveys.models import Answer, Assessment, AssessmentStatus, Question
-from surveys.selectors import answers_of_assessment
+from surveys.models import Answer, Assessment, AssessmentStatus, Question, QuestionSet
+from surveys.selectors import answers_of_assessment, default_question_set
 
 PLAN_ITEMS = 5
+
+
+def chosen_set(
+    project: Project, assessments: list[Assessment], wanted: str | None
+) -> tuple[QuestionSet | None, list[Assessment]]:
+    """The question set a project's page or report shows, and the assessments in it.
+
+    `wanted` is a set's code (`?set=`, or a report's filters); a set the project has no
+    assessment in is not chosen. By default: the set of the project's newest assessment
+    (`assessments` are newest first), else the set new work on it would use. Figures never
+    mix sets, so the page, the PDF and the Excel report all read one set's assessments.
+    """
+    sets = {str(a.version.question_set.code): a.version.question_set for a in assessments}
+    question_set = sets.get((wanted or "").strip())
+    if question_set is None:
+        question_set = (
+            assessments[0].version.question_set if assessments else default_question_set(project)
+        )
+    chosen = [
+        a
+        for a in assessments
+        if question_set is not None and a.version.question_set_id == question_set.pk
+    ]
+    return question_set, chosen
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from brands.selectors import can_answer_for_project, can_manage_brand, get_project_for_user
 from reports.csv_export import csv_response
-from reports.dashboards.project import project_page_data
+from reports.dashboards.project import chosen_set, project_page_data
 from reports.dashboards.project_charts import profile_chart, profile_table
 from scoring.selectors import points_texts, scores_for_assessments
 from scoring.selectors.dashboard import latest_of
@@ -35,19 +35,7 @@ class SetBlock:
     latest: Assessment | None
     count: int
     chosen: bool
-
-
-def _chosen_set(request: HttpRequest, project, assessments: list[Assessment]) -> QuestionSet | None:
-    """The set the page shows (`?set=<code>`); by default the one of the project's newest
-    assessment, else the set new work on it would use. Figures never mix sets."""
-    sets = {a.version.question_set.code: a.version.question_set for a in assessments}
-    wanted = request.GET.get("set", "").strip()
-    for code, question_set in sets.items():
-        if str(code) == wanted:
-            return question_set
-    if assessments:
-        return assessments[0].version.question_set
-    return default_question_set(project)
+    points_text: str = ""  # "2.5 of 7" beside the latest figure, for a set shown in points
 
 
 def _set_blocks(assessments: list[Assessment], chosen: QuestionSet | None) -> list[SetBlock]:
@@ -55,25 +43,23 @@ def _set_blocks(assessments: list[Assessment], chosen: QuestionSet | None) -> li
     for a in assessments:
         blocks.setdefault(a.version.question_set_id, []).append(a)
     on = timezone.localdate()
+    latest = {key: latest_of(own, on=on) for key, own in blocks.items()}
+    points = points_texts([a for a in latest.values() if a is not None])
     return [
         SetBlock(
             question_set=own[0].version.question_set,
-            latest=latest_of(own, on=on),
+            latest=latest[key],
             count=len(own),
             chosen=chosen is not None and own[0].version.question_set_id == chosen.pk,
+            points_text=points.get(latest[key].pk, "") if latest[key] else "",
         )
-        for own in blocks.values()
+        for key, own in blocks.items()
     ]
 
 
 def _page(request: HttpRequest, project):
     everything = list(scores_for_assessments(assessments_of_project(project)))
-    question_set = _chosen_set(request, project, everything)
-    assessments = [
-        a
-        for a in everything
-        if question_set is not None and a.version.question_set_id == question_set.pk
-    ]
+    question_set, assessments = chosen_set(project, everything, request.GET.get("set"))
     page = project_page_data(project=project, assessments=assessments, on=timezone.localdate())
     return assessments, page, question_set, _set_blocks(everything, question_set)
 
@@ -106,6 +92,8 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
         "page": page,
         "question_set": question_set,
         "set_blocks": blocks,
+        # The report is of the set shown (a project report never mixes sets).
+        "report_query": f"set={question_set.code}" if question_set else "",
         "profile": _profile_chart(page),
         "open_assessments": open_assessments_of_project(project),
         "can_manage": can_manage,

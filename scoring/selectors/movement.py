@@ -51,6 +51,9 @@ class SectionMove:
     before: float | None  # percent
     after: float | None
     points: float | None  # None when either side has no figure
+    # For a set shown in points: "2.5 of 7" on either side ("" otherwise or without a figure).
+    points_text_before: str = ""
+    points_text_after: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,13 @@ class Movement:
     core_lost: list[Statement]
     only_before: list[Statement]  # questions the later version no longer asks
     only_after: list[Statement]  # questions new in the later version
+    # For a set shown in points (display: points): "2.5 of 7" on either side, else "".
+    points_text_before: str = ""
+    points_text_after: str = ""
+
+    @property
+    def shows_points(self) -> bool:
+        return bool(self.points_text_before or self.points_text_after)
 
     @property
     def same_version(self) -> bool:
@@ -210,6 +220,16 @@ def assessment_movement(before: Assessment, after: Assessment) -> Movement:
         section = result.sections.get(key)
         return None if section is None else section.percent
 
+    def points_text(result: engine.Result, assessment: Assessment, key: str | None = None) -> str:
+        if assessment.version.display != "points":
+            return ""
+        if key is None:
+            return engine.format_points(result.points, result.max_points)
+        section = result.sections.get(key)
+        if section is None or section.score is None:
+            return ""
+        return engine.format_points(section.points, section.max_points)
+
     sections = [
         SectionMove(
             key=key,
@@ -217,6 +237,8 @@ def assessment_movement(before: Assessment, after: Assessment) -> Movement:
             before=percent(result_before, key),
             after=percent(result_after, key),
             points=points,
+            points_text_before=points_text(result_before, before, key),
+            points_text_after=points_text(result_after, after, key),
         )
         for key, points in compared.section_points.items()
     ]
@@ -239,4 +261,6 @@ def assessment_movement(before: Assessment, after: Assessment) -> Movement:
         core_lost=statements(compared.core_lost, before.version_id),
         only_before=statements([k for k in before_keys if k not in after_keys], before.version_id),
         only_after=statements([k for k in after_keys if k not in before_keys], after.version_id),
+        points_text_before=points_text(result_before, before),
+        points_text_after=points_text(result_after, after),
     )

@@ -2,6 +2,7 @@
 
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,6 +20,24 @@ from surveys.models import (
     Section,
     VersionStatus,
 )
+
+
+def fixed_max_points(version: QuestionSetVersion) -> Decimal | None:
+    """The maximum of a version's overall points when it is the same for every complete
+    assessment, else None: only for a set shown in points whose statements all apply to
+    every project and take no N/A, and, under the weakest-section rule, whose sections all
+    weigh the same (the ML test rubric: 7). Lets a page write a level's minimum in points."""
+    if version.display != "points":
+        return None
+    questions = list(version.questions.values("section_id", "weight", "applies_to", "na_allowed"))
+    if not questions or any(q["applies_to"] != "all" or q["na_allowed"] for q in questions):
+        return None
+    totals: dict[int, Decimal] = {}
+    for q in questions:
+        totals[q["section_id"]] = totals.get(q["section_id"], Decimal(0)) + q["weight"]
+    if version.aggregation == "min_section":
+        return totals.popitem()[1] if len(set(totals.values())) == 1 else None
+    return sum(totals.values(), Decimal(0))
 
 
 def question_sets() -> QuerySet[QuestionSet]:

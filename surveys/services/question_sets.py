@@ -34,13 +34,16 @@ class DraftPending(SurveyError):
 
 @transaction.atomic
 def question_set_import(
-    *, spec: fmt.QuestionSetSpec, publish: bool
+    *, spec: fmt.QuestionSetSpec, publish: bool, active_if_new: bool = False
 ) -> tuple[QuestionSetVersion, bool]:
     """Store `spec` as the next version of its question set.
 
     Returns (version, created). Importing the same content as the newest
     version again changes nothing, so loading the default set is idempotent.
-    Which sets new work uses is never changed by an import (see question_set_activate).
+    Which sets new work uses is never changed by an import (see question_set_activate),
+    with one exception: `active_if_new` makes a set that this import creates active (the
+    sets shipped with Yardstick are offered for new assessments from a fresh install on).
+    A set that exists already keeps its state, so a set a group admin retired stays retired.
     """
     source = fmt.to_yaml(spec)
     # A set loaded beside others starts inactive: new work keeps its set until a group admin
@@ -51,7 +54,7 @@ def question_set_import(
         defaults={
             "name": spec.name,
             "description": spec.description,
-            "active": first,
+            "active": first or (active_if_new and publish),
             "is_main": first,
         },
     )

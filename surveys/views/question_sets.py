@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from brands.models import ProjectKind
 from brands.selectors import brands_for_user
+from scoring import engine
 from surveys import question_set_excel, selectors, services
 from surveys import question_set_format as fmt
 from surveys.forms import QuestionSetDefaultsForm, QuestionSetStateForm
@@ -83,11 +84,21 @@ def version_xlsx(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def version_detail(request: HttpRequest, code) -> HttpResponse:
     version = _readable_version(request, code)
+    levels = list(version.levels.all())
+    # A rubric whose maximum is the same for everyone writes its levels in points too.
+    max_points = selectors.fixed_max_points(version)
+    for level in levels:
+        level.points_text = (
+            engine.format_points(float(level.min_percent * max_points / 100), float(max_points))
+            if max_points
+            else ""
+        )
     context = {
         "version": version,
         "sections": selectors.sections_with_questions(version),
         "options": version.options.all(),
-        "levels": version.levels.all(),
+        "levels": levels,
+        "na_statements": version.questions.filter(na_allowed=True).count(),
     }
     return render(request, "surveys/version_detail.html", context)
 

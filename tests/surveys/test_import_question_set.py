@@ -5,6 +5,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from surveys import question_set_format as fmt
+from surveys.management.commands.import_question_set import (
+    DEFAULT_SET as COMMAND_DEFAULT_SET,
+)
+from surveys.management.commands.import_question_set import SHIPPED_SETS
 from surveys.models import Question, QuestionSet, QuestionSetVersion, VersionStatus
 from tests.factories import DEFAULT_SET
 
@@ -21,9 +26,13 @@ def counts() -> tuple[int, int, int]:
     return QuestionSet.objects.count(), QuestionSetVersion.objects.count(), Question.objects.count()
 
 
+def main_version() -> QuestionSetVersion:
+    return QuestionSetVersion.objects.get(question_set__key="mlops-maturity")
+
+
 def test_it_imports_the_default_set_as_a_published_first_version():
     output = run()
-    version = QuestionSetVersion.objects.get()
+    version = main_version()
     assert version.number == 1
     assert version.status == VersionStatus.PUBLISHED
     assert version.published_at is not None
@@ -36,14 +45,14 @@ def test_it_imports_the_default_set_as_a_published_first_version():
 
 def test_it_keeps_the_question_order_of_the_file():
     run()
-    version = QuestionSetVersion.objects.get()
+    version = main_version()
     orders = list(version.questions.values_list("order", flat=True))
     assert orders == list(range(len(orders)))
     assert version.questions.first().key == "doc-purpose"
 
 
 def test_a_second_run_with_the_same_file_changes_nothing():
-    run()
+    run(str(DEFAULT_SET))
     before = counts()
     output = run(str(DEFAULT_SET))
     assert counts() == before == (1, 1, before[2])
@@ -52,20 +61,22 @@ def test_a_second_run_with_the_same_file_changes_nothing():
 
 def test_it_can_keep_the_new_version_a_draft():
     run("--draft")
-    version = QuestionSetVersion.objects.get()
-    assert version.status == VersionStatus.DRAFT
-    assert version.published_at is None
+    assert QuestionSetVersion.objects.count() == len(SHIPPED_SETS)
+    for version in QuestionSetVersion.objects.all():
+        assert version.status == VersionStatus.DRAFT
+        assert version.published_at is None
 
 
 def test_importing_a_draft_again_without_draft_publishes_it():
     run("--draft")
     run()
-    version = QuestionSetVersion.objects.get()
-    assert version.status == VersionStatus.PUBLISHED
+    assert QuestionSetVersion.objects.count() == len(SHIPPED_SETS)
+    for version in QuestionSetVersion.objects.all():
+        assert version.status == VersionStatus.PUBLISHED
 
 
 def test_a_changed_file_becomes_version_two(tmp_path):
-    run()
+    run(str(DEFAULT_SET))
     changed = tmp_path / "changed.yaml"
     changed.write_text(
         DEFAULT_SET.read_text(encoding="utf-8").replace(
@@ -83,7 +94,7 @@ def test_a_changed_file_becomes_version_two(tmp_path):
 
 
 def test_a_file_with_a_mistake_is_refused_naming_the_line_and_nothing_is_written(tmp_path):
-    run()
+    run(str(DEFAULT_SET))
     before = counts()
     lines = DEFAULT_SET.read_text(encoding="utf-8").splitlines(keepends=True)
     line = next(n for n, text in enumerate(lines, start=1) if text.strip() == "weight: 1")
@@ -124,10 +135,83 @@ def test_a_file_that_is_not_text_is_refused(tmp_path):
 
 def test_importing_while_a_draft_is_pending_names_the_draft_and_writes_nothing(tmp_path):
     default = DEFAULT_SET.read_text()
-    call_command("import_question_set", "--draft", stdout=StringIO())
+    call_command("import_question_set", str(DEFAULT_SET), "--draft", stdout=StringIO())
     changed = tmp_path / "changed.yaml"
     changed.write_text(default.replace("name: MLOps maturity assessment", "name: Renamed set", 1))
     before = QuestionSetVersion.objects.count()
     with pytest.raises(CommandError, match="already has a draft"):
         call_command("import_question_set", str(changed), stdout=StringIO())
     assert QuestionSetVersion.objects.count() == before
+
+
+# With no file: every set that ships with Yardstick.
+
+SHIPPED_KEYS = ["mlops-maturity", "ml-test-rubric", "genai-products"]
+
+
+def test_the_default_set_constant_is_still_the_main_sets_file():
+    assert COMMAND_DEFAULT_SET == DEFAULT_SET
+    assert SHIPPED_SETS[0] == DEFAULT_SET
+    assert [fmt.parse(p.read_text(encoding="utf-8")).key for p in SHIPPED_SETS] == SHIPPED_KEYS
+
+
+def test_with_no_file_it_loads_every_shipped_set_published_and_active_the_main_set_main():
+    output = run()
+    sets = {s.key: s for s in QuestionSet.objects.all()}
+    assert sorted(sets) == sorted(SHIPPED_KEYS)
+    assert [k for k, s in sets.items() if s.is_main] == ["mlops-maturity"]
+    assert all(s.active for s in sets.values())
+    for key in SHIPPED_KEYS:
+        version = QuestionSetVersion.objects.get(question_set__key=key)
+        assert version.number == 1 and version.status == VersionStatus.PUBLISHED
+        assert f"{version} ({version.questions.count()} questions, published)" in output
+    assert "inactive" not in output
+
+
+def test_loading_every_shipped_set_twice_changes_nothing():
+    run()
+    before = counts()
+    sources = dict(QuestionSetVersion.objects.values_list("pk", "source"))
+    output = run()
+    assert counts() == before == (3, 3, before[2])
+    assert dict(QuestionSetVersion.objects.values_list("pk", "source")) == sources
+    assert output.count("nothing changed") == len(SHIPPED_SETS)
+
+
+def test_a_shipped_set_a_group_admin_retired_stays_retired(group_admin):
+    from surveys.services import question_set_activate
+
+    run()
+    rubric = QuestionSet.objects.get(key="ml-test-rubric")
+    question_set_activate(question_set=rubric, user=group_admin, active=False)
+    run()
+    rubric.refresh_from_db()
+    assert not rubric.active
+
+
+def test_a_shipped_set_after_other_sets_still_arrives_active_but_not_main():
+    run(str(DEFAULT_SET))
+    run()
+    assert QuestionSet.objects.get(key="mlops-maturity").is_main
+    assert QuestionSet.objects.get(key="genai-products").active
+    assert not QuestionSet.objects.get(key="genai-products").is_main
+
+
+def test_a_set_loaded_from_a_named_file_beside_others_stays_inactive(tmp_path):
+    run(str(DEFAULT_SET))
+    output = run(str(SHIPPED_SETS[1]))
+    assert not QuestionSet.objects.get(key="ml-test-rubric").active
+    assert "inactive until a group admin activates it" in output
+
+
+def test_a_pending_draft_on_one_shipped_set_is_named_and_the_others_still_load(tmp_path):
+    text = SHIPPED_SETS[2].read_text(encoding="utf-8")
+    changed = tmp_path / "genai.yaml"
+    changed.write_text(text.replace("name: GenAI and LLM products", "name: GenAI (draft)", 1))
+    call_command("import_question_set", str(changed), "--draft", stdout=StringIO())
+    with pytest.raises(CommandError, match="GenAI \\(draft\\) already has a draft") as caught:
+        run()
+    assert str(SHIPPED_SETS[2]) in str(caught.value)
+    assert QuestionSetVersion.objects.filter(question_set__key="mlops-maturity").count() == 1
+    assert QuestionSetVersion.objects.filter(question_set__key="ml-test-rubric").count() == 1
+    assert QuestionSetVersion.objects.filter(question_set__key="genai-products").count() == 1

@@ -6,41 +6,68 @@ from surveys import question_set_format as fmt
 from surveys.services import question_set_import
 from surveys.services.question_sets import DraftPending
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "mlops_maturity.yaml"
-# A small second set for the demo and the tests (seed_demo loads it inactive).
-DEMO_SECOND_SET = DEFAULT_SET.with_name("demo_release_check.yaml")
+DATA = Path(__file__).resolve().parents[2] / "data"
+# The main set: loaded first on a fresh install, so it becomes the group's main set.
+DEFAULT_SET = DATA / "mlops_maturity.yaml"
+# The ML test rubric (after the ML Test Score) and the GenAI / LLM products set.
+TEST_RUBRIC_SET = DATA / "ml_test_rubric.yaml"
+GENAI_SET = DATA / "genai_products.yaml"
+# Every set that ships with Yardstick, in the order a fresh install loads them: the main set
+# first, so that it becomes the group's main set. The others are loaded active, so assessors
+# can start assessments on them at once; a group admin may retire them (docs/question-sets.md).
+SHIPPED_SETS = (DEFAULT_SET, TEST_RUBRIC_SET, GENAI_SET)
+# A small second set for the demo and the tests (seed_demo loads it inactive). Not shipped.
+DEMO_SECOND_SET = DATA / "demo_release_check.yaml"
 
 
 class Command(BaseCommand):
-    help = "Load a question set from a YAML file as its next version (published unless --draft)."
+    help = (
+        "Load a question set from a YAML file as its next version (published unless --draft); "
+        "with no file, every set that ships with Yardstick."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(DEFAULT_SET), help="YAML file")
+        parser.add_argument(
+            "path", nargs="?", help="YAML file (default: every shipped set, the main set first)"
+        )
         parser.add_argument("--draft", action="store_true", help="keep the new version a draft")
 
-    def handle(self, *args, path: str, draft: bool, **options):
+    def handle(self, *args, path: str | None, draft: bool, **options):
+        paths = [Path(path)] if path else list(SHIPPED_SETS)
+        # Every file is read and checked before anything is written.
+        specs = [(p, self._read(p)) for p in paths]
+        refused = []
+        for p, spec in specs:
+            try:
+                version, created = question_set_import(
+                    spec=spec, publish=not draft, active_if_new=not path
+                )
+            except DraftPending as exc:
+                refused.append(f"{p}: nothing was imported. {exc.message}")
+                continue
+            if created:
+                inactive = (
+                    ""
+                    if version.question_set.active
+                    else "; the set is inactive until a group admin activates it"
+                )
+                self.stdout.write(
+                    f"Imported {version} ({len(spec.questions)} questions, "
+                    f"{version.status}{inactive})."
+                )
+            else:
+                self.stdout.write(f"{version} already holds this content; nothing changed.")
+        if refused:
+            raise CommandError("\n".join(refused))
+
+    def _read(self, path: Path) -> fmt.QuestionSetSpec:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: cannot read the file ({exc})") from None
         try:
-            spec = fmt.parse(text)
+            return fmt.parse(text)
         except fmt.QuestionSetError as exc:
             raise CommandError(
                 f"{path} is not a valid question set; nothing was imported:\n{exc}"
             ) from None
-        try:
-            version, created = question_set_import(spec=spec, publish=not draft)
-        except DraftPending as exc:
-            raise CommandError(f"{path}: nothing was imported. {exc.message}") from None
-        if created:
-            inactive = (
-                ""
-                if version.question_set.active
-                else "; the set is inactive until a group admin activates it"
-            )
-            self.stdout.write(
-                f"Imported {version} ({len(spec.questions)} questions, {version.status}{inactive})."
-            )
-        else:
-            self.stdout.write(f"{version} already holds this content; nothing changed.")
