@@ -16,7 +16,15 @@ from brands.models import BrandRole
 from reports.models import ReportJob
 from scoring.models import ImprovementAction
 from scoring.services import score_store
-from surveys.models import AssessmentMode, AssessmentStatus, Invitation
+from surveys.models import (
+    AssessmentMode,
+    AssessmentStatus,
+    Invitation,
+    Round,
+    RoundMember,
+    RoundMode,
+    RoundStatus,
+)
 from tests import factories
 
 # Which kind of object fills the parameters of each URL that has any.
@@ -83,9 +91,18 @@ OBJECT_FOR_URL = {
     "report_detail": "report",
     "report_download": "report",
     "report_retry": "report",
+    # A round is group-wide (shown to group roles and to members of the brands in it,
+    # tests/surveys/test_rounds.py); a project's place in it belongs to the project's brand.
+    "round_detail": "round",
+    "round_launch": "round",
+    "round_close": "round",
+    "round_csv": "round",
+    "round_xlsx": "round",
+    "round_member": "round member",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
+TENANT_KINDS |= {"round member"}
 # Parameters that name something fixed, not an object in the database (a chart of a page).
 NOT_OBJECTS = {"chart"}
 # Views that only take POST (they answer GET with 405).
@@ -111,6 +128,8 @@ POST_ONLY = {
     "action_create",
     "action_update",
     "report_retry",
+    "round_launch",
+    "round_close",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
@@ -119,7 +138,7 @@ PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
-GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults"}
+GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults", "round_create"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):
@@ -188,10 +207,22 @@ def objects(brand, project, version, lead):
         owner=lead,
         created_by=lead,
     )
+    round_ = Round.objects.create(
+        name="2026 Q4 round",
+        question_set=version.question_set,
+        status=RoundStatus.OPEN,
+        opens_on=self_fill.assessed_on,
+        due_on=self_fill.assessed_on,
+    )
+    member = RoundMember.objects.create(
+        round=round_, project=project, mode=RoundMode.SELF_FILL, assessment=self_fill
+    )
     report = ReportJob.objects.create(
         requested_by=lead, scope="brand", brand=brand, format="pdf", status="failed"
     )
     return {
+        "round": round_,
+        "round member": member,
         "report": report,
         "brand": brand,
         "project": project,

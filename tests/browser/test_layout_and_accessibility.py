@@ -8,6 +8,7 @@ then opens its page in a fresh context with that login.
 """
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Callable
 
@@ -19,8 +20,14 @@ from django.utils import timezone
 
 from brands.models import BrandRole, Membership, User
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
-from surveys.models import Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
-from surveys.services import invitation_create, version_draft_copy
+from surveys.models import (
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    QuestionSetVersion,
+    RoundMode,
+)
+from surveys.services import invitation_create, round_create, round_launch, version_draft_copy
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
 from tests.clock import PINNED_TODAY
@@ -78,6 +85,25 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         finished_at=timezone.now(),
     )
     key = self_fill.answers.select_related("question").first().question.key
+    assessor = User.objects.get(username="assessor")
+    question_set = published.question_set
+    round_ = round_create(
+        user=assessor,
+        name="Layout check round",
+        question_set=question_set,
+        selection={"brands": [str(brand.code)], "default_mode": RoundMode.LEAD_DECIDES},
+        opens_on=PINNED_TODAY,
+        due_on=PINNED_TODAY + datetime.timedelta(days=30),
+    )
+    round_launch(round_=round_, user=assessor, base_url="http://testserver")
+    draft_round = round_create(
+        user=assessor,
+        name="Layout check round, not launched",
+        question_set=question_set,
+        selection={"criticalities": ["high"], "default_mode": RoundMode.SELF_FILL},
+        opens_on=PINNED_TODAY,
+        due_on=PINNED_TODAY + datetime.timedelta(days=30),
+    )
     objects = {
         "brand": brand,
         "project": validated.project,
@@ -91,6 +117,9 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         "line": validated.project.product_line
         or factories.ProductLineFactory(name="Demand forecasting"),
         "job": job,
+        "round": round_,
+        "draft_round": draft_round,
+        "round_member": round_.members.order_by("project__name").first(),
     }
     return objects, {"lead": lead.username}
 
@@ -172,6 +201,12 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("draft preview", "admin", "draft_preview", of("draft")),
     ("audit log", "admin", "audit_log", NONE),
     ("log out everywhere", "admin", "logout_everywhere", NONE),
+    ("rounds", "assessor", "round_list", NONE),
+    ("new round", "assessor", "round_create", NONE),
+    ("round preview", "assessor", "round_detail", of("draft_round")),
+    ("round", "assessor", "round_detail", of("round")),
+    ("round for its brand lead", "lead", "round_detail", of("round")),
+    ("project in a round", "lead", "round_member", of("round_member")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -220,6 +255,10 @@ NOT_PAGES = {
     "historic_template": "a file",
     "action_create": "POST only",
     "action_update": "POST only",
+    "round_launch": "POST only (the button is on the round's preview)",
+    "round_close": "POST only (the button is on the round page)",
+    "round_csv": "CSV",
+    "round_xlsx": "a file",
 }
 
 
