@@ -260,7 +260,7 @@ def round_work(user: User, *, today: datetime.date) -> RoundWork | None:
     rounds = []
     for round_ in round_selectors.rounds_run_by(user):
         if round_.status == RoundStatus.OPEN:
-            progress = round_selectors.round_progress(user, round_, today=today)
+            progress = round_selectors.round_progress(user, round_, today=today, scores={})
             round_.done_percent = progress.done_percent
             round_.overdue = progress.counts[round_selectors.OVERDUE]
             round_.total = progress.total

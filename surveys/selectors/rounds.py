@@ -8,7 +8,6 @@ code ever reaches them.
 """
 
 import datetime
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -17,7 +16,6 @@ from django.http import Http404
 
 from brands.models import BrandRole, GroupRole, Membership, Project, User
 from brands.selectors import as_uuid, brand_ids_for_user
-from scoring.models import Score
 from surveys.models import (
     Answer,
     Assessment,
@@ -264,32 +262,13 @@ class BrandProgress:
 
 
 @dataclass
-class RoundFigures:
-    """Mean overall % of the validated assessments in a round, and against the previous round
-    of the same set over the projects validated in both (like with like)."""
-
-    n: int
-    mean: float | None
-    previous: Round | None = None
-    n_both: int = 0
-    mean_now_both: float | None = None
-    mean_before_both: float | None = None
-
-    @property
-    def change(self) -> float | None:
-        if self.mean_now_both is None or self.mean_before_both is None:
-            return None
-        return self.mean_now_both - self.mean_before_both
-
-
-@dataclass
 class RoundProgress:
     round: Round
     today: datetime.date
     brands: list[BrandProgress]
     others: BrandProgress | None  # other brands, aggregated, for a brand member
     hidden_others: int  # other brands' projects not shown (fewer than three)
-    figures: RoundFigures | None
+    visible_project_ids: set
     total: int
     counts: Counter
 
@@ -298,58 +277,19 @@ class RoundProgress:
         return 100 * self.counts[VALIDATED] / self.total if self.total else 0.0
 
 
-def _validated_scores(members: list[RoundMember]) -> dict[int, float]:
-    """Stored overall % of each member's validated assessment, by project id."""
-    by_assessment = {}
-    for m in members:
-        a = current_assessment(m)
-        if a is not None and a.status == AssessmentStatus.VALIDATED:
-            by_assessment[a.pk] = m.project_id
-    scores = Score.objects.filter(assessment_id__in=by_assessment, overall__isnull=False)
-    return {by_assessment[s.assessment_id]: float(s.overall) * 100 for s in scores}
+def round_members(round_: Round) -> list[RoundMember]:
+    return list(_members(round_))
 
 
-def previous_round(round_: Round) -> Round | None:
-    """The latest launched round of the same set that opened before this one."""
-    return (
-        Round.objects.filter(question_set_id=round_.question_set_id, opens_on__lt=round_.opens_on)
-        .exclude(status=RoundStatus.DRAFT)
-        .exclude(pk=round_.pk)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
-
-
-def round_scores(round_: Round) -> dict[int, float]:
-    """Project id -> stored overall % of its validated assessment in the round."""
-    return _validated_scores(list(_members(round_)))
-
-
-def round_figures(round_: Round, *, project_ids=None) -> RoundFigures:
-    """The round's figures, optionally over some projects only (a brand's)."""
-    now = round_scores(round_)
-    if project_ids is not None:
-        now = {p: v for p, v in now.items() if p in project_ids}
-    figures = RoundFigures(n=len(now), mean=statistics.fmean(now.values()) if now else None)
-    before_round = previous_round(round_)
-    if before_round is None:
-        return figures
-    before = round_scores(before_round)
-    both = sorted(set(now) & set(before))
-    figures.previous = before_round
-    figures.n_both = len(both)
-    if both:
-        figures.mean_now_both = statistics.fmean(now[p] for p in both)
-        figures.mean_before_both = statistics.fmean(before[p] for p in both)
-    return figures
-
-
-def round_progress(user: User, round_: Round, *, today: datetime.date) -> RoundProgress:
-    """Progress per brand and project as `user` may see it."""
+def round_progress(
+    user: User, round_: Round, *, today: datetime.date, scores: dict[int, float] | None = None
+) -> RoundProgress:
+    """Progress per brand and project as `user` may see it; `scores` (project id -> overall %
+    of its validated assessment in the round) fills the rows' figures."""
     members = list(_members(round_))
     ids = [a.pk for m in members if (a := current_assessment(m)) is not None]
     recorded = _recorded_counts(ids)
-    scores = _validated_scores(members)
+    scores = scores or {}
     everyone = sees_every_brand(user)
     mine = (
         set()
@@ -379,19 +319,13 @@ def round_progress(user: User, round_: Round, *, today: datetime.date) -> RoundP
         brand.total += 1
         brand.late += late
     shown_others = others if others.total >= MIN_AGGREGATE else None
-    if everyone:
-        figures = round_figures(round_)
-    else:
-        figures = round_figures(
-            round_, project_ids={m.project_id for m in members if m.project.brand_id in mine}
-        )
     return RoundProgress(
         round=round_,
         today=today,
         brands=sorted(brands.values(), key=lambda b: b.name),
         others=shown_others,
         hidden_others=others.total if shown_others is None else 0,
-        figures=figures,
+        visible_project_ids={r.member.project_id for b in brands.values() for r in b.rows},
         total=len(members),
         counts=counts,
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from brands.models import Brand, ProductLine
 from brands.selectors import can_manage_brand
 from reports.csv_export import csv_cell, csv_response
+from scoring.selectors import rounds as figures_of
 from surveys import services
 from surveys.forms import RoundForm, RoundModeForm
 from surveys.models import QuestionSet, RoundMode, RoundStatus, VersionStatus
@@ -95,17 +96,30 @@ def _preview(request: HttpRequest, round_) -> HttpResponse:
     return render(request, "surveys/rounds/preview.html", context)
 
 
+def _progress(user, round_):
+    """The round's progress as `user` may see it, and the figures over the projects they see."""
+    scores = figures_of.round_scores(round_)
+    progress = selectors.round_progress(user, round_, today=timezone.localdate(), scores=scores)
+    every = selectors.sees_every_brand(user)
+    figures = figures_of.round_figures(
+        round_,
+        scores=scores,
+        project_ids=None if every else progress.visible_project_ids,
+    )
+    return progress, figures
+
+
 @require_GET
 @login_required
 def round_detail(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if round_.status == RoundStatus.DRAFT:
         return _preview(request, round_)
-    progress = selectors.round_progress(request.user, round_, today=timezone.localdate())
+    progress, figures = _progress(request.user, round_)
     context = {
         "round": round_,
         "progress": progress,
-        "figures": progress.figures,
+        "figures": figures,
         "states": selectors.STATES,
         "can_run": selectors.can_run_rounds(request.user),
         "everyone": selectors.sees_every_brand(request.user),
@@ -217,7 +231,7 @@ def round_csv(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if round_.status == RoundStatus.DRAFT:
         return _problem(request, "A round has figures once it is launched.", 409)
-    progress = selectors.round_progress(request.user, round_, today=timezone.localdate())
+    progress, _ = _progress(request.user, round_)
     return csv_response(f"round-{round_.name}", HEADERS, _export_rows(progress))
 
 
@@ -230,7 +244,7 @@ def round_xlsx(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if round_.status == RoundStatus.DRAFT:
         return _problem(request, "A round has figures once it is launched.", 409)
-    progress = selectors.round_progress(request.user, round_, today=timezone.localdate())
+    progress, f = _progress(request.user, round_)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Projects"
@@ -242,7 +256,6 @@ def round_xlsx(request: HttpRequest, code) -> HttpResponse:
     for row in _brand_rows(progress):
         brands.append([csv_cell(v) for v in row])
     figures = workbook.create_sheet("Figures")
-    f = progress.figures
     figures.append(["Round", round_.name])
     figures.append(["Question set", round_.question_set.name])
     figures.append(["Due on", round_.due_on.isoformat()])

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from brands.models import BrandRole, Criticality
 from scoring.models import Score
+from scoring.selectors.rounds import round_figures
 from scoring.services import score_store
 from surveys import services
 from surveys.models import (
@@ -309,7 +310,7 @@ def test_round_figures_against_the_previous_round_equal_a_recomputation(
         member.assessment = _validated(high[i], version, answers)
         member.save()
 
-    figures = selectors.round_figures(now)
+    figures = round_figures(now)
 
     def stored(round_):
         return {
