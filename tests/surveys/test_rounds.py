@@ -509,3 +509,31 @@ def test_csv_and_excel_exports_hold_what_the_page_shows(
         r[1] not in {o.name for o in world["others"]}
         for r in workbook["Projects"].iter_rows(values_only=True)
     )
+
+
+# -- A closed round as a named point ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_closed_round_is_a_named_point_on_the_dashboard_and_the_project_history(
+    world, group_assessor, group_viewer, lead, version, client
+):
+    round_ = _round(
+        group_assessor, world["set"], name="2027 Q1 round", selection={"criticalities": ["high"]}
+    )
+    _launch(round_, group_assessor)
+    member = RoundMember.objects.get(round=round_, project=world["project"])
+    Assessment.objects.filter(pk=member.assessment_id).delete()
+    member.assessment = _validated(world["project"], version, {"doc-purpose": "yes"})
+    member.save()
+    client.force_login(group_viewer)
+    dashboard = reverse("group_dashboard")
+    assert "Closed rounds" not in client.get(dashboard).content.decode()
+    services.round_close(round_=round_, user=group_assessor)
+    page = client.get(dashboard).content.decode()
+    assert "Closed rounds" in page and "2027 Q1 round" in page
+    stored = float(Score.objects.get(assessment=member.assessment).overall) * 100
+    assert f"{stored:.1f}%" in page
+    client.force_login(lead)
+    history = client.get(reverse("project_detail", args=[world["project"].code])).content.decode()
+    assert '<span class="tag">2027 Q1 round</span>' in history
