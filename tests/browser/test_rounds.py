@@ -39,7 +39,7 @@ def test_an_assessor_launches_a_round_and_the_data_scientist_sees_it_in_my_work(
     expect(page.get_by_role("heading", name=re.compile("2027 Q1 round"), level=1)).to_be_visible()
     expect(page.locator(".messages")).to_contain_text("1 assessment(s) started")
     expect(page.get_by_role("heading", name=re.compile("Progress by brand"))).to_contain_text(
-        "0% validated of 2"
+        "0% of 2 projects validated"
     )
 
     page = open_page(data_scientist)
