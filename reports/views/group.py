@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from brands.models import Criticality, ProjectKind
-from brands.selectors import as_uuid, brands_for_user
+from brands.selectors import brands_for_user
 from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
 from reports.dashboards.group import group_dashboard_gaps_data
@@ -21,9 +21,7 @@ from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
 from reports.selectors import filter_options
 from reports.words import by_name
 from scoring.selectors.figures_cache import cached_figures
-from scoring.selectors.rounds import closed_round_points
-from surveys.models import QuestionSet
-from surveys.selectors.question_sets import main_question_set
+from scoring.selectors.rounds import closed_round_points_for
 
 QUARTERS_OFFERED = 8
 
@@ -66,16 +64,6 @@ def _data_and_charts(request: HttpRequest, filters: DashboardFilters):
     return cached_figures("group-dashboard", (filters, scope), compute)
 
 
-def _round_set(filters: DashboardFilters):
-    """The set whose closed rounds the dashboard lists: the chosen one, else the main set."""
-    if filters.question_set:
-        try:
-            return QuestionSet.objects.filter(code=as_uuid(filters.question_set)).first()
-        except Http404:
-            return None
-    return main_question_set()
-
-
 def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:
     """The chosen brands, each with the query that leaves it out (its chip's link)."""
     if not filters.brands:
@@ -99,7 +87,7 @@ def group_dashboard(request: HttpRequest) -> HttpResponse:
         "query": filters.to_query(),
         "data": data,
         "charts": charts,
-        "round_points": closed_round_points(_round_set(filters)),
+        "round_points": closed_round_points_for(filters.question_set),
         "has_figures": data.total.overall.n > 0,
         "chosen_brands": _chosen_brand_chips(filters, data),
         "all_brands_query": dataclasses.replace(filters, brands=()).to_query(),

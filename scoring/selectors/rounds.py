@@ -6,6 +6,7 @@ overall scores of the round's validated assessments, with how many projects it c
 """
 
 import statistics
+import uuid
 from dataclasses import dataclass
 
 from scoring.models import Score
@@ -116,3 +117,17 @@ def round_names_of_assessments(assessment_ids) -> dict[int, str]:
         .exclude(round__status=RoundStatus.DRAFT)
         .values_list("assessment_id", "round__name")
     )
+
+
+def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
+    """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
+    else the group's main set. An unknown code has none."""
+    from surveys.selectors.question_sets import main_question_set
+
+    if question_set_code:
+        try:
+            code = uuid.UUID(str(question_set_code))
+        except ValueError:
+            return []
+        return closed_round_points(QuestionSet.objects.filter(code=code).first())
+    return closed_round_points(main_question_set())

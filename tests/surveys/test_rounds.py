@@ -537,3 +537,43 @@ def test_a_closed_round_is_a_named_point_on_the_dashboard_and_the_project_histor
     client.force_login(lead)
     history = client.get(reverse("project_detail", args=[world["project"].code])).content.decode()
     assert '<span class="tag">2027 Q1 round</span>' in history
+
+
+@pytest.mark.django_db
+def test_the_group_excel_report_lists_closed_rounds_with_their_figures(
+    world, group_assessor, group_viewer, version
+):
+    import io as _io
+
+    from reports.builders import Scope, build
+    from reports.dashboards import DashboardFilters
+
+    round_ = _round(
+        group_assessor, world["set"], name="2027 Q1 round", selection={"criticalities": ["high"]}
+    )
+    _launch(round_, group_assessor)
+    scores = []
+    for project, answer in zip(world["others"][:2], ("yes", "no"), strict=True):
+        member = RoundMember.objects.get(round=round_, project=project)
+        Assessment.objects.filter(pk=member.assessment_id).delete()
+        member.assessment = _validated(project, version, {"doc-purpose": answer})
+        member.save()
+        scores.append(float(Score.objects.get(assessment=member.assessment).overall))
+    services.round_close(round_=round_, user=group_assessor)
+
+    out = _io.BytesIO()
+    scope = Scope(
+        kind="group",
+        user=group_viewer,
+        filters=DashboardFilters.parse({}, today=PINNED_TODAY),
+        today=PINNED_TODAY,
+    )
+    build("xlsx", scope, out, lambda percent: None)
+    out.seek(0)
+    sheet = openpyxl.load_workbook(out)["Rounds"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Round", "Closed on", "Projects validated", "Mean overall")
+    name, closed_on, n, mean, change, previous = rows[1]
+    assert (name, n, change, previous) == ("2027 Q1 round", 2, None, None)
+    assert closed_on.date() == PINNED_TODAY
+    assert mean == pytest.approx(statistics.fmean(scores))
