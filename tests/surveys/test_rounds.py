@@ -540,7 +540,7 @@ def test_a_closed_round_is_a_named_point_on_the_dashboard_and_the_project_histor
 
 
 @pytest.mark.django_db
-def test_the_group_excel_report_lists_closed_rounds_with_their_figures(
+def test_the_group_excel_and_pdf_reports_list_closed_rounds_with_their_figures(
     world, group_assessor, group_viewer, version
 ):
     import io as _io
@@ -577,3 +577,10 @@ def test_the_group_excel_report_lists_closed_rounds_with_their_figures(
     assert (name, n, change, previous) == ("2027 Q1 round", 2, None, None)
     assert closed_on.date() == PINNED_TODAY
     assert mean == pytest.approx(statistics.fmean(scores))
+
+    from reports.builders.pdf import render_html
+
+    html = render_html(scope, PINNED_TODAY)
+    assert "Closed rounds: mean overall %" in html
+    assert '<th scope="row">2027 Q1 round</th>' in html
+    assert f"{statistics.fmean(scores) * 100:.1f}" in html
