@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from brands.models import BrandRole, GroupRole, Membership, Project, User
 from brands.selectors import as_uuid, brand_ids_for_user
@@ -197,7 +198,7 @@ def member_state(
             return OVERDUE, closed
         return (IN_PROGRESS if started else NOT_STARTED), closed
     done = assessment.submitted_at or assessment.validated_at
-    late = done is not None and done.date() > due_on
+    late = done is not None and timezone.localdate(done) > due_on
     if assessment.status == AssessmentStatus.VALIDATED:
         return VALIDATED, late
     return SUBMITTED, late
