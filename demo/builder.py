@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
 from demo import data
+from demo.model import at
 from demo.plan import AnswerRow, AssessmentPlan, Scenario, ascii_slug
 from scoring import engine
 from scoring.models import Score, SectionScore
@@ -30,7 +32,12 @@ from surveys.models import (
     AnswerEvent,
     AnswerVia,
     Assessment,
+    AssessmentStatus,
     QuestionSetVersion,
+    Round,
+    RoundMember,
+    RoundMode,
+    RoundStatus,
     VersionStatus,
 )
 from surveys.selectors import default_version
@@ -40,6 +47,10 @@ BATCH_SIZE = 5000
 _PRODUCT_LINE_NAMESPACE = uuid.UUID("5f0c1e9a-3d7b-4c1e-9a55-0d1e7a6b2c40")
 
 Log = Callable[[str], None]
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
 # --- Question set ----------------------------------------------------------------------------
@@ -100,6 +111,7 @@ def flush_demo() -> dict[str, int]:
     cascade would load half a million answers into memory to delete them.
     """
     brands = Brand.objects.filter(name__in=demo_brand_names())
+    rounds = Round.objects.filter(selection__demo=True).delete()[1].get("surveys.Round", 0)
     assessments = Assessment.objects.filter(project__brand__in=brands)
     answers = Answer.objects.filter(assessment__in=assessments)
     # History refuses deletion through the ORM (it is append-only for the app); wiping
@@ -107,7 +119,7 @@ def flush_demo() -> dict[str, int]:
     events_qs = AnswerEvent.objects.filter(answer__in=answers)
     events = events_qs._raw_delete(events_qs.db)
     sections, _ = SectionScore.objects.filter(score__assessment__in=assessments).delete()
-    counts = {"answer events": events, "section scores": sections}
+    counts = {"answer events": events, "section scores": sections, "rounds": rounds}
     # Nothing else refers to answers once their events are gone, so no cascade is skipped.
     counts["answers"] = answers._raw_delete(answers.db)
     counts["scores"] = Score.objects.filter(assessment__in=assessments).delete()[0]
@@ -259,6 +271,7 @@ class Builder:
             ("assessments", self._assessments),
             ("scores", self._scores),
             ("answers and their history", self._answers),
+            ("rounds", self._rounds),
         ]
         for label, step in steps:
             started = time.perf_counter()
@@ -450,6 +463,83 @@ class Builder:
             )
             answers += len(ids)
         self.counts["answers"] = self.counts["answer events"] = answers
+
+    def _rounds(self) -> None:
+        """Two rounds: last quarter's of the high-criticality projects, closed, and this
+        quarter's, open and half done (validated, submitted, in progress, not started).
+
+        Built from the assessments just written: a round takes each project's assessment of
+        its quarter. A project of last quarter's round that nobody started is left overdue
+        (and late, the round being closed); one of this quarter's without an assessment waits
+        for its brand lead to choose a mode.
+        """
+        today = self.scenario.today
+        this_start = quarter_start(today)
+        last_start = quarter_start(this_start - timedelta(days=1))
+        creator = User.objects.filter(username="assessor").first()
+        high = [p for p in self.scenario.projects if p.criticality == "high"]
+        # This quarter's round takes every project of the brands with work still open, so
+        # that it shows each state; last quarter's took the high-criticality projects.
+        busy = {
+            p.brand.code: p.brand
+            for p in self.scenario.projects
+            for a in p.assessments
+            if a.assessed_on >= this_start and a.status != AssessmentStatus.VALIDATED
+        }
+        busy_brands = sorted(busy.values(), key=lambda b: b.entry.name)
+        question_set = self.version.question_set
+        made = []
+        for start, end, closed in (
+            (last_start, this_start - timedelta(days=1), True),
+            (this_start, None, False),
+        ):
+            name = f"{start.year} Q{(start.month - 1) // 3 + 1} round"
+            if Round.objects.filter(name=name).exists():
+                continue  # a round of that name was made by hand: leave it alone
+            if closed:
+                projects = high
+                selection = {"criticalities": ["high"]}
+            else:
+                projects = [p for p in self.scenario.projects if p.brand.code in busy]
+                selection = {
+                    "brands": [str(b.code) for b in busy_brands],
+                    "brand_names": [b.entry.name for b in busy_brands],
+                }
+            opens_on = min(start + timedelta(days=7), today)
+            due_on = start + timedelta(days=60) if closed else today + timedelta(days=21)
+            round_ = Round.objects.create(
+                name=name,
+                question_set=question_set,
+                status=RoundStatus.CLOSED if closed else RoundStatus.OPEN,
+                opens_on=opens_on,
+                due_on=max(due_on, opens_on),
+                selection={**selection, "default_mode": "self_fill", "demo": True},
+                created_by=creator,
+                launched_at=at(opens_on, 9),
+                closed_at=at(end, 18) if closed else None,
+                closed_by=creator if closed else None,
+            )
+            members = []
+            for project in projects:
+                plans = [
+                    a
+                    for a in project.assessments
+                    if a.assessed_on >= start and (end is None or a.assessed_on <= end)
+                ]
+                if closed:
+                    plans = [a for a in plans if a.status == AssessmentStatus.VALIDATED]
+                plan = plans[-1] if plans else None
+                members.append(
+                    RoundMember(
+                        round=round_,
+                        project_id=project.pk,
+                        mode=plan.mode if plan else RoundMode.LEAD_DECIDES,
+                        assessment_id=plan.pk if plan else None,
+                    )
+                )
+            RoundMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+            made.append(round_)
+        self.counts["rounds"] = len(made)
 
     def _answer_values(self, plan: AssessmentPlan, row: AnswerRow) -> tuple[Any, ...]:
         answer = row.answer

@@ -19,8 +19,12 @@ from surveys.models import (
     AssessmentStatus,
     Invitation,
     QuestionSetVersion,
+    RoundMember,
+    RoundMode,
+    RoundStatus,
     VersionStatus,
 )
+from surveys.selectors import rounds as round_selectors
 
 DUE_SOON_DAYS = 14
 QUEUE_AGES = {"7": 7, "30": 30}  # "older than N days" filters of the review queue
@@ -224,6 +228,58 @@ def failed_reports(*, since: datetime.datetime) -> QuerySet[ReportJob]:
     )
 
 
+def mark_round_due_dates(assessments: list[Assessment], *, today: datetime.date) -> None:
+    """Give each assessment that answers for a project in an open round `round_name`,
+    `due_on` and `overdue` (not submitted and past the due date)."""
+    members = RoundMember.objects.filter(
+        assessment_id__in=[a.pk for a in assessments], round__status=RoundStatus.OPEN
+    ).select_related("round")
+    by_assessment = {m.assessment_id: m.round for m in members}
+    for assessment in assessments:
+        round_ = by_assessment.get(assessment.pk)
+        assessment.round_name = round_.name if round_ else ""
+        assessment.due_on = round_.due_on if round_ else None
+        assessment.overdue = bool(round_ and today > round_.due_on)
+
+
+@dataclass
+class RoundWork:
+    """In open rounds: for a lead, their brands' projects waiting for them; for an assessor,
+    the rounds they run."""
+
+    lead_items: list
+    rounds: list
+
+    @property
+    def choose(self) -> int:
+        return sum(1 for row in self.lead_items if row.state == "choose")
+
+
+def round_work(user: User, *, today: datetime.date) -> RoundWork | None:
+    lead_items = round_selectors.lead_round_members(user, today=today)
+    rounds = []
+    for round_ in round_selectors.rounds_run_by(user):
+        if round_.status == RoundStatus.OPEN:
+            progress = round_selectors.round_progress(user, round_, today=today, scores={})
+            round_.done_percent = progress.done_percent
+            round_.overdue = progress.counts[round_selectors.OVERDUE]
+            round_.total = progress.total
+        rounds.append(round_)
+    if not lead_items and not rounds:
+        return None
+    return RoundWork(lead_items, rounds)
+
+
+def rounds_waiting_for_lead(user: User) -> int:
+    """Projects in open rounds whose mode the lead of their brand has still to choose."""
+    return RoundMember.objects.filter(
+        round__status=RoundStatus.OPEN,
+        mode=RoundMode.LEAD_DECIDES,
+        assessment__isnull=True,
+        project__brand_id__in=led_brand_ids(user),
+    ).count()
+
+
 def work_count(user: User) -> int:
     """How many things are waiting for `user`: the number beside "My work" in the navigation."""
     if not user.is_authenticated:
@@ -237,4 +293,5 @@ def work_count(user: User) -> int:
             count += Assessment.objects.filter(
                 AWAITING_ASSESSOR, project__brand_id__in=brand_ids
             ).count()
+            count += rounds_waiting_for_lead(user)
     return count

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
 
-from brands.models import User
-from surveys.models import AggregationRule, AppliesTo, AssessmentMode
+from brands.models import Criticality, ProjectKind, User
+from surveys.models import AggregationRule, AppliesTo, AssessmentMode, RoundMode
 
 
 class StartAssessmentForm(forms.Form):
@@ -220,4 +220,111 @@ class InterviewSlotForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter a real date, as YYYY-MM-DD (e.g. 2027-01-14)."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class RoundForm(forms.Form):
+    """A new assessment round: its name, set, the projects it takes and its dates."""
+
+    name = forms.CharField(
+        max_length=120, help_text="Shown in trends and reports, e.g. 2027 Q1 round"
+    )
+    question_set = forms.ModelChoiceField(
+        queryset=None, to_field_name="code", empty_label=None, label="Question set"
+    )
+    brands = forms.ModelMultipleChoiceField(
+        queryset=None,
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every brand",
+    )
+    kinds = forms.MultipleChoiceField(
+        choices=ProjectKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kinds",
+        help_text="None ticked: every kind",
+    )
+    criticalities = forms.MultipleChoiceField(
+        choices=Criticality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every criticality",
+    )
+    product_lines = forms.ModelMultipleChoiceField(
+        queryset=None,
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Product lines",
+        help_text="None ticked: with or without a product line",
+    )
+    not_assessed_quarters = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=40,
+        label="Not assessed (validated) for at least N quarters",
+        help_text="Empty: whenever they were last assessed",
+    )
+    default_mode = forms.ChoiceField(
+        choices=RoundMode.choices,
+        initial=RoundMode.SELF_FILL,
+        widget=forms.RadioSelect,
+        label="Mode for every project",
+        help_text="You can change it project by project on the preview before launching",
+    )
+    opens_on = forms.DateField(
+        label="Opens on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    due_on = forms.DateField(
+        label="Due on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, question_sets, brands, product_lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question_set"].queryset = question_sets
+        self.fields["brands"].queryset = brands
+        self.fields["product_lines"].queryset = product_lines
+        self.fields["question_set"].error_messages["invalid_choice"] = (
+            "Choose an active question set with a published version."
+        )
+        for name in ("opens_on", "due_on"):
+            self.fields[name].error_messages["invalid"] = "Enter a date such as 2027-01-15."
+
+    def clean(self):
+        data = super().clean()
+        opens_on, due_on = data.get("opens_on"), data.get("due_on")
+        if opens_on and due_on and due_on < opens_on:
+            self.add_error(
+                "due_on",
+                f"The due date ({due_on:%d %b %Y}) is before the opening date "
+                f"({opens_on:%d %b %Y}); it must be on or after it.",
+            )
+        return data
+
+    def selection(self) -> dict:
+        """The choice as kept on the round: codes as text, so it reads back as it was made."""
+        data = self.cleaned_data
+        return {
+            "brands": [str(b.code) for b in data["brands"]],
+            "brand_names": [b.name for b in data["brands"]],
+            "kinds": list(data["kinds"]),
+            "criticalities": list(data["criticalities"]),
+            "product_lines": [str(p.code) for p in data["product_lines"]],
+            "product_line_names": [p.name for p in data["product_lines"]],
+            "not_assessed_quarters": data["not_assessed_quarters"],
+            "default_mode": data["default_mode"],
+        }
+
+
+class RoundModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[(RoundMode.SELF_FILL, "Self-fill"), (RoundMode.INTERVIEW, "Interview")],
+        widget=forms.RadioSelect,
+        label="How this project is assessed",
+        error_messages={
+            "required": "Choose self-fill or interview.",
+            "invalid_choice": "Choose self-fill or interview.",
+        },
     )

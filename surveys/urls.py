@@ -8,11 +8,21 @@ from surveys.views import (
     question_sets,
     reminders,
     review,
+    rounds,
     versions,
     workbooks,
 )
 
 urlpatterns = [
+    # Assessment rounds: a campaign across brands, launched, followed and closed.
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_create, name="round_create"),
+    path("rounds/<uuid:code>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<uuid:code>/launch/", rounds.round_launch, name="round_launch"),
+    path("rounds/<uuid:code>/close/", rounds.round_close, name="round_close"),
+    path("rounds/<uuid:code>/export.csv", rounds.round_csv, name="round_csv"),
+    path("rounds/<uuid:code>/export.xlsx", rounds.round_xlsx, name="round_xlsx"),
+    path("rounds/projects/<uuid:code>/", rounds.round_member, name="round_member"),
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
     path(
         "question-sets/defaults/",

@@ -93,10 +93,18 @@ OBJECT_FOR_URL = {
     "report_download": "report",
     "report_retry": "report",
     # A reminder e-mail is its recipient's alone (anyone else gets 404): tests/surveys/
-    # test_round_reminders.py. A round is seen by those of a brand with a project in it.
+    # test_round_reminders.py. A round is seen by group roles and by members of the brands
+    # with a project in it (tests/surveys/test_rounds.py); a project's place in a round
+    # belongs to the project's brand.
     "reminder_detail": "reminder",
     "round_interviews": "round",
     "member_interview": "round member",
+    "round_detail": "round",
+    "round_launch": "round",
+    "round_close": "round",
+    "round_csv": "round",
+    "round_xlsx": "round",
+    "round_member": "round member",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
@@ -127,6 +135,8 @@ POST_ONLY = {
     "action_update",
     "report_retry",
     "member_interview",
+    "round_launch",
+    "round_close",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
@@ -135,7 +145,7 @@ PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
-GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults"}
+GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults", "round_create"}
 
 
 def _collect(patterns, prefix="", namespace="", params=()):

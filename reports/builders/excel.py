@@ -66,6 +66,7 @@ from scoring.selectors.dashboard import (
     versions_info,
 )
 from scoring.selectors.gaps import GapReport
+from scoring.selectors.rounds import closed_round_points_for
 from surveys.models import AssessmentStatus
 from surveys.selectors import assessments_of_project
 
@@ -229,6 +230,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             len(series) - 1,  # all brands
         ],
     )
+    _rounds_sheet(workbook, closed_round_points_for(filters.question_set))
     progress(20)
 
     projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
@@ -277,6 +279,38 @@ def _project_cells(project: Project, brand) -> list:
         project.get_criticality_display(),
         project.product_line.name if project.product_line else None,
     ]
+
+
+def _rounds_sheet(workbook, points) -> None:
+    """The closed rounds as named points: each round's figure and its change against the
+    previous round over the projects validated in both (docs/scoring.md, "A round")."""
+    if not points:
+        return
+    sheet = Sheet(
+        workbook,
+        "Rounds",
+        [
+            Column("Round", 24),
+            Column("Closed on", 12, DATE),
+            Column("Projects validated", 12, INTEGER),
+            Column("Mean overall", 12, PERCENT),
+            Column("Change against the previous round (points)", 16, POINTS),
+            Column("Previous round", 24),
+        ],
+    )
+    for point in points:
+        closed = point.round.closed_at
+        sheet.append(
+            [
+                point.name,
+                timezone.localtime(closed).date() if closed else None,
+                point.n,
+                point.mean,
+                point.change,
+                point.previous.name if point.previous else None,
+            ]
+        )
+    sheet.finish()
 
 
 def _projects_sheet(workbook, projects, figures, sections, bands) -> None:

@@ -32,6 +32,7 @@ from reports.dashboards.project import chosen_set, project_page_data
 from reports.words import criticality_labels, kind_labels
 from scoring.selectors import points_texts, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
+from scoring.selectors.rounds import closed_round_points_for
 from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
 
@@ -235,6 +236,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         "profile_svg": profile,
         "quarters": quarters,
         "trend_rows": trend_rows,
+        "round_points": closed_round_points_for(scope.filters.question_set),
         "mover_groups": [("Up", data.movers_up), ("Down", data.movers_down)],
         "gap_rows": _gap_rows(data.gaps, with_brands=True),
         "gaps": data.gaps,

@@ -21,6 +21,7 @@ from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
 from reports.selectors import filter_options
 from reports.words import by_name
 from scoring.selectors.figures_cache import cached_figures
+from scoring.selectors.rounds import closed_round_points_for
 
 QUARTERS_OFFERED = 8
 
@@ -86,6 +87,7 @@ def group_dashboard(request: HttpRequest) -> HttpResponse:
         "query": filters.to_query(),
         "data": data,
         "charts": charts,
+        "round_points": closed_round_points_for(filters.question_set),
         "has_figures": data.total.overall.n > 0,
         "chosen_brands": _chosen_brand_chips(filters, data),
         "all_brands_query": dataclasses.replace(filters, brands=()).to_query(),

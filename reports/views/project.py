@@ -15,6 +15,7 @@ from reports.dashboards.project_charts import profile_chart, profile_table
 from scoring.selectors import points_texts, scores_for_assessments
 from scoring.selectors.dashboard import latest_of
 from scoring.selectors.figures_cache import cached_figures
+from scoring.selectors.rounds import round_names_of_assessments
 from surveys.forms import StartAssessmentForm
 from surveys.models import Assessment, QuestionSet
 from surveys.selectors import (
@@ -80,8 +81,10 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
     can_manage = can_manage_brand(request.user, project.brand)
     # A set that counts points shows them beside the percentages ("2.5 of 7").
     points = points_texts(assessments)
+    rounds = round_names_of_assessments(a.pk for a in assessments)
     for assessment in assessments:
         assessment.points_text = points.get(assessment.pk, "")
+        assessment.round_name = rounds.get(assessment.pk, "")
     context = {
         "shows_points": any(a.version.display == "points" for a in assessments),
         "latest_points": page.latest and points.get(page.latest.assessment_id, ""),

@@ -26,10 +26,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
         queue = work.review_queue(user, filters=work.QueueFilters.parse(request.GET), now=now)
     if request.htmx and queue is not None:
         return render(request, "reports/my_work.html#queue", {"queue": queue})
+    today = timezone.localdate()
+    self_fills = list(work.my_self_fills(user))
+    work.mark_round_due_dates(self_fills, today=today)
     context = {
         "brands": list(brands_for_user(user)),
-        "self_fills": list(work.my_self_fills(user)),
-        "lead": work.lead_work(user, today=timezone.localdate()),
+        "self_fills": self_fills,
+        "rounds": work.round_work(user, today=today),
+        "lead": work.lead_work(user, today=today),
         "queue": queue,
         "is_group": bool(user.group_role or user.is_superuser),
         "ready_reports": list(work.ready_reports(user)),

@@ -39,6 +39,13 @@ from surveys.services.question_sets import (
     question_set_make_main,
     version_publish,
 )
+from surveys.services.rounds import (
+    LaunchResult,
+    round_close,
+    round_create,
+    round_launch,
+    round_member_choose_mode,
+)
 from surveys.services.versions import (
     DraftExists,
     DraftInvalid,
@@ -71,6 +78,7 @@ __all__ = [
     "ImmutableVersionError",
     "IncompleteAssessment",
     "InvalidInvitation",
+    "LaunchResult",
     "NotAllowed",
     "NothingToUpgrade",
     "QuestionEdit",
@@ -107,6 +115,10 @@ __all__ = [
     "question_set_defaults_update",
     "question_set_import",
     "question_set_make_main",
+    "round_close",
+    "round_create",
+    "round_launch",
+    "round_member_choose_mode",
     "version_draft_copy",
     "version_draft_discard",
     "version_draft_upload",

@@ -144,3 +144,40 @@ def invitation_accept(
     invitation.refresh_from_db()
     audit.record(AuditAction.INVITATION_ACCEPTED, actor=user, target=invitation)
     return user
+
+
+def invitations_for_team(*, assessment: Assessment, user: User, base_url: str) -> list[Invitation]:
+    """Invite the project team's data scientists (those with an e-mail address) to a self-fill.
+
+    Part of a larger write (a round's launch): the rows are made in the caller's
+    transaction and the e-mails go once it commits, so a rolled-back launch mails nobody.
+    Someone already invited is left alone.
+    """
+    if not can_manage_brand(user, assessment.project.brand):
+        raise NotAllowed("Only the brand's leads and group assessors can invite respondents.")
+    if assessment.mode != AssessmentMode.SELF_FILL or assessment.status != AssessmentStatus.DRAFT:
+        return []
+    ds_ids = Membership.objects.filter(
+        brand_id=assessment.project.brand_id, role=BrandRole.DATA_SCIENTIST
+    ).values("user_id")
+    invited = {e.lower() for e in assessment.invitations.values_list("email", flat=True)}
+    people = assessment.project.team.filter(id__in=ds_ids, is_active=True).exclude(email="")
+    made = []
+    for person in people.order_by("username"):
+        email = User.objects.normalize_email(person.email.strip()).lower()
+        if email in invited:
+            continue
+        invited.add(email)
+        made.append(
+            Invitation.objects.create(
+                assessment=assessment, email=email, user=person, created_by=user
+            )
+        )
+
+    def send() -> None:
+        for invitation in made:
+            _send(invitation, base_url=base_url, reminder=False)
+            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+    transaction.on_commit(send)
+    return made

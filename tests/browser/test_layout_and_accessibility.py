@@ -29,7 +29,7 @@ from surveys.models import (
     RoundMember,
     RoundMode,
 )
-from surveys.services import invitation_create, version_draft_copy
+from surveys.services import invitation_create, round_create, round_launch, version_draft_copy
 from surveys.services.reminders import round_reminders_send
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS
@@ -88,7 +88,26 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         finished_at=timezone.now(),
     )
     key = self_fill.answers.select_related("question").first().question.key
-    round_, reminder = _round_with_reminders(self_fill, lead)
+    reminder_round, reminder = _round_with_reminders(self_fill, lead)
+    assessor = User.objects.get(username="assessor")
+    question_set = published.question_set
+    round_ = round_create(
+        user=assessor,
+        name="Layout check round",
+        question_set=question_set,
+        selection={"brands": [str(brand.code)], "default_mode": RoundMode.LEAD_DECIDES},
+        opens_on=PINNED_TODAY,
+        due_on=PINNED_TODAY + datetime.timedelta(days=30),
+    )
+    round_launch(round_=round_, user=assessor, base_url="http://testserver")
+    draft_round = round_create(
+        user=assessor,
+        name="Layout check round, not launched",
+        question_set=question_set,
+        selection={"criticalities": ["high"], "default_mode": RoundMode.SELF_FILL},
+        opens_on=PINNED_TODAY,
+        due_on=PINNED_TODAY + datetime.timedelta(days=30),
+    )
     objects = {
         "brand": brand,
         "project": validated.project,
@@ -103,7 +122,10 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         or factories.ProductLineFactory(name="Demand forecasting"),
         "job": job,
         "round": round_,
+        "reminder_round": reminder_round,
         "reminder": reminder,
+        "draft_round": draft_round,
+        "round_member": round_.members.order_by("project__name").first(),
     }
     return objects, {"lead": lead.username}
 
@@ -115,7 +137,7 @@ def _round_with_reminders(self_fill, lead):
     due = PINNED_TODAY + datetime.timedelta(days=1)
     round_ = factories.round_(
         self_fill.version,
-        name="Layout check round",
+        name="Layout check round with reminders",
         opens_on=PINNED_TODAY - datetime.timedelta(days=30),
         due_on=due,
     )
@@ -213,7 +235,13 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("log out everywhere", "admin", "logout_everywhere", NONE),
     ("reminders received", "lead", "reminder_list", NONE),
     ("why this reminder", "lead", "reminder_detail", of("reminder")),
-    ("round interviews", "lead", "round_interviews", of("round")),
+    ("round interviews", "lead", "round_interviews", of("reminder_round")),
+    ("rounds", "assessor", "round_list", NONE),
+    ("new round", "assessor", "round_create", NONE),
+    ("round preview", "assessor", "round_detail", of("draft_round")),
+    ("round", "assessor", "round_detail", of("round")),
+    ("round for its brand lead", "lead", "round_detail", of("round")),
+    ("project in a round", "lead", "round_member", of("round_member")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -263,6 +291,10 @@ NOT_PAGES = {
     "action_create": "POST only",
     "action_update": "POST only",
     "member_interview": "POST only (the form is in the round's interviews)",
+    "round_launch": "POST only (the button is on the round's preview)",
+    "round_close": "POST only (the button is on the round page)",
+    "round_csv": "CSV",
+    "round_xlsx": "a file",
 }
 
 

@@ -205,3 +205,25 @@ def test_the_brand_list_shows_all_brands_to_the_manager_and_one_to_a_lead(client
     client.login(username=f"viewer.{slug_of(brand)}", password=PASSWORD)
     page = client.get(reverse("brand_list")).content.decode()
     assert page.count('<th scope="row">') == 1
+
+
+def test_it_seeds_last_quarters_round_closed_and_this_quarters_open_and_half_done():
+    from django.utils import timezone
+
+    from surveys.models import Round, RoundStatus
+    from surveys.selectors import rounds as round_selectors
+
+    assessor = User.objects.get(username="assessor")
+    closed = Round.objects.get(name="2026 Q3 round")
+    open_ = Round.objects.get(name="2026 Q4 round")
+    assert closed.status == RoundStatus.CLOSED and closed.closed_at is not None
+    assert open_.status == RoundStatus.OPEN
+    today = timezone.localdate()
+    now = round_selectors.round_progress(assessor, open_, today=today).counts
+    assert {"validated", "submitted", "in_progress", "not_started"} <= {
+        k for k, n in now.items() if n
+    }
+    assert 0 < now["validated"] < sum(now.values())
+    before = round_selectors.round_progress(assessor, closed, today=today)
+    assert before.counts["overdue"] >= 1
+    assert sum(b.late for b in before.brands) >= 1

@@ -1,0 +1,133 @@
+"""A round's figures: the stored scores of the validated assessments in it, and the same
+against the previous round of the same question set over the projects validated in both.
+
+A round's figure is a named point in trends ("2027 Q1 round"): the mean of the stored
+overall scores of the round's validated assessments, with how many projects it covers.
+"""
+
+import statistics
+import uuid
+from dataclasses import dataclass
+
+from scoring.models import Score
+from surveys.models import AssessmentStatus, QuestionSet, Round, RoundMember, RoundStatus
+from surveys.selectors.rounds import current_assessment, round_members
+
+
+@dataclass
+class RoundFigures:
+    """Mean overall % of the validated assessments in a round, and against the previous round
+    of the same set over the projects validated in both (like with like)."""
+
+    n: int
+    mean: float | None
+    previous: Round | None = None
+    n_both: int = 0
+    mean_now_both: float | None = None
+    mean_before_both: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        if self.mean_now_both is None or self.mean_before_both is None:
+            return None
+        return self.mean_now_both - self.mean_before_both
+
+
+def scores_of_members(members: list[RoundMember]) -> dict[int, float]:
+    """Stored overall % of each member's validated assessment, by project id."""
+    by_assessment = {}
+    for member in members:
+        assessment = current_assessment(member)
+        if assessment is not None and assessment.status == AssessmentStatus.VALIDATED:
+            by_assessment[assessment.pk] = member.project_id
+    scores = Score.objects.filter(assessment_id__in=by_assessment, overall__isnull=False)
+    return {by_assessment[s.assessment_id]: float(s.overall) * 100 for s in scores}
+
+
+def round_scores(round_: Round) -> dict[int, float]:
+    """Project id -> stored overall % of its validated assessment in the round."""
+    return scores_of_members(round_members(round_))
+
+
+def previous_round(round_: Round) -> Round | None:
+    """The latest launched round of the same set that opened before this one."""
+    return (
+        Round.objects.filter(question_set_id=round_.question_set_id, opens_on__lt=round_.opens_on)
+        .exclude(status=RoundStatus.DRAFT)
+        .exclude(pk=round_.pk)
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+
+
+def round_figures(
+    round_: Round, *, project_ids: set[int] | None = None, scores: dict[int, float] | None = None
+) -> RoundFigures:
+    """The round's figures, over `project_ids` only when given (a brand member's own)."""
+    now = round_scores(round_) if scores is None else scores
+    if project_ids is not None:
+        now = {p: v for p, v in now.items() if p in project_ids}
+    figures = RoundFigures(n=len(now), mean=statistics.fmean(now.values()) if now else None)
+    before_round = previous_round(round_)
+    if before_round is None:
+        return figures
+    before = round_scores(before_round)
+    both = sorted(set(now) & set(before))
+    figures.previous = before_round
+    figures.n_both = len(both)
+    if both:
+        figures.mean_now_both = statistics.fmean(now[p] for p in both)
+        figures.mean_before_both = statistics.fmean(before[p] for p in both)
+    return figures
+
+
+@dataclass(frozen=True)
+class RoundPoint:
+    """A closed round as a point in a trend: its name, the day it closed, its figure."""
+
+    round: Round
+    n: int
+    mean: float | None
+    change: float | None
+    previous: Round | None
+
+    @property
+    def name(self) -> str:
+        return self.round.name
+
+
+def closed_round_points(question_set: QuestionSet | None) -> list[RoundPoint]:
+    """The closed rounds of a set, oldest first, each with its figures (for group roles)."""
+    if question_set is None:
+        return []
+    rounds = Round.objects.filter(question_set=question_set, status=RoundStatus.CLOSED).order_by(
+        "opens_on", "pk"
+    )
+    points = []
+    for round_ in rounds:
+        figures = round_figures(round_)
+        points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
+    return points
+
+
+def round_names_of_assessments(assessment_ids) -> dict[int, str]:
+    """Assessment id -> the name of the launched round it answers for, if any."""
+    return dict(
+        RoundMember.objects.filter(assessment_id__in=list(assessment_ids))
+        .exclude(round__status=RoundStatus.DRAFT)
+        .values_list("assessment_id", "round__name")
+    )
+
+
+def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
+    """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
+    else the group's main set. An unknown code has none."""
+    from surveys.selectors.question_sets import main_question_set
+
+    if question_set_code:
+        try:
+            code = uuid.UUID(str(question_set_code))
+        except ValueError:
+            return []
+        return closed_round_points(QuestionSet.objects.filter(code=code).first())
+    return closed_round_points(main_question_set())
