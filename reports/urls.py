@@ -1,6 +1,16 @@
 from django.urls import path
 
-from reports.views import brand, group, jobs, metrics, pages, product_lines, project, work
+from reports.views import (
+    brand,
+    group,
+    jobs,
+    metrics,
+    pages,
+    product_lines,
+    project,
+    rounds,
+    work,
+)
 
 urlpatterns = [
     path("", work.my_work, name="home"),
@@ -36,4 +46,7 @@ urlpatterns = [
     path("reports/<uuid:code>/", jobs.report_detail, name="report_detail"),
     path("reports/<uuid:code>/download/", jobs.report_download, name="report_download"),
     path("reports/<uuid:code>/retry/", jobs.report_retry, name="report_retry"),
+    # An assessment round's progress and figures (the round page is in surveys).
+    path("rounds/<uuid:code>/export.csv", rounds.round_csv, name="round_csv"),
+    path("rounds/<uuid:code>/export.xlsx", rounds.round_xlsx, name="round_xlsx"),
 ]

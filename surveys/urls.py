@@ -20,8 +20,6 @@ urlpatterns = [
     path("rounds/<uuid:code>/", rounds.round_detail, name="round_detail"),
     path("rounds/<uuid:code>/launch/", rounds.round_launch, name="round_launch"),
     path("rounds/<uuid:code>/close/", rounds.round_close, name="round_close"),
-    path("rounds/<uuid:code>/export.csv", rounds.round_csv, name="round_csv"),
-    path("rounds/<uuid:code>/export.xlsx", rounds.round_xlsx, name="round_xlsx"),
     path("rounds/projects/<uuid:code>/", rounds.round_member, name="round_member"),
     path("question-sets/", question_sets.question_set_list, name="question_set_list"),
     path(

@@ -9,9 +9,16 @@ import statistics
 import uuid
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from scoring.models import Score
 from surveys.models import AssessmentStatus, QuestionSet, Round, RoundMember, RoundStatus
-from surveys.selectors.rounds import current_assessment, round_members
+from surveys.selectors.rounds import (
+    current_assessment,
+    round_members,
+    round_progress,
+    sees_every_brand,
+)
 
 
 @dataclass
@@ -131,3 +138,16 @@ def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
             return []
         return closed_round_points(QuestionSet.objects.filter(code=code).first())
     return closed_round_points(main_question_set())
+
+
+def round_progress_and_figures(user, round_: Round):
+    """The round's progress as `user` may see it (surveys' round_progress), and its figures
+    over the projects they see: the round page and its CSV and Excel exports."""
+    scores = round_scores(round_)
+    progress = round_progress(user, round_, today=timezone.localdate(), scores=scores)
+    figures = round_figures(
+        round_,
+        scores=scores,
+        project_ids=None if sees_every_brand(user) else progress.visible_project_ids,
+    )
+    return progress, figures

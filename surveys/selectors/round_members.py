@@ -7,10 +7,9 @@ includes templates/surveys/rounds/_interviews.html with what interview_slots() r
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.http import Http404
 
 from brands.models import User
-from brands.selectors import as_uuid, brand_ids_for_user, can_manage_brand_id
+from brands.selectors import brand_ids_for_user, can_manage_brand_id
 from surveys.models import (
     Answer,
     Assessment,
@@ -21,22 +20,16 @@ from surveys.models import (
     RoundStatus,
 )
 
+# Following upgrades: the round pages' rule (surveys/selectors/rounds.py, which also holds
+# who may see a round or a project's place in it).
+from surveys.selectors.rounds import current_assessment
+
 DONE_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.VALIDATED)
 
 # The assessment's state in words, as the reminders and the interview list say it.
 NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
 MODE_TO_CHOOSE = "mode to choose"
-
-
-def current_assessment(member: RoundMember) -> Assessment | None:
-    """The member's assessment, or the one that continued it under a newer version."""
-    assessment = member.assessment
-    for _ in range(10):  # an upgrade chain is short; never loop on bad data
-        if assessment is None or assessment.superseded_by_id is None:
-            break
-        assessment = assessment.superseded_by
-    return assessment
 
 
 def started_assessment_ids(assessment_ids) -> set[int]:
@@ -81,32 +74,6 @@ def members_of_round(round: Round, user: User | None = None):
         if ids is not None:
             members = members.filter(project__brand_id__in=ids)
     return members
-
-
-def get_round_member_for_user(user: User, code: object) -> RoundMember:
-    """A round member of a brand `user` may see; any other is missing (404)."""
-    members = RoundMember.objects.select_related(
-        "round", "project__brand", "assessment__superseded_by", "interview_planned_by"
-    )
-    ids = brand_ids_for_user(user)
-    if ids is not None:
-        members = members.filter(project__brand_id__in=ids)
-    try:
-        return members.get(code=as_uuid(code))
-    except RoundMember.DoesNotExist:
-        raise Http404("No such round member") from None
-
-
-def get_round_for_user(user: User, code: object) -> Round:
-    """A round that has a member in a brand `user` may see (group roles: any round)."""
-    rounds = Round.objects.all()
-    ids = brand_ids_for_user(user)
-    if ids is not None:
-        rounds = rounds.filter(members__project__brand_id__in=ids).distinct()
-    try:
-        return rounds.get(code=as_uuid(code))
-    except Round.DoesNotExist:
-        raise Http404("No such round") from None
 
 
 # --- interview slots -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from brands.models import BrandRole, Membership, User
@@ -97,13 +97,8 @@ def _url(path: str) -> str:
 
 
 def round_url(round: Round) -> str:
-    """The round's page when the project has one (surveys' round_detail), else its interviews."""
-    for name in ("round_detail", "round_interviews"):
-        try:
-            return _url(reverse(name, args=[round.code]))
-        except NoReverseMatch:
-            continue
-    return ""
+    """The round's page, where its progress and interviews are."""
+    return _url(reverse("round_detail", args=[round.code]))
 
 
 def _active_user(email: str) -> User | None:

@@ -4,16 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys.forms import InterviewSlotForm
 from surveys.models import Round
 from surveys.selectors.reminders import digests_for_user, get_digest_for_user
-from surveys.selectors.round_members import (
-    get_round_for_user,
-    get_round_member_for_user,
-    interview_slots,
-)
+from surveys.selectors.round_members import interview_slots
+from surveys.selectors.rounds import get_round_for_user, get_round_member_for_user
 from surveys.services.errors import SurveyError
 from surveys.services.interview_slots import interview_plan
 
@@ -73,7 +71,9 @@ def member_interview(request: HttpRequest, code) -> HttpResponse:
         status, error = 400, " ".join(form.errors["planned_on"])
     if not error and not request.htmx:
         messages.success(request, f"Interview date of {member.project.name} saved.")
-        return redirect("round_interviews", code=member.round.code)
+        return redirect(
+            reverse("round_detail", args=[member.round.code]) + f"#interviews-{member.round.code}"
+        )
     context = interview_slots_context(
         member.round,
         request.user,

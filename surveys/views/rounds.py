@@ -1,8 +1,6 @@
 """Assessment rounds: the list, a new round, its preview and launch, its progress, closing it,
 its exports, and a lead choosing how one of their projects is assessed."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,13 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from brands.models import Brand, ProductLine
 from brands.selectors import can_manage_brand
-from reports.csv_export import csv_cell, csv_response
 from scoring.selectors import rounds as figures_of
 from surveys import services
 from surveys.forms import RoundForm, RoundModeForm
 from surveys.models import QuestionSet, RoundMode, RoundStatus, VersionStatus
 from surveys.selectors import rounds as selectors
-from surveys.services.workbooks import safe_filename
+from surveys.views.reminders import interview_slots_context
 
 _RUNNERS_ONLY = "Only group admins and assessors run assessment rounds."
 
@@ -96,26 +93,13 @@ def _preview(request: HttpRequest, round_) -> HttpResponse:
     return render(request, "surveys/rounds/preview.html", context)
 
 
-def _progress(user, round_):
-    """The round's progress as `user` may see it, and the figures over the projects they see."""
-    scores = figures_of.round_scores(round_)
-    progress = selectors.round_progress(user, round_, today=timezone.localdate(), scores=scores)
-    every = selectors.sees_every_brand(user)
-    figures = figures_of.round_figures(
-        round_,
-        scores=scores,
-        project_ids=None if every else progress.visible_project_ids,
-    )
-    return progress, figures
-
-
 @require_GET
 @login_required
 def round_detail(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if round_.status == RoundStatus.DRAFT:
         return _preview(request, round_)
-    progress, figures = _progress(request.user, round_)
+    progress, figures = figures_of.round_progress_and_figures(request.user, round_)
     context = {
         "round": round_,
         "progress": progress,
@@ -123,6 +107,8 @@ def round_detail(request: HttpRequest, code) -> HttpResponse:
         "states": selectors.STATES,
         "can_run": selectors.can_run_rounds(request.user),
         "everyone": selectors.sees_every_brand(request.user),
+        # Interviews planned, held and missing (the section posts to member_interview).
+        **interview_slots_context(round_, request.user),
     }
     return render(request, "surveys/rounds/detail.html", context)
 
@@ -170,119 +156,6 @@ def round_close(request: HttpRequest, code) -> HttpResponse:
     else:
         messages.success(request, f"{round_.name} is closed. Late work is still possible.")
     return redirect("round_detail", code=round_.code)
-
-
-HEADERS = [
-    "Brand",
-    "Project",
-    "Mode",
-    "State",
-    "Late",
-    "Already open at launch",
-    "Assessment status",
-    "Submitted",
-    "Validated",
-    "Overall %",
-]
-
-
-def _export_rows(progress) -> list[list]:
-    rows = []
-    for brand in progress.brands:
-        for row in brand.rows:
-            a = row.assessment
-            rows.append(
-                [
-                    brand.name,
-                    row.member.project.name,
-                    row.member.get_mode_display(),
-                    row.state_label,
-                    row.late,
-                    row.member.already_open,
-                    a.get_status_display() if a else "not started",
-                    a.submitted_at.date().isoformat() if a and a.submitted_at else "",
-                    a.validated_at.date().isoformat() if a and a.validated_at else "",
-                    round(row.percent, 1) if row.percent is not None else None,
-                ]
-            )
-    return rows
-
-
-def _brand_rows(progress) -> list[list]:
-    shown = list(progress.brands) + ([progress.others] if progress.others else [])
-    return [
-        [
-            b.name,
-            b.total,
-            *(b.count_of(key) for key in selectors.STATES),
-            b.late,
-            round(b.done_percent, 1),
-        ]
-        for b in shown
-    ]
-
-
-BRAND_HEADERS = ["Brand", "Projects", *selectors.STATES.values(), "Late", "Validated %"]
-
-
-@require_GET
-@login_required
-def round_csv(request: HttpRequest, code) -> HttpResponse:
-    round_ = selectors.get_round_for_user(request.user, code)
-    if round_.status == RoundStatus.DRAFT:
-        return _problem(request, "A round has figures once it is launched.", 409)
-    progress, _ = _progress(request.user, round_)
-    return csv_response(f"round-{round_.name}", HEADERS, _export_rows(progress))
-
-
-@require_GET
-@login_required
-def round_xlsx(request: HttpRequest, code) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    round_ = selectors.get_round_for_user(request.user, code)
-    if round_.status == RoundStatus.DRAFT:
-        return _problem(request, "A round has figures once it is launched.", 409)
-    progress, f = _progress(request.user, round_)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Projects"
-    sheet.append(HEADERS)
-    for row in _export_rows(progress):
-        sheet.append([csv_cell(v) for v in row])
-    brands = workbook.create_sheet("Brands")
-    brands.append(BRAND_HEADERS)
-    for row in _brand_rows(progress):
-        brands.append([csv_cell(v) for v in row])
-    figures = workbook.create_sheet("Figures")
-    figures.append(["Round", round_.name])
-    figures.append(["Question set", round_.question_set.name])
-    figures.append(["Due on", round_.due_on.isoformat()])
-    figures.append(["Validated projects", f.n])
-    figures.append(["Mean overall %", round(f.mean, 1) if f.mean is not None else None])
-    if f.previous is not None:
-        figures.append(["Previous round", f.previous.name])
-        figures.append(["Projects validated in both", f.n_both])
-        for label, value in (
-            ("Mean % in this round (those projects)", f.mean_now_both),
-            ("Mean % in the previous round (those projects)", f.mean_before_both),
-            ("Change (points)", f.change),
-        ):
-            figures.append([label, round(value, 1) if value is not None else None])
-    for ws in workbook.worksheets:
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.column_dimensions["A"].width = 36
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = safe_filename(f"round-{round_.name}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
 
 
 @require_http_methods(["GET", "POST"])

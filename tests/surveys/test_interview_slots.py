@@ -51,14 +51,16 @@ def test_a_lead_plans_an_interview_through_htmx(client, lead, interview):
     assert interview.interview_planned_on is None and interview.interview_planned_by is None
 
 
-def test_without_htmx_it_redirects_to_the_round_interviews(client, group_assessor, interview):
+def test_without_htmx_it_redirects_to_the_rounds_interviews(client, group_assessor, interview):
     client.force_login(group_assessor)
 
     response = _plan(client, interview, "2027-01-20")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("round_interviews", args=[interview.round.code])
+    code = interview.round.code
+    assert response["Location"] == reverse("round_detail", args=[code]) + f"#interviews-{code}"
     page = client.get(response["Location"])
+    assert f'id="interviews-{code}"' in page.text
     assert "Interview date of Cross-sell API saved." in page.text
     assert "20 Jan 2027" not in page.text and 'value="2027-01-20"' in page.text
 
