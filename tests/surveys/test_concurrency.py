@@ -348,7 +348,7 @@ def test_two_validations_of_one_interview_at_once_one_succeeds_the_other_is_refu
     interview = _start(_project(brand), lead, version, mode=AssessmentMode.INTERVIEW)
     _answered(interview, "partly")
 
-    with _slow("surveys.services.assessments.score_store"):
+    with _slow("surveys.services.assessments.assessment_scored"):
         results = race(_validate(interview.pk, lead), _validate(interview.pk, assessor))
 
     wins = [r for r in results if isinstance(r, Assessment)]
