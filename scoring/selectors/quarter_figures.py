@@ -35,6 +35,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Count,
@@ -130,7 +131,10 @@ def brand_figures_at(
         )
         .values("y_brand", "y_day", "y_value", "y_next")
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no project to read (no brand chosen, or none visible)
+        return found
     stands = "y_day <= %s AND (y_next IS NULL OR y_next > %s) AND y_value IS NOT NULL"
     columns, params = [], []
     for i, day in enumerate(days):

@@ -280,3 +280,12 @@ class TestOnTheDemo:
         today = datetime.date.today()
         for project in Project.objects.order_by("name")[:5]:
             check_project(project, today)
+
+
+def test_no_project_to_read_gives_no_figures(version):
+    from scoring.selectors.quarter_figures import brand_figures_at
+
+    day = D(2025, 3, 31)
+    assert brand_figures_at(Project.objects.none(), [day]) == {day: {}}
+    assert brand_figures_at(Project.objects.filter(brand__in=[]), [day]) == {day: {}}
+    assert brand_figures_at(Project.objects.all(), []) == {}
