@@ -156,6 +156,28 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+
+# The figures cache (scoring.selectors.figures_cache): group-wide aggregates kept until a
+# figure changes. Shared by every web process when it lives in Redis: FIGURES_CACHE_URL
+# names the Redis to use; in production it defaults to REDIS_URL's server (keys prefixed
+# "figures"), so that one computation after a change serves every process.
+# FIGURES_CACHE_URL=local keeps it in each process's memory (the default outside production).
+_figures_cache = env_str("FIGURES_CACHE_URL").strip()
+if _figures_cache != "local":
+    _figures_cache = env_url("FIGURES_CACHE_URL", schemes=("redis", "rediss")) or (
+        REDIS_URL if PRODUCTION else ""
+    )
+if _figures_cache and _figures_cache != "local":
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "figures": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _figures_cache,
+            "KEY_PREFIX": "figures",
+            # A Redis that does not answer must not hold a page up: the cache is read through.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -206,15 +206,28 @@ def _projects(n: int) -> str:
     return f"{n} project" if n == 1 else f"{n} projects"
 
 
+# Plotly checks every property of every trace as it is set: at group scale that took
+# more time than reading the figures (the trend chart has 40 traces). Our figures are
+# built from a few fixed shapes; tests/reports/test_charts.py builds every kind with the
+# checks on and asserts the same output, so they are off here (`VALIDATE`).
+VALIDATE = False
+
+
+def _trace(kind, **properties):
+    """A trace of plotly type `kind` (go.Scatter, go.Bar, ...), checked only when VALIDATE."""
+    return kind(_validate=VALIDATE, **properties)
+
+
 def _figure(title: str, height: int, **layout) -> go.Figure:
     return go.Figure(
+        _validate=VALIDATE,
         layout={
             "template": _TEMPLATE,
             "title": {"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
             **layout,
-        }
+        },
     )
 
 
@@ -306,7 +319,8 @@ def heatmap(
     )
     fig.update_layout(margin={"t": 120})
     fig.add_trace(
-        go.Heatmap(
+        _trace(
+            go.Heatmap,
             z=z,
             x=labels,
             y=[escape(r) for r in rows],
@@ -439,7 +453,8 @@ def trend_lines(
     drawing = sorted(range(len(ordered)), key=lambda i: (many and i in highlighted, i))
     fig.add_traces(
         [
-            go.Scatter(
+            _trace(
+                go.Scatter,
                 name=escape(ordered[i].name),
                 x=[p.label for p in ordered[i].points],
                 y=[p.percent for p in ordered[i].points],
@@ -489,13 +504,14 @@ def distribution(
         title,
         height=320,
         xaxis={"type": "category", "showgrid": False, "automargin": True},
-        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero", "dtick": None},
+        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero"},
         showlegend=False,
         # Room for the count ticks beside the axis title, which the narrow default clipped.
         margin={"l": 64, "r": 10, "t": 50, "b": 70, "autoexpand": True},
     )
     fig.add_trace(
-        go.Bar(
+        _trace(
+            go.Bar,
             x=labels,
             y=[counts[name] for name, *_ in legend],
             marker={"color": [c for *_, c in legend], "line": {"color": INK, "width": 0.5}},
@@ -532,7 +548,8 @@ def section_profile(
         barmode="overlay",
     )
     fig.add_trace(
-        go.Bar(
+        _trace(
+            go.Bar,
             name=escape(label),
             orientation="h",
             y=names,
@@ -551,7 +568,8 @@ def section_profile(
     shown = [s for s in sections if s.median is not None and s.n >= MIN_GROUP]
     if shown:
         fig.add_trace(
-            go.Scatter(
+            _trace(
+                go.Scatter,
                 name=f"{escape(comparison)} median and quartiles",
                 mode="markers",
                 y=[escape(s.section) for s in shown],
@@ -614,7 +632,8 @@ def core_distribution(
     )
     for name, index, colour in (("All core met", 1, "#253494"), ("Some core missed", 2, "#c3c8d0")):
         fig.add_trace(
-            go.Bar(
+            _trace(
+                go.Bar,
                 name=name,
                 x=[str(row[0]) for row in rows],
                 y=[row[index] for row in rows],
@@ -651,7 +670,8 @@ def core_share(
         ("Core missed", total - met, LINE),
     ):
         fig.add_trace(
-            go.Bar(
+            _trace(
+                go.Bar,
                 name=name,
                 orientation="h",
                 y=["Projects"],
@@ -693,7 +713,8 @@ def movers(
         showlegend=False,
     )
     fig.add_trace(
-        go.Bar(
+        _trace(
+            go.Bar,
             orientation="h",
             y=[escape(m.name) for m in ranked],
             x=[m.delta for m in ranked],

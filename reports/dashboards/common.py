@@ -11,6 +11,7 @@ from reports.dashboards.filters import DashboardFilters, Quarter
 from scoring.selectors import MIN_GROUP_SIZE, common_gaps
 from scoring.selectors.dashboard import Figure, VersionInfo
 from scoring.selectors.gaps import GapReport
+from scoring.selectors.quarter_figures import FigureSum
 
 
 def filtered_projects(projects: QuerySet[Project], filters: DashboardFilters) -> QuerySet[Project]:
@@ -68,6 +69,18 @@ def cell(pairs: Iterable[tuple[float | None, datetime.date]]) -> Cell:
         n=len(values),
         first_assessed=min(dates),
         last_assessed=max(dates),
+    )
+
+
+def cell_of(sums: FigureSum) -> Cell:
+    """A cell from figures the database has added up (`scoring.selectors.quarter_figures`)."""
+    if not sums.n:
+        return Cell(mean=None, n=0)
+    return Cell(
+        mean=sums.mean_percent,
+        n=sums.n,
+        first_assessed=sums.first_assessed,
+        last_assessed=sums.last_assessed,
     )
 
 

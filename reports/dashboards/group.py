@@ -16,7 +16,7 @@ from brands.selectors import brands_for_user
 from reports.dashboards.common import (
     Cell,
     TrendPoint,
-    cell,
+    cell_of,
     figure_versions,
     filtered_gaps,
     filtered_projects,
@@ -27,13 +27,17 @@ from reports.words import by_name
 from scoring.selectors.dashboard import (
     Figure,
     SectionColumn,
-    figure_history,
-    figures_at,
     section_columns,
-    section_figures,
     versions_info,
 )
 from scoring.selectors.gaps import GapReport
+from scoring.selectors.quarter_figures import (
+    FigureSum,
+    added,
+    brand_figures_at,
+    brand_section_figures,
+    figures_on_two_days,
+)
 
 TREND_QUARTERS = 8
 MOVERS = 5
@@ -110,24 +114,13 @@ class GroupDashboard:
     versions: list[str]  # versions behind the quarter's figures, oldest first
 
 
-def _brand_row(
-    brand: Brand | None,
-    figures: list[Figure],
-    sections: list[SectionColumn],
-    section_values: dict[int, dict[str, float | None]],
-    trend: list[TrendPoint],
-) -> BrandRow:
-    return BrandRow(
-        brand=brand,
-        overall=cell((f.percent, f.assessed_on) for f in figures),
-        sections=[
-            cell(
-                (section_values.get(f.assessment_id, {}).get(s.key), f.assessed_on) for f in figures
-            )
-            for s in sections
-        ],
-        trend=trend,
-    )
+def _cell(sums: dict[int, FigureSum], brand_id: int | None) -> Cell:
+    """The cell of one brand, or of all of them together (`brand_id` None)."""
+    return cell_of(added(sums.values()) if brand_id is None else sums.get(brand_id, FigureSum()))
+
+
+def _keys(sections: list[SectionColumn]) -> list[str]:
+    return [s.key for s in sections]
 
 
 def _movers(
@@ -178,45 +171,45 @@ def group_dashboard_data(
 
     as_of = filters.as_of
     quarters = filters.quarters(TREND_QUARTERS)
-    history = figure_history(
-        projects,
-        until=as_of,
-        include_submitted=filters.include_submitted,
-        version_code=filters.version,
-        question_set_code=filters.question_set,
+    options = {
+        "include_submitted": filters.include_submitted,
+        "version_code": filters.version,
+        "question_set_code": filters.question_set,
+    }
+    # Each project's figure now and at the previous quarter's end (distribution, core
+    # statements, levels, movers), then the brands' means computed by the database: every
+    # quarter of the trend in one query, the sections now in another.
+    now, before = figures_on_two_days(
+        projects, on=as_of, before=filters.quarter.previous().end, **options
     )
-    now = figures_at(history, as_of)
-    section_values = section_figures(f.assessment_id for f in now.values())
-    info = versions_info({f.version_id for fs in history.values() for f in fs})
+    points = {quarter: filters.point_at(quarter) for quarter in quarters}
+    by_day = brand_figures_at(projects, list(points.values()), **options)
+    by_section = brand_section_figures(projects, on=as_of, **options)
+    info = versions_info({f.version_id for f in (*now.values(), *before.values())})
     sections = section_columns({f.version_id for f in now.values()})
 
-    by_brand: dict[int, list[Figure]] = {}
-    for figure in now.values():
-        by_brand.setdefault(figure.brand_id, []).append(figure)
-    trend_by_brand: dict[int | None, list[TrendPoint]] = {b.pk: [] for b in brands}
-    trend_by_brand[None] = []
-    for quarter in quarters:
-        at = now if quarter == filters.quarter else figures_at(history, filters.point_at(quarter))
-        figures_of: dict[int, list[Figure]] = {}
-        for figure in at.values():
-            figures_of.setdefault(figure.brand_id, []).append(figure)
-        for brand in brands:
-            trend_by_brand[brand.pk].append(
-                TrendPoint.of(
-                    quarter,
-                    cell((f.percent, f.assessed_on) for f in figures_of.get(brand.pk, [])),
-                    filters,
-                )
-            )
-        trend_by_brand[None].append(
-            TrendPoint.of(quarter, cell((f.percent, f.assessed_on) for f in at.values()), filters)
+    def trend(brand_id: int | None) -> list[TrendPoint]:
+        return [
+            TrendPoint.of(quarter, _cell(by_day[day], brand_id), filters)
+            for quarter, day in points.items()
+        ]
+
+    def row(brand: Brand | None) -> BrandRow:
+        brand_id = brand.pk if brand else None
+        per_section = (
+            {k: added(s.get(k, FigureSum()) for s in by_section.values()) for k in _keys(sections)}
+            if brand is None
+            else by_section.get(brand.pk, {})
+        )
+        return BrandRow(
+            brand=brand,
+            overall=_cell(by_day[as_of], brand_id),
+            sections=[cell_of(per_section.get(s.key, FigureSum())) for s in sections],
+            trend=trend(brand_id),
         )
 
-    rows = [
-        _brand_row(b, by_brand.get(b.pk, []), sections, section_values, trend_by_brand[b.pk])
-        for b in brands
-    ]
-    total = _brand_row(None, list(now.values()), sections, section_values, trend_by_brand[None])
+    rows = [row(b) for b in brands]
+    total = row(None)
 
     scored = [f for f in now.values() if f.percent is not None]
     reference = reference_version(scored, info, filters)
@@ -229,7 +222,7 @@ def group_dashboard_data(
 
     # The projects the filters keep and their brands, in one query: the summary counts both.
     project_brands = list(projects.values_list("brand_id", flat=True))
-    up, down = _movers(now, figures_at(history, filters.quarter.previous().end))
+    up, down = _movers(now, before)
     names = {
         p.pk: p
         for p in Project.objects.filter(pk__in=[m[2].project_id for m in up + down]).select_related(

@@ -253,34 +253,46 @@ class VersionInfo:
 
 
 def versions_info(version_ids: Iterable[int]) -> dict[int, VersionInfo]:
-    """Labels and level bands of question-set versions, by id. Two queries, none while
+    """Labels and level bands of question-set versions, by id. One query, none while
     cached (figures_cache: a version's changes change the token)."""
     ids = tuple(sorted(set(version_ids)))
     return cached_figures("versions-info", ids, lambda: _versions_info(ids))
 
 
 def _versions_info(version_ids: tuple[int, ...]) -> dict[int, VersionInfo]:
-    versions = (
+    # One query: the versions joined to their level bands (a row per band; one row with
+    # no band for a version without any), bands in their own order.
+    rows = (
         QuestionSetVersion.objects.filter(id__in=version_ids)
-        .select_related("question_set")
-        .prefetch_related("levels")
+        .order_by("id", "levels__order", "levels__id")
+        .values_list(
+            "id",
+            "code",
+            "number",
+            "question_set__name",
+            "level_boundary",
+            "levels__name",
+            "levels__min_percent",
+        )
     )
+    found: dict[int, tuple] = {}
+    for pk, code, number, set_name, boundary, band, min_percent in rows:
+        _, _, _, _, bands = found.setdefault(pk, (code, number, set_name, boundary, []))
+        if band is not None:
+            bands.append((band, float(min_percent)))
     return {
-        v.id: VersionInfo(
-            id=v.id,
-            code=str(v.code),
-            label=f"{v.question_set.name} v{v.number}",
-            number=v.number,
+        pk: VersionInfo(
+            id=pk,
+            code=str(code),
+            label=f"{set_name} v{number}",
+            number=number,
             bands=tuple(
-                LevelBandInfo(
-                    b.name,
-                    float(b.min_percent),
-                    above=v.level_boundary == engine.ABOVE and index > 0,
-                )
-                for index, b in enumerate(sorted(v.levels.all(), key=lambda b: b.min_percent))
+                # Under the "above" rule a band past the lowest starts just above its minimum.
+                LevelBandInfo(name, minimum, above=boundary == engine.ABOVE and index > 0)
+                for index, (name, minimum) in enumerate(sorted(bands, key=lambda b: b[1]))
             ),
         )
-        for v in versions
+        for pk, (code, number, set_name, boundary, bands) in found.items()
     }
 
 

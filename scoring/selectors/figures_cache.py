@@ -14,7 +14,8 @@ its token. Without a token (the row missing after a flush) nothing is cached.
 A cache that fails (a backend down) is read through, never an error page.
 
 The cache is `CACHES["figures"]` when the settings name one (a shared Redis
-cache makes one computation per change serve every web process); otherwise a
+cache makes one computation per change serve every web process; in production
+the settings name Redis: `FIGURES_CACHE_URL`, by default `REDIS_URL`); otherwise a
 local-memory cache of this process, large enough for every project's entries
 at group scale (Django's default cache keeps 300 entries, and the project
 pages alone would push the group dashboard's out).

@@ -111,6 +111,13 @@ def _start(args: list[str], **env: str) -> subprocess.Popen:
 SETUP = ["-c", "import django; django.setup()"]
 CHECK = ["manage.py", "check", "--deploy"]
 PRODUCTION = {"YARDSTICK_PRODUCTION": "1", "ALLOWED_HOSTS": "yardstick.example.com"}
+FIGURES = [
+    "-c",
+    "import django; django.setup(); from django.conf import settings; "
+    "from scoring.selectors.figures_cache import figures_cache; "
+    "print(type(figures_cache()).__name__, settings.CACHES.get('figures', {}).get('LOCATION'))",
+]
+REDIS = {"REDIS_URL": "redis://cache.example.com:6379/0"}
 RUNS = {
     "default key": (SETUP, PRODUCTION),
     "short key": (SETUP, {**PRODUCTION, "SECRET_KEY": GOOD_KEY[:49]}),
@@ -120,6 +127,14 @@ RUNS = {
     "good": (SETUP, {**PRODUCTION, "SECRET_KEY": GOOD_KEY}),
     "check": (CHECK, {**PRODUCTION, "SECRET_KEY": GOOD_KEY}),
     "check no preload": (CHECK, {**PRODUCTION, "SECRET_KEY": GOOD_KEY, "SECURE_HSTS_PRELOAD": "0"}),
+    "figures production": (FIGURES, {**PRODUCTION, "SECRET_KEY": GOOD_KEY, **REDIS}),
+    "figures production local": (
+        FIGURES,
+        {**PRODUCTION, "SECRET_KEY": GOOD_KEY, **REDIS, "FIGURES_CACHE_URL": "local"},
+    ),
+    "figures own redis": (FIGURES, {**REDIS, "FIGURES_CACHE_URL": "redis://figures:6379/3"}),
+    "figures development": (FIGURES, REDIS),
+    "figures bad url": (FIGURES, {"FIGURES_CACHE_URL": "memcached://figures"}),
 }
 
 
@@ -184,3 +199,30 @@ class TestProductionMode:
     def test_turning_hsts_preload_off_is_reported_by_the_deploy_checks(self, runs):
         done = runs("check no preload")
         assert "security.W021" in done.stdout + done.stderr
+
+
+class TestFiguresCache:
+    def test_production_shares_it_in_redis_by_default(self, runs):
+        done = runs("figures production")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["RedisCache", "redis://cache.example.com:6379/0"]
+
+    def test_local_keeps_it_in_each_process(self, runs):
+        done = runs("figures production local")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split()[0] == "LocMemCache"
+
+    def test_its_own_url_names_the_redis(self, runs):
+        done = runs("figures own redis")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["RedisCache", "redis://figures:6379/3"]
+
+    def test_outside_production_it_stays_in_the_process(self, runs):
+        done = runs("figures development")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split()[0] == "LocMemCache"
+
+    def test_a_url_of_another_kind_is_refused_naming_the_variable(self, runs):
+        done = runs("figures bad url")
+        assert done.returncode != 0
+        assert "FIGURES_CACHE_URL must start with one of redis://, rediss://" in done.stderr

@@ -413,3 +413,39 @@ def test_versions_info_marks_the_bands_an_above_rule_reaches_only_strictly_above
     assert [band.above for band in bands] == [False] + [True] * (len(bands) - 1)
     lowest_but_one = bands[1]
     assert charts.level_name(lowest_but_one.min_percent, bands) == bands[0].name
+
+
+def every_chart() -> dict:
+    """One figure of every kind the pages draw, with awkward inputs (missing figures, many
+    brands, user text), as JSON."""
+    many = [
+        Series(f"Brand {i:02d}", [TrendPoint("2024 Q4", v - 1, 2), TrendPoint("2025 Q1", v, 3)])
+        for i, v in enumerate([50.0, 90.0, 10.0, 70.0, 30.0, 95.0, 5.0, 60.0, 40.0, 80.0])
+    ]
+    many.append(Series(SCRIPT, [TrendPoint("2024 Q4", None), TrendPoint("2025 Q1", None)]))
+    few = [Series(n, [TrendPoint("2025 Q1", v, 1)]) for n, v in (("B", 10.0), ("A", 90.0))]
+    sections = [
+        SectionFigure("Data", 60.0, median=50.0, q1=40.0, q3=70.0, n=12),
+        SectionFigure("Deploy", None, median=30.0, q1=20.0, q3=45.0, n=2),
+    ]
+    figures = {
+        "heatmap": charts.heatmap(
+            rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
+        ),
+        "trend many": charts.trend_lines(series=many, bands=BANDS),
+        "trend few": charts.trend_lines(series=few, bands=BANDS),
+        "distribution": charts.distribution(values=[5, 29.99, 30, 86, 100], bands=BANDS),
+        "distribution empty": charts.distribution(values=[], bands=BANDS),
+        "profile": charts.section_profile(sections=sections, bands=BANDS),
+        "core": charts.core_distribution(per_project=[(3, 5), (5, 5), (0, 4), (4, 4)]),
+        "core share": charts.core_share(met=3, total=8),
+        "movers": charts.movers(items=[Mover("A", 40, 45), Mover(SCRIPT, 60, 48)], limit=5),
+    }
+    return {name: charts.figure_data(fig) for name, fig in figures.items()}
+
+
+def test_charts_built_without_plotlys_checks_are_those_built_with_them(monkeypatch):
+    unchecked = every_chart()
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    checked = every_chart()
+    assert unchecked == checked

@@ -1,0 +1,252 @@
+"""Brands' figures quarter by quarter, computed by the database from the stored scores.
+
+The rule is `dashboard`'s (DESIGN.md): a project's figure at a date is its
+latest assessment that counts (validated; submitted self-fills too when asked)
+at or before that date, ties on the date going to the one created last. A
+brand's figure at a date is the mean of its projects' figures, with how many
+projects have one and the dates of the oldest and newest assessment behind it.
+
+Here the database does the choosing and the averaging, so that a page whose
+figures cache is empty reads a few rows per brand instead of every assessment:
+
+- `brand_figures_at`: one query for every brand and every date asked for. A
+  window function (LEAD) gives each assessment the date of the project's next
+  one that counts; an assessment stands for its project on day `d` when it is
+  dated on or before `d` and the next one is dated after `d` (or there is
+  none). A second assessment on the same day comes after the first in the
+  window's order, so the first's "next" is its own date and it never stands:
+  the one created last wins the tie, as everywhere else. One conditional
+  aggregate per date sums, counts and dates the chosen figures by brand.
+- `brand_section_figures`: one query, the section scores of each project's
+  chosen assessment on one date summed and counted by brand and section key.
+
+Both return sums rather than means so that callers can add brands together
+(the group's total) exactly as the figures were chosen. The percent is the
+stored value times 100, as `dashboard.Figure.percent` reads it; the mean is
+the sum of the stored values times 100 over their count, which equals the
+mean of the percents up to float rounding (tests compare the two on random
+data and on the demo, on SQLite and PostgreSQL).
+
+Works on PostgreSQL and SQLite (both have window functions); the outer
+aggregation is plain SQL around the ORM's own compiled query.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Lead
+
+from brands.models import Project
+from scoring.models import SectionScore
+from scoring.selectors.dashboard import _FIELDS, _LATEST_LAST, Figure, _counted, _figure
+from surveys.models import Assessment
+
+
+@dataclass(frozen=True)
+class FigureSum:
+    """`n` project figures (stored values, 0 to 1) added up, with the dates behind them."""
+
+    n: int = 0
+    total: float = 0.0  # the sum of the stored values (0 to 1 each)
+    first_assessed: datetime.date | None = None
+    last_assessed: datetime.date | None = None
+
+    @property
+    def mean_percent(self) -> float | None:
+        return self.total * 100 / self.n if self.n else None
+
+    def __add__(self, other: "FigureSum") -> "FigureSum":
+        if not other.n:
+            return self
+        if not self.n:
+            return other
+        return FigureSum(
+            n=self.n + other.n,
+            total=self.total + other.total,
+            first_assessed=min(self.first_assessed, other.first_assessed),
+            last_assessed=max(self.last_assessed, other.last_assessed),
+        )
+
+
+def added(sums: Iterable[FigureSum]) -> FigureSum:
+    found = FigureSum()
+    for one in sums:
+        found = found + one
+    return found
+
+
+def _date(value) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def brand_figures_at(
+    projects: QuerySet[Project],
+    days: Sequence[datetime.date],
+    *,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+    question_set_code: str | None = None,
+) -> dict[datetime.date, dict[int, FigureSum]]:
+    """{day: {brand id: the brand's projects' figures on that day, added up}} for every day
+    asked for (brands without a figure left out). One query."""
+    days = sorted(set(days))
+    found: dict[datetime.date, dict[int, FigureSum]] = {day: {} for day in days}
+    if not days:
+        return found
+    counted = _counted(
+        Assessment.objects.filter(project__in=projects, assessed_on__lte=days[-1]),
+        include_submitted=include_submitted,
+        version_code=version_code,
+        question_set_code=question_set_code,
+    )
+    inner = (
+        counted.order_by()
+        .annotate(
+            y_brand=F("project__brand_id"),
+            y_day=F("assessed_on"),
+            y_value=F("score__overall"),
+            y_next=Window(
+                Lead("assessed_on"),
+                partition_by=[F("project_id")],
+                order_by=[F(name).asc() for name in _LATEST_LAST],
+            ),
+        )
+        .values("y_brand", "y_day", "y_value", "y_next")
+    )
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # no project to read (no brand chosen, or none visible)
+        return found
+    stands = "y_day <= %s AND (y_next IS NULL OR y_next > %s) AND y_value IS NOT NULL"
+    columns, params = [], []
+    for i, day in enumerate(days):
+        value = connection.ops.adapt_datefield_value(day)
+        for template in (
+            "SUM(CASE WHEN {c} THEN y_value END) AS s{i}",
+            "COUNT(CASE WHEN {c} THEN 1 END) AS n{i}",
+            "MIN(CASE WHEN {c} THEN y_day END) AS f{i}",
+            "MAX(CASE WHEN {c} THEN y_day END) AS l{i}",
+        ):
+            columns.append(template.format(c=stands, i=i))
+            params += [value, value]
+    sql = f"SELECT y_brand, {', '.join(columns)} FROM ({inner_sql}) chosen GROUP BY y_brand"
+    # The subquery's parameters come first in the text, after the outer SELECT's.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, *inner_params))
+        rows = cursor.fetchall()
+    for row in rows:
+        brand_id = row[0]
+        for i, day in enumerate(days):
+            total, n, first, last = row[1 + 4 * i : 5 + 4 * i]
+            if n:
+                found[day][brand_id] = FigureSum(n, float(total), _date(first), _date(last))
+    return found
+
+
+def chosen_assessments(
+    projects: QuerySet[Project],
+    *,
+    on: datetime.date,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+    question_set_code: str | None = None,
+) -> QuerySet[Project]:
+    """The ids of each project's assessment standing for its figure on `on` (a subquery)."""
+    candidates = _counted(
+        Assessment.objects.filter(project=OuterRef("pk"), assessed_on__lte=on),
+        include_submitted=include_submitted,
+        version_code=version_code,
+        question_set_code=question_set_code,
+    )
+    latest = candidates.order_by(*(f"-{name}" for name in _LATEST_LAST)).values("pk")[:1]
+    return projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")
+
+
+def brand_section_figures(
+    projects: QuerySet[Project],
+    *,
+    on: datetime.date,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+    question_set_code: str | None = None,
+) -> dict[int, dict[str, FigureSum]]:
+    """{brand id: {section key: the brand's projects' section figures on `on`, added up}}.
+    Sections are named by key, the same across versions. One query."""
+    chosen = chosen_assessments(
+        projects,
+        on=on,
+        include_submitted=include_submitted,
+        version_code=version_code,
+        question_set_code=question_set_code,
+    )
+    rows = (
+        SectionScore.objects.filter(score__assessment_id__in=chosen, value__isnull=False)
+        .order_by()
+        .values(y_brand=F("score__assessment__project__brand_id"), y_key=F("section__key"))
+        .annotate(
+            total=Sum("value", output_field=FloatField()),
+            n=Count("id"),
+            first=Min("score__assessment__assessed_on"),
+            last=Max("score__assessment__assessed_on"),
+        )
+    )
+    found: dict[int, dict[str, FigureSum]] = {}
+    for row in rows:
+        found.setdefault(row["y_brand"], {})[row["y_key"]] = FigureSum(
+            row["n"], float(row["total"]), _date(row["first"]), _date(row["last"])
+        )
+    return found
+
+
+def figures_on_two_days(
+    projects: QuerySet[Project],
+    *,
+    on: datetime.date,
+    before: datetime.date,
+    include_submitted: bool = False,
+    version_code: str | None = None,
+    question_set_code: str | None = None,
+) -> tuple[dict[int, Figure], dict[int, Figure]]:
+    """Each project's figure on `on` and on the earlier day `before`, by project id (projects
+    without one left out), as `dashboard.latest_figures` reads them. One query."""
+    options = {
+        "include_submitted": include_submitted,
+        "version_code": version_code,
+        "question_set_code": question_set_code,
+    }
+    before = min(before, on)
+    rows = (
+        Assessment.objects.filter(
+            Q(pk__in=chosen_assessments(projects, on=on, **options))
+            | Q(pk__in=chosen_assessments(projects, on=before, **options))
+        )
+        .order_by("project_id", *_LATEST_LAST)
+        .values_list(*_FIELDS)
+    )
+    now: dict[int, Figure] = {}
+    then: dict[int, Figure] = {}
+    for figure in map(_figure, rows):
+        # Oldest first: the last row of a project is its figure on `on`, the last one dated
+        # by `before` its figure then (the same assessment when nothing came after it).
+        now[figure.project_id] = figure
+        if figure.assessed_on <= before:
+            then[figure.project_id] = figure
+    return now, then
