@@ -80,7 +80,8 @@ def answer_save(
 
     Raises AnswerConflict (with the current answer) when someone else changed it first,
     so nothing is ever silently overwritten. The returned answer carries
-    `answered_changed`: whether it went from unanswered to answered or back.
+    `answered_changed`: whether it went from unanswered to answered or back, and
+    `changed_fields`: the names of the fields this save changed (empty when none).
     """
     if not can_edit_answers(user, assessment):
         if assessment.status == AssessmentStatus.VALIDATED:
@@ -179,6 +180,8 @@ def answer_save(
         answer.answered_changed = bool(before["option"] or before["is_na"]) != bool(
             after["option"] or after["is_na"]
         )
+        # What this save changed, for the response (which parts of the screen to update).
+        answer.changed_fields = frozenset(changes)
         if not changes:
             return answer
 
