@@ -167,8 +167,8 @@ def _run(clients: list[Client], warmup: float) -> tuple[list[float], dict, int, 
 
 
 def _queries_per_save(user, assessment, key) -> int:
-    """SQL statements of one HTMX save, counted in this process with Django's test client (BEGIN
-    and COMMIT, sent by the driver, are not among them)."""
+    """SQL statements of one HTMX save, counted in this process with Django's test client
+    (BEGIN and COMMIT included)."""
     from django.db import connection
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext
@@ -290,8 +290,8 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 100
         ),
         Figure(
             "P3",
-            "SQL statements per save (HTMX, the answer and its comment changed; "
-            "BEGIN and COMMIT not counted)",
+            "SQL statements per save, BEGIN and COMMIT included (HTMX, the answer and its "
+            "comment changed)",
             str(queries),
         ),
         Figure(

@@ -230,8 +230,7 @@ def answer_save(
 # The busiest write of the app (every autosave): on PostgreSQL the answer's UPDATE and its
 # history row go to the database as one statement, one round trip instead of two. The row
 # is locked already (answer_save); the revision condition stays as a second guard.
-_UPDATE_WITH_EVENT = """
-    WITH changed AS (
+_UPDATE_WITH_EVENT = """WITH changed AS (
         UPDATE surveys_answer SET
             revision = revision + 1, option_id = %s, is_na = %s, na_reason = %s, comment = %s,
             evidence_url = %s, interviewer_note = %s, carried_over = %s, needs_attention = %s,
