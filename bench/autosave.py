@@ -142,9 +142,9 @@ class AnswerClient(Client):
 
 
 class FloorClient(Client):
-    def __init__(self, port, cookie, answer_ids, stop_at, interval=0.0):
+    def __init__(self, port, cookie, answer_ids, actor_id, stop_at, interval=0.0):
         requests = [
-            (f"/bench/floor/answer/{aid}/", lambda i: {"comment": f"floor {i}"})
+            (f"/bench/floor/answer/{aid}/", lambda i: {"comment": f"floor {i}", "actor": actor_id})
             for aid in answer_ids
         ]
         super().__init__(port, cookie, requests, stop_at, interval)
@@ -166,12 +166,40 @@ def _run(clients: list[Client], warmup: float) -> tuple[list[float], dict, int, 
     return latencies, statuses, errors, elapsed
 
 
-def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200.0) -> list[Figure]:
+def _queries_per_save(user, assessment, key) -> int:
+    """SQL statements of one HTMX save, counted in this process with Django's test client
+    (BEGIN and COMMIT included)."""
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.models import Answer
+
+    client = TestClient(HTTP_HOST="localhost", enforce_csrf_checks=False)
+    client.force_login(user)
+    path = f"/assessments/{assessment.code}/answers/{key}/"
+    counts = []
+    for answer in ("yes", "no"):  # the first save also counts progress; the second is typical
+        revision = Answer.objects.get(assessment=assessment, question__key=key).revision
+        body = {"base_revision": revision, "answer": answer, "comment": f"counted {answer}"}
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(path, body, headers={"HX-Request": "true"})
+        assert response.status_code == 200, response.status_code
+        counts.append(len(captured.captured_queries))
+    return counts[-1]
+
+
+def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 100.0) -> list[Figure]:
     """Capacity (16 clients saving back to back) and latency at `rate` saves/s offered
-    by 16 clients, each against the floor measured the same way in the same run."""
+    by 16 clients (and at twice that), each against the floor measured the same way in the
+    same run. The floor saves into assessments of its own, so that the app's revisions stay
+    its own to count."""
     from surveys.models import Answer
 
     user, work = _fixtures(clients, "P3")
+    _, floor_work = _fixtures(clients, "P3 floor")
+    counted, counted_keys = _fixtures(1, "P3 queries")[1][0]
+    queries = _queries_per_save(user, counted, counted_keys[0][0])
     cookie = session_cookie(user)
     interval = clients / rate
     with gunicorn(env=env) as port:
@@ -183,10 +211,14 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200
         acknowledged = sum(c.statuses.get(200, 0) for c in clients_now)
         revisions = [c.revisions for c in clients_now]
 
-        def floor(pace):
-            stop_at = time.monotonic() + seconds
+        def floor(pace, length=seconds):
+            stop_at = time.monotonic() + length
             return _run(
-                [FloorClient(port, cookie, [i for _, i in k], stop_at, pace) for _, k in work], 0
+                [
+                    FloorClient(port, cookie, [i for _, i in k], user.pk, stop_at, pace)
+                    for _, k in floor_work
+                ],
+                0,
             )
 
         def app(pace):
@@ -197,15 +229,17 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200
             result = _run(group, 0)
             return group, result
 
+        floor(0.0, 3.0)  # warm-up of the floor's statements
         f_sat = floor(0.0)
         sat_clients, a_sat = app(0.0)
         f_paced = floor(interval)
         paced_clients, a_paced = app(interval)
-        # Half the rate: how the same saves feel when the machine is not saturated.
-        half_clients, a_half = app(interval * 2)
-        f_half = floor(interval * 2)
+        # Twice the rate: how the saves fare nearer the machine's capacity.
+        double_clients, a_double = app(interval / 2)
+        f_double = floor(interval / 2)
 
-    acknowledged += sum(c.statuses.get(200, 0) for c in sat_clients + paced_clients + half_clients)
+    runs = sat_clients + paced_clients + double_clients
+    acknowledged += sum(c.statuses.get(200, 0) for c in runs)
     # Every acknowledged save raised its answer's revision by one: compare the sums.
     stored = sum(
         Answer.objects.filter(assessment_id__in=[a.id for a, _ in work]).values_list(
@@ -214,12 +248,16 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200
     )
     lost = acknowledged - stored
     problems = {
-        "errors": a_sat[2] + a_paced[2],
-        "non_200": {s: n for st in (a_sat[1], a_paced[1]) for s, n in st.items() if s != 200},
+        "errors": a_sat[2] + a_paced[2] + a_double[2],
+        "non_200": {
+            s: n for st in (a_sat[1], a_paced[1], a_double[1]) for s, n in st.items() if s != 200
+        },
     }
     sat, f_sat_rate = a_sat[1].get(200, 0) / a_sat[3], sum(f_sat[1].values()) / f_sat[3]
     p95, f_p95 = percentile(a_paced[0], 95) * 1000, percentile(f_paced[0], 95) * 1000
-    offered = a_paced[1].get(200, 0) / a_paced[3]
+    served = a_paced[1].get(200, 0) / a_paced[3]
+    d95, f_d95 = percentile(a_double[0], 95) * 1000, percentile(f_double[0], 95) * 1000
+    d_served = a_double[1].get(200, 0) / a_double[3]
     return [
         Figure(
             "P3",
@@ -227,26 +265,34 @@ def p3(env: dict, *, clients: int = 16, seconds: float = 20.0, rate: float = 200
             f"{sat:.0f}/s",
             floor=f"{f_sat_rate:.0f}/s",
             ratio=f"{sat / f_sat_rate:.2f}",
-            target=">= 200/s",
-            ok=sat >= 200,
+            target=">= 300/s",
+            ok=sat >= 300,
         ),
         Figure(
             "P3",
-            f"answer save p95 at {rate:.0f} saves/s from {clients} clients ({offered:.0f}/s served)",
+            f"answer save p95 at {rate:.0f} saves/s offered by {clients} clients "
+            f"({served:.0f}/s served; p50 {percentile(a_paced[0], 50) * 1000:.1f} ms)",
             f"{p95:.1f} ms",
             floor=f"{f_p95:.1f} ms",
             ratio=f"{p95 / f_p95:.1f}x",
-            target="<= 30 ms",
-            ok=p95 <= 30,
+            target="<= 3x floor",
+            ok=p95 <= 3 * f_p95,
             details={"p50_ms": round(percentile(a_paced[0], 50) * 1000, 1)},
         ),
         Figure(
             "P3",
-            f"answer save p95 at {rate / 2:.0f} saves/s from {clients} clients (for reference)",
-            f"{percentile(a_half[0], 95) * 1000:.1f} ms",
-            floor=f"{percentile(f_half[0], 95) * 1000:.1f} ms",
-            ratio=f"{percentile(a_half[0], 95) / percentile(f_half[0], 95):.1f}x",
-            details={"p50_ms": round(percentile(a_half[0], 50) * 1000, 1)},
+            f"answer save p95 at {rate * 2:.0f} saves/s offered by {clients} clients "
+            f"({d_served:.0f}/s served; for reference)",
+            f"{d95:.1f} ms",
+            floor=f"{f_d95:.1f} ms",
+            ratio=f"{d95 / f_d95:.1f}x",
+            details={"p50_ms": round(percentile(a_double[0], 50) * 1000, 1)},
+        ),
+        Figure(
+            "P3",
+            "SQL statements per save, BEGIN and COMMIT included (HTMX, the answer and its "
+            "comment changed)",
+            str(queries),
         ),
         Figure(
             "P3",

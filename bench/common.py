@@ -96,7 +96,7 @@ def gunicorn(*, env: dict, workers: int = 4, threads: int = 4):
     full_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine starts it slowly
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

@@ -72,6 +72,9 @@ def role_in_brand(user: User, brand_id: int) -> str | None:
     """The user's role in the brand with `brand_id`; memberships are read once per user object."""
     if not user.is_authenticated:
         return None
+    known = getattr(user, "_brand_roles_read_along", None)  # set by selectors that read it along
+    if known is not None and brand_id in known:
+        return known[brand_id]
     cache = getattr(user, "_brand_roles", None)
     if cache is None:
         cache = dict(Membership.objects.filter(user=user).values_list("brand_id", "role"))

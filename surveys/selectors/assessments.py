@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from brands.models import Project, User
+from brands.models import Membership, Project, User
 from brands.selectors import as_uuid as _as_uuid
 from brands.selectors import brand_ids_for_user, may_see_brand_id
 from surveys.models import (
@@ -26,20 +26,29 @@ def assessments_for_user(user: User) -> QuerySet[Assessment]:
 
 
 def get_assessment_for_saving(user: User, code: object) -> Assessment:
-    """The assessment as the answer-saving endpoint needs it: lean, checked like the others."""
+    """The assessment as the answer-saving endpoint needs it: lean, checked like the others.
+
+    One query: the user's role in the project's brand and whether they are on the project's
+    team are read along, so that neither the tenant check nor the permission check needs a
+    query of its own."""
     team = Project.team.through.objects.filter(project_id=OuterRef("project_id"), user_id=user.pk)
+    role = Membership.objects.filter(user_id=user.pk, brand_id=OuterRef("project__brand_id"))
     try:
         assessment = (
             Assessment.objects.select_related("project", "version")
             .defer("version__source")
-            .annotate(user_on_team=Exists(team))
+            .annotate(user_on_team=Exists(team), user_brand_role=Subquery(role.values("role")[:1]))
             .get(code=_as_uuid(code))
         )
     except Assessment.DoesNotExist:
         raise Http404("No such assessment") from None
-    if not may_see_brand_id(user, assessment.project.brand_id):
+    brand_id = assessment.project.brand_id
+    if user.is_authenticated:
+        # Exactly the role in this brand (None: no membership), for role_in_brand.
+        known = getattr(user, "_brand_roles_read_along", None) or {}
+        user._brand_roles_read_along = {**known, brand_id: assessment.user_brand_role or None}
+    if not may_see_brand_id(user, brand_id):
         raise Http404("No such assessment")
-    # Read along so that the permission check needs no query of its own.
     assessment.project._team_membership = {user.pk: assessment.user_on_team}
     return assessment
 

@@ -1,10 +1,11 @@
 """Saving one answer: validation, the optimistic-concurrency rule and the history entry."""
 
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -80,7 +81,8 @@ def answer_save(
 
     Raises AnswerConflict (with the current answer) when someone else changed it first,
     so nothing is ever silently overwritten. The returned answer carries
-    `answered_changed`: whether it went from unanswered to answered or back.
+    `answered_changed`: whether it went from unanswered to answered or back, and
+    `changed_fields`: the names of the fields this save changed (empty when none).
     """
     if not can_edit_answers(user, assessment):
         if assessment.status == AssessmentStatus.VALIDATED:
@@ -179,6 +181,8 @@ def answer_save(
         answer.answered_changed = bool(before["option"] or before["is_na"]) != bool(
             after["option"] or after["is_na"]
         )
+        # What this save changed, for the response (which parts of the screen to update).
+        answer.changed_fields = frozenset(changes)
         if not changes:
             return answer
 
@@ -196,21 +200,72 @@ def answer_save(
             "answered_by": user,
             "answered_at": now,
         }
-        updated = Answer.objects.filter(pk=answer.pk, revision=base_revision).update(
-            revision=F("revision") + 1, **fields
-        )
+        if connection.vendor == "postgresql":
+            # The UPDATE and the history row in one statement: one round trip instead of two.
+            updated = _update_with_event(
+                answer.pk, base_revision, fields, user, now, via, changes, note
+            )
+        else:
+            updated = Answer.objects.filter(pk=answer.pk, revision=base_revision).update(
+                revision=F("revision") + 1, **fields
+            )
+            if updated:
+                AnswerEvent.objects.create(
+                    answer_id=answer.pk,
+                    actor=user,
+                    at=now,
+                    via=via,
+                    revision=base_revision + 1,
+                    changes=changes,
+                    note=note.strip(),
+                )
         if not updated:  # only reachable on databases without row locks
             raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
         for name, value in fields.items():
             setattr(answer, name, value)
         answer.revision = base_revision + 1
-        AnswerEvent.objects.create(
-            answer=answer,
-            actor=user,
-            at=now,
-            via=via,
-            revision=answer.revision,
-            changes=changes,
-            note=note.strip(),
-        )
         return answer
+
+
+# The busiest write of the app (every autosave): on PostgreSQL the answer's UPDATE and its
+# history row go to the database as one statement, one round trip instead of two. The row
+# is locked already (answer_save); the revision condition stays as a second guard.
+_UPDATE_WITH_EVENT = """WITH changed AS (
+        UPDATE surveys_answer SET
+            revision = revision + 1, option_id = %s, is_na = %s, na_reason = %s, comment = %s,
+            evidence_url = %s, interviewer_note = %s, carried_over = %s, needs_attention = %s,
+            answered_by_id = %s, answered_at = %s
+        WHERE id = %s AND revision = %s
+        RETURNING id, revision
+    )
+    INSERT INTO surveys_answerevent (answer_id, actor_id, at, via, revision, changes, note)
+    SELECT id, %s, %s, %s, revision, %s::jsonb, %s FROM changed
+"""
+
+
+def _update_with_event(answer_id, base_revision, fields, user, now, via, changes, note) -> int:
+    option = fields["option"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPDATE_WITH_EVENT,
+            [
+                option.pk if option is not None else None,
+                fields["is_na"],
+                fields["na_reason"],
+                fields["comment"],
+                fields["evidence_url"],
+                fields["interviewer_note"],
+                fields["carried_over"],
+                fields["needs_attention"],
+                user.pk,
+                now,
+                answer_id,
+                base_revision,
+                user.pk,
+                now,
+                via,
+                json.dumps(changes),
+                note.strip(),
+            ],
+        )
+        return cursor.rowcount

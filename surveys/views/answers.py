@@ -70,7 +70,28 @@ def assessment_fill(request: HttpRequest, code) -> HttpResponse:
     return render(request, "surveys/fill.html", _fill_context(request, assessment))
 
 
-def _question_context(request, assessment, answer: Answer, **extra) -> dict:
+def _comment_previous_after_save(answer: Answer) -> bool | None:
+    """How a successful save moved the note "written for the previous answer" beside the
+    comment: None when it cannot have moved (leave the screen as it is), False when the save
+    cleared it (the comment was rewritten), True when the history must be read (the answer
+    changed while there is a comment)."""
+    changed = getattr(answer, "changed_fields", None)
+    if changed is None:
+        return True
+    if "comment" in changed:
+        answer.comment_for_previous = ""
+        return False
+    if answer.comment and {"option", "is_na"} & changed:
+        return True
+    return None
+
+
+def _question_context(
+    request, assessment, answer: Answer, *, comment_previous: bool | None = True, **extra
+) -> dict:
+    """The context of one question's fragment. `comment_previous`: True reads the answer's
+    history for the note beside the comment, False keeps the note set on `answer`, None
+    leaves the note on the screen as it is."""
     # Pages with progress bars say so in the form (the review page has none to update);
     # a save that leaves the answer answered, or unanswered, does not move them.
     with_progress = request.POST.get("with_progress") == "1"
@@ -82,7 +103,8 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         if update_progress
         else (None, None, None, None)
     )
-    selectors.mark_comments_for_previous([answer], selectors.options_of(assessment))
+    if comment_previous:
+        selectors.mark_comments_for_previous([answer], selectors.options_of(assessment))
     return {
         "assessment": assessment,
         "answer": answer,
@@ -97,6 +119,7 @@ def _question_context(request, assessment, answer: Answer, **extra) -> dict:
         "oob": True,
         "with_progress": with_progress,
         "update_progress": update_progress,
+        "update_comment_previous": comment_previous is not None,
         **extra,
     }
 
@@ -188,14 +211,21 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return response
     if request.htmx:
-        context = _question_context(request, assessment, answer, saved=True)
         if "use_mine" in posted:
+            context = _question_context(request, assessment, answer, saved=True)
             # The form on screen shows the other person's answer: replace it with ours.
             response = render(request, "surveys/fill.html#question", context)
             trigger_client_event(
                 response, "answer-saved", {"key": key, "answered": answer.is_answered}
             )
             return response
+        context = _question_context(
+            request,
+            assessment,
+            answer,
+            comment_previous=_comment_previous_after_save(answer),
+            saved=True,
+        )
         response = render(request, "surveys/fill.html#saved", context)
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return reswap(response, "none")
