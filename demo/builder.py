@@ -26,7 +26,7 @@ from scoring.models import Score, SectionScore
 from scoring.selectors import version_spec
 from scoring.services.scores import score_figures, stored_decimal
 from surveys import question_set_format as fmt
-from surveys.management.commands.import_question_set import DEFAULT_SET, DEMO_SECOND_SET
+from surveys.management.commands.import_question_set import DEFAULT_SET_HISTORY, DEMO_SECOND_SET
 from surveys.models import (
     Answer,
     AnswerEvent,
@@ -55,9 +55,11 @@ def quarter_start(day: date) -> date:
 
 # --- Question set ----------------------------------------------------------------------------
 def ensure_question_set() -> QuestionSetVersion:
-    """The version to seed against; loads and publishes the default set if none is published."""
+    """The version to seed against; loads and publishes the default set's first edition if
+    nothing is published (the seed then takes it to the current edition: demo.editions)."""
     if not QuestionSetVersion.objects.filter(status=VersionStatus.PUBLISHED).exists():
-        question_set_import(spec=fmt.parse(DEFAULT_SET.read_text(encoding="utf-8")), publish=True)
+        first = DEFAULT_SET_HISTORY[0]
+        question_set_import(spec=fmt.parse(first.read_text(encoding="utf-8")), publish=True)
     # A second, small set beside it, inactive until a group admin activates it.
     second = fmt.parse(DEMO_SECOND_SET.read_text(encoding="utf-8"))
     if not QuestionSetVersion.objects.filter(question_set__key=second.key).exists():
@@ -251,33 +253,73 @@ def _changes(row: AnswerRow) -> dict[str, list[Any]]:
     return changes
 
 
-class Builder:
-    """Writes one scenario against one question-set version. Use `build()`."""
+@dataclass
+class _Edition:
+    """One question-set version and its rows' ids, by key."""
 
-    def __init__(self, scenario: Scenario, version: QuestionSetVersion, log: Log) -> None:
-        self.scenario = scenario
-        self.version = version
-        self.log = log
+    version: QuestionSetVersion
+
+    def __post_init__(self) -> None:
+        version = self.version
         self.spec = version_spec(version)
         self.questions = dict(version.questions.values_list("key", "id"))
         self.options = dict(version.options.values_list("key", "id"))
         self.sections = dict(version.sections.values_list("key", "id"))
+
+
+# Called between the editions with the builder (its people have ids by then); returns the
+# newer version.
+Switch = Callable[["Builder"], QuestionSetVersion]
+
+
+class Builder:
+    """Writes one scenario: everything on `version`, or, when the scenario switches editions,
+    the older edition's assessments on `version`, then `switch`, then the newer edition's on
+    the version it returns. Use `build()`."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        version: QuestionSetVersion,
+        log: Log,
+        switch: Switch | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.editions = [_Edition(version)]
+        self.switch = switch
+        self.log = log
         self.counts: dict[str, int] = {}
 
     def build(self) -> dict[str, int]:
-        steps = [
+        steps: list[tuple[str, Callable[[], None]]] = [
             ("people and brands", self._people_and_brands),
             ("projects", self._projects),
-            ("assessments", self._assessments),
-            ("scores", self._scores),
-            ("answers and their history", self._answers),
-            ("rounds", self._rounds),
         ]
+        editions = [0, 1] if self.scenario.switch is not None and self.switch else [0]
+        for edition in editions:
+            if edition:
+                steps.append(("new edition", self._switch))
+            steps += [
+                ("assessments", lambda e=edition: self._assessments(e)),
+                ("scores", lambda e=edition: self._scores(e)),
+                ("answers and their history", lambda e=edition: self._answers(e)),
+            ]
+        steps.append(("rounds", self._rounds))
         for label, step in steps:
             started = time.perf_counter()
             step()
             self.log(f"  {label}: {time.perf_counter() - started:.1f} s")
+        plans = self.scenario.assessments
+        for status in ("validated", "submitted", "draft"):
+            self.counts[f"assessments {status}"] = sum(a.status == status for a in plans)
         return self.counts
+
+    def _switch(self) -> None:
+        assert self.switch is not None
+        self.editions.append(_Edition(self.switch(self)))
+
+    def person_pk(self, username: str) -> int | None:
+        return next((p.pk for p in self.scenario.people if p.username == username), None)
 
     def _people_and_brands(self) -> None:
         self._people()
@@ -368,29 +410,29 @@ class Builder:
         )
         self.counts["projects"] = len(projects)
 
-    def _assessments(self) -> None:
-        """Insert assessments in rounds (every project's first, then second, ...) so that
-        each one's `previous` already has its id."""
-        projects = self.scenario.projects
-        rounds = max((len(p.assessments) for p in projects), default=0)
+    def _assessments(self, edition: int) -> None:
+        """Insert the edition's assessments in rounds (every project's first, then second, ...)
+        so that each one's `previous` already has its id."""
+        of_edition = [
+            (p, [a for a in p.assessments if a.edition == edition]) for p in self.scenario.projects
+        ]
+        rounds = max((len(plans) for _, plans in of_edition), default=0)
         for index in range(rounds):
-            pairs = [(p, p.assessments[index]) for p in projects if len(p.assessments) > index]
+            pairs = [(p, plans[index]) for p, plans in of_edition if len(plans) > index]
             rows = Assessment.objects.bulk_create(
                 (self._assessment_row(project.pk, plan) for project, plan in pairs),
                 batch_size=BATCH_SIZE,
             )
             for (_, plan), row in zip(pairs, rows, strict=True):
                 plan.pk = row.pk
-        plans = self.scenario.assessments
+        plans = [a for _, plans in of_edition for a in plans]
         _backdate(Assessment, {a.pk: a.created_at for a in plans})
-        for status in ("validated", "submitted", "draft"):
-            self.counts[f"assessments {status}"] = sum(a.status == status for a in plans)
 
     def _assessment_row(self, project_id: int | None, plan: AssessmentPlan) -> Assessment:
         return Assessment(
             code=plan.code,
             project_id=project_id,
-            version=self.version,
+            version=self.editions[plan.edition].version,
             mode=plan.mode,
             status=plan.status,
             assessed_on=plan.assessed_on,
@@ -410,15 +452,16 @@ class Builder:
             )
             for r in plan.rows
         ]
-        return engine.score(self.spec, inputs, kind)
+        return engine.score(self.editions[plan.edition].spec, inputs, kind)
 
-    def _scores(self) -> None:
+    def _scores(self, edition: int) -> None:
         scored = [
             (plan, self._result(plan, project.kind))
             for project in self.scenario.projects
             for plan in project.assessments
-            if plan.is_scored
+            if plan.is_scored and plan.edition == edition
         ]
+        sections = self.editions[edition].sections
         scores = Score.objects.bulk_create(
             (
                 Score(
@@ -435,7 +478,7 @@ class Builder:
             (
                 SectionScore(
                     score_id=score.pk,
-                    section_id=self.sections[key],
+                    section_id=sections[key],
                     value=stored_decimal(section.score),
                 )
                 for score, (_, result) in zip(scores, scored, strict=True)
@@ -443,11 +486,16 @@ class Builder:
             ),
             batch_size=BATCH_SIZE,
         )
-        self.counts["scores"] = len(scores)
+        self.counts["scores"] = self.counts.get("scores", 0) + len(scores)
 
-    def _answers(self) -> None:
+    def _answers(self, edition: int) -> None:
         """Answers and their first history event, a chunk at a time to keep memory flat."""
-        pairs = ((plan, row) for plan in self.scenario.assessments for row in plan.rows)
+        pairs = (
+            (plan, row)
+            for plan in self.scenario.assessments
+            if plan.edition == edition
+            for row in plan.rows
+        )
         answers = 0
         for chunk in _chunks(pairs, BATCH_SIZE):
             ids = insert_rows(
@@ -462,6 +510,7 @@ class Builder:
                 ],
             )
             answers += len(ids)
+        answers += self.counts.get("answers", 0)
         self.counts["answers"] = self.counts["answer events"] = answers
 
     def _rounds(self) -> None:
@@ -487,7 +536,7 @@ class Builder:
             if a.assessed_on >= this_start and a.status != AssessmentStatus.VALIDATED
         }
         busy_brands = sorted(busy.values(), key=lambda b: b.entry.name)
-        question_set = self.version.question_set
+        question_set = self.editions[0].version.question_set
         made = []
         for start, end, closed in (
             (last_start, this_start - timedelta(days=1), True),
@@ -543,10 +592,11 @@ class Builder:
 
     def _answer_values(self, plan: AssessmentPlan, row: AnswerRow) -> tuple[Any, ...]:
         answer = row.answer
+        edition = self.editions[plan.edition]
         return (
             plan.pk,
-            self.questions[row.question],
-            self.options[answer.option] if answer.option else None,
+            edition.questions[row.question],
+            edition.options[answer.option] if answer.option else None,
             answer.option is None,
             answer.na_reason,
             answer.comment,
@@ -569,6 +619,12 @@ class Builder:
 
 
 @transaction.atomic
-def build(scenario: Scenario, version: QuestionSetVersion, log: Log = print) -> dict[str, int]:
-    """Write `scenario` in one transaction; returns row counts."""
-    return Builder(scenario, version, log).build()
+def build(
+    scenario: Scenario,
+    version: QuestionSetVersion,
+    log: Log = print,
+    switch: Switch | None = None,
+) -> dict[str, int]:
+    """Write `scenario` in one transaction; returns row counts. `switch` (for a scenario
+    that switches editions) makes the newer version once the older edition's work is in."""
+    return Builder(scenario, version, log, switch).build()

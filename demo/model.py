@@ -254,7 +254,8 @@ class ProjectMaturity:
         questions: Sequence[QuestionSpec],
         na_likely: frozenset[str],
     ) -> "ProjectMaturity":
-        applicable = [q for q in questions if applies(q, kind)]
+        # A statement may be listed twice (once per edition, applying to other kinds): one draw.
+        applicable = list({q.key: q for q in questions if applies(q, kind)}.values())
         offsets = {
             section: brand_offsets.get(section, 0.0) + rng.gauss(0, PROJECT_SECTION_SPREAD)
             for section in dict.fromkeys(q.section for q in questions)
@@ -291,5 +292,5 @@ class ProjectMaturity:
                 options,
             )
             for q in questions
-            if q.key in self.draws
+            if q.key in self.draws and applies(q, self.kind)
         }

@@ -47,6 +47,7 @@ class ScaleConfig:
     drafts: int
     submitted: int
     self_fill: float  # share of validated assessments taken by self-fill (brands with a team)
+    upgraded: int = 2  # drafts started on the older edition shortly before the newer one came out
     comment: float = 0.18  # chance of a comment on a new answer
     product_line_weight: float = 4.0  # how much likelier catalogue projects with a line are
 
@@ -159,6 +160,7 @@ class AssessmentPlan:
     validated_by: Person | None = None
     previous: "AssessmentPlan | None" = None
     rows: list[AnswerRow] = field(default_factory=list)
+    edition: int = 0  # 0: the older question-set version; 1: the newer one (after the switch)
     pk: int | None = None
 
     @property
@@ -204,6 +206,7 @@ class Scenario:
     group_people: list[Person]
     brands: list[BrandPlan]
     projects: list[ProjectPlan]
+    switch: datetime | None = None  # when the newer edition is published; None: one edition
 
     @property
     def people(self) -> list[Person]:
@@ -284,15 +287,25 @@ class Planner:
         options: Sequence[str],
         today: date,
         now: datetime,
+        later_questions: Sequence[QuestionSpec] = (),
+        switch: datetime | None = None,
     ) -> None:
         self.config = config
         self.rng = random.Random(seed)
         self.names = NamePicker(self.rng)
-        self.questions = list(questions)
-        self.section_of = {q.key: q.section for q in questions}
-        self.sections = list(dict.fromkeys(q.section for q in questions))
+        # Questions by edition: the older version's, and the newer one's from `switch` on.
+        self.switch = switch if later_questions else None
+        self.editions = [list(questions), list(later_questions or questions)]
+        older = {q.key for q in questions}
+        # A project's hidden state covers both editions; a statement in both keeps its draw.
+        self.questions = [*questions, *(q for q in later_questions if q.key not in older)]
+        self.section_of = {q.key: q.section for q in self.questions}
+        self.sections = list(dict.fromkeys(q.section for q in self.questions))
         self.options = list(options)  # best first
-        self.difficulty = question_difficulties(self.questions)
+        self.difficulty = {
+            **question_difficulties(self.editions[1]),
+            **question_difficulties(self.editions[0]),
+        }
         self.na_likely = frozenset(data.NA_REASONS)
         self.today = today
         self.now = now
@@ -323,6 +336,7 @@ class Planner:
             group_people=[self.admin, self.assessor, self.manager],
             brands=brands,
             projects=projects,
+            switch=self.switch,
         )
 
     # -- brands and people
@@ -405,7 +419,7 @@ class Planner:
             kind=project.kind,
             baseline=project.brand.baseline,
             brand_offsets=project.brand.offsets,
-            questions=self.questions,
+            questions=[*self.questions, *self.editions[1]],
             na_likely=self.na_likely,
         )
         last = len(self.quarters) - 1
@@ -442,7 +456,8 @@ class Planner:
         previous: "AssessmentPlan | None",
     ) -> AssessmentPlan:
         rng, brand = self.rng, project.brand
-        answers = self._answers(project, maturity, previous)
+        edition = self._edition(at(day, 0))
+        answers = self._answers(project, maturity, previous, edition)
         self_fill = brand.entry.has_ds_team and rng.random() < self.config.self_fill
         if self_fill:
             respondent = rng.choice(project.team)
@@ -467,6 +482,7 @@ class Planner:
                 previous=previous,
             )
             assessment.rows = self._rows(answers, [respondent], start, submitted, spread=True)
+            assessment.edition = edition
         else:
             assessor_odds = 0.6 if brand.entry.has_ds_team else 0.85
             conductor = self.assessor if rng.random() < assessor_odds else brand.lead
@@ -489,7 +505,14 @@ class Planner:
                 previous=previous,
             )
             assessment.rows = self._rows(answers, interviewees, begin, end, notes=True)
+            assessment.edition = edition
+        if edition and self.switch is not None:  # started once the newer edition was out
+            assessment.created_at = max(assessment.created_at, self.switch + timedelta(hours=1))
         return assessment
+
+    def _edition(self, moment: datetime) -> int:
+        """Which question-set version work started at `moment` uses."""
+        return int(self.switch is not None and moment >= self.switch)
 
     # -- drafts and submitted self-fills of the current quarter
     def _pending(self, projects: list[ProjectPlan]) -> None:
@@ -505,8 +528,25 @@ class Planner:
         with_team = [p for p in candidates[config.drafts :] if p.brand.entry.has_ds_team]
         for project in drafts:
             project.assessments.append(self._draft(project))
-        for project in with_team[: config.submitted]:
+        submitted = with_team[: config.submitted]
+        for project in submitted:
             project.assessments.append(self._submitted(project))
+        if self.switch is None:
+            return
+        # A few drafts started on the older edition shortly before the newer one came out:
+        # the switch upgrades them (with every draft still open on the older edition).
+        taken = {id(p) for p in [*drafts, *submitted]}
+        switch_day = self.switch.date()
+        ready = [
+            p
+            for p in behind
+            if id(p) not in taken
+            and p.validated
+            and (p.validated[-1].validated_at or p.validated[-1].created_at).date()
+            < switch_day - timedelta(days=3)
+        ]
+        for project in ready[: config.upgraded]:
+            project.assessments.append(self._draft(project, before_switch=True))
 
     def _pending_start(self, project: ProjectPlan, low: int, high: int) -> date:
         """A day in the last few weeks, after the project's latest validated assessment."""
@@ -524,13 +564,23 @@ class Planner:
             maturity.advance(self.rng)
         return maturity
 
-    def _draft(self, project: ProjectPlan) -> AssessmentPlan:
+    def _draft(self, project: ProjectPlan, before_switch: bool = False) -> AssessmentPlan:
         rng, brand = self.rng, project.brand
         previous = project.validated[-1] if project.validated else None
         day = self._pending_start(project, 1, 20)
+        end_by = self.now
+        if before_switch and self.switch is not None:
+            last = previous.validated_at or previous.created_at if previous else None
+            day = self.switch.date() - timedelta(days=rng.randint(2, 12))
+            if last is not None:
+                day = max(day, last.date() + timedelta(days=1))
+            end_by = self.switch - timedelta(hours=2)
         self_fill = brand.entry.has_ds_team and rng.random() < 0.7
         creator = self.assessor if rng.random() < 0.5 else brand.lead
-        created = min(working_time(rng, day), self.now - timedelta(minutes=30))
+        created = min(working_time(rng, day), end_by - timedelta(minutes=30))
+        edition = self._edition(created)
+        if edition == 0 and self.switch is not None:  # answered before the newer edition came out
+            end_by = min(end_by, self.switch - timedelta(minutes=30))
         assessment = AssessmentPlan(
             code=_uuid(rng),
             status=AssessmentStatus.DRAFT,
@@ -541,15 +591,21 @@ class Planner:
             conducted_by=None if self_fill else self.assessor,
             interviewees="" if self_fill else ", ".join(p.full_name for p in project.team),
             previous=previous,
+            edition=edition,
         )
-        answers = self._answers(project, self._moved_on(project, previous), previous)
+        answers = self._answers(project, self._moved_on(project, previous), previous, edition)
         # Work goes top to bottom: the first part is answered, the rest is copied or open.
         done = int(len(answers) * rng.uniform(0.25, 0.7))
         worked = dict(list(answers.items())[:done])
-        end = self.now if self_fill else created + timedelta(minutes=45)
+        end = end_by if self_fill else min(created + timedelta(minutes=45), end_by)
         rows = self._rows(worked, project.team, created, end, spread=self_fill)
         if previous is not None:
-            copied = {r.question: r for r in previous.rows if r.question not in worked}
+            # Copied by key: statements the draft's version no longer has are left behind.
+            copied = {
+                r.question: r
+                for r in previous.rows
+                if r.question not in worked and r.question in answers
+            }
             rows += [
                 AnswerRow(r.question, r.answer, r.answered_by, r.answered_at, carried_over=True)
                 for r in copied.values()
@@ -567,9 +623,11 @@ class Planner:
         if previous is not None and previous.validated_at is not None:
             start = max(start, previous.validated_at)
         start = min(start, submitted - timedelta(hours=1))
-        answers = self._answers(project, self._moved_on(project, previous), previous)
+        edition = self._edition(start)
+        answers = self._answers(project, self._moved_on(project, previous), previous, edition)
         assessment = AssessmentPlan(
             code=_uuid(rng),
+            edition=edition,
             status=AssessmentStatus.SUBMITTED,
             mode=AssessmentMode.SELF_FILL,
             assessed_on=submitted.date(),
@@ -587,10 +645,12 @@ class Planner:
         project: ProjectPlan,
         maturity: ProjectMaturity,
         previous: "AssessmentPlan | None",
+        edition: int = 0,
     ) -> dict[str, AnswerPlan]:
-        """This quarter's answers: unchanged ones are the previous objects, comments and all."""
+        """This quarter's answers to the edition's statements: unchanged ones are the previous
+        objects, comments and all."""
         before = previous.answers if previous else {}
-        ranks = maturity.ranks(self.questions, self.difficulty, len(self.options))
+        ranks = maturity.ranks(self.editions[edition], self.difficulty, len(self.options))
         answers = {}
         for key, rank in ranks.items():
             option = None if rank is None else self.options[rank]
@@ -674,7 +734,20 @@ def plan_scenario(
     options: Sequence[str],
     today: date,
     now: datetime,
+    later_questions: Sequence[QuestionSpec] = (),
+    switch: datetime | None = None,
 ) -> Scenario:
-    """Plan a whole scenario. `options` are the answer scale's keys, best first."""
-    planner = Planner(config, seed=seed, questions=questions, options=options, today=today, now=now)
+    """Plan a whole scenario. `options` are the answer scale's keys, best first (the same in
+    both editions). With `later_questions` and `switch`, work started from `switch` on answers
+    the newer edition's statements."""
+    planner = Planner(
+        config,
+        seed=seed,
+        questions=questions,
+        options=options,
+        today=today,
+        now=now,
+        later_questions=later_questions,
+        switch=switch,
+    )
     return planner.plan()

@@ -12,7 +12,12 @@ from surveys import question_set_format as fmt
 from surveys.models import Answer, Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
 from surveys.services import question_set_import
 
-DEFAULT_SET = Path(__file__).resolve().parent.parent / "surveys" / "data" / "mlops_maturity.yaml"
+DATA = Path(__file__).resolve().parent.parent / "surveys" / "data"
+# The set most tests build their fixtures on: the default set's edition 1, a shipped file that
+# never changes, so that tests of the mechanics do not move with each new edition. The current
+# edition (CURRENT_SET) has its own tests (tests/surveys/test_default_set_editions.py).
+DEFAULT_SET = DATA / "mlops_maturity.edition1.yaml"
+CURRENT_SET = DATA / "mlops_maturity.yaml"
 PASSWORD = "a-test-password-42"
 
 

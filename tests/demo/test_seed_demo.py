@@ -4,6 +4,7 @@ Seeding takes seconds, so it runs once for this module inside a transaction
 that is rolled back at the end; each test runs in a savepoint within it.
 """
 
+import datetime
 import random
 from io import StringIO
 
@@ -11,12 +12,29 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Min
 from django.urls import reverse
 
-from brands.models import Brand, BrandRole, GroupRole, Membership, User
+from brands.models import (
+    AuditAction,
+    AuditEvent,
+    Brand,
+    BrandRole,
+    GroupRole,
+    Membership,
+    Project,
+    User,
+)
 from scoring.models import Score
-from scoring.selectors import assessment_result
-from surveys.models import Assessment, AssessmentStatus
+from scoring.selectors import assessment_result, movement
+from surveys.models import (
+    AnswerEvent,
+    Assessment,
+    AssessmentStatus,
+    QuestionSetVersion,
+    VersionStatus,
+)
+from surveys.selectors import default_version
 
 PASSWORD = "yardstick-demo"
 
@@ -227,3 +245,107 @@ def test_it_seeds_last_quarters_round_closed_and_this_quarters_open_and_half_don
     before = round_selectors.round_progress(assessor, closed, today=today)
     assert before.counts["overdue"] >= 1
     assert sum(b.late for b in before.brands) >= 1
+
+
+# --- The main set's edition history ---------------------------------------------------------
+SWITCH = datetime.datetime(2026, 10, 1, 9, tzinfo=datetime.UTC)  # the pinned day's quarter start
+
+
+def main_set_versions() -> list[QuestionSetVersion]:
+    return list(QuestionSetVersion.objects.filter(question_set__is_main=True).order_by("number"))
+
+
+def test_the_main_set_has_both_editions_the_second_published_at_the_quarter_start_and_current():
+    first, second = main_set_versions()
+    assert first.status == second.status == VersionStatus.PUBLISHED
+    assert default_version() == second
+    assert second.edition == "Edition 2 (December 2026)"
+    assert second.published_at == SWITCH
+    assert (
+        first.published_at
+        < Assessment.objects.filter(version=first).aggregate(first=Min("created_at"))["first"]
+    )
+    # Published through the version flow, by the demo's group admin.
+    event = AuditEvent.objects.get(
+        action=AuditAction.VERSION_PUBLISHED, target_code=str(second.code)
+    )
+    assert (event.actor.username, event.at) == ("admin", SWITCH)
+
+
+def test_work_before_the_switch_is_on_edition_one_and_after_it_on_edition_two():
+    first, second = main_set_versions()
+    validated = Assessment.objects.filter(status=AssessmentStatus.VALIDATED)
+    before = validated.filter(assessed_on__lt=SWITCH.date())
+    after = validated.filter(assessed_on__gt=SWITCH.date())
+    assert before.count() > 100 and after.count() > 10
+    assert set(before.values_list("version", flat=True)) == {first.pk}
+    assert set(after.values_list("version", flat=True)) == {second.pk}
+    assert not after.filter(created_at__lt=SWITCH).exists()
+
+
+def test_drafts_open_at_the_switch_were_upgraded_and_carry_their_answers():
+    first, second = main_set_versions()
+    assert not Assessment.objects.filter(
+        version=first, status=AssessmentStatus.DRAFT, superseded_by__isnull=True
+    ).exists()
+    superseded = list(Assessment.objects.filter(superseded_by__isnull=False))
+    assert len(superseded) >= 2
+    for old in superseded:
+        new = old.superseded_by
+        assert (old.version, new.version, new.status) == (first, second, AssessmentStatus.DRAFT)
+        assert new.created_at == SWITCH
+        carried = AnswerEvent.objects.filter(answer__assessment=new, at=SWITCH)
+        assert carried.exists()
+        # A statement new in edition 2 waits for an answer, flagged for attention.
+        new_statement = new.answers.get(question__key="cost-known")
+        assert new_statement.needs_attention and new_statement.option is None
+
+
+def test_each_assessment_is_scored_by_its_own_version():
+    for version in main_set_versions():
+        sections = set(version.sections.values_list("key", flat=True))
+        scores = Score.objects.filter(assessment__version=version).select_related(
+            "assessment__project", "assessment__version"
+        )
+        for score in random.Random(3).sample(list(scores), 10):
+            result = assessment_result(score.assessment)
+            assert float(score.overall) == pytest.approx(result.overall, abs=1e-5)
+            assert set(score.sections.values_list("section__key", flat=True)) == sections
+    assert "security" in sections  # the last one is edition 2
+
+
+def test_what_moved_works_across_the_editions(client):
+    first, second = main_set_versions()
+    pairs = (
+        movement.latest_two_validated(project.pk)
+        for project in Project.objects.filter(assessments__version=second).distinct()
+    )
+    before, after = next(
+        (b, a) for b, a in filter(None, pairs) if (b.version, a.version) == (first, second)
+    )
+    moved = movement.assessment_movement(before, after)
+    assert not moved.same_version
+    assert {"cost-known", "sec-secrets", "priv-deletion"} <= {s.key for s in moved.only_after}
+    assert {s.key for s in moved.only_before} <= {
+        "trace-data-versioning",
+        "trace-environments",
+        "code-shared-libs",
+        "exp-feedback-capture",
+        "exp-test-design",
+        "xai-domain-checks",
+        "xai-customer-facing",
+    }
+    assert moved.only_before
+    client.login(username="manager", password=PASSWORD)
+    page = client.get(reverse("assessment_moved", args=[after.code]))
+    assert page.status_code == 200
+    assert second.questions.get(key="cost-known").text in page.content.decode()
+
+
+def test_the_version_pages_show_the_history(client):
+    second = main_set_versions()[-1]
+    client.login(username="manager", password=PASSWORD)
+    diff = client.get(reverse("version_diff", args=[second.code]))
+    assert diff.status_code == 200
+    page = diff.content.decode()
+    assert "sec-secrets" in page and "code-shared-libs" in page

@@ -11,7 +11,7 @@ from surveys.management.commands.import_question_set import (
 )
 from surveys.management.commands.import_question_set import SHIPPED_SETS
 from surveys.models import Question, QuestionSet, QuestionSetVersion, VersionStatus
-from tests.factories import DEFAULT_SET
+from tests.factories import CURRENT_SET, DEFAULT_SET
 
 pytestmark = pytest.mark.usefixtures("no_question_sets")
 
@@ -30,49 +30,81 @@ def main_version() -> QuestionSetVersion:
     return QuestionSetVersion.objects.get(question_set__key="mlops-maturity")
 
 
-def test_it_imports_the_default_set_as_a_published_first_version():
+def main_versions() -> list[QuestionSetVersion]:
+    return list(
+        QuestionSetVersion.objects.filter(question_set__key="mlops-maturity").order_by("number")
+    )
+
+
+def test_with_no_file_it_loads_both_editions_of_the_default_set_on_a_new_database():
     output = run()
-    version = main_version()
-    assert version.number == 1
-    assert version.status == VersionStatus.PUBLISHED
-    assert version.published_at is not None
-    assert 60 <= version.questions.count() <= 70
-    assert version.sections.count() == 7
-    assert list(version.options.values_list("key", flat=True)) == ["yes", "partly", "no"]
-    assert version.levels.count() == 5
-    assert f"({version.questions.count()} questions, published)" in output
+    first, second = main_versions()
+    assert (first.number, second.number) == (1, 2)
+    assert first.status == second.status == VersionStatus.PUBLISHED
+    assert first.published_at is not None and second.published_at is not None
+    assert first.questions.count() == 65
+    assert first.sections.count() == 7
+    assert 60 <= second.questions.count() <= 80
+    assert second.sections.count() == 12
+    assert second.edition == "Edition 2 (December 2026)"
+    assert list(second.options.values_list("key", flat=True)) == ["yes", "partly", "no"]
+    assert second.levels.count() == 5
+    assert f"({second.questions.count()} questions, published)" in output
+    assert "(65 questions, published)" in output
 
 
 def test_it_keeps_the_question_order_of_the_file():
     run()
-    version = main_version()
+    version = main_versions()[-1]
     orders = list(version.questions.values_list("order", flat=True))
     assert orders == list(range(len(orders)))
     assert version.questions.first().key == "doc-purpose"
 
 
-def test_a_second_run_with_the_same_file_changes_nothing():
-    run(str(DEFAULT_SET))
+def test_a_second_run_changes_nothing():
+    run()
     before = counts()
-    output = run(str(DEFAULT_SET))
-    assert counts() == before == (1, 1, before[2])
+    output = run()
+    assert counts() == before
+    assert before[:2] == (len(SHIPPED_SETS), len(SHIPPED_SETS) + 1)
     assert "nothing changed" in output
+    output = run(str(CURRENT_SET))
+    assert counts() == before
+    assert "nothing changed" in output
+
+
+def test_a_database_on_edition_one_gets_edition_two_as_its_next_version():
+    run(str(DEFAULT_SET))
+    assert QuestionSetVersion.objects.count() == 1
+    run()
+    assert [v.number for v in main_versions()] == [1, 2]
+    assert "sec-secrets" in main_versions()[1].questions.values_list("key", flat=True)
+
+
+def test_edition_one_is_not_loaded_again_into_a_set_that_exists(tmp_path):
+    """Earlier editions are history for new databases only: never appended after newer ones."""
+    run(str(CURRENT_SET))
+    run()
+    assert len(main_versions()) == 1
 
 
 def test_it_can_keep_the_new_version_a_draft():
     run("--draft")
-    assert QuestionSetVersion.objects.count() == len(SHIPPED_SETS)
-    for version in QuestionSetVersion.objects.all():
-        assert version.status == VersionStatus.DRAFT
-        assert version.published_at is None
+    first, second = main_versions()
+    assert first.status == VersionStatus.PUBLISHED
+    assert second.status == VersionStatus.DRAFT
+    assert second.published_at is None
+    others = QuestionSetVersion.objects.exclude(question_set__key="mlops-maturity")
+    assert others.count() == len(SHIPPED_SETS) - 1
+    assert {v.status for v in others} == {VersionStatus.DRAFT}
 
 
 def test_importing_a_draft_again_without_draft_publishes_it():
     run("--draft")
     run()
-    assert QuestionSetVersion.objects.count() == len(SHIPPED_SETS)
-    for version in QuestionSetVersion.objects.all():
-        assert version.status == VersionStatus.PUBLISHED
+    assert set(QuestionSetVersion.objects.values_list("status", flat=True)) == {
+        VersionStatus.PUBLISHED
+    }
 
 
 def test_a_changed_file_becomes_version_two(tmp_path):
@@ -150,8 +182,9 @@ SHIPPED_KEYS = ["mlops-maturity", "ml-test-rubric", "genai-products"]
 
 
 def test_the_default_set_constant_is_still_the_main_sets_file():
-    assert COMMAND_DEFAULT_SET == DEFAULT_SET
-    assert SHIPPED_SETS[0] == DEFAULT_SET
+    # tests.factories.DEFAULT_SET is the stable first edition; CURRENT_SET the current one.
+    assert COMMAND_DEFAULT_SET == CURRENT_SET
+    assert SHIPPED_SETS[0] == CURRENT_SET
     assert [fmt.parse(p.read_text(encoding="utf-8")).key for p in SHIPPED_SETS] == SHIPPED_KEYS
 
 
@@ -162,8 +195,10 @@ def test_with_no_file_it_loads_every_shipped_set_published_and_active_the_main_s
     assert [k for k, s in sets.items() if s.is_main] == ["mlops-maturity"]
     assert all(s.active for s in sets.values())
     for key in SHIPPED_KEYS:
-        version = QuestionSetVersion.objects.get(question_set__key=key)
-        assert version.number == 1 and version.status == VersionStatus.PUBLISHED
+        # The main set's current edition follows its first one (version 2).
+        version = QuestionSetVersion.objects.filter(question_set__key=key).latest("number")
+        assert version.number == (2 if key == "mlops-maturity" else 1)
+        assert version.status == VersionStatus.PUBLISHED
         assert f"{version} ({version.questions.count()} questions, published)" in output
     assert "inactive" not in output
 
@@ -173,7 +208,7 @@ def test_loading_every_shipped_set_twice_changes_nothing():
     before = counts()
     sources = dict(QuestionSetVersion.objects.values_list("pk", "source"))
     output = run()
-    assert counts() == before == (3, 3, before[2])
+    assert counts() == before == (3, 4, before[2])
     assert dict(QuestionSetVersion.objects.values_list("pk", "source")) == sources
     assert output.count("nothing changed") == len(SHIPPED_SETS)
 
@@ -212,6 +247,6 @@ def test_a_pending_draft_on_one_shipped_set_is_named_and_the_others_still_load(t
     with pytest.raises(CommandError, match="GenAI \\(draft\\) already has a draft") as caught:
         run()
     assert str(SHIPPED_SETS[2]) in str(caught.value)
-    assert QuestionSetVersion.objects.filter(question_set__key="mlops-maturity").count() == 1
+    assert QuestionSetVersion.objects.filter(question_set__key="mlops-maturity").count() == 2
     assert QuestionSetVersion.objects.filter(question_set__key="ml-test-rubric").count() == 1
     assert QuestionSetVersion.objects.filter(question_set__key="genai-products").count() == 1

@@ -264,8 +264,9 @@ class TestProblemsNameSheetRowAndColumn:
             sheet = workbook["Sections"]
             sheet.append(["spare", "Spare section", "no", "", 99])
 
+        row = len(fmt.parse(DEFAULT.read_text(encoding="utf-8")).sections) + 2  # header, sections
         assert problems_of(edited(default_xlsx, change)) == [
-            "Sections, row 9, key: section 'spare' has no questions on the Questions sheet"
+            f"Sections, row {row}, key: section 'spare' has no questions on the Questions sheet"
         ]
 
     def test_an_empty_key_in_the_about_sheet(self, default_xlsx):

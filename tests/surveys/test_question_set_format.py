@@ -59,14 +59,26 @@ def default_spec() -> fmt.QuestionSetSpec:
 
 
 class TestTheDefaultSet:
-    def test_it_has_seven_sections(self, default_spec):
-        assert len(default_spec.sections) == 7
+    """The current edition (edition 2); tests/surveys/test_default_set_editions.py compares it
+    with edition 1."""
 
-    def test_it_has_sixty_to_seventy_questions(self, default_spec):
-        assert 60 <= len(default_spec.questions) <= 70
+    def test_it_has_twelve_sections(self, default_spec):
+        assert len(default_spec.sections) == 12
 
-    def test_its_first_four_sections_are_core_and_the_rest_are_not(self, default_spec):
-        assert [s.core for s in default_spec.sections] == [True] * 4 + [False] * 3
+    def test_it_has_sixty_to_eighty_questions(self, default_spec):
+        assert 60 <= len(default_spec.questions) <= 80
+
+    def test_the_basics_are_core_and_the_advanced_sections_are_not(self, default_spec):
+        core = {s.key: s.core for s in default_spec.sections}
+        assert [k for k, c in core.items() if c] == [
+            "documentation",
+            "traceability",
+            "code-quality",
+            "security",
+            "monitoring",
+            "safeguards",
+            "privacy",
+        ]
 
     def test_it_uses_every_applies_to_value(self, default_spec):
         assert {q.applies_to for q in default_spec.questions} == {"all", "batch", "realtime"}

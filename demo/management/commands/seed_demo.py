@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from brands.models import BrandRole
-from demo import builder, data
+from brands.models import BrandRole, User
+from demo import builder, data, editions
 from demo.model import at
 from demo.plan import SCALES, plan_scenario
 from scoring.selectors import version_spec
@@ -80,10 +80,23 @@ class Command(BaseCommand):
 
     def _seed(self, scale: str, seed: int, today: date, now: datetime) -> dict[str, int]:
         version = builder.ensure_question_set()
+        history = editions.history()
+        version = history.before
         self.stdout.write(
             f"Seeding {scale} scale (seed {seed}, up to {today:%Y-%m-%d}) against {version}..."
         )
+        if history.note:
+            self.stdout.write(f"  {history.note}")
         started = time.perf_counter()
+        later: tuple = ()
+        switch_at = None
+        if history.switching:
+            later = (
+                version_spec(history.after).questions
+                if history.after is not None
+                else editions.engine_questions(history.after_spec)
+            )
+            switch_at = editions.switch_moment(today, now)
         scenario = plan_scenario(
             SCALES[scale],
             seed=seed,
@@ -91,6 +104,8 @@ class Command(BaseCommand):
             options=builder.options_best_first(version),
             today=today,
             now=now,
+            later_questions=later,
+            switch=switch_at,
         )
         taken = builder.taken_usernames(p.username for p in scenario.people)
         if taken:
@@ -99,7 +114,23 @@ class Command(BaseCommand):
                 f"delete them first: {', '.join(taken)}"
             )
         self.stdout.write(f"  plan: {time.perf_counter() - started:.1f} s")
-        return builder.build(scenario, version, log=self.stdout.write)
+        editions.backdate_first_version(version, at(scenario.quarters[0].start, 9))
+
+        def switch(build: builder.Builder):
+            # The group's own people publish it and upgrade the open drafts.
+            users = {u.username: u for u in User.objects.filter(username__in=("admin", "assessor"))}
+            assert switch_at is not None
+            return editions.switch(
+                history,
+                admin=users["admin"],
+                assessor=users["assessor"],
+                moment=switch_at,
+                log=self.stdout.write,
+            )
+
+        return builder.build(
+            scenario, version, log=self.stdout.write, switch=switch if history.switching else None
+        )
 
     @staticmethod
     def _counts(counts: dict[str, int]) -> str:
