@@ -11,18 +11,24 @@ from brands.models import ProductLine
 from demo import builder
 from scoring.selectors import assessment_result
 from scoring.selectors.figures_cache import forget_cached_figures
-from surveys.models import Assessment, AssessmentStatus
+from surveys.models import Assessment, AssessmentStatus, QuestionSet, QuestionSetVersion
 
 
 def seed_demo_once(django_db_blocker):
-    """Seed the demo outside the tests' transactions; remove it (and its product lines) after."""
+    """Seed the demo outside the tests' transactions; remove it after: its product lines, and
+    the question-set versions it added (the main set's second edition, published by the seed,
+    and its small second set), so later modules in the process start from edition 1 alone."""
     with django_db_blocker.unblock():
         lines = set(ProductLine.objects.values_list("pk", flat=True))
+        versions = set(QuestionSetVersion.objects.values_list("pk", flat=True))
+        sets = set(QuestionSet.objects.values_list("pk", flat=True))
         call_command("seed_demo", stdout=StringIO())
     yield
     with django_db_blocker.unblock():
         builder.flush_demo()
         ProductLine.objects.exclude(pk__in=lines).delete()
+        QuestionSetVersion.objects.exclude(pk__in=versions).delete()
+        QuestionSet.objects.exclude(pk__in=sets).delete()
 
 
 def recomputed(projects, on: datetime.date, *, include_submitted=False) -> dict:

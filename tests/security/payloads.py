@@ -7,6 +7,7 @@ site or the seed (brands, product lines, projects, people's names).
 """
 
 import dataclasses
+import datetime
 import io
 import json
 import re
@@ -16,6 +17,7 @@ import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from brands.models import BrandRole, GroupRole
 from reports.dashboards.brand_charts import CSV_CHARTS as BRAND_CHARTS
@@ -192,6 +194,9 @@ class World:
     refused_links: dict
     reports: list
     fields: dict
+    round: object = None
+    round_member: object = None
+    reminder: object = None
     group_charts: tuple = GROUP_CHARTS
     brand_charts: tuple = BRAND_CHARTS
 
@@ -447,6 +452,31 @@ def build_world(mail_outbox: list) -> World:
     reports = list(ReportJob.objects.filter(requested_by__in=[lead, admin]))
     assert len(reports) == 3
 
+    # An assessment round of the brand under a payload name, launched, due in two days, and the
+    # reminders it sends today (the lead's overview names the round and its projects).
+    from surveys.models import ReminderDigest, Round
+    from surveys.services.reminders import round_reminders_send
+
+    today = timezone.localdate()
+    _ok(
+        admin_client.post(
+            reverse("round_create"),
+            {
+                "name": field("round name", "+1+1"),
+                "question_set": str(draft.question_set.code),
+                "brands": [str(brand.code)],
+                "default_mode": "self_fill",
+                "opens_on": today.isoformat(),
+                "due_on": (today + datetime.timedelta(days=2)).isoformat(),
+            },
+        )
+    )
+    round_ = Round.objects.get()
+    _ok(admin_client.post(reverse("round_launch", args=[round_.code])))
+    round_reminders_send(day=today)
+    reminder = ReminderDigest.objects.filter(user=lead).first()
+    assert reminder is not None
+
     return World(
         brand=brand,
         other_brands=others,
@@ -466,6 +496,9 @@ def build_world(mail_outbox: list) -> World:
         refused_links=refused_links,
         reports=reports,
         fields=dict(FIELDS),
+        round=round_,
+        round_member=round_.members.get(project=project),
+        reminder=reminder,
     )
 
 

@@ -84,6 +84,9 @@ def urls_to_visit(world) -> list[tuple[str, str]]:
         "action": [world.action],
         "product_line": [world.product_line],
         "report": list(world.reports),
+        "round": [world.round],
+        "round member": [world.round_member],
+        "reminder": [world.reminder],
     }
     first_section = world.draft.sections.order_by("order").first().key
     visits = []
