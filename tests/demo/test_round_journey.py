@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from brands.models import BrandRole, Criticality, Membership, Project, User
+from brands.models import BrandRole, Criticality, GroupSettings, Membership, Project, User
 from scoring.models import Score
 from surveys.models import (
     Answer,
@@ -164,9 +164,7 @@ def brand_row(page: str, code) -> list[str]:
 # -- The journey -------------------------------------------------------------------------------
 
 
-def test_a_round_from_launch_to_close_on_the_demo(
-    client, django_capture_on_commit_callbacks, settings
-):
+def test_a_round_from_launch_to_close_on_the_demo(client, django_capture_on_commit_callbacks):
     assessor = user("assessor")
     main = QuestionSet.objects.get(is_main=True)
     high = list(
@@ -260,6 +258,17 @@ def test_a_round_from_launch_to_close_on_the_demo(
     )
     ds_first, ds_second = sole_ds(first), sole_ds(second)
 
+    # A data scientist of the listed project answers one statement: it is in progress.
+    listed = members[already.pk].assessment
+    page = get(client, data_scientists(already)[0], reverse("assessment_fill", args=[listed.code]))
+    key, revision = FORM.findall(page)[0]
+    post(
+        client,
+        data_scientists(already)[0],
+        reverse("answer_save", args=[listed.code, key]),
+        {"base_revision": revision, "answer": listed.version.options.order_by("order").first().key},
+    )
+
     # 2. Each data scientist finds the self-fill in My work, answers it and submits it.
     for member, ds in ((first, ds_first), (second, ds_second)):
         work = get(client, ds, reverse("home"))
@@ -267,7 +276,7 @@ def test_a_round_from_launch_to_close_on_the_demo(
         assert re.search(
             rf'href="{fill}">(Start|Continue): {re.escape(member.project.name)}</a>', work
         ), work[work.find("<main") :]
-        assert f"{NAME} · due {DUE:%-d %b %Y}" in work
+        assert f"{NAME} · due {DUE.day} {DUE:%b %Y}" in work
         answered = fill_in(client, ds, member.assessment)
         assert answered == member.assessment.answers.count()
         post(client, ds, reverse("assessment_submit", args=[member.assessment.code]))
@@ -275,7 +284,11 @@ def test_a_round_from_launch_to_close_on_the_demo(
         assert member.assessment.status == AssessmentStatus.SUBMITTED
         assert not member.assessment.answers.filter(option__isnull=True, is_na=False).exists()
 
-    # 3. The lead of the first brand sees it waiting in My work and validates it.
+    # 3. The lead of the first brand sees it waiting in My work and validates it; under the
+    # four-eyes rule too, since the lead did not run it (the data scientist answered it).
+    settings_row = GroupSettings.current()
+    settings_row.four_eyes = True
+    settings_row.save()
     lead = lead_of(first.project)
     review = reverse("assessment_review", args=[first.assessment.code])
     work = get(client, lead, reverse("home"))
@@ -309,6 +322,9 @@ def test_a_round_from_launch_to_close_on_the_demo(
     for member, ds in ((first, ds_first), (second, ds_second)):
         assert not ReminderItem.objects.filter(member=member).exists()
         assert member.project.name not in getattr(by_address.get(ds.email.lower()), "body", "")
+    # The second brand (Frischfeld on the demo) has nothing else in an open round: its data
+    # scientist, done, hears nothing at all.
+    assert ds_second.email.lower() not in by_address
     reminded = data_scientists(waiting[0].project)[0]
     digest = ReminderDigest.objects.get(email=reminded.email, day=REMINDER_DAY)
     why = get(client, reminded, reverse("reminder_list"))
@@ -327,6 +343,8 @@ def test_a_round_from_launch_to_close_on_the_demo(
         total = sum(states[brand.name].values())
         assert cells[0] == str(total)
         assert cells[1:6] == [str(states[brand.name][s]) for s in order], brand.name
+        assert cells[6] == "0"  # nothing late before the due date
+    assert states[already.brand.name]["In progress"] == 1
     now = validated_percent(round_)
     both = sorted(set(now) & set(validated_before))
     assert both == [first.project_id]
