@@ -44,6 +44,27 @@ class Series:
 
 
 @dataclass(frozen=True)
+class RoundMarker:
+    """A closed round as a named point of a trend: its figure at the quarter it closed in.
+
+    `label` is the trend's x label of that quarter; a marker whose label is not among a
+    chart's quarters is left out of the chart (its table still lists it).
+    """
+
+    name: str  # e.g. "2026 Q3 round"
+    label: str  # e.g. "2026 Q3"
+    percent: float | None  # None: nothing validated in it (not drawn)
+    n: int = 0  # projects validated in it
+
+    @property
+    def text(self) -> str:
+        """ "2026 Q3 round: 52.4%, 12 projects" (hover text and the SVG's <title>)."""
+        figure = "no validated figure" if self.percent is None else f"{self.percent:.1f}%"
+        projects = f"{self.n} project" if self.n == 1 else f"{self.n} projects"
+        return f"{self.name}: {figure}, {projects}"
+
+
+@dataclass(frozen=True)
 class SectionFigure:
     """One section of a profile, with an optional comparison group (median, quartiles, size)."""
 

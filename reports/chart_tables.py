@@ -7,7 +7,15 @@ written as an empty CSV cell).
 
 from collections.abc import Iterable, Sequence
 
-from reports.chart_data import Band, ChartTable, HeatmapCell, Mover, SectionFigure, Series
+from reports.chart_data import (
+    Band,
+    ChartTable,
+    HeatmapCell,
+    Mover,
+    RoundMarker,
+    SectionFigure,
+    Series,
+)
 from reports.charts import MIN_GROUP, band_legend, distribution_counts
 
 
@@ -30,7 +38,14 @@ def heatmap_table(
     return ChartTable(caption=caption, headers=[row_header, *cols, "Projects"], rows=table_rows)
 
 
-def trend_table(*, series: Sequence[Series], caption: str = "Maturity over time (%)") -> ChartTable:
+def trend_table(
+    *,
+    series: Sequence[Series],
+    caption: str = "Maturity over time (%)",
+    rounds: Sequence[RoundMarker] = (),
+) -> ChartTable:
+    """A row per series and quarter, then one per closed round (its name, the quarter it
+    closed in, its figure and projects), also those the chart leaves out."""
     labels: list[str] = []
     for s in series:
         labels += [p.label for p in s.points if p.label not in labels]
@@ -41,6 +56,7 @@ def trend_table(*, series: Sequence[Series], caption: str = "Maturity over time 
             point = by_label.get(label)
             if point is not None:
                 rows.append([s.name, label, _r(point.percent), point.n])
+    rows += [[r.name, r.label, _r(r.percent), r.n] for r in rounds]
     return ChartTable(
         caption=caption, headers=["Name", "Quarter", "Overall %", "Projects"], rows=rows
     )

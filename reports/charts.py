@@ -20,7 +20,7 @@ from html import escape
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from reports.chart_data import Band, HeatmapCell, Mover, SectionFigure, Series
+from reports.chart_data import Band, HeatmapCell, Mover, RoundMarker, SectionFigure, Series
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif'
 INK = "#1d2430"
@@ -393,13 +393,27 @@ def from_first_figure(series: Sequence[Series]) -> list[Series]:
     return trimmed
 
 
+ROUNDS = "Rounds"  # the name of the closed rounds' marker series
+
+
+def drawn_rounds(series: Sequence[Series], rounds: Iterable[RoundMarker]) -> list[RoundMarker]:
+    """The rounds a trend of `series` draws: those with a figure at one of its quarters (after
+    `from_first_figure`); the others are left out of the chart, not of its table."""
+    labels = {p.label for s in from_first_figure(series) for p in s.points}
+    return [r for r in rounds if r.percent is not None and r.label in labels]
+
+
 def trend_lines(
     *,
     series: Sequence[Series],
     bands: Iterable[Band],
     title: str = "Maturity over time",
+    rounds: Sequence[RoundMarker] = (),
 ) -> go.Figure:
     """One line per series (brand) over quarters; hover says how many projects a point covers.
+
+    `rounds`, the closed rounds, are a series of their own named "Rounds": a diamond at the
+    quarter each closed in, at its figure, with its name beside it (never a line).
 
     With many series the legend is a ranking beside the chart (it scrolls), the highest
     and lowest few lines are coloured and the rest are thin and grey; clicking an entry
@@ -473,6 +487,30 @@ def trend_lines(
             for i in drawing
         ]
     )
+    shown = drawn_rounds(ordered, rounds)
+    if shown:
+        fig.add_trace(
+            _trace(
+                go.Scatter,
+                name=ROUNDS,
+                x=[r.label for r in shown],
+                y=[r.percent for r in shown],
+                mode="markers+text",
+                marker={
+                    "symbol": "diamond",
+                    "size": 13,
+                    "color": INK,
+                    "line": {"color": WHITE, "width": 1.5},
+                },
+                text=[escape(r.name) for r in shown],
+                textposition="top center",
+                textfont={"size": 11, "color": INK},
+                customdata=[[r.n] for r in shown],
+                hovertext=[escape(r.text) for r in shown],
+                hovertemplate="%{hovertext}<extra></extra>",
+                legendrank=1,
+            )
+        )
     return fig
 
 

@@ -11,17 +11,19 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from reports.chart_data import Band, HeatmapCell, Series
+from reports.chart_data import Band, HeatmapCell, RoundMarker, Series
 from reports.charts import (
     DASH,
     FONT,
     INK,
     LINE,
     MUTED,
+    ROUNDS,
     SERIES_COLOURS,
     WHITE,
     band_legend,
     colour_for,
+    drawn_rounds,
     from_first_figure,
     text_colour_on,
 )
@@ -260,9 +262,13 @@ def svg_lines(
     width: int = 640,
     height: int = 320,
     show_title: bool = True,
+    rounds: Sequence[RoundMarker] = (),
 ) -> str:
     """Lines over shared x labels (quarters) on a 0..100 axis, over light band backgrounds;
-    the axis starts at the first quarter with a figure."""
+    the axis starts at the first quarter with a figure.
+
+    `rounds`, the closed rounds, are diamonds at the quarter each closed in, at its figure,
+    named beside them and in their <title>, with a "Rounds" entry in the key."""
     bands = list(bands)
     series = from_first_figure(series)
     labels: list[str] = []
@@ -319,6 +325,18 @@ def svg_lines(
         body.append(_rect(key_x, key_y - 9, 14, 4, colour))
         body.append(_text(key_x + 18, key_y, s.name, size=11))
         key_x += 18 + len(s.name) * 11 * _CHAR + 14
+    shown = drawn_rounds(series, rounds)
+    for r in shown:
+        x, y = left + labels.index(r.label) * step, y_of(r.percent)
+        body.append(f"<g><title>{escape(r.text)}</title>{_diamond(x, y, 6)}</g>")
+        # The name above the diamond, kept inside the chart at either end.
+        anchor = "start" if x - left < 40 else "end" if left + plot_w - x < 40 else "middle"
+        body.append(_text(x, y - 10, r.name, size=10, text_anchor=anchor, font_weight="bold"))
+    if shown:
+        if key_x + len(ROUNDS) * 11 * _CHAR + 30 > width:
+            key_x, key_y = 0.0, key_y + 16
+        body.append(_diamond(key_x + 7, key_y - 4, 5))
+        body.append(_text(key_x + 18, key_y, ROUNDS, size=11))
     legend, legend_end = _legend(bands, 0, key_y + 22)
     body += legend
     return _svg(max(width, legend_end), key_y + 32, title, body, show_title=show_title)

@@ -5,12 +5,12 @@ from here, so what the page shows and what a download holds cannot drift apart.
 Pure Python over `BrandDashboard`: no query.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from reports import chart_tables, charts, svg_charts
-from reports.chart_data import ChartTable, SectionFigure, Series, TrendPoint
+from reports.chart_data import ChartTable, RoundMarker, SectionFigure, Series, TrendPoint
 from reports.dashboards.brand import BrandDashboard, ProjectRow
 from reports.dashboards.group_charts import Chart
 from reports.words import name_key
@@ -208,19 +208,26 @@ def _profile_table(data: BrandDashboard) -> ChartTable:
     )
 
 
-def table(data: BrandDashboard, chart: str, view: TableView | None = None) -> ChartTable:
-    """The numbers behind one table or chart of CSV_CHARTS."""
+def table(
+    data: BrandDashboard,
+    chart: str,
+    view: TableView | None = None,
+    rounds: Sequence[RoundMarker] = (),
+) -> ChartTable:
+    """The numbers behind one table or chart of CSV_CHARTS (the trend's with the brand's
+    figures of the closed `rounds`)."""
     if chart == "projects":
         return projects_table(data, table_rows(data, view or TableView()))
     if chart == "profile":
         return _profile_table(data)
     if chart == "trend":
-        return chart_tables.trend_table(series=_series(data))
+        return chart_tables.trend_table(series=_series(data), rounds=rounds)
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def brand_charts(data: BrandDashboard) -> dict[str, Chart]:
-    """Every chart of the page, by name."""
+def brand_charts(data: BrandDashboard, rounds: Sequence[RoundMarker] = ()) -> dict[str, Chart]:
+    """Every chart of the page, by name; the trend marks the brand's figures of the closed
+    `rounds` (`reports.dashboards.common.round_markers`)."""
     bands = list(data.bands)
     figures = _profile_figures(data)
     series = _series(data)
@@ -249,8 +256,12 @@ def brand_charts(data: BrandDashboard) -> dict[str, Chart]:
         "trend": Chart(
             chart_id="chart-trend",
             title="Maturity over time",
-            figure=charts.figure_data(charts.trend_lines(series=series, bands=bands)),
-            table=chart_tables.trend_table(series=series),
-            svg=svg_charts.svg_lines(series=series, bands=bands, title="Maturity over time"),
+            figure=charts.figure_data(
+                charts.trend_lines(series=series, bands=bands, rounds=rounds)
+            ),
+            table=chart_tables.trend_table(series=series, rounds=rounds),
+            svg=svg_charts.svg_lines(
+                series=series, bands=bands, title="Maturity over time", rounds=rounds
+            ),
         ),
     }

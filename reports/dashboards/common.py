@@ -5,8 +5,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from brands.models import Brand, Project
+from reports.chart_data import RoundMarker
 from reports.dashboards.filters import DashboardFilters, Quarter
 from scoring.selectors import MIN_GROUP_SIZE, common_gaps
 from scoring.selectors.dashboard import Figure, VersionInfo
@@ -121,3 +123,22 @@ def reference_version(
         return next((v for v in info.values() if v.code == filters.version), None)
     used = [info[f.version_id] for f in figures if f.version_id in info]
     return max(used, key=lambda v: v.number, default=None)
+
+
+def round_markers(points: Iterable, trend: Sequence[TrendPoint]) -> list[RoundMarker]:
+    """Closed rounds (scoring's RoundPoint) as markers of a trend: each at the quarter it
+    closed in, labelled as the trend labels that quarter ("2026 Q4 (so far)" in the current
+    one); a quarter outside the trend keeps its plain label (the chart leaves it out)."""
+    labels = {p.quarter: p.label for p in trend}
+    markers = []
+    for point in points:
+        quarter = Quarter.of(timezone.localtime(point.round.closed_at).date())
+        markers.append(
+            RoundMarker(
+                name=point.name,
+                label=labels.get(quarter, quarter.label),
+                percent=point.mean,
+                n=point.n,
+            )
+        )
+    return markers

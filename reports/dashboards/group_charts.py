@@ -4,10 +4,11 @@ The page, its HTMX partial and the CSV downloads all read the same tables
 from here, so what a chart draws and what a download holds cannot drift apart.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reports import chart_tables, charts, svg_charts
-from reports.chart_data import ChartTable, HeatmapCell, Mover, Series, TrendPoint
+from reports.chart_data import ChartTable, HeatmapCell, Mover, RoundMarker, Series, TrendPoint
 from reports.dashboards.common import Cell
 from reports.dashboards.group import GroupDashboard, LevelCount
 
@@ -65,13 +66,13 @@ def _movers(data: GroupDashboard) -> list[Mover]:
     ]
 
 
-def table(data: GroupDashboard, chart: str) -> ChartTable:
-    """The numbers behind one chart of CSV_CHARTS."""
+def table(data: GroupDashboard, chart: str, rounds: Sequence[RoundMarker] = ()) -> ChartTable:
+    """The numbers behind one chart of CSV_CHARTS (the trend's with the closed `rounds`)."""
     if chart == "heatmap":
         rows, cols, cells = _heatmap_inputs(data)
         return chart_tables.heatmap_table(rows=rows, cols=cols, cells=cells)
     if chart == "trend":
-        return chart_tables.trend_table(series=_series(data))
+        return chart_tables.trend_table(series=_series(data), rounds=rounds)
     if chart == "distribution":
         return chart_tables.distribution_table(values=data.distribution.percents, bands=bands(data))
     if chart == "movers":
@@ -79,8 +80,9 @@ def table(data: GroupDashboard, chart: str) -> ChartTable:
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def group_charts(data: GroupDashboard) -> dict[str, Chart]:
-    """Every chart of the page, by name."""
+def group_charts(data: GroupDashboard, rounds: Sequence[RoundMarker] = ()) -> dict[str, Chart]:
+    """Every chart of the page, by name; the trend marks the closed `rounds` of the set shown
+    (`reports.dashboards.common.round_markers`)."""
     level_bands = bands(data)
     rows, cols, cells = _heatmap_inputs(data)
     heatmap_title = "Maturity by brand and section"
@@ -101,9 +103,13 @@ def group_charts(data: GroupDashboard) -> dict[str, Chart]:
         "trend": Chart(
             chart_id="chart-trend",
             title="Maturity over time",
-            figure=charts.figure_data(charts.trend_lines(series=series, bands=level_bands)),
-            table=chart_tables.trend_table(series=series),
-            svg=svg_charts.svg_lines(series=series, bands=level_bands, title="Maturity over time"),
+            figure=charts.figure_data(
+                charts.trend_lines(series=series, bands=level_bands, rounds=rounds)
+            ),
+            table=chart_tables.trend_table(series=series, rounds=rounds),
+            svg=svg_charts.svg_lines(
+                series=series, bands=level_bands, title="Maturity over time", rounds=rounds
+            ),
         ),
         "distribution": Chart(
             chart_id="chart-distribution",

@@ -23,8 +23,10 @@ from reports.dashboards.brand_charts import (
     table,
     table_rows,
 )
+from reports.dashboards.common import round_markers
 from reports.selectors import filter_options
 from scoring.selectors.figures_cache import cached_figures
+from scoring.selectors.rounds import closed_round_points_of_brand
 
 QUARTERS_OFFERED = 8
 
@@ -42,10 +44,19 @@ def _dashboard(request: HttpRequest, code):
     return brand, filters, data, view
 
 
+def _round_markers(brand, filters: DashboardFilters, data):
+    """The brand's figures of the closed rounds of the set shown, as trend markers (over the
+    brand's own projects only), and the key they add to the charts' cache."""
+    points = closed_round_points_of_brand(filters.question_set, brand.pk)
+    key = tuple((p.round.pk, p.name, p.round.closed_at, p.mean, p.n) for p in points)
+    return round_markers(points, data.trend), key
+
+
 @require_GET
 @login_required
 def brand_detail(request: HttpRequest, code) -> HttpResponse:
     brand, filters, data, view = _dashboard(request, code)
+    markers, key = _round_markers(brand, filters, data)
     base = filters.params()
     query = filters.to_query()
     full_query = "&".join(part for part in (query, urlencode(view.params())) if part)
@@ -58,8 +69,11 @@ def brand_detail(request: HttpRequest, code) -> HttpResponse:
         "data": data,
         "rows": table_rows(data, view),
         "headers": headers(data, view, base),
-        # Drawn from validated or submitted figures only: kept while they stay the same.
-        "charts": cached_figures("brand-charts", (brand.pk, filters), lambda: brand_charts(data)),
+        # Drawn from validated or submitted figures only: kept while they stay the same (the
+        # closed rounds, read each time, are in the key).
+        "charts": cached_figures(
+            "brand-charts", (brand.pk, filters, key), lambda: brand_charts(data, markers)
+        ),
         "overall": data.profile[0],
         "has_figures": data.profile[0].brand.n > 0,
         "can_manage": can_manage_brand(request.user, brand),
@@ -86,6 +100,7 @@ def brand_dashboard_csv(request: HttpRequest, code, chart: str) -> HttpResponse:
     brand, filters, data, view = _dashboard(request, code)
     if chart not in CSV_CHARTS:
         raise Http404("No such chart.")
-    numbers = table(data, chart, view)
+    markers, _ = _round_markers(brand, filters, data) if chart == "trend" else ((), ())
+    numbers = table(data, chart, view, markers)
     filename = f"{brand.name}-{chart}-{filters.quarter.code}"
     return csv_response(filename, numbers.headers, numbers.rows)

@@ -16,6 +16,7 @@ from brands.models import Criticality, ProjectKind
 from brands.selectors import brands_for_user
 from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
+from reports.dashboards.common import round_markers
 from reports.dashboards.group import group_dashboard_gaps_data
 from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
 from reports.selectors import filter_options
@@ -49,19 +50,23 @@ def _partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _data_and_charts(request: HttpRequest, filters: DashboardFilters):
+def _data_and_charts(request: HttpRequest, filters: DashboardFilters, round_points):
     """The dashboard's figures and charts, kept until the figures change (figures_cache).
 
     Group roles see every brand, so the result depends only on the filters and
-    on which brands exist; the brands' ids are part of the key all the same.
+    on which brands exist; the brands' ids are part of the key all the same. The closed
+    rounds the trend marks are read each time (closing a round changes no figure the
+    cache watches): their names, days and figures are part of the key.
     """
 
     def compute():
         data = group_dashboard_data(request.user, filters, with_gaps=False)
-        return data, group_charts(data)
+        markers = round_markers(round_points, data.total.trend)
+        return data, group_charts(data, markers), markers
 
     scope = tuple(brands_for_user(request.user).order_by("pk").values_list("pk", flat=True))
-    return cached_figures("group-dashboard", (filters, scope), compute)
+    rounds = tuple((p.round.pk, p.name, p.round.closed_at, p.mean, p.n) for p in round_points)
+    return cached_figures("group-dashboard", (filters, scope, rounds), compute)
 
 
 def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:
@@ -81,13 +86,14 @@ def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:
 @_group_only
 def group_dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    data, charts = _data_and_charts(request, filters)
+    round_points = closed_round_points_for(filters.question_set)
+    data, charts, _ = _data_and_charts(request, filters, round_points)
     context = {
         "filters": filters,
         "query": filters.to_query(),
         "data": data,
         "charts": charts,
-        "round_points": closed_round_points_for(filters.question_set),
+        "round_points": round_points,
         "has_figures": data.total.overall.n > 0,
         "chosen_brands": _chosen_brand_chips(filters, data),
         "all_brands_query": dataclasses.replace(filters, brands=()).to_query(),
@@ -126,6 +132,7 @@ def group_dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in CSV_CHARTS:
         raise Http404("No such chart.")
     filters = _filters(request)
-    data, _ = _data_and_charts(request, filters)
-    numbers = table(data, chart)
+    round_points = closed_round_points_for(filters.question_set)
+    data, _, markers = _data_and_charts(request, filters, round_points)
+    numbers = table(data, chart, markers)
     return csv_response(f"group-{chart}-{filters.quarter.code}", numbers.headers, numbers.rows)

@@ -129,6 +129,31 @@ def round_names_of_assessments(assessment_ids) -> dict[int, str]:
 def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
     """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
     else the group's main set. An unknown code has none."""
+    points = []
+    for round_ in closed_rounds_for(question_set_code):
+        figures = round_figures(round_)
+        points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
+    return points
+
+
+def closed_round_points_of_brand(question_set_code: str | None, brand_id: int) -> list[RoundPoint]:
+    """The closed rounds of the set a brand's page shows (as `closed_round_points_for`) that
+    took one of the brand's projects, each with its figures over the brand's projects only:
+    the mean of the stored overall scores of the brand's validated members, and the change
+    against the previous round over the brand's projects validated in both. Never another
+    brand's projects."""
+    points = []
+    for point in closed_rounds_for(question_set_code):
+        members = [m for m in round_members(point) if m.project.brand_id == brand_id]
+        if not members:
+            continue
+        figures = round_figures(point, scores=scores_of_members(members))
+        points.append(RoundPoint(point, figures.n, figures.mean, figures.change, figures.previous))
+    return points
+
+
+def closed_rounds_for(question_set_code: str | None) -> list[Round]:
+    """The closed rounds (without figures) of the chosen set, else the main set; oldest first."""
     from surveys.selectors.question_sets import main_question_set
 
     if question_set_code:
@@ -136,8 +161,16 @@ def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
             code = uuid.UUID(str(question_set_code))
         except ValueError:
             return []
-        return closed_round_points(QuestionSet.objects.filter(code=code).first())
-    return closed_round_points(main_question_set())
+        question_set = QuestionSet.objects.filter(code=code).first()
+    else:
+        question_set = main_question_set()
+    if question_set is None:
+        return []
+    return list(
+        Round.objects.filter(question_set=question_set, status=RoundStatus.CLOSED).order_by(
+            "opens_on", "pk"
+        )
+    )
 
 
 def round_progress_and_figures(user, round_: Round):

@@ -47,7 +47,10 @@
   }
 
   function picker(el, traces) {
-    var lines = traces.filter(function (t) { return t.type === "scatter"; });
+    // Brands' lines only: the closed rounds' markers ("Rounds", no line) keep their look.
+    var lines = traces.filter(function (t) {
+      return t.type === "scatter" && String(t.mode || "").indexOf("lines") !== -1;
+    });
     if (lines.length <= PALETTE.length || el.parentNode.querySelector(".trend-picker")) return;
     var original = lines.map(function (t) {
       return { color: (t.line || {}).color, width: (t.line || {}).width,

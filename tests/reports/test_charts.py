@@ -13,7 +13,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from reports import chart_tables, charts, svg_charts
-from reports.chart_data import ChartTable, HeatmapCell, Mover, SectionFigure, Series, TrendPoint
+from reports.chart_data import (
+    ChartTable,
+    HeatmapCell,
+    Mover,
+    RoundMarker,
+    SectionFigure,
+    Series,
+    TrendPoint,
+)
 from reports.csv_export import csv_cell, csv_response
 from scoring.engine import BandSpec, level_for
 from tests import factories
@@ -434,6 +442,11 @@ def every_chart() -> dict:
         ),
         "trend many": charts.trend_lines(series=many, bands=BANDS),
         "trend few": charts.trend_lines(series=few, bands=BANDS),
+        "trend with rounds": charts.trend_lines(
+            series=many,
+            bands=BANDS,
+            rounds=[RoundMarker(SCRIPT, "2025 Q1", 55.0, 4), RoundMarker("Old", "2020 Q1", 1, 1)],
+        ),
         "distribution": charts.distribution(values=[5, 29.99, 30, 86, 100], bands=BANDS),
         "distribution empty": charts.distribution(values=[], bands=BANDS),
         "profile": charts.section_profile(sections=sections, bands=BANDS),
