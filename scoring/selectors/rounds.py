@@ -103,20 +103,6 @@ class RoundPoint:
         return self.round.name
 
 
-def closed_round_points(question_set: QuestionSet | None) -> list[RoundPoint]:
-    """The closed rounds of a set, oldest first, each with its figures (for group roles)."""
-    if question_set is None:
-        return []
-    rounds = Round.objects.filter(question_set=question_set, status=RoundStatus.CLOSED).order_by(
-        "opens_on", "pk"
-    )
-    points = []
-    for round_ in rounds:
-        figures = round_figures(round_)
-        points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
-    return points
-
-
 def round_names_of_assessments(assessment_ids) -> dict[int, str]:
     """Assessment id -> the name of the launched round it answers for, if any."""
     return dict(
