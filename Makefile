@@ -53,7 +53,8 @@ migrate: venv ## apply database migrations
 run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks unless DATABASE_URL/REDIS_URL are set)
 	@# The seed first: on a new database it loads the default set's edition 1, builds the earlier
 	@# quarters on it and publishes edition 2 through the version flow (docs/question-sets.md).
-	@# import_question_set then finds the current edition loaded (or, on an older database, adds it).
+	@# import_question_set then loads the other shipped sets (the ML test rubric, GenAI products)
+	@# and finds the main set's current edition loaded (or, on an older database, adds it).
 	$(UV_RUN) python manage.py seed_demo --scale $(SEED_SCALE)
 	$(UV_RUN) python manage.py import_question_set
 	$(UV_RUN) python manage.py runserver $(HOST):$(PORT)
