@@ -42,6 +42,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         factories.default_version()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (django_db(transaction=True): the PostgreSQL races, the worker
+    tests) empties every table when it ends, the default set included. Put the set back once
+    its teardown is over, so that the next test in this process starts as every other does."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        factories.default_version()
+
+
 @pytest.fixture
 def no_question_sets(db):
     """Start from a database without any question set, as a fresh installation does."""
