@@ -30,6 +30,9 @@ WHOLE_TABLES = (
     "surveys_question",
     "surveys_answeroption",
     "surveys_levelband",
+    # Closed rounds are named points on the trends: closing one, or a change of who is in it.
+    "surveys_round",
+    "surveys_roundmember",
 )
 # The columns of an assessment that decide which figure stands for a project.
 ASSESSMENT_COLUMNS = (
@@ -42,7 +45,7 @@ ASSESSMENT_COLUMNS = (
 )
 
 
-def _postgresql() -> list[str]:
+def _postgresql(tables) -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in ASSESSMENT_COLUMNS)
     return [
         f"CREATE TABLE IF NOT EXISTS {TABLE} "
@@ -60,7 +63,7 @@ def _postgresql() -> list[str]:
             f"CREATE OR REPLACE TRIGGER figures_changed "
             f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION scoring_figures_changed()"
-            for table in WHOLE_TABLES
+            for table in tables
         ),
         "CREATE OR REPLACE TRIGGER figures_changed "
         "AFTER INSERT OR DELETE OR TRUNCATE ON surveys_assessment "
@@ -73,13 +76,13 @@ def _postgresql() -> list[str]:
 _SQLITE_BUMP = f"INSERT OR REPLACE INTO {TABLE} (id, value) VALUES (1, lower(hex(randomblob(16))));"
 
 
-def _sqlite() -> list[str]:
+def _sqlite(tables) -> list[str]:
     statements = [
         f"CREATE TABLE IF NOT EXISTS {TABLE} "
         "(id integer PRIMARY KEY CHECK (id = 1), value varchar(40) NOT NULL)",
         f"INSERT OR IGNORE INTO {TABLE} (id, value) VALUES (1, lower(hex(randomblob(16))))",
     ]
-    for table in WHOLE_TABLES:
+    for table in tables:
         for event in ("INSERT", "UPDATE", "DELETE"):
             statements.append(
                 f"CREATE TRIGGER IF NOT EXISTS figures_changed_{table}_{event.lower()} "
@@ -98,6 +101,14 @@ def _sqlite() -> list[str]:
     return statements
 
 
+def _existing(connection, tables) -> list[str]:
+    """Of `tables`, those the database has: a migration older than a table installs the
+    triggers without it, and the install after every `migrate` (scoring.apps) adds it."""
+    with connection.cursor() as cursor:
+        present = set(connection.introspection.table_names(cursor))
+    return [table for table in tables if table in present]
+
+
 def install(connection) -> None:
     """Create the token's table and triggers unless they are there (any number of times)."""
     statements = {"postgresql": _postgresql, "sqlite": _sqlite}.get(connection.vendor)
@@ -106,20 +117,22 @@ def install(connection) -> None:
             f"The figures token has no triggers for {connection.vendor}; "
             "only PostgreSQL and SQLite are supported."
         )
+    tables = _existing(connection, WHOLE_TABLES)
     with connection.cursor() as cursor:
-        for sql in statements():
+        for sql in statements(tables):
             cursor.execute(sql)
 
 
 def uninstall(connection) -> None:
+    tables = _existing(connection, WHOLE_TABLES)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for table in (*WHOLE_TABLES, "surveys_assessment"):
+            for table in (*tables, "surveys_assessment"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS figures_changed ON {table}")
             cursor.execute("DROP TRIGGER IF EXISTS figures_changed_update ON surveys_assessment")
             cursor.execute("DROP FUNCTION IF EXISTS scoring_figures_changed()")
         else:
-            names = [f"{t}_{e}" for t in WHOLE_TABLES for e in ("insert", "update", "delete")]
+            names = [f"{t}_{e}" for t in tables for e in ("insert", "update", "delete")]
             names += [f"surveys_assessment_{e}" for e in ("insert", "delete", "update")]
             for name in names:
                 cursor.execute(f"DROP TRIGGER IF EXISTS figures_changed_{name}")

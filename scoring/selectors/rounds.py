@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from scoring.models import Score
+from scoring.selectors.figures_cache import cached_figures
 from surveys.models import AssessmentStatus, QuestionSet, Round, RoundMember, RoundStatus
 from surveys.selectors.rounds import (
     current_assessment,
@@ -114,12 +115,19 @@ def round_names_of_assessments(assessment_ids) -> dict[int, str]:
 
 def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
     """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
-    else the group's main set. An unknown code has none."""
-    points = []
-    for round_ in closed_rounds_for(question_set_code):
-        figures = round_figures(round_)
-        points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
-    return points
+    else the group's main set. An unknown code has none. Cached under the figures token,
+    which a change of a round or its members changes too."""
+
+    def compute() -> list[RoundPoint]:
+        points = []
+        for round_ in closed_rounds_for(question_set_code):
+            figures = round_figures(round_)
+            points.append(
+                RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous)
+            )
+        return points
+
+    return cached_figures("closed-round-points", (question_set_code,), compute)
 
 
 def closed_round_points_of_brand(question_set_code: str | None, brand_id: int) -> list[RoundPoint]:
@@ -127,15 +135,21 @@ def closed_round_points_of_brand(question_set_code: str | None, brand_id: int) -
     took one of the brand's projects, each with its figures over the brand's projects only:
     the mean of the stored overall scores of the brand's validated members, and the change
     against the previous round over the brand's projects validated in both. Never another
-    brand's projects."""
-    points = []
-    for point in closed_rounds_for(question_set_code):
-        members = [m for m in round_members(point) if m.project.brand_id == brand_id]
-        if not members:
-            continue
-        figures = round_figures(point, scores=scores_of_members(members))
-        points.append(RoundPoint(point, figures.n, figures.mean, figures.change, figures.previous))
-    return points
+    brand's projects. Cached like `closed_round_points_for`."""
+
+    def compute() -> list[RoundPoint]:
+        points = []
+        for point in closed_rounds_for(question_set_code):
+            members = [m for m in round_members(point) if m.project.brand_id == brand_id]
+            if not members:
+                continue
+            figures = round_figures(point, scores=scores_of_members(members))
+            points.append(
+                RoundPoint(point, figures.n, figures.mean, figures.change, figures.previous)
+            )
+        return points
+
+    return cached_figures("closed-round-points-of-brand", (question_set_code, brand_id), compute)
 
 
 def closed_rounds_for(question_set_code: str | None) -> list[Round]:

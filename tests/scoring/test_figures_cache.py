@@ -1,10 +1,12 @@
 """The figures cache: its token changes with every write the figures depend on, and what the
 dashboards read through it equals a recomputation, before and after a validation or rescore."""
 
+import datetime
 import statistics
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from brands.models import BrandRole
 from reports.dashboards import DashboardFilters, group_dashboard_data
@@ -63,6 +65,22 @@ class TestTheToken:
         before = figures_token()
         project.kind = "realtime"
         project.save()
+        assert figures_token() != before
+
+    def test_closing_a_round_or_changing_its_members_changes_it(self, project, version):
+        """Closed rounds are named points on the trends (scoring.selectors.rounds)."""
+        round_ = factories.round_(
+            version, opens_on=datetime.date(2026, 10, 1), due_on=datetime.date(2026, 11, 1)
+        )
+        before = figures_token()
+        member = factories.round_member(round_, project, version, with_assessment=False)
+        assert figures_token() != before
+        before = figures_token()
+        round_.status, round_.closed_at = "closed", timezone.now()
+        round_.save()
+        assert figures_token() != before
+        before = figures_token()
+        member.delete()
         assert figures_token() != before
 
     def test_deleting_an_assessment_changes_it(self, project, version):
