@@ -230,10 +230,15 @@ def failed_reports(*, since: datetime.datetime) -> QuerySet[ReportJob]:
 
 def mark_round_due_dates(assessments: list[Assessment], *, today: datetime.date) -> None:
     """Give each assessment that answers for a project in an open round `round_name`,
-    `due_on` and `overdue` (not submitted and past the due date)."""
-    members = RoundMember.objects.filter(
-        assessment_id__in=[a.pk for a in assessments], round__status=RoundStatus.OPEN
-    ).select_related("round")
+    `due_on` and `overdue` (not submitted and past the due date). An assessment listed in
+    several open rounds shows the one due soonest (the last one written below)."""
+    members = (
+        RoundMember.objects.filter(
+            assessment_id__in=[a.pk for a in assessments], round__status=RoundStatus.OPEN
+        )
+        .select_related("round")
+        .order_by("-round__due_on", "-round__pk")
+    )
     by_assessment = {m.assessment_id: m.round for m in members}
     for assessment in assessments:
         round_ = by_assessment.get(assessment.pk)

@@ -335,7 +335,9 @@ def round_progress(
 # -- My work --------------------------------------------------------------------------------
 
 
-def open_round_members(user: User) -> QuerySet[RoundMember]:
+def open_round_members() -> QuerySet[RoundMember]:
+    """Every project in an open round, soonest due first; callers narrow it to what a person
+    may see."""
     return (
         RoundMember.objects.filter(round__status=RoundStatus.OPEN)
         .select_related("round", "project__brand", "assessment")
@@ -348,7 +350,7 @@ def lead_round_members(user: User, *, today: datetime.date) -> list[MemberRow]:
     a mode to choose, a self-fill to review, or overdue."""
     brand_ids = Membership.objects.filter(user=user, role=BrandRole.LEAD).values("brand_id")
     rows = []
-    members = list(open_round_members(user).filter(project__brand_id__in=brand_ids))
+    members = list(open_round_members().filter(project__brand_id__in=brand_ids))
     for m in members:
         a = current_assessment(m)
         state, late = member_state(m, today=today, due_on=m.round.due_on)

@@ -87,3 +87,19 @@ def test_an_assessor_sees_the_rounds_they_run(round_, group_assessor, client):
     assert "Rounds I run" in page
     assert reverse("round_detail", args=[round_.code]) in page
     assert "0% of 2 validated" in page
+
+
+def test_an_assessment_in_two_open_rounds_shows_the_one_due_soonest(project, version):
+    from reports.my_work import mark_round_due_dates
+
+    assessment = factories.assessment(project, version)
+    soon, later = (
+        factories.round_(version, name=name, opens_on=PINNED_TODAY, due_on=due)
+        for name, due in (("A, due soon", DUE), ("B, due later", DUE + datetime.timedelta(days=30)))
+    )
+    for round_ in (later, soon, later):  # whatever order the rows come in
+        RoundMember.objects.get_or_create(
+            round=round_, project=project, defaults={"mode": "self_fill", "assessment": assessment}
+        )
+        mark_round_due_dates([assessment], today=PINNED_TODAY)
+    assert (assessment.round_name, assessment.due_on) == ("A, due soon", DUE)
