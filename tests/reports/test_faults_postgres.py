@@ -132,10 +132,11 @@ def test_autosaves_survive_the_database_cutting_every_connection(
         ]
         for saver in savers:
             saver.start()
-        killed = 0
+        killed = last_outage = 0
         for _ in range(3):  # three outages while the saves stream in
             time.sleep(1.0)
-            killed += terminate_connections(dbname)
+            last_outage = terminate_connections(dbname)
+            killed += last_outage
         time.sleep(1.0)
         for saver in savers:
             saver.stop.set()
@@ -167,7 +168,9 @@ def test_autosaves_survive_the_database_cutting_every_connection(
     if health_checks == "true":
         assert after_failures == 0
     else:
-        assert after_failures <= killed_last
+        # A connection cut in the last outage that no save used before the clients stopped is
+        # still dead too: at most one failed request for each.
+        assert after_failures <= killed_last + last_outage
     assert all(saver.acknowledged[-1:] for saver in savers), "a client saved nothing afterwards"
 
     # Nothing acknowledged is lost: each 200 is in the history with its revision and comment.
