@@ -1,9 +1,13 @@
 from django.urls import path
 
-from brands import views
+from brands import views, webhook_views
 
 urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("account/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("brands/<uuid:code>/webhooks/", webhook_views.webhook_list, name="webhook_list"),
+    path("webhooks/<uuid:code>/", webhook_views.webhook_detail, name="webhook_detail"),
+    path("webhooks/<uuid:code>/secret/", webhook_views.webhook_secret, name="webhook_secret"),
+    path("webhooks/<uuid:code>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
 ]

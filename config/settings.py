@@ -204,6 +204,41 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Integrations (issue 18; docs/integrations.md): issue trackers and outgoing webhooks. ---
+# Tracker tokens and webhook secrets are stored encrypted with Fernet under TRACKER_SECRET_KEY
+# (a key from `Fernet.generate_key()`; several, comma-separated, to rotate: the first encrypts,
+# all decrypt). Unset, a key is derived from SECRET_KEY, so changing SECRET_KEY then makes the
+# stored tokens unreadable: set TRACKER_SECRET_KEY in production.
+TRACKER_SECRET_KEY = env_str("TRACKER_SECRET_KEY").strip()
+# Calls to a tracker's REST API give up after this many seconds.
+TRACKER_TIMEOUT = env_int("TRACKER_TIMEOUT", 10, minimum=1)
+# How often Celery beat asks the trackers for the state of the linked open issues (the
+# fallback when their webhook is not set up or a call of it was lost).
+TRACKER_POLL_SECONDS = env_int("TRACKER_POLL_SECONDS", 15 * 60, minimum=60)
+# Outgoing webhooks are delivered by a task on a queue of their own, so a slow receiver never
+# holds up the reports: the workers must consume it (`celery worker -Q celery,webhooks`).
+WEBHOOK_QUEUE = env_str("WEBHOOK_QUEUE", "webhooks").strip() or "webhooks"
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+# A failed delivery is tried again after WEBHOOK_RETRY_BASE_SECONDS, then twice as long each
+# time (at most an hour), WEBHOOK_MAX_ATTEMPTS attempts in all.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# Webhook and tracker addresses on private, loopback or link-local networks are refused in
+# production (a brand lead must not make the server call its own neighbours), unless this is on.
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env_bool(
+    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION
+)
+CELERY_TASK_ROUTES = {"brands.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE}}
+CELERY_BEAT_SCHEDULE["tracker-issues-poll"] = {
+    "task": "scoring.tasks.poll_tracker_issues",
+    "schedule": float(TRACKER_POLL_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["webhook-deliveries-sweep"] = {
+    "task": "brands.tasks.sweep_webhook_deliveries",
+    "schedule": 60.0,
+}
+# --- end of integrations ---
+
 # Report jobs (reports/tasks.py). A report building longer than the soft limit is
 # stopped with a message; the hard limit kills it. A job still queued after
 # REPORT_QUEUED_LIMIT seconds (no worker took it) is failed by the sweep, and a

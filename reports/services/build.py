@@ -15,11 +15,14 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
+from brands.models import WebhookEvent
+from brands.webhooks import webhooks_fire
 from reports import builders
 from reports.dashboards.filters import DashboardFilters
 from reports.models import ReportJob, ReportStatus
@@ -221,4 +224,33 @@ def report_job_build(
         storage.delete(name)
         return None
     log.info("report job %s: ready (%s bytes, attempt %s)", job.id, size, job.attempts)
+    _announce_ready(job.id)
     return ReportStatus.READY
+
+
+def _announce_ready(job_id: int) -> None:
+    """Fire "report.ready" to the brand's webhooks (brand and project reports; a group report
+    belongs to no brand). The report is ready whatever happens here."""
+    job = ReportJob.objects.select_related("brand", "project").filter(id=job_id).first()
+    if job is None or job.brand_id is None:
+        return
+    path = reverse("report_detail", kwargs={"code": job.code})
+    data = {
+        "report": {
+            "code": str(job.code),
+            "scope": job.scope,
+            "format": job.format,
+            "filename": job.filename,
+            "size": job.size,
+            "expires_at": job.expires_at.isoformat() if job.expires_at else None,
+            "url": f"{settings.SITE_URL}{path}",
+        },
+        "project": (
+            {"code": str(job.project.code), "name": job.project.name} if job.project_id else None
+        ),
+    }
+    try:
+        with transaction.atomic():
+            webhooks_fire(brand_id=job.brand_id, event=WebhookEvent.REPORT_READY, data=data)
+    except Exception:
+        log.exception("report job %s: its report.ready webhooks could not be recorded", job_id)

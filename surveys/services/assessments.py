@@ -2,12 +2,15 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from brands import audit
-from brands.models import AuditAction, GroupSettings, Project, User
+from brands.models import AuditAction, GroupSettings, Project, User, WebhookEvent
 from brands.selectors import can_manage_brand
+from brands.webhooks import webhooks_fire
 from scoring.services import assessment_scored
 from surveys.models import (
     Answer,
@@ -267,7 +270,38 @@ def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
             superseded_by__isnull=True,
         ).update(superseded_by=assessment)
     audit.record(AuditAction.ASSESSMENT_VALIDATED, actor=user, target=assessment)
+    webhooks_fire(
+        brand_id=assessment.project.brand_id,
+        event=WebhookEvent.ASSESSMENT_VALIDATED,
+        data=_validated_event_data(assessment),
+    )
     return assessment
+
+
+def _validated_event_data(assessment: Assessment) -> dict:
+    """What a brand's webhooks learn of a validated assessment (docs/integrations.md)."""
+    stored = Assessment.objects.filter(pk=assessment.pk).select_related("score").first()
+    score = getattr(stored, "score", None)
+    project, version = assessment.project, assessment.version
+    path = reverse("assessment_detail", kwargs={"code": assessment.code})
+    return {
+        "assessment": {
+            "code": str(assessment.code),
+            "mode": assessment.mode,
+            "assessed_on": assessment.assessed_on.isoformat(),
+            "validated_at": assessment.validated_at.isoformat(),
+            "url": f"{settings.SITE_URL}{path}",
+        },
+        "project": {"code": str(project.code), "name": project.name},
+        "question_set": {"name": version.question_set.name, "version": version.number},
+        "score": {
+            "overall_percent": float(score.overall) * 100
+            if score is not None and score.overall is not None
+            else None,
+            "level": score.level if score is not None else "",
+            "all_core_met": score.all_core_met if score is not None else None,
+        },
+    }
 
 
 @transaction.atomic
