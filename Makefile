@@ -74,7 +74,7 @@ bench: venv ## run the benchmarks (extra arguments: BENCH_ARGS=...)
 	$(UV_RUN) python -m bench $(BENCH_ARGS)
 
 worker: venv ## Celery worker (needs REDIS_URL)
-	$(UV_RUN) celery -A config worker -l info
+	$(UV_RUN) celery -A config worker -l info -Q celery,webhooks
 
 beat: venv ## Celery beat scheduler (needs REDIS_URL)
 	$(UV_RUN) celery -A config beat -l info

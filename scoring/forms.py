@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from brands.models import User
-from scoring.models import ActionStatus
+from scoring.models import ActionStatus, TrackerKind
 from scoring.selectors.gaps import previous_quarter_end, quarter_label
 from surveys.models import QuestionSet, VersionStatus
 
@@ -108,3 +108,22 @@ class QuarterForm(QuestionSetChoiceForm):
         self.fields["quarter"].choices = [("", f"today ({quarter_label(today)} so far)")] + [
             (end.isoformat(), f"end of {quarter_label(end)}") for end in recent_quarter_ends(today)
         ]
+
+
+class TrackerForm(forms.Form):
+    """A brand's connection to an issue tracker; the token is written, never shown back."""
+
+    kind = forms.ChoiceField(label="Tracker", choices=TrackerKind.choices)
+    name = forms.CharField(label="Name", max_length=100, required=False)
+    api_url = forms.CharField(label="API address", max_length=300, required=False)
+    target = forms.CharField(label="Repository or project", max_length=200)
+    token = forms.CharField(
+        label="Token",
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+
+class IssueRequestForm(forms.Form):
+    connection = forms.UUIDField(label="Tracker")

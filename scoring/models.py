@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from brands.models import Project
+from brands.models import Brand, Project
 from surveys.models import Assessment, Section
 
 
@@ -150,3 +150,107 @@ class ImprovementAction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_ACTION_STATUSES
+
+
+class TrackerKind(models.TextChoices):
+    GITHUB = "github", "GitHub Issues"
+    AZURE = "azure", "Azure Boards"
+
+
+DEFAULT_API_URLS = {
+    TrackerKind.GITHUB: "https://api.github.com",
+    TrackerKind.AZURE: "https://dev.azure.com",
+}
+
+
+class TrackerConnection(models.Model):
+    """A brand's link to an issue tracker where its teams keep their work (scoring/trackers).
+
+    The token (to create and read issues) and the secret incoming webhooks are checked with
+    are stored encrypted (brands/secrets.py) and never shown after they are saved.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tracker_connections")
+    kind = models.CharField(max_length=12, choices=TrackerKind.choices)
+    name = models.CharField(max_length=100)
+    api_url = models.URLField("API address", max_length=300)
+    target = models.CharField(
+        max_length=200, help_text="GitHub: owner/repository. Azure Boards: organisation/project."
+    )
+    token_encrypted = models.TextField(blank=True)
+    hook_secret_encrypted = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=TrackerKind.values), name="tracker_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token_encrypted)
+
+
+class IssueStatus(models.TextChoices):
+    QUEUED = "queued", "Being created"
+    CREATING = "creating", "Being created"
+    LINKED = "linked", "Linked"
+    FAILED = "failed", "Could not be created"
+
+
+class TrackerIssue(models.Model):
+    """The issue an improvement action has in a tracker. The row is the truth about its creation
+    (scoring/tasks.py) and, once linked, about the issue's state there."""
+
+    action = models.OneToOneField(
+        ImprovementAction, on_delete=models.CASCADE, related_name="tracker_issue"
+    )
+    connection = models.ForeignKey(
+        TrackerConnection, on_delete=models.CASCADE, related_name="issues"
+    )
+    status = models.CharField(
+        max_length=12, choices=IssueStatus.choices, default=IssueStatus.QUEUED
+    )
+    external_id = models.CharField(max_length=40, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    state = models.CharField(
+        max_length=40, blank=True, help_text="The issue's state in the tracker"
+    )
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    sync_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["connection", "external_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=IssueStatus.values), name="tracker_issue_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="linked", external_id__gt="") | ~Q(status="linked"),
+                name="tracker_issue_linked_has_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection.get_kind_display()} {self.external_id or self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (IssueStatus.QUEUED, IssueStatus.CREATING)
