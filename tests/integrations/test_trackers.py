@@ -312,7 +312,7 @@ def two_brands_linked(
 
 
 def test_a_signed_webhook_closes_the_action_of_its_own_connection_only(client, two_brands_linked):
-    mine, secret, my_action, theirs, their_secret, their_action = two_brands_linked
+    mine, secret, my_action, _theirs, _their_secret, their_action = two_brands_linked
     response = github_hook(client, mine, secret, closed_event(1))
     assert response.status_code == 200
     assert response.json() == {"issues": 1, "closed": 1}
@@ -331,7 +331,7 @@ def test_a_signed_webhook_closes_the_action_of_its_own_connection_only(client, t
 def test_a_badly_signed_webhook_is_refused_and_changes_nothing(
     client, two_brands_linked, signature
 ):
-    mine, secret, my_action, theirs, their_secret, their_action = two_brands_linked
+    mine, secret, my_action, _theirs, their_secret, their_action = two_brands_linked
     if signature == "sha256=wrong-secret":
         # Signed with the other connection's secret: valid for them, not for this address.
         body = json.dumps(closed_event(1)).encode()
@@ -390,7 +390,7 @@ def test_an_azure_service_hook_with_the_secret_closes_the_action(
 
 
 def test_the_poll_brings_the_state_back_when_no_webhook_came(client, two_brands_linked, fake):
-    mine, secret, my_action, theirs, their_secret, their_action = two_brands_linked
+    _mine, _secret, my_action, _theirs, _their_secret, their_action = two_brands_linked
     result = poll_tracker_issues.delay().get()
     assert result["checked"] == 2 and result["closed"] == 0
     fake.close_github_issue("other/repo", 1)  # their issue #1, not ours
