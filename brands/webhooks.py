@@ -182,7 +182,11 @@ def webhook_create(
     url, events = _clean(url, events, secret)
     secret = secret or new_secret()
     webhook = Webhook.objects.create(
-        brand=brand, url=url, events=events, secret_encrypted=secret_encrypt(secret), created_by=user
+        brand=brand,
+        url=url,
+        events=events,
+        secret_encrypted=secret_encrypt(secret),
+        created_by=user,
     )
     return webhook, secret
 
