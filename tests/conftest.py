@@ -97,6 +97,7 @@ SERIAL_MODULES = {
     "test_jobs.py",
     "test_jobs_views.py",
     "test_round_reminders_worker.py",
+    "test_integrations_worker.py",
 }
 
 

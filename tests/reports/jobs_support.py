@@ -91,9 +91,17 @@ def database_url() -> str:
 
 
 def start_worker(
-    *, base_dir, queue: str, broker_url: str, folder, log: Path, env: dict | None = None
+    *,
+    base_dir,
+    queue: str,
+    broker_url: str,
+    folder,
+    log: Path,
+    env: dict | None = None,
+    extra_queues: tuple[str, ...] = (),
 ) -> subprocess.Popen:
-    """`celery -A config worker` on `queue` of `broker_url`, against the test database.
+    """`celery -A config worker` on `queue` (and `extra_queues`) of `broker_url`, against the
+    test database.
 
     It runs in a session of its own, so that the whole worker (main process and
     pool) can be signalled at once; `env` adds settings (e.g. short report limits).
@@ -111,7 +119,7 @@ def start_worker(
     )
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--queues", queue, "--hostname", f"{queue}-{time.monotonic_ns()}@%h",
+        "--queues", ",".join((queue, *extra_queues)), "--hostname", f"{queue}-{time.monotonic_ns()}@%h",
         "--concurrency", "1",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel", "INFO",
