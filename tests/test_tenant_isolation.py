@@ -15,9 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from brands.models import BrandRole
+from brands.webhooks import webhook_create
 from reports.models import ReportJob
 from scoring.models import ImprovementAction
 from scoring.services import score_store
+from scoring.services.trackers import tracker_connect
 from surveys.models import (
     AssessmentMode,
     AssessmentStatus,
@@ -105,10 +107,25 @@ OBJECT_FOR_URL = {
     "round_csv": "round",
     "round_xlsx": "round",
     "round_member": "round member",
+    # Integrations (issue 18): a brand's tracker connections and webhooks are managed by its
+    # leads and group admins/assessors (members with other roles are refused, 403); the
+    # tracker's own webhook calls prove themselves by signature (tests/integrations).
+    "project_plan_csv": "project",
+    "action_issue": "action",
+    "tracker_list": "brand",
+    "tracker_detail": "tracker",
+    "tracker_secret": "tracker",
+    "tracker_delete": "tracker",
+    "tracker_hook": "tracker hook",
+    "webhook_list": "brand",
+    "webhook_detail": "webhook",
+    "webhook_secret": "webhook",
+    "webhook_delete": "webhook",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
 TENANT_KINDS |= {"round", "round member"}
+TENANT_KINDS |= {"tracker", "webhook"}
 # Parameters that name something fixed, not an object in the database (a chart of a page).
 NOT_OBJECTS = {"chart"}
 # Views that only take POST (they answer GET with 405).
@@ -137,12 +154,19 @@ POST_ONLY = {
     "member_interview",
     "round_launch",
     "round_close",
+    "action_issue",
+    "tracker_secret",
+    "tracker_delete",
+    "tracker_hook",
+    "webhook_secret",
+    "webhook_delete",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
 # and callback are how one logs in, tested in tests/brands/test_oidc.py).
 PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
+PUBLIC_URLS |= {"tracker_hook"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
 GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults", "round_create"}
@@ -227,7 +251,21 @@ def objects(brand, project, version, lead):
     ReminderItem.objects.create(
         digest=reminder, member=member, reason="due_soon", role="lead", days=3
     )
+    tracker, _ = tracker_connect(
+        brand=brand,
+        user=lead,
+        kind="github",
+        name="Recommendations",
+        api_url="https://github.example.com/api/v3",
+        target="acme/recs",
+        token="not-a-real-token",
+    )
+    webhook, _ = webhook_create(
+        brand=brand, user=lead, url="https://hooks.example.com/y", events=["report.ready"]
+    )
     return {
+        "tracker": tracker,
+        "webhook": webhook,
         "round": round_,
         "round member": member,
         "reminder": reminder,

@@ -196,6 +196,8 @@ class World:
     fields: dict
     round: object = None
     round_member: object = None
+    tracker: object = None
+    webhook: object = None
     reminder: object = None
     group_charts: tuple = GROUP_CHARTS
     brand_charts: tuple = BRAND_CHARTS
@@ -477,7 +479,36 @@ def build_world(mail_outbox: list) -> World:
     reminder = ReminderDigest.objects.filter(user=lead).first()
     assert reminder is not None
 
+    # The brand's issue tracker and webhook (issue 18), through the lead's forms.
+    from brands.models import Webhook
+    from scoring.models import TrackerConnection
+
+    _ok(
+        lead_client.post(
+            reverse("tracker_list", args=[brand.code]),
+            {
+                "kind": "github",
+                "name": field("tracker name", "-2+3"),
+                "api_url": "https://github.example.com/api/v3",
+                "target": "acme/recs",
+                "token": "not-a-real-token",
+            },
+        )
+    )
+    _ok(
+        lead_client.post(
+            reverse("webhook_list", args=[brand.code]),
+            {
+                "url": "https://hooks.example.com/?q=" + field("webhook address"),
+                "events": ["report.ready"],
+                "active": "on",
+            },
+        )
+    )
+
     return World(
+        tracker=TrackerConnection.objects.get(brand=brand),
+        webhook=Webhook.objects.get(brand=brand),
         brand=brand,
         other_brands=others,
         product_line=line,

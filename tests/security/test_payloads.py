@@ -87,6 +87,8 @@ def urls_to_visit(world) -> list[tuple[str, str]]:
         "round": [world.round],
         "round member": [world.round_member],
         "reminder": [world.reminder],
+        "tracker": [world.tracker],
+        "webhook": [world.webhook],
     }
     first_section = world.draft.sections.order_by("order").first().key
     visits = []
