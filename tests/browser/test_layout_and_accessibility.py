@@ -108,7 +108,10 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         opens_on=PINNED_TODAY,
         due_on=PINNED_TODAY + datetime.timedelta(days=30),
     )
+    tracker, webhook = _integrations(brand, lead)
     objects = {
+        "tracker": tracker,
+        "webhook": webhook,
         "brand": brand,
         "project": validated.project,
         "validated": validated,
@@ -128,6 +131,55 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         "round_member": round_.members.order_by("project__name").first(),
     }
     return objects, {"lead": lead.username}
+
+
+def _integrations(brand, lead):
+    """A GitHub connection with a failed and a linked issue, and a webhook with a delivery log."""
+    from brands.models import WebhookAttempt, WebhookDelivery
+    from brands.webhooks import webhook_create
+    from scoring.models import ImprovementAction, IssueStatus, TrackerIssue
+    from scoring.services.trackers import tracker_connect
+
+    tracker, _ = tracker_connect(
+        brand=brand,
+        user=lead,
+        kind="github",
+        name="Recommendations repository",
+        api_url="https://github.example.com/api/v3",
+        target="acme-group/recommendations-service",
+        token="not-a-real-token",
+    )
+    actions = ImprovementAction.objects.filter(project__brand=brand, closed_at__isnull=True)
+    for action, status in zip(actions[:2], (IssueStatus.LINKED, IssueStatus.FAILED), strict=False):
+        TrackerIssue.objects.create(
+            action=action,
+            connection=tracker,
+            status=status,
+            external_id="42" if status == IssueStatus.LINKED else "",
+            url="https://github.example.com/acme-group/recommendations-service/issues/42",
+            state="open",
+            error="GitHub refused the token (401): check that it is valid and has the "
+            "permissions docs/integrations.md lists.",
+            requested_at=timezone.now(),
+        )
+    webhook, _ = webhook_create(
+        brand=brand,
+        user=lead,
+        url="https://hooks.example.com/services/yardstick/a-rather-long-path-to-check-wrapping",
+        events=["assessment.validated", "report.ready"],
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, event="report.ready", payload={}, status="delivered"
+    )
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=1, started_at=timezone.now(), duration_ms=10012,
+        error="ReadTimeout: HTTPSConnectionPool(host='hooks.example.com', port=443): Read timed out. (read timeout=10)",
+        retry_in_seconds=30,
+    )  # fmt: skip
+    WebhookAttempt.objects.create(
+        delivery=delivery, number=2, started_at=timezone.now(), duration_ms=120, response_code=200
+    )
+    return tracker, webhook
 
 
 def _round_with_reminders(self_fill, lead):
@@ -242,6 +294,10 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("round", "assessor", "round_detail", of("round")),
     ("round for its brand lead", "lead", "round_detail", of("round")),
     ("project in a round", "lead", "round_member", of("round_member")),
+    ("issue trackers", "lead", "tracker_list", of("brand")),
+    ("issue tracker", "lead", "tracker_detail", of("tracker")),
+    ("webhooks", "lead", "webhook_list", of("brand")),
+    ("webhook", "lead", "webhook_detail", of("webhook")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -295,6 +351,13 @@ NOT_PAGES = {
     "round_close": "POST only (the button is on the round page)",
     "round_csv": "CSV",
     "round_xlsx": "a file",
+    "project_plan_csv": "CSV",
+    "action_issue": "POST only (the button is on the improvement plan)",
+    "tracker_secret": "POST only (answers with the tracker page, showing the new secret)",
+    "tracker_delete": "POST only",
+    "tracker_hook": "the trackers' webhook calls (JSON)",
+    "webhook_secret": "POST only (answers with the webhook page, showing the new secret)",
+    "webhook_delete": "POST only",
 }
 
 
