@@ -3,7 +3,9 @@
 Every named URL, its parameters filled with real objects (tests/test_tenant_isolation.py
 says which object fills each), is posted to by a group admin (who may do anything)
 without the CSRF token: the answer is always 403 and nothing is written. No view of ours
-is exempt, so a new view is covered the day it is added.
+is exempt, so a new view is covered the day it is added; the one exception, the issue
+trackers' webhook (tracker_hook), is called by a tracker, not a browser, and refuses (403)
+any call without the connection's signature or secret instead.
 """
 
 import pytest

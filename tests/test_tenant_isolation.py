@@ -265,6 +265,7 @@ def objects(brand, project, version, lead):
     )
     return {
         "tracker": tracker,
+        "tracker hook": tracker,
         "webhook": webhook,
         "round": round_,
         "round member": member,
