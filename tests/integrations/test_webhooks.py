@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 import time
 
 import pytest
@@ -346,3 +347,26 @@ def test_a_group_report_announces_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         assert report_job_build(job_id=job.pk) == ReportStatus.READY
     assert fake.requests == []
+
+
+def test_the_docs_verification_example_accepts_a_real_delivery_and_nothing_else(
+    brand, lead, fake, settings, django_capture_on_commit_callbacks
+):
+    text = (settings.BASE_DIR / "docs" / "integrations.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", text, re.DOTALL).group(1)
+    namespace: dict = {}
+    exec(example, namespace)  # the documented receiver code, as a reader would paste it
+    genuine = namespace["yardstick_message_is_genuine"]
+    _hook, secret = webhooks.webhook_create(
+        brand=brand, user=lead, url=f"{fake.url}/receiver", events=["report.ready"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.webhooks_fire(brand_id=brand.pk, event="report.ready", data={"a": 1})
+    (sent,) = fake.seen("POST", "/receiver")
+    header = sent.headers["X-Yardstick-Signature"]
+    assert genuine(secret, header, sent.body)
+    assert not genuine(secret, header, sent.body.replace(b'"a":1', b'"a":2'))
+    assert not genuine("x" * 43, header, sent.body)
+    assert not genuine(secret, "garbage", sent.body)
+    stale = webhooks.signature(secret, int(time.time()) - 3600, sent.body)
+    assert not genuine(secret, stale, sent.body)
