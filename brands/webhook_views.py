@@ -66,6 +66,7 @@ def webhook_list(request: HttpRequest, code) -> HttpResponse:
                 url=data["url"],
                 events=data["events"],
                 secret=data["secret"],
+                active=data["active"],
             )
         except webhooks.WebhookError as exc:
             _refused(form, exc)

@@ -173,7 +173,7 @@ def _clean(url: str, events: list[str], secret: str | None) -> tuple[str, list[s
 
 @transaction.atomic
 def webhook_create(
-    *, brand: Brand, user: User, url: str, events: list[str], secret: str = ""
+    *, brand: Brand, user: User, url: str, events: list[str], secret: str = "", active: bool = True
 ) -> tuple[Webhook, str]:
     """Subscribe `url` to the brand's `events`. Returns the webhook and its secret in clear
     (a new random one unless `secret` is given), which is shown once."""
@@ -186,6 +186,7 @@ def webhook_create(
         url=url,
         events=events,
         secret_encrypted=secret_encrypt(secret),
+        active=active,
         created_by=user,
     )
     return webhook, secret

@@ -158,7 +158,11 @@ def action_issue(request: HttpRequest, code) -> HttpResponse:
 def tracker_hook(request: HttpRequest, code) -> HttpResponse:
     """The tracker calls this when an issue changes; it proves itself by its signature."""
     connection = get_connection_by_code(code)
-    if int(request.headers.get("Content-Length") or 0) > HOOK_BODY_LIMIT:
+    try:
+        too_large = int(request.headers.get("Content-Length") or 0) > HOOK_BODY_LIMIT
+    except ValueError:
+        return JsonResponse({"error": "bad Content-Length"}, status=400)
+    if too_large:
         return JsonResponse({"error": "too large"}, status=413)
     outcome = services.tracker_hook_receive(
         connection=connection, headers=request.headers, body=request.body

@@ -295,7 +295,7 @@ def _validated_event_data(assessment: Assessment) -> dict:
         "project": {"code": str(project.code), "name": project.name},
         "question_set": {"name": version.question_set.name, "version": version.number},
         "score": {
-            "overall_percent": float(score.overall) * 100
+            "overall_percent": round(float(score.overall) * 100, 2)
             if score is not None and score.overall is not None
             else None,
             "level": score.level if score is not None else "",

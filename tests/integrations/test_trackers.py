@@ -422,3 +422,28 @@ def test_the_poll_records_a_failing_tracker_and_carries_on(
     assert "GitHub answered 404" in issue.sync_error
     page = lead_client.get(reverse("project_plan", args=[project.code])).content.decode()
     assert "Last check failed" in page
+
+
+def test_the_hook_of_an_unknown_connection_is_404(client):
+    import uuid
+
+    url = reverse("tracker_hook", args=[uuid.uuid4()])
+    assert client.post(url, {}, content_type="application/json").status_code == 404
+
+
+def test_a_hook_call_that_is_not_json_is_refused_or_ignored(client, two_brands_linked):
+    mine, secret, my_action, *_ = two_brands_linked
+    url = reverse("tracker_hook", args=[mine.code])
+    assert client.post(url, b"not json", content_type="text/plain").status_code == 403
+    body = b"not json"
+    mac = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        url,
+        body,
+        content_type="text/plain",
+        HTTP_X_GITHUB_EVENT="issues",
+        HTTP_X_HUB_SIGNATURE_256=mac,
+    )
+    assert response.json() == {"issues": 0, "closed": 0}
+    my_action.refresh_from_db()
+    assert my_action.status == ActionStatus.OPEN

@@ -370,3 +370,12 @@ def test_the_docs_verification_example_accepts_a_real_delivery_and_nothing_else(
     assert not genuine(secret, "garbage", sent.body)
     stale = webhooks.signature(secret, int(time.time()) - 3600, sent.body)
     assert not genuine(secret, stale, sent.body)
+
+
+def test_a_webhook_can_be_added_paused(lead_client, brand, fake):
+    response = lead_client.post(
+        reverse("webhook_list", args=[brand.code]),
+        {"url": f"{fake.url}/receiver", "events": ["report.ready"]},
+    )
+    assert response.status_code == 200
+    assert Webhook.objects.get().active is False
