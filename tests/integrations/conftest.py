@@ -1,6 +1,7 @@
 import pytest
 
 from tests.integrations.fake_http import FakeServices, serve
+from tests.reports.jobs_support import celery_config
 
 
 @pytest.fixture
@@ -13,3 +14,11 @@ def fake():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _eager():
+    """Tasks run in-process, even where REDIS_URL is set (CI); the worker tests turn a real
+    worker on inside this (test_integrations_worker.py)."""
+    with celery_config(task_always_eager=True):
+        yield
