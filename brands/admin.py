@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from brands.models import AuditEvent, Brand, GroupSettings, Membership, ProductLine, Project, User
+from brands.models import (
+    AuditEvent,
+    Brand,
+    GroupSettings,
+    Membership,
+    ProductLine,
+    Project,
+    User,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -68,3 +79,44 @@ class GroupSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "number",
+        "started_at",
+        "duration_ms",
+        "response_code",
+        "error",
+        "retry_in_seconds",
+    )
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Read-mostly: the secret stays encrypted and is never shown; leads manage hooks in the app."""
+
+    list_display = ("url", "brand", "active", "created_at")
+    list_filter = ("active",)
+    search_fields = ("url", "brand__name")
+    exclude = ("secret_encrypted",)
+    readonly_fields = ("brand", "url", "events", "created_by")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("code", "webhook", "event", "status", "attempts", "created_at")
+    list_filter = ("status", "event")
+    readonly_fields = (
+        "code",
+        "webhook",
+        "event",
+        "payload",
+        "attempts",
+        "next_attempt_at",
+        "finished_at",
+    )
+    inlines = [WebhookAttemptInline]

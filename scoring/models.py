@@ -174,7 +174,7 @@ class TrackerConnection(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tracker_connections")
     kind = models.CharField(max_length=12, choices=TrackerKind.choices)
     name = models.CharField(max_length=100)
-    api_url = models.URLField("API address", max_length=300)
+    api_url = models.CharField("API address", max_length=300)
     target = models.CharField(
         max_length=200, help_text="GitHub: owner/repository. Azure Boards: organisation/project."
     )
@@ -223,7 +223,7 @@ class TrackerIssue(models.Model):
         max_length=12, choices=IssueStatus.choices, default=IssueStatus.QUEUED
     )
     external_id = models.CharField(max_length=40, blank=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.CharField(max_length=500, blank=True)
     state = models.CharField(
         max_length=40, blank=True, help_text="The issue's state in the tracker"
     )
