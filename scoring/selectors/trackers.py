@@ -33,6 +33,14 @@ def connections_of_brand(brand: Brand | int) -> QuerySet[TrackerConnection]:
     return TrackerConnection.objects.filter(brand_id=brand_id).order_by("name", "pk")
 
 
+def get_connection_of_brand(brand_id: int, code: object) -> TrackerConnection:
+    """One of the brand's connections (an action may only go to its own brand's trackers)."""
+    try:
+        return TrackerConnection.objects.get(brand_id=brand_id, code=as_uuid(code))
+    except TrackerConnection.DoesNotExist:
+        raise Http404("No such tracker connection") from None
+
+
 def issues_by_action(action_ids) -> dict[int, TrackerIssue]:
     issues = TrackerIssue.objects.filter(action_id__in=list(action_ids)).select_related(
         "connection"

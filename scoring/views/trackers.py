@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +18,7 @@ from scoring.selectors.trackers import (
     connections_of_brand,
     get_connection_by_code,
     get_connection_for_user,
+    get_connection_of_brand,
 )
 from scoring.services import trackers as services
 
@@ -139,12 +140,7 @@ def action_issue(request: HttpRequest, code) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Tracker: choose one of the brand's trackers.")
         return redirect(back)
-    connection = connections_of_brand(action.project.brand_id).filter(
-        code=form.cleaned_data["connection"]
-    )
-    connection = connection.first()
-    if connection is None:
-        raise Http404("No such tracker connection")
+    connection = get_connection_of_brand(action.project.brand_id, form.cleaned_data["connection"])
     try:
         services.issue_request(action=action, user=request.user, connection=connection)
     except services.TrackerProblem as exc:
