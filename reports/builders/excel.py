@@ -49,7 +49,12 @@ from reports.builders.excel_sheets import (
     write_key_values,
 )
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
-from reports.dashboards.common import filtered_gaps, filtered_projects, round_markers
+from reports.dashboards.common import (
+    closed_round_points,
+    filtered_gaps,
+    filtered_projects,
+    round_markers,
+)
 from reports.dashboards.project import chosen_set, project_page_data
 from scoring.selectors import (
     MIN_GROUP_SIZE,
@@ -66,7 +71,6 @@ from scoring.selectors.dashboard import (
     versions_info,
 )
 from scoring.selectors.gaps import GapReport
-from scoring.selectors.rounds import closed_round_points_for, closed_round_points_of_brand
 from surveys.models import AssessmentStatus
 from surveys.selectors import assessments_of_project
 
@@ -203,7 +207,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     series = [*data.brands, data.total]
     names = [r.brand.name if r.brand else "All brands" for r in series]
-    round_points = closed_round_points_for(filters.question_set)
+    round_points = closed_round_points(filters)
     rounds = _round_figures(round_points, data.total.trend)
     trend = Sheet(
         workbook,
@@ -519,9 +523,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(20)
 
     others = _other_brands_trend(brand, filters, data.quarters)
-    rounds = _round_figures(
-        closed_round_points_of_brand(filters.question_set, brand.pk), data.trend
-    )
+    rounds = _round_figures(closed_round_points(filters, brand=brand), data.trend)
     trend = Sheet(
         workbook,
         "Trend",

@@ -270,3 +270,34 @@ def test_the_excel_trends_carry_the_round_as_diamonds(closed, brand, group_viewe
         diamonds = chart.series[-1]
         assert diamonds.tx.strRef.f == f"'Trend'!{get_column_letter(column + 1)}1"
         assert diamonds.marker.symbol == "diamond" and diamonds.graphicalProperties.line.noFill
+
+
+@pytest.mark.django_db
+def test_the_round_markers_follow_the_dashboard_filters(
+    closed, brand, other_brand, group_viewer, lead, client
+):
+    _, members = closed
+    realtime = [members[brand.pk][0], members[other_brand.pk][0]]
+    for member in realtime:
+        member.project.kind = "realtime"
+        member.project.save(update_fields=["kind"])
+    figures = {m.pk: _stored(m) for ms in members.values() for m in ms}
+
+    client.force_login(group_viewer)
+    trend = client.get(reverse("group_dashboard"), {"kind": "realtime"}).context["charts"]["trend"]
+    expected = statistics.fmean(figures[m.pk] for m in realtime)
+    assert _rounds_trace(trend.figure)["y"] == [pytest.approx(expected)]
+    assert f"2026 Q4 round: {expected:.1f}%, 2 projects" in trend.svg
+    # Chosen brands narrow it too; a filter that keeps no member leaves no figure.
+    chosen = client.get(reverse("group_dashboard"), {"brand": str(other_brand.code)})
+    expected = statistics.fmean(figures[m.pk] for m in members[other_brand.pk])
+    assert _rounds_trace(chosen.context["charts"]["trend"].figure)["y"] == [pytest.approx(expected)]
+    nothing = client.get(reverse("group_dashboard"), {"criticality": "low", "kind": "both"})
+    assert "2026 Q4 round" not in nothing.context["charts"]["trend"].svg
+
+    client.force_login(lead)
+    page = client.get(reverse("brand_detail", args=[brand.code]), {"kind": "batch"})
+    expected = statistics.fmean(figures[m.pk] for m in members[brand.pk][1:])
+    trace = _rounds_trace(page.context["charts"]["trend"].figure)
+    assert trace["y"] == [pytest.approx(expected)]
+    assert trace["hovertext"] == [f"2026 Q4 round: {expected:.1f}%, 2 projects"]
