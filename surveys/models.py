@@ -768,9 +768,7 @@ class PipelineEvidence(models.Model):
     """
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="pipeline_evidence"
-    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pipeline_evidence")
     question_key = models.SlugField(max_length=60, help_text="The statement's stable key")
     # Empty: whichever of the project's sets has a statement with this key; set when the
     # pipeline named the set (two sets may use the same key for different statements).
