@@ -22,6 +22,7 @@ class EvidenceState:
     stale: bool
     failing: bool
     age: str  # "3 days ago"
+    stale_days: int  # the setting it was judged by, to say "older than 30 days"
 
     @property
     def state(self) -> str:
@@ -48,6 +49,7 @@ def evidence_state(
         stale=evidence.observed_at < stale_before,
         failing=evidence.is_failing,
         age=_age(evidence.observed_at, now),
+        stale_days=settings.EVIDENCE_STALE_DAYS,
     )
 
 
