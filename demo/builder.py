@@ -617,15 +617,15 @@ class Builder:
                     PipelineEvidence(
                         project_id=project.pk,
                         question_key=key,
-                        url=f"{repository}/actions/runs/{run}#{key}",
+                        url=f"{repository}/-/pipelines/{run}/test_report#{key}",
                         outcome=outcome,
                         run_id=str(run),
-                        run_url=f"{repository}/actions/runs/{run}",
+                        run_url=f"{repository}/-/pipelines/{run}",
                         commit=hashlib.sha1(f"{project.code}{key}".encode()).hexdigest(),
                         observed_at=now - age,
                         received_at=now - age + timedelta(seconds=40),
                         posted_by_id=project.brand.lead.pk,
-                        source="GitHub Actions",
+                        source="GitLab CI",  # the demo's repositories are GitLab-style
                     )
                 )
         PipelineEvidence.objects.bulk_create(rows, batch_size=BATCH_SIZE)
