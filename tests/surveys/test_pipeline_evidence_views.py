@@ -232,3 +232,10 @@ def test_the_adopt_button_needs_post(client, lead, submitted, evidence):
     client.force_login(lead)
     url = reverse("answer_save", args=[submitted.code, KEY])
     assert client.get(url, {"adopt": evidence.code}).status_code == 405
+
+
+def test_the_admin_lists_evidence_read_only(client, evidence, admin_user):
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:surveys_pipelineevidence_changelist"))
+    assert listing.status_code == 200 and KEY in listing.content.decode()
+    assert client.get(reverse("admin:surveys_pipelineevidence_add")).status_code == 403
