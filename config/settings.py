@@ -368,6 +368,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Fa
 # Invitation links to a self-fill stop working after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
+# Evidence posted by pipelines (surveys/services/evidence.py, docs/pipeline-evidence.md): shown
+# as stale once it is older than EVIDENCE_STALE_DAYS; a time it says it was observed more than
+# EVIDENCE_CLOCK_SKEW_SECONDS in the future is refused (the pipeline's clock is wrong).
+EVIDENCE_STALE_DAYS = env_int("EVIDENCE_STALE_DAYS", 30, minimum=1)
+EVIDENCE_CLOCK_SKEW_SECONDS = env_int("EVIDENCE_CLOCK_SKEW_SECONDS", 300, minimum=0)
+
 # --- Single sign-on with OpenID Connect (issue 8; brands/oidc.py, docs/operations.md). ---
 # Off unless OIDC_CLIENT_ID is set: then the login page offers "Sign in with
 # <OIDC_PROVIDER_NAME>" next to the password form, which stays.

@@ -5,6 +5,7 @@ The stored scores are computed here with the scoring engine, exactly as
 services would take minutes at group scale.
 """
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models import Field, JSONField, Model, QuerySet
@@ -33,6 +35,8 @@ from surveys.models import (
     AnswerVia,
     Assessment,
     AssessmentStatus,
+    EvidenceOutcome,
+    PipelineEvidence,
     QuestionSetVersion,
     Round,
     RoundMember,
@@ -305,6 +309,7 @@ class Builder:
                 ("answers and their history", lambda e=edition: self._answers(e)),
             ]
         steps.append(("rounds", self._rounds))
+        steps.append(("pipeline evidence", self._pipeline_evidence))
         for label, step in steps:
             started = time.perf_counter()
             step()
@@ -589,6 +594,42 @@ class Builder:
             RoundMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
             made.append(round_)
         self.counts["rounds"] = len(made)
+
+    def _pipeline_evidence(self) -> None:
+        """What CI reported for a few statements of every project with open work, so that the
+        review page and the interview console show it: tests passed two days ago, the pipeline
+        test failed yesterday, the unit tests passed long enough ago to be stale."""
+        now = min(timezone.now(), at(self.scenario.today, 18))
+        stale = timedelta(days=settings.EVIDENCE_STALE_DAYS + 15)
+        reports = (
+            ("code-ci", EvidenceOutcome.PASSED, timedelta(days=2, hours=3)),
+            ("code-pipeline-test", EvidenceOutcome.FAILED, timedelta(days=1, hours=5)),
+            ("code-unit-tests", EvidenceOutcome.PASSED, stale),
+        )
+        rows = []
+        for project in self.scenario.projects:
+            if all(a.status == AssessmentStatus.VALIDATED for a in project.assessments):
+                continue
+            repository = f"https://git.example.com/{project.brand.slug}/{project.slug}"
+            for number, (key, outcome, age) in enumerate(reports):
+                run = 4000 + (project.pk or 0) * 10 + number
+                rows.append(
+                    PipelineEvidence(
+                        project_id=project.pk,
+                        question_key=key,
+                        url=f"{repository}/-/pipelines/{run}/test_report#{key}",
+                        outcome=outcome,
+                        run_id=str(run),
+                        run_url=f"{repository}/-/pipelines/{run}",
+                        commit=hashlib.sha1(f"{project.code}{key}".encode()).hexdigest(),
+                        observed_at=now - age,
+                        received_at=now - age + timedelta(seconds=40),
+                        posted_by_id=project.brand.lead.pk,
+                        source="GitLab CI",  # the demo's repositories are GitLab-style
+                    )
+                )
+        PipelineEvidence.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.counts["pipeline evidence"] = len(rows)
 
     def _answer_values(self, plan: AssessmentPlan, row: AnswerRow) -> tuple[Any, ...]:
         answer = row.answer

@@ -231,15 +231,25 @@ def failed_reports(*, since: datetime.datetime) -> QuerySet[ReportJob]:
 def mark_round_due_dates(assessments: list[Assessment], *, today: datetime.date) -> None:
     """Give each assessment that answers for a project in an open round `round_name`,
     `due_on` and `overdue` (not submitted and past the due date). An assessment listed in
-    several open rounds shows the one due soonest (the last one written below)."""
+    several open rounds shows the one due soonest (the last one written below). The round
+    may list an earlier assessment the work moved on from (an upgrade to a newer version, or
+    a self-fill reviewed in an interview): it is followed to the one shown here."""
+    ids = [a.pk for a in assessments]
     members = (
         RoundMember.objects.filter(
-            assessment_id__in=[a.pk for a in assessments], round__status=RoundStatus.OPEN
+            Q(assessment_id__in=ids)
+            | Q(assessment__superseded_by_id__in=ids)
+            | Q(assessment__superseded_by__superseded_by_id__in=ids),
+            round__status=RoundStatus.OPEN,
         )
-        .select_related("round")
+        .select_related("round", "assessment__superseded_by__superseded_by")
         .order_by("-round__due_on", "-round__pk")
     )
-    by_assessment = {m.assessment_id: m.round for m in members}
+    by_assessment = {}
+    for member in members:
+        current = round_selectors.current_assessment(member)
+        if current is not None:
+            by_assessment[current.pk] = member.round
     for assessment in assessments:
         round_ = by_assessment.get(assessment.pk)
         assessment.round_name = round_.name if round_ else ""

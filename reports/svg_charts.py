@@ -86,6 +86,12 @@ def _label_width(labels: Iterable[str], size: int = 12) -> float:
     return max((len(label) for label in labels), default=0) * size * _CHAR + 12
 
 
+def _label_lines(label: str) -> list[str]:
+    """A quarter label with a note in brackets ("2026 Q4 (so far)") as two lines."""
+    head, sep, note = label.partition(" (")
+    return [head, sep.strip() + note] if sep else [label]
+
+
 def _legend(bands: Iterable[Band], x: float, y: float) -> tuple[list[str], float]:
     """A row of band swatches with their names and ranges; returns the parts and the row's end."""
     parts = []
@@ -276,7 +282,13 @@ def svg_lines(
         for p in s.points:
             if p.label not in labels:
                 labels.append(p.label)
-    left, right, top, bottom = 44, 32, 34, 80
+    # The quarter labels are centred under their points, a note such as "(so far)" on a
+    # second line: leave room for half of the first and of the last one at the chart's edges.
+    lines = [_label_lines(label) for label in labels]
+    widths = [max(len(line) for line in ls) * 10 * _CHAR + 6 for ls in lines]
+    left = max([44.0] + [w / 2 for w in widths[:1]])
+    right = max([32.0] + [w / 2 for w in widths[-1:]])
+    top, bottom = 34, 80
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(labels) - 1, 1)
 
@@ -290,12 +302,27 @@ def svg_lines(
         )
     for tick in range(0, 101, 20):
         body.append(_text(left - 6, y_of(tick) + 4, f"{tick}%", size=10, text_anchor="end"))
-    for k, label in enumerate(labels):
-        body.append(
-            _text(
-                left + k * step, top + plot_h + 16, label, size=10, text_anchor="middle", fill=MUTED
+    # Where the labels would touch, only every n-th is written, counted back from the last.
+    every, last = 1, len(lines) - 1
+    while every < len(lines) and any(
+        (widths[k] + widths[k + every]) / 2 > every * step
+        for k in range(last % every, last - every + 1, every)
+    ):
+        every += 1
+    for k, label_lines in enumerate(lines):
+        if (last - k) % every:
+            continue
+        for n, line in enumerate(label_lines):
+            body.append(
+                _text(
+                    left + k * step,
+                    top + plot_h + 16 + 12 * n,
+                    line,
+                    size=10,
+                    text_anchor="middle",
+                    fill=MUTED,
+                )
             )
-        )
     key_x, key_y = 0.0, height - 36
     for n, s in enumerate(series):
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]

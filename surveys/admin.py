@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from surveys.models import Assessment, QuestionSet, QuestionSetVersion, ReminderDigest
+from surveys.models import (
+    Assessment,
+    PipelineEvidence,
+    QuestionSet,
+    QuestionSetVersion,
+    ReminderDigest,
+)
 
 
 @admin.register(QuestionSet)
@@ -45,6 +51,22 @@ class ReminderDigestAdmin(admin.ModelAdmin):
     list_filter = ("day",)
     search_fields = ("email",)
     readonly_fields = [f.name for f in ReminderDigest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PipelineEvidence)
+class PipelineEvidenceAdmin(admin.ModelAdmin):
+    """Read-only: pipelines post evidence through the API (surveys.services.evidence_record)."""
+
+    list_display = ("project", "question_key", "outcome", "observed_at", "source", "posted_by")
+    list_filter = ("outcome", "project__brand")
+    search_fields = ("project__name", "question_key", "commit", "run_id")
+    readonly_fields = [f.name for f in PipelineEvidence._meta.fields]
 
     def has_add_permission(self, request):
         return False

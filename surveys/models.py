@@ -747,3 +747,73 @@ class ReminderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.member} ({self.get_role_display()})"
+
+
+# --- Evidence from pipelines (issue 18, part 3) ----------------------------------------------
+
+
+class EvidenceOutcome(models.TextChoices):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+
+
+class PipelineEvidence(models.Model):
+    """What a pipeline (CI, a model registry, monitoring) reported about one statement of one
+    project: a link, passed or failed, the run and commit it came from, and when it looked.
+
+    It belongs to the project's statement (by its key, stable across versions of a set), not
+    to one assessment: the reviewer and the interviewer see the latest beside the statement and
+    may adopt its link as the answer's evidence. It never changes an answer by itself. Written
+    only by `surveys.services.evidence_record`, which holds every rule.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pipeline_evidence")
+    question_key = models.SlugField(max_length=60, help_text="The statement's stable key")
+    # Empty: whichever of the project's sets has a statement with this key; set when the
+    # pipeline named the set (two sets may use the same key for different statements).
+    question_set = models.ForeignKey(
+        QuestionSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    url = models.URLField("link", max_length=500)
+    outcome = models.CharField(max_length=16, choices=EvidenceOutcome.choices)
+    run_id = models.CharField("pipeline run", max_length=200, blank=True)
+    run_url = models.URLField("link to the run", max_length=500, blank=True)
+    commit = models.CharField(max_length=64, blank=True, help_text="Hexadecimal commit id")
+    observed_at = models.DateTimeField(help_text="When the pipeline observed it (its own clock)")
+    received_at = models.DateTimeField(help_text="When Yardstick received it")
+    # PROTECT: people (and the accounts API tokens act for) are deactivated, not deleted.
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=100, blank=True, help_text='E.g. "GitHub Actions"')
+
+    class Meta:
+        ordering = ["project", "question_key", "-observed_at", "-id"]
+        indexes = [
+            # The latest evidence per project and statement: one index range per statement.
+            models.Index(
+                fields=["project", "question_key", "-observed_at", "-id"],
+                name="evidence_latest_per_statement",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=EvidenceOutcome.values), name="evidence_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} / {self.question_key}: {self.outcome} at {self.observed_at}"
+
+    @property
+    def short_commit(self) -> str:
+        return self.commit[:7]
+
+    @property
+    def source_name(self) -> str:
+        return self.source or "CI"
+
+    @property
+    def is_failing(self) -> bool:
+        return self.outcome == EvidenceOutcome.FAILED

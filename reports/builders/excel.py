@@ -49,7 +49,12 @@ from reports.builders.excel_sheets import (
     write_key_values,
 )
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
-from reports.dashboards.common import filtered_gaps, filtered_projects
+from reports.dashboards.common import (
+    closed_round_points,
+    filtered_gaps,
+    filtered_projects,
+    round_markers,
+)
 from reports.dashboards.project import chosen_set, project_page_data
 from scoring.selectors import (
     MIN_GROUP_SIZE,
@@ -66,7 +71,6 @@ from scoring.selectors.dashboard import (
     versions_info,
 )
 from scoring.selectors.gaps import GapReport
-from scoring.selectors.rounds import closed_round_points_for
 from surveys.models import AssessmentStatus
 from surveys.selectors import assessments_of_project
 
@@ -203,12 +207,15 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     series = [*data.brands, data.total]
     names = [r.brand.name if r.brand else "All brands" for r in series]
+    round_points = closed_round_points(filters)
+    rounds = _round_figures(round_points, data.total.trend)
     trend = Sheet(
         workbook,
         "Trend",
         [Column("Quarter", 16), Column("Figures at", 12, DATE)]
         + [Column(name, 12, PERCENT) for name in names]
-        + [Column(f"{name} (projects)", 12, INTEGER) for name in names],
+        + [Column(f"{name} (projects)", 12, INTEGER) for name in names]
+        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column("Round", 24)] if rounds else []),
     )
     for i, point in enumerate(data.total.trend):
         trend.append(
@@ -217,6 +224,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 point.at,
                 *(r.trend[i].figure.mean for r in series),
                 *(r.trend[i].figure.n for r in series),
+                *(rounds.get(point.label, (None, None)) if rounds else ()),
             ]
         )
     trend.finish()
@@ -229,8 +237,9 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             *_top_and_bottom([r.trend[-1].figure.mean for r in series[:-1]]),
             len(series) - 1,  # all brands
         ],
+        marker_column=3 + 2 * len(names) if rounds else None,
     )
-    _rounds_sheet(workbook, closed_round_points_for(filters.question_set))
+    _rounds_sheet(workbook, round_points)
     progress(20)
 
     projects = filtered_projects(Project.objects.filter(brand__in=brands), filters)
@@ -279,6 +288,16 @@ def _project_cells(project: Project, brand) -> list:
         project.get_criticality_display(),
         project.product_line.name if project.product_line else None,
     ]
+
+
+CLOSED_ROUNDS = "Closed round: mean"
+
+
+def _round_figures(points, trend) -> dict[str, tuple[float, str]]:
+    """The closed rounds by the trend's quarter label they closed in: (mean, name); of two
+    rounds closed in one quarter, the later one. Rounds outside the trend are left out."""
+    labels = {p.label for p in trend}
+    return {m.label: (m.percent, m.name) for m in round_markers(points, trend) if m.label in labels}
 
 
 def _rounds_sheet(workbook, points) -> None:
@@ -504,6 +523,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(20)
 
     others = _other_brands_trend(brand, filters, data.quarters)
+    rounds = _round_figures(closed_round_points(filters, brand=brand), data.trend)
     trend = Sheet(
         workbook,
         "Trend",
@@ -514,7 +534,8 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
             Column("Other brands' projects: median", 14, PERCENT),
             Column(f"{brand.name}: projects", 10, INTEGER),
             Column("Other brands' projects", 10, INTEGER),
-        ],
+        ]
+        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column("Round", 24)] if rounds else []),
     )
     for point, group in zip(data.trend, others, strict=True):
         trend.append(
@@ -525,6 +546,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 group.median,
                 point.figure.n,
                 group.n,
+                *(rounds.get(point.label, (None, None)) if rounds else ()),
             ]
         )
     trend.finish()
@@ -533,6 +555,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         title=f"{brand.name} against the other brands' median, by quarter",
         first_series_column=3,
         last_series_column=4,
+        marker_column=7 if rounds else None,
     )
 
     sheet = Sheet(

@@ -27,6 +27,7 @@ from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -36,7 +37,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.chart_data import Band
-from reports.charts import NO_DATA, SERIES_COLOURS, band_legend, level_colours, text_colour_on
+from reports.charts import (
+    INK,
+    NO_DATA,
+    SERIES_COLOURS,
+    band_legend,
+    level_colours,
+    text_colour_on,
+)
 from reports.csv_export import csv_cell
 
 PERCENT_FORMAT = "0.0%"
@@ -398,10 +406,13 @@ def add_line_chart(
     category_column: int = 1,
     anchor_column: str = "A",
     highlight: Sequence[int] | None = None,
+    marker_column: int | None = None,
 ) -> None:
     """A native line chart of percentage columns (one series each) over the rows' categories,
     placed under the table. With `highlight` (series indexes), those series are drawn in
-    colour and thick, the others thin and grey, so a chart of many brands stays readable."""
+    colour and thick, the others thin and grey, so a chart of many brands stays readable.
+    `marker_column`, a percentage column filled only in some rows (the closed rounds), is
+    drawn as diamonds without a line, named in the key by its header."""
     if sheet.rows < 2 or last_series_column < first_series_column:
         return
     chart = LineChart()
@@ -437,5 +448,23 @@ def add_line_chart(
         series.graphicalProperties.line.solidFill = colour
         series.graphicalProperties.line.width = width
         series.smooth = False
+    if marker_column is not None:
+        chart.add_data(
+            Reference(
+                sheet.ws,
+                min_col=marker_column,
+                max_col=marker_column,
+                min_row=1,
+                max_row=sheet.rows,
+            ),
+            titles_from_data=True,
+        )
+        markers = chart.series[-1]
+        markers.graphicalProperties.line.noFill = True
+        markers.marker.symbol = "diamond"
+        markers.marker.size = 10
+        markers.marker.graphicalProperties = GraphicalProperties(solidFill=INK.lstrip("#"))
+        markers.marker.graphicalProperties.line.solidFill = "FFFFFF"
+        markers.smooth = False
     sheet.ws.add_chart(chart, f"{anchor_column}{sheet.rows + 3}")
     print_setup(sheet.ws, [c.width for c in sheet.columns], sheet.rows, chart=True)

@@ -25,14 +25,19 @@ from reports.builders import Scope
 from reports.builders.excel_data import question_set_in_words
 from reports.chart_data import HeatmapCell, Series, TrendPoint
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
-from reports.dashboards.common import Cell, filtered_gaps, filtered_projects, round_markers
+from reports.dashboards.common import (
+    Cell,
+    closed_round_points,
+    filtered_gaps,
+    filtered_projects,
+    round_markers,
+)
 from reports.dashboards.filters import DashboardFilters
 from reports.dashboards.group import BrandRow
 from reports.dashboards.project import chosen_set, project_page_data
 from reports.words import criticality_labels, kind_labels
 from scoring.selectors import points_texts, project_plan, scores_for_assessments
 from scoring.selectors.gaps import GapReport
-from scoring.selectors.rounds import closed_round_points_for, closed_round_points_of_brand
 from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
 
@@ -203,7 +208,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
             for p in data.total.trend[-TREND_COLUMNS:]
         ],
     )
-    round_points = closed_round_points_for(scope.filters.question_set)
+    round_points = closed_round_points(scope.filters)
     trend = svg_charts.svg_lines(
         show_title=False,
         series=[total_series],
@@ -281,9 +286,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         series=[series],
         bands=bands,
         title="Maturity over time",
-        rounds=round_markers(
-            closed_round_points_of_brand(scope.filters.question_set, data.brand.pk), data.trend
-        ),
+        rounds=round_markers(closed_round_points(scope.filters, brand=data.brand), data.trend),
     )
     gaps = filtered_gaps([data.brand], scope.filters)
     return _base(scope, today) | {

@@ -14,6 +14,7 @@ from scoring.selectors import MIN_GROUP_SIZE, common_gaps
 from scoring.selectors.dashboard import Figure, VersionInfo
 from scoring.selectors.gaps import GapReport
 from scoring.selectors.quarter_figures import FigureSum
+from scoring.selectors.rounds import closed_round_points_for, closed_round_points_of_brand
 
 
 def filtered_projects(projects: QuerySet[Project], filters: DashboardFilters) -> QuerySet[Project]:
@@ -123,6 +124,28 @@ def reference_version(
         return next((v for v in info.values() if v.code == filters.version), None)
     used = [info[f.version_id] for f in figures if f.version_id in info]
     return max(used, key=lambda v: v.number, default=None)
+
+
+def closed_round_points(filters: DashboardFilters, *, brand: Brand | None = None) -> list:
+    """The closed rounds of the filters' set (scoring's RoundPoint), each with its figures
+    over the round's members the filters keep (chosen brands, product lines, kinds,
+    criticalities), on a brand's page over that brand's only. The basis and the version
+    filter do not apply: a round's figure is always of its validated assessments."""
+    narrows = bool(filters.product_lines or filters.kinds or filters.criticalities)
+    if brand is not None:
+        projects = Project.objects.filter(brand=brand)
+        return closed_round_points_of_brand(
+            filters.question_set,
+            brand.pk,
+            projects=filtered_projects(projects, filters) if narrows else None,
+        )
+    projects = None
+    if narrows or filters.brands:
+        projects = Project.objects.all()
+        if filters.brands:
+            projects = projects.filter(brand__code__in=filters.brands)
+        projects = filtered_projects(projects, filters)
+    return closed_round_points_for(filters.question_set, projects=projects)
 
 
 def round_markers(points: Iterable, trend: Sequence[TrendPoint]) -> list[RoundMarker]:

@@ -23,10 +23,9 @@ from reports.dashboards.brand_charts import (
     table,
     table_rows,
 )
-from reports.dashboards.common import round_markers
+from reports.dashboards.common import closed_round_points, round_markers
 from reports.selectors import filter_options
 from scoring.selectors.figures_cache import cached_figures
-from scoring.selectors.rounds import closed_round_points_of_brand
 
 QUARTERS_OFFERED = 8
 
@@ -47,7 +46,7 @@ def _dashboard(request: HttpRequest, code):
 def _round_markers(brand, filters: DashboardFilters, data):
     """The brand's figures of the closed rounds of the set shown, as trend markers (over the
     brand's own projects only), and the key they add to the charts' cache."""
-    points = closed_round_points_of_brand(filters.question_set, brand.pk)
+    points = closed_round_points(filters, brand=brand)
     key = tuple((p.round.pk, p.name, p.round.closed_at, p.mean, p.n) for p in points)
     return round_markers(points, data.trend), key
 

@@ -16,13 +16,12 @@ from brands.models import Criticality, ProjectKind
 from brands.selectors import brands_for_user
 from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
-from reports.dashboards.common import round_markers
+from reports.dashboards.common import closed_round_points, round_markers
 from reports.dashboards.group import group_dashboard_gaps_data
 from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
 from reports.selectors import filter_options
 from reports.words import by_name
 from scoring.selectors.figures_cache import cached_figures
-from scoring.selectors.rounds import closed_round_points_for
 
 QUARTERS_OFFERED = 8
 
@@ -86,7 +85,7 @@ def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:
 @_group_only
 def group_dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    round_points = closed_round_points_for(filters.question_set)
+    round_points = closed_round_points(filters)
     data, charts, _ = _data_and_charts(request, filters, round_points)
     context = {
         "filters": filters,
@@ -132,7 +131,7 @@ def group_dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in CSV_CHARTS:
         raise Http404("No such chart.")
     filters = _filters(request)
-    round_points = closed_round_points_for(filters.question_set)
+    round_points = closed_round_points(filters)
     data, _, markers = _data_and_charts(request, filters, round_points)
     numbers = table(data, chart, markers)
     return csv_response(f"group-{chart}-{filters.quarter.code}", numbers.headers, numbers.rows)

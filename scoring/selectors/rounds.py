@@ -9,8 +9,10 @@ import statistics
 import uuid
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from brands.models import Project
 from scoring.models import Score
 from scoring.selectors.figures_cache import cached_figures
 from surveys.models import AssessmentStatus, QuestionSet, Round, RoundMember, RoundStatus
@@ -113,43 +115,56 @@ def round_names_of_assessments(assessment_ids) -> dict[int, str]:
     )
 
 
-def closed_round_points_for(question_set_code: str | None) -> list[RoundPoint]:
-    """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
-    else the group's main set. An unknown code has none. Cached under the figures token,
-    which a change of a round or its members changes too."""
-
-    def compute() -> list[RoundPoint]:
-        points = []
-        for round_ in closed_rounds_for(question_set_code):
-            figures = round_figures(round_)
-            points.append(
-                RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous)
-            )
-        return points
-
-    return cached_figures("closed-round-points", (question_set_code,), compute)
+def _project_ids(projects: QuerySet[Project] | None) -> frozenset[int] | None:
+    return None if projects is None else frozenset(projects.values_list("pk", flat=True))
 
 
-def closed_round_points_of_brand(question_set_code: str | None, brand_id: int) -> list[RoundPoint]:
-    """The closed rounds of the set a brand's page shows (as `closed_round_points_for`) that
-    took one of the brand's projects, each with its figures over the brand's projects only:
-    the mean of the stored overall scores of the brand's validated members, and the change
-    against the previous round over the brand's projects validated in both. Never another
-    brand's projects. Cached like `closed_round_points_for`."""
-
-    def compute() -> list[RoundPoint]:
-        points = []
-        for point in closed_rounds_for(question_set_code):
-            members = [m for m in round_members(point) if m.project.brand_id == brand_id]
+def _points(rounds: list[Round], project_ids, *, brand_id: int | None = None) -> list[RoundPoint]:
+    """Each round's point over its members among `project_ids` (all when None) and of
+    `brand_id` (any brand when None); with a brand, a round without such a member is left
+    out."""
+    points = []
+    for round_ in rounds:
+        members = round_members(round_)
+        if brand_id is not None:
+            members = [m for m in members if m.project.brand_id == brand_id]
             if not members:
                 continue
-            figures = round_figures(point, scores=scores_of_members(members))
-            points.append(
-                RoundPoint(point, figures.n, figures.mean, figures.change, figures.previous)
-            )
-        return points
+        figures = round_figures(round_, project_ids=project_ids, scores=scores_of_members(members))
+        points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
+    return points
 
-    return cached_figures("closed-round-points-of-brand", (question_set_code, brand_id), compute)
+
+def closed_round_points_for(
+    question_set_code: str | None, *, projects: QuerySet[Project] | None = None
+) -> list[RoundPoint]:
+    """The closed rounds of the set a dashboard or report shows: the chosen one (by code),
+    else the group's main set. An unknown code has none. With `projects` (the dashboard's
+    filters), each round's figures are over its members among them. Cached under the
+    figures token, which a change of a round or its members changes too."""
+    ids = _project_ids(projects)
+    key = (question_set_code, None if ids is None else tuple(sorted(ids)))
+    return cached_figures(
+        "closed-round-points", key, lambda: _points(closed_rounds_for(question_set_code), ids)
+    )
+
+
+def closed_round_points_of_brand(
+    question_set_code: str | None, brand_id: int, *, projects: QuerySet[Project] | None = None
+) -> list[RoundPoint]:
+    """The closed rounds of the set a brand's page shows (as `closed_round_points_for`) that
+    took one of the brand's projects, each with its figures over the brand's projects only
+    (and among `projects` when given): the mean of the stored overall scores of the brand's
+    validated members, and the change against the previous round over the brand's projects
+    validated in both. Never another brand's projects. Cached like
+    `closed_round_points_for`."""
+    ids = _project_ids(projects)
+    key = (question_set_code, brand_id, None if ids is None else tuple(sorted(ids)))
+    return cached_figures(
+        "closed-round-points-of-brand",
+        key,
+        lambda: _points(closed_rounds_for(question_set_code), ids, brand_id=brand_id),
+    )
 
 
 def closed_rounds_for(question_set_code: str | None) -> list[Round]:

@@ -177,19 +177,32 @@
     });
   }
   // A save still on its way (the click that submits also ends the typing, which saves it):
-  // wait for it, then go on with the submit, or say why not.
+  // wait for it, then go on with the submit, or say why not. "Still saving" can also be a
+  // form just swapped in: htmx keeps the old form's classes on it until it settles, so wait
+  // for the settle as well as for the request.
+  var WAIT_EVENTS = ["htmx:afterRequest", "htmx:afterSettle"];
   function submitWhenSaved(form) {
+    var waiting = false;
+    function listen(on) {
+      WAIT_EVENTS.forEach(function (name) {
+        if (on) document.addEventListener(name, later);
+        else document.removeEventListener(name, later);
+      });
+    }
     function settled() {
-      document.removeEventListener("htmx:afterRequest", later);
+      waiting = false;
+      listen(false);
       var pending = pendingChanges();
       if (!pending.length) form.requestSubmit();
       else if (!pending.every(function (p) { return p.why === "still saving"; })) showRefusal(form, pending);
-      else document.addEventListener("htmx:afterRequest", later);
+      else listen(true);
     }
     function later() {
+      if (waiting) return;
+      waiting = true;
       setTimeout(settled, 0);
     }
-    document.addEventListener("htmx:afterRequest", later);
+    listen(true);
   }
   document.addEventListener("submit", function (evt) {
     var form = evt.target;

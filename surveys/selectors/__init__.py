@@ -25,6 +25,14 @@ from surveys.selectors.assessments import (
     interview_sources,
     open_assessments_of_project,
 )
+from surveys.selectors.evidence import (
+    EvidenceState,
+    evidence_history,
+    evidence_state,
+    get_evidence_to_adopt,
+    latest_evidence,
+    mark_pipeline_evidence,
+)
 from surveys.selectors.invitations import (
     get_invitation_for_user,
     invitation_account,
@@ -66,6 +74,7 @@ from surveys.selectors.review import (
 __all__ = [
     "REVIEW_FILTERS",
     "Disagreement",
+    "EvidenceState",
     "FigureChange",
     "PublishPreview",
     "ReviewFilter",
@@ -83,11 +92,14 @@ __all__ = [
     "default_version",
     "diff_base",
     "draft_of",
+    "evidence_history",
+    "evidence_state",
     "fixed_max_points",
     "get_assessment_for_saving",
     "get_assessment_for_user",
     "get_draft_question",
     "get_draft_section",
+    "get_evidence_to_adopt",
     "get_invitation_for_user",
     "get_question_set",
     "get_version",
@@ -95,8 +107,10 @@ __all__ = [
     "interview_sources",
     "invitation_account",
     "invitations_of_assessment",
+    "latest_evidence",
     "main_question_set",
     "mark_comments_for_previous",
+    "mark_pipeline_evidence",
     "mark_review_facts",
     "newer_published_version",
     "not_applicable_questions",

@@ -17,12 +17,14 @@ from surveys.services.errors import (
     AnswerConflict,
     AssessmentClosed,
     BadAnswer,
+    BadEvidence,
     IncompleteAssessment,
     InvalidInvitation,
     NotAllowed,
     SurveyError,
     UnknownQuestion,
 )
+from surveys.services.evidence import evidence_record
 from surveys.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -73,6 +75,7 @@ __all__ = [
     "AnswerInput",
     "AssessmentClosed",
     "BadAnswer",
+    "BadEvidence",
     "DraftExists",
     "DraftInvalid",
     "ImmutableVersionError",
@@ -100,6 +103,7 @@ __all__ = [
     "draft_section_add",
     "draft_section_remove",
     "draft_section_update",
+    "evidence_record",
     "four_eyes_blocks",
     "interview_finalise",
     "interview_pause",

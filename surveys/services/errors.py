@@ -29,6 +29,11 @@ class BadAnswer(SurveyError):
         self.field = field
 
 
+class BadEvidence(BadAnswer):
+    """Evidence a pipeline posted cannot be recorded. `field` names the argument of
+    `evidence_record` at fault, which is also the field's name in the API's JSON body."""
+
+
 class UnknownQuestion(SurveyError):
     status = 404
 

@@ -105,6 +105,9 @@ def _question_context(
     )
     if comment_previous:
         selectors.mark_comments_for_previous([answer], selectors.options_of(assessment))
+    if _via(assessment) != AnswerVia.SELF_FILL:
+        # The review and interview screens show pipeline evidence beside the statement.
+        selectors.mark_pipeline_evidence([answer], assessment)
     return {
         "assessment": assessment,
         "answer": answer,
@@ -130,6 +133,14 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
     """Save one answer. HTMX gets the question's fragment back; plain forms a redirect."""
     assessment = selectors.get_assessment_for_saving(request.user, code)
     posted = request.POST
+    adopted = posted.get("adopt")
+    if adopted:
+        # "Use as evidence": the form as sent, with the pipeline evidence's link typed into
+        # the evidence field; from here on it is an ordinary save (revision, conflict, freeze).
+        evidence = selectors.get_evidence_to_adopt(assessment, key, adopted)
+        posted = posted.copy()
+        posted["evidence_url"] = evidence.url
+        del posted["adopt"]
     form = AnswerForm(posted)
     refused = None
     if not form.is_valid() and request.htmx and set(form.errors) <= set(LAID_ASIDE):
@@ -211,9 +222,10 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         trigger_client_event(response, "answer-saved", {"key": key, "answered": answer.is_answered})
         return response
     if request.htmx:
-        if "use_mine" in posted:
+        if "use_mine" in posted or adopted:
             context = _question_context(request, assessment, answer, saved=True)
-            # The form on screen shows the other person's answer: replace it with ours.
+            # The form on screen shows the other person's answer, or not yet the adopted
+            # link: replace it with what is saved.
             response = render(request, "surveys/fill.html#question", context)
             trigger_client_event(
                 response, "answer-saved", {"key": key, "answered": answer.is_answered}
@@ -283,6 +295,7 @@ def answer_history(request: HttpRequest, code, key: str) -> HttpResponse:
         "assessment": assessment,
         "answer": answer,
         "events": events,
+        "pipeline_history": selectors.evidence_history(assessment, key),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
     }
     template = "surveys/history.html#history" if request.htmx else "surveys/history.html"

@@ -38,6 +38,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
     current = answers[index] if answers else None
     if current is not None:
         selectors.mark_comments_for_previous([current], selectors.options_of(assessment))
+        selectors.mark_pipeline_evidence([current], assessment)
     elapsed = selectors.interview_elapsed_seconds(assessment)
     numbered = iter(range(1, total + 1))
     unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]

@@ -25,6 +25,7 @@ def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> di
     options = list(assessment.version.options.all())
     answers = [a for p in progress for a in p.answers]
     selectors.mark_comments_for_previous(answers, options)
+    selectors.mark_pipeline_evidence(answers, assessment)
     previous = previous_validated(assessment)
     filters = selectors.mark_review_facts(answers, previous)
     show = request.GET.get("show", "")

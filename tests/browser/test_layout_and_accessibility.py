@@ -117,6 +117,7 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         "validated": validated,
         "self_fill": self_fill,
         "self_fill_key": key,
+        "ci_key": "code-ci",  # the demo's CI evidence is on it (demo/builder.py)
         "interview": interview,
         "submitted": submitted,
         "published": published,
@@ -270,6 +271,7 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("what moved", "lead", "assessment_moved", of("validated")),
     ("self-fill", "lead", "assessment_fill", of("self_fill")),
     ("answer history", "lead", "answer_history", of("self_fill", "self_fill_key")),
+    ("answer history with CI evidence", "lead", "answer_history", of("self_fill", "ci_key")),
     ("invitations", "lead", "invitation_list", of("self_fill")),
     ("workbook upload", "lead", "workbook_upload", of("self_fill")),
     ("interview console", "assessor", "interview_console", of("interview")),

@@ -103,6 +103,33 @@ def test_submit_is_refused_while_a_value_is_not_saved(
     assert self_fill.status == AssessmentStatus.DRAFT
 
 
+def test_submit_right_after_a_refused_save_waits_for_the_swapped_form_to_settle(
+    open_page, console, answer_by_service, keys_of, data_scientist, self_fill
+):
+    # htmx keeps the old form's classes ("still saving") on the swapped-in form until it
+    # settles; a click on Submit in that moment must still end in the refusal, not in nothing.
+    console.allow(REFUSED)
+    keys = keys_of(self_fill)
+    answer_by_service(self_fill, data_scientist, keys)
+    page = open_page(data_scientist)
+    page.goto(reverse("assessment_fill", args=[self_fill.code]))
+    page.evaluate("htmx.config.defaultSettleDelay = 1500")
+    question = page.locator(f"#q-{keys[1]}")
+    link = question.get_by_label("Evidence link")
+    with page.expect_response(_is_save(keys[1])):
+        link.fill("wiki/monitoring")
+        link.blur()
+    expect(question).to_have_class(re.compile(r"\bhtmx-settling\b"))
+    expect(question).to_have_class(re.compile(r"\bis-saving\b"))
+
+    page.get_by_role("button", name="Submit the assessment").click()
+    refusal = page.locator(".submit-box .freeze-refused")
+    expect(refusal).to_contain_text("Not submitted: 1 statement has a change not saved")
+    expect(question).to_have_class(re.compile(r"\bis-refused\b"))
+    self_fill.refresh_from_db()
+    assert self_fill.status == AssessmentStatus.DRAFT
+
+
 @pytest.fixture
 def submitted(answer_by_service, keys_of, data_scientist, self_fill):
     answer_by_service(self_fill, data_scientist, keys_of(self_fill))

@@ -349,3 +349,15 @@ def test_the_version_pages_show_the_history(client):
     assert diff.status_code == 200
     page = diff.content.decode()
     assert "sec-secrets" in page and "code-shared-libs" in page
+
+
+def test_projects_with_open_work_show_pipeline_evidence_passed_failing_and_stale():
+    from surveys.models import PipelineEvidence
+    from surveys.selectors import latest_evidence
+
+    submitted = Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).first()
+    states = {e.state for e in latest_evidence(submitted).values()}
+    assert states == {"passed", "failing", "stale"}
+    assert not PipelineEvidence.objects.exclude(
+        project__assessments__status__in=[AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED]
+    ).exists()

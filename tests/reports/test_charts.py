@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import itertools
 import json
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -314,6 +315,36 @@ def test_svg_lines_break_at_missing_quarters():
     assert len(lines) == 1 and len(lines[0].get("points").split()) == 2
     assert len(list(root.iter("{http://www.w3.org/2000/svg}circle"))) == 3
     assert SCRIPT in texts(root)
+
+
+def _quarter_labels(root):
+    """The x-axis labels (the texts under the plot), as (x, text, half its width)."""
+    return [
+        (float(t.get("x")), t.text, len(t.text) * float(t.get("font-size")) * svg_charts._CHAR / 2)
+        for t in root.iter("{http://www.w3.org/2000/svg}text")
+        if t.get("text-anchor") == "middle" and t.get("fill") == charts.MUTED
+    ]
+
+
+def test_svg_lines_keep_the_quarter_labels_inside_the_chart_and_apart():
+    quarters = [f"{year} Q{q}" for year in range(2022, 2027) for q in range(1, 5)]
+    for labels in (
+        ["2024 Q1", "Last quarter so far, as of 18 Nov"],
+        [*quarters[:-1], "2026 Q4 (so far)"],
+    ):
+        points = [TrendPoint(label, 40.0 + n, 3) for n, label in enumerate(labels)]
+        root = parse(svg_charts.svg_lines(series=[Series(SCRIPT, points)], bands=BANDS, title="T"))
+        width = float(root.get("width"))
+        drawn = _quarter_labels(root)
+        assert all(half <= x <= width - half for x, _, half in drawn)
+        # Labels on one line never overlap; the last quarter is always named.
+        rows = {}
+        for x, text, _ in drawn:
+            rows.setdefault(x, []).append(text)
+        columns = sorted((x, max(h for x2, _, h in drawn if x2 == x)) for x in rows)
+        assert all(a + ha <= b - hb for (a, ha), (b, hb) in itertools.pairwise(columns))
+        assert labels[-1].split(" (")[0] in rows[max(rows)]
+    assert rows[max(rows)] == ["2026 Q4", "(so far)"]
 
 
 # --- tables, the include, CSV ----------------------------------------------------------

@@ -103,3 +103,25 @@ def test_an_assessment_in_two_open_rounds_shows_the_one_due_soonest(project, ver
         )
         mark_round_due_dates([assessment], today=PINNED_TODAY)
     assert (assessment.round_name, assessment.due_on) == ("A, due soon", DUE)
+
+
+@pytest.mark.django_db
+def test_a_self_fill_upgraded_to_a_newer_version_keeps_its_round_and_due_date(
+    round_, project, version, lead, data_scientist, client
+):
+    admin = factories.UserFactory(group_role="admin")
+    draft = services.version_draft_copy(version=version, user=admin)
+    services.draft_question_add(
+        version=draft,
+        user=admin,
+        key="doc-glossary",
+        edit=services.QuestionEdit(text="The terms are explained.", section="documentation"),
+    )
+    services.draft_publish(version=draft, user=admin)
+    member = RoundMember.objects.get(round=round_, project=project)
+    upgraded = services.assessment_upgrade(assessment=member.assessment, user=lead)
+
+    client.force_login(data_scientist)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("assessment_fill", args=[upgraded.code]) in page
+    assert "2026 Q4 round · due 28 Nov 2026" in page

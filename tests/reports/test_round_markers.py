@@ -236,3 +236,68 @@ def test_the_pdf_trends_carry_the_round(closed, brand, group_viewer, lead):
     assert f"<title>2026 Q4 round: {own:.1f}%, 3 projects</title>" in render_html(
         mine, PINNED_TODAY
     )
+
+
+@pytest.mark.django_db
+def test_the_excel_trends_carry_the_round_as_diamonds(closed, brand, group_viewer, lead):
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from reports.builders import Scope
+    from reports.builders.excel import CLOSED_ROUNDS, build_excel
+    from reports.dashboards import DashboardFilters
+
+    _, members = closed
+    everyone = statistics.fmean(_stored(m) for ms in members.values() for m in ms)
+    own = statistics.fmean(_stored(m) for m in members[brand.pk])
+    filters = DashboardFilters.parse({}, today=PINNED_TODAY)
+    scopes = (
+        (Scope(kind="group", user=group_viewer, filters=filters, today=PINNED_TODAY), everyone),
+        (
+            Scope(kind="brand", user=lead, brand=brand, filters=filters, today=PINNED_TODAY),
+            own,
+        ),
+    )
+    for scope, expected in scopes:
+        out = io.BytesIO()
+        build_excel(scope, out, lambda percent: None)
+        sheet = load_workbook(io.BytesIO(out.getvalue()))["Trend"]
+        rows = list(sheet.iter_rows(values_only=True))
+        column = rows[0].index(CLOSED_ROUNDS)
+        marked = {row[0]: (row[column], row[column + 1]) for row in rows[1:] if row[column]}
+        assert marked == {NOW: (pytest.approx(expected / 100), "2026 Q4 round")}
+        (chart,) = sheet._charts
+        diamonds = chart.series[-1]
+        assert diamonds.tx.strRef.f == f"'Trend'!{get_column_letter(column + 1)}1"
+        assert diamonds.marker.symbol == "diamond" and diamonds.graphicalProperties.line.noFill
+
+
+@pytest.mark.django_db
+def test_the_round_markers_follow_the_dashboard_filters(
+    closed, brand, other_brand, group_viewer, lead, client
+):
+    _, members = closed
+    realtime = [members[brand.pk][0], members[other_brand.pk][0]]
+    for member in realtime:
+        member.project.kind = "realtime"
+        member.project.save(update_fields=["kind"])
+    figures = {m.pk: _stored(m) for ms in members.values() for m in ms}
+
+    client.force_login(group_viewer)
+    trend = client.get(reverse("group_dashboard"), {"kind": "realtime"}).context["charts"]["trend"]
+    expected = statistics.fmean(figures[m.pk] for m in realtime)
+    assert _rounds_trace(trend.figure)["y"] == [pytest.approx(expected)]
+    assert f"2026 Q4 round: {expected:.1f}%, 2 projects" in trend.svg
+    # Chosen brands narrow it too; a filter that keeps no member leaves no figure.
+    chosen = client.get(reverse("group_dashboard"), {"brand": str(other_brand.code)})
+    expected = statistics.fmean(figures[m.pk] for m in members[other_brand.pk])
+    assert _rounds_trace(chosen.context["charts"]["trend"].figure)["y"] == [pytest.approx(expected)]
+    nothing = client.get(reverse("group_dashboard"), {"criticality": "low", "kind": "both"})
+    assert "2026 Q4 round" not in nothing.context["charts"]["trend"].svg
+
+    client.force_login(lead)
+    page = client.get(reverse("brand_detail", args=[brand.code]), {"kind": "batch"})
+    expected = statistics.fmean(figures[m.pk] for m in members[brand.pk][1:])
+    trace = _rounds_trace(page.context["charts"]["trend"].figure)
+    assert trace["y"] == [pytest.approx(expected)]
+    assert trace["hovertext"] == [f"2026 Q4 round: {expected:.1f}%, 2 projects"]

@@ -415,6 +415,22 @@ def build_world(mail_outbox: list) -> World:
         )
     )
 
+    # Evidence a pipeline posted (its input is the API, which calls this service), shown on
+    # the answer history pages of the statement.
+    from surveys.services import evidence_record
+
+    evidence_record(
+        project=project,
+        user=lead,
+        question_key=payload_keys[0],
+        url=EVIDENCE,
+        outcome="failed",
+        run_id=field("evidence run", "@SUM(A1)"),
+        run_url=EVIDENCE,
+        commit="0123abcd",
+        source=field("evidence source", "+1+1"),
+    )
+
     # An improvement action on a statement the interview answered "no".
     _ok(
         lead_client.post(
