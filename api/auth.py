@@ -31,8 +31,10 @@ class TokenAuth(HttpBearer):
             )
         if request.method not in SAFE_METHODS and not found.can_write:
             raise ApiError(
-                403, "read_only_token", "This token may only read; making changes needs a "
-                "token with the read and write scope."
+                403,
+                "read_only_token",
+                "This token may only read; making changes needs a "
+                "token with the read and write scope.",
             )
         request.user = found.user
         request.api_token = found

@@ -28,7 +28,7 @@ def retry_after(token: ApiToken) -> int | None:
     try:
         cache.add(key, 0, timeout=window + 1)
         count = cache.incr(key)
-    except Exception:  # noqa: BLE001 - any cache failure: let the request through
+    except Exception:  # any cache failure: let the request through
         log.warning("API rate limit cache unavailable; request let through", exc_info=True)
         return None
     if count <= settings.API_RATE_LIMIT:

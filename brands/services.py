@@ -72,7 +72,9 @@ def _apply(project: Project, data: ProjectInput) -> None:
 
 def _save(project: Project, brand: Brand) -> None:
     if Project.objects.filter(brand=brand, name=project.name).exclude(pk=project.pk).exists():
-        raise ProjectError(f"{brand.name} already has a project named {project.name}.", field="name")
+        raise ProjectError(
+            f"{brand.name} already has a project named {project.name}.", field="name"
+        )
     try:
         with transaction.atomic():
             project.save()

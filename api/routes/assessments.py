@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from api.common import Paging, answer_body, assessment_body, audit_write, paginate
-from api.errors import ApiError, Error, from_survey_error
+from api.errors import Error, from_survey_error
 from api.schemas import (
     AnswerChange,
     AnswerOut,

@@ -43,7 +43,9 @@ class ProjectFilters(Paging):
 
 
 def _bodies(projects: list[Project]) -> list[dict]:
-    scores = scoring.latest_validated_scores(Project.objects.filter(pk__in=[p.pk for p in projects]))
+    scores = scoring.latest_validated_scores(
+        Project.objects.filter(pk__in=[p.pk for p in projects])
+    )
     return [project_body(p, scores.get(p.pk)) for p in projects]
 
 
@@ -172,7 +174,9 @@ def project_trend(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuer
 
 
 @router.get(
-    "/projects/{code}/plan", response={200: PlanOut, 400: Error, 404: Error}, url_name="project_plan"
+    "/projects/{code}/plan",
+    response={200: PlanOut, 400: Error, 404: Error},
+    url_name="project_plan",
 )
 def project_plan(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery]):
     """The improvement plan: the unmet statements of the latest validated assessment, most
@@ -256,8 +260,9 @@ def assessment_start(request: HttpRequest, code: uuid.UUID, payload: AssessmentS
     if payload.source:
         source = surveys.assessments_of_project(project).filter(code=payload.source).first()
         if source is None:
-            raise ApiError(400, "invalid", "The project has no assessment with this code.",
-                           field="source")
+            raise ApiError(
+                400, "invalid", "The project has no assessment with this code.", field="source"
+            )
     with transaction.atomic():
         try:
             assessment = services.assessment_start(

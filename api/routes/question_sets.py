@@ -30,9 +30,7 @@ def _body(question_set: QuestionSet, drafts: bool) -> dict:
         "active": question_set.active,
         "is_main": question_set.is_main,
         "versions": [
-            version_summary(v)
-            for v in question_set.versions.all()
-            if v.is_published or drafts
+            version_summary(v) for v in question_set.versions.all() if v.is_published or drafts
         ],
     }
 
