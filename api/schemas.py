@@ -11,7 +11,7 @@ from api.errors import Error
 Kind = Literal["batch", "realtime", "both"]
 Criticality = Literal["low", "medium", "high"]
 Mode = Literal["self_fill", "interview"]
-Status = Literal["draft", "submitted", "validated"]
+StatusName = Literal["draft", "submitted", "validated"]
 Basis = Literal["own", "shared"]
 
 
@@ -171,7 +171,7 @@ class AssessmentOut(Schema):
     version: uuid.UUID
     version_number: int
     mode: Mode
-    status: Status
+    status: StatusName
     assessed_on: datetime.date
     created_at: datetime.datetime
     submitted_at: datetime.datetime | None

@@ -9,7 +9,7 @@ import uuid
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from api.common import Paging, answer_body, assessment_body, audit_write, paginate
 from api.errors import Error, from_survey_error
@@ -22,7 +22,7 @@ from api.schemas import (
     Conflict,
     Incomplete,
     Mode,
-    Status,
+    StatusName,
 )
 from scoring.selectors import scores_for_assessments
 from surveys import selectors, services
@@ -33,7 +33,7 @@ router = Router(tags=["assessments"])
 
 
 class AssessmentFilters(Paging):
-    status: Status | None = None
+    status: StatusName | None = None
     mode: Mode | None = None
     question_set: uuid.UUID | None = None
 
@@ -140,7 +140,7 @@ def answer_save(request: HttpRequest, code: uuid.UUID, key: str, payload: Answer
     except services.AnswerConflict:
         current = answer_body(_answer(assessment, key), notes=notes)
         body = from_survey_error(services.AnswerConflict(None)).body()
-        return 409, {**body, "current": current}
+        return Status(409, {**body, "current": current})
     except services.SurveyError as exc:
         raise from_survey_error(exc) from None
     return answer_body(_answer(assessment, key), notes=notes)

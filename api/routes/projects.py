@@ -4,7 +4,7 @@ import uuid
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from api.common import Paging, assessment_body, audit_write, paginate, project_body
 from api.errors import ApiError, Error, from_project_error, from_survey_error
@@ -101,7 +101,7 @@ def project_create(request: HttpRequest, payload: ProjectCreate):
         except brand_services.ProjectError as exc:
             raise from_project_error(exc) from None
         audit_write(request, "project created", project)
-    return 201, _one(project)
+    return Status(201, _one(project))
 
 
 @router.get("/projects/{code}", response={200: ProjectOut, 404: Error}, url_name="project")
@@ -278,4 +278,4 @@ def assessment_start(request: HttpRequest, code: uuid.UUID, payload: AssessmentS
             raise from_survey_error(exc) from None
         audit_write(request, "assessment started", assessment)
     assessment = surveys.assessments_for_user(request.user).get(pk=assessment.pk)
-    return 201, assessment_body(assessment)
+    return Status(201, assessment_body(assessment))
