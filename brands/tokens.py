@@ -32,7 +32,7 @@ from brands.models import (
     TokenScope,
     User,
 )
-from brands.selectors import as_uuid, can_manage_brand
+from brands.selectors import as_uuid, can_manage_brand, may_see_brand_id
 
 SECRET_PREFIX = "ys_"
 
@@ -165,18 +165,18 @@ def service_tokens(brand: Brand) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(brand=brand).select_related("created_by")
 
 
-def get_personal_token(user: User, code: object) -> ApiToken:
+def get_token_for_user(user: User, code: object) -> ApiToken:
+    """One of `user`'s own tokens, or a service token of a brand `user` may see (whether
+    they may manage it is the caller's check); anything else is missing."""
     try:
-        return personal_tokens(user).get(code=as_uuid(code))
+        token = ApiToken.objects.select_related("brand").get(code=as_uuid(code))
     except ApiToken.DoesNotExist:
         raise Http404("No such token") from None
-
-
-def get_service_token(brand: Brand, code: object) -> ApiToken:
-    try:
-        return service_tokens(brand).get(code=as_uuid(code))
-    except ApiToken.DoesNotExist:
-        raise Http404("No such token") from None
+    if token.brand_id is None and token.user_id == user.pk:
+        return token
+    if token.brand_id is not None and may_see_brand_id(user, token.brand_id):
+        return token
+    raise Http404("No such token")
 
 
 def token_from_secret(secret: str) -> ApiToken | None:
