@@ -25,6 +25,21 @@ class Error(Schema):
     field: str | None = None
 
 
+class Invalid(Error):
+    """422: the request does not match the schema; `errors` lists every problem found."""
+
+    errors: list[dict] = []
+
+
+class RateLimited(Error):
+    retry_after: int
+
+
+# What any call may be answered with besides its own answers: no or a bad token (401), a
+# request the schema refuses (422), too many requests (429).
+ALWAYS = {401: Error, 422: Invalid, 429: RateLimited}
+
+
 class ApiError(Exception):
     """Raised by the API's own code to answer with an error body."""
 

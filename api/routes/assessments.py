@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from api.common import Paging, answer_body, assessment_body, audit_write, paginate
-from api.errors import Error, from_survey_error
+from api.errors import ALWAYS, Error, from_survey_error
 from api.schemas import (
     AnswerChange,
     AnswerOut,
@@ -57,7 +57,7 @@ def serialize(rows: list[Assessment]) -> list[dict]:
     return [assessment_body(a) for a in rows]
 
 
-@router.get("/assessments", response=AssessmentPage, url_name="assessments")
+@router.get("/assessments", response={200: AssessmentPage, **ALWAYS}, url_name="assessments")
 def assessment_list(request: HttpRequest, filters: Query[AllAssessmentFilters]):
     """The assessments the caller may see, newest first; filtered by brand, project, status,
     mode and question set."""
@@ -84,7 +84,9 @@ def _detail(request: HttpRequest, assessment: Assessment) -> dict:
 
 
 @router.get(
-    "/assessments/{code}", response={200: AssessmentDetail, 404: Error}, url_name="assessment"
+    "/assessments/{code}",
+    response={200: AssessmentDetail, **ALWAYS, 404: Error},
+    url_name="assessment",
 )
 def assessment_detail(request: HttpRequest, code: uuid.UUID):
     """One assessment with its stored score (section by section) and every answer."""
@@ -105,7 +107,7 @@ def _answer(assessment: Assessment, key: str) -> Answer:
 
 @router.put(
     "/assessments/{code}/answers/{key}",
-    response={200: AnswerOut, 400: Error, 403: Error, 404: Error, 409: Conflict | Error},
+    response={200: AnswerOut, **ALWAYS, 400: Error, 403: Error, 404: Error, 409: Conflict | Error},
     url_name="answer_save",
 )
 def answer_save(request: HttpRequest, code: uuid.UUID, key: str, payload: AnswerChange):
@@ -148,7 +150,14 @@ def answer_save(request: HttpRequest, code: uuid.UUID, key: str, payload: Answer
 
 @router.post(
     "/assessments/{code}/submit",
-    response={200: AssessmentOut, 400: Incomplete | Error, 403: Error, 404: Error, 409: Error},
+    response={
+        200: AssessmentOut,
+        **ALWAYS,
+        400: Incomplete | Error,
+        403: Error,
+        404: Error,
+        409: Error,
+    },
     url_name="assessment_submit",
 )
 def assessment_submit(request: HttpRequest, code: uuid.UUID):

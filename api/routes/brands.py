@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from api.common import Paging, paginate
-from api.errors import ApiError, Error
+from api.errors import ALWAYS, ApiError, Error
 from api.figures import FigureQuery, GapQuery, gaps_body, gaps_form, set_form
 from api.schemas import BrandOut, BrandPage, BrandTrendOut, GapsOut
 from brands.models import Brand
@@ -31,7 +31,7 @@ def _body(request: HttpRequest, brand: Brand) -> dict:
     }
 
 
-@router.get("/brands", response=BrandPage, url_name="brands")
+@router.get("/brands", response={200: BrandPage, **ALWAYS}, url_name="brands")
 def brand_list(request: HttpRequest, filters: Query[BrandFilters]):
     """The brands the caller may see; `country` (ISO code) and `name` (part of it) narrow it."""
     brands = brands_for_user(request.user).order_by("name", "id")
@@ -42,14 +42,14 @@ def brand_list(request: HttpRequest, filters: Query[BrandFilters]):
     return paginate(request, brands, filters, lambda rows: [_body(request, b) for b in rows])
 
 
-@router.get("/brands/{code}", response={200: BrandOut, 404: Error}, url_name="brand")
+@router.get("/brands/{code}", response={200: BrandOut, **ALWAYS, 404: Error}, url_name="brand")
 def brand_detail(request: HttpRequest, code: uuid.UUID):
     return _body(request, get_brand_for_user(request.user, code))
 
 
 @router.get(
     "/brands/{code}/trend",
-    response={200: BrandTrendOut, 400: Error, 404: Error},
+    response={200: BrandTrendOut, **ALWAYS, 400: Error, 404: Error},
     url_name="brand_trend",
 )
 def brand_trend(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery]):
@@ -81,7 +81,9 @@ def brand_trend(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery]
 
 
 @router.get(
-    "/brands/{code}/gaps", response={200: GapsOut, 400: Error, 404: Error}, url_name="brand_gaps"
+    "/brands/{code}/gaps",
+    response={200: GapsOut, **ALWAYS, 400: Error, 404: Error},
+    url_name="brand_gaps",
 )
 def brand_gaps(request: HttpRequest, code: uuid.UUID, query: Query[GapQuery]):
     """The statements most of the brand's projects fail (`quarter`: the end of a recent
@@ -96,7 +98,9 @@ def brand_gaps(request: HttpRequest, code: uuid.UUID, query: Query[GapQuery]):
     return gaps_body(report)
 
 
-@router.get("/gaps", response={200: GapsOut, 400: Error, 403: Error}, url_name="group_gaps")
+@router.get(
+    "/gaps", response={200: GapsOut, **ALWAYS, 400: Error, 403: Error}, url_name="group_gaps"
+)
 def group_gaps(request: HttpRequest, query: Query[GapQuery]):
     """The group's common gaps, for group roles (the central team) only, as on the pages."""
     user = request.user

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from api.common import Paging, assessment_body, audit_write, paginate, project_body
-from api.errors import ApiError, Error, from_project_error, from_survey_error
+from api.errors import ALWAYS, ApiError, Error, from_project_error, from_survey_error
 from api.figures import FigureQuery, set_form
 from api.routes.assessments import AssessmentFilters, filtered, serialize
 from api.schemas import (
@@ -53,7 +53,7 @@ def _one(project: Project) -> dict:
     return _bodies([project])[0]
 
 
-@router.get("/projects", response=ProjectPage, url_name="projects")
+@router.get("/projects", response={200: ProjectPage, **ALWAYS}, url_name="projects")
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
     """The projects the caller may see, filtered like the pages: brand, kind, criticality,
     product line, part of the name."""
@@ -82,7 +82,7 @@ def _product_line(code: uuid.UUID | None) -> ProductLine | None:
 
 @router.post(
     "/projects",
-    response={201: ProjectOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={201: ProjectOut, **ALWAYS, 400: Error, 403: Error, 404: Error, 409: Error},
     url_name="project_create",
 )
 def project_create(request: HttpRequest, payload: ProjectCreate):
@@ -104,14 +104,16 @@ def project_create(request: HttpRequest, payload: ProjectCreate):
     return Status(201, _one(project))
 
 
-@router.get("/projects/{code}", response={200: ProjectOut, 404: Error}, url_name="project")
+@router.get(
+    "/projects/{code}", response={200: ProjectOut, **ALWAYS, 404: Error}, url_name="project"
+)
 def project_detail(request: HttpRequest, code: uuid.UUID):
     return _one(get_project_for_user(request.user, code))
 
 
 @router.patch(
     "/projects/{code}",
-    response={200: ProjectOut, 400: Error, 403: Error, 404: Error, 409: Error},
+    response={200: ProjectOut, **ALWAYS, 400: Error, 403: Error, 404: Error, 409: Error},
     url_name="project_update",
 )
 def project_update(request: HttpRequest, code: uuid.UUID, payload: ProjectChange):
@@ -140,7 +142,7 @@ def project_update(request: HttpRequest, code: uuid.UUID, payload: ProjectChange
 
 @router.get(
     "/projects/{code}/trend",
-    response={200: ProjectTrendOut, 400: Error, 404: Error},
+    response={200: ProjectTrendOut, **ALWAYS, 400: Error, 404: Error},
     url_name="project_trend",
 )
 def project_trend(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery]):
@@ -175,7 +177,7 @@ def project_trend(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuer
 
 @router.get(
     "/projects/{code}/plan",
-    response={200: PlanOut, 400: Error, 404: Error},
+    response={200: PlanOut, **ALWAYS, 400: Error, 404: Error},
     url_name="project_plan",
 )
 def project_plan(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery]):
@@ -221,7 +223,7 @@ def project_plan(request: HttpRequest, code: uuid.UUID, query: Query[FigureQuery
 
 @router.get(
     "/projects/{code}/assessments",
-    response={200: AssessmentPage, 404: Error},
+    response={200: AssessmentPage, **ALWAYS, 404: Error},
     url_name="project_assessments",
 )
 def project_assessments(request: HttpRequest, code: uuid.UUID, filters: Query[AssessmentFilters]):
@@ -233,7 +235,7 @@ def project_assessments(request: HttpRequest, code: uuid.UUID, filters: Query[As
 
 @router.post(
     "/projects/{code}/assessments",
-    response={201: AssessmentOut, 400: Error, 403: Error, 404: Error},
+    response={201: AssessmentOut, **ALWAYS, 400: Error, 403: Error, 404: Error},
     url_name="assessment_start",
 )
 def assessment_start(request: HttpRequest, code: uuid.UUID, payload: AssessmentStart):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from api.common import Paging, paginate, version_summary
-from api.errors import Error, not_found
+from api.errors import ALWAYS, Error, not_found
 from api.schemas import QuestionSetOut, QuestionSetPage, VersionOut
 from surveys import selectors
 from surveys.models import QuestionSet
@@ -35,7 +35,7 @@ def _body(question_set: QuestionSet, drafts: bool) -> dict:
     }
 
 
-@router.get("/question-sets", response=QuestionSetPage, url_name="question_sets")
+@router.get("/question-sets", response={200: QuestionSetPage, **ALWAYS}, url_name="question_sets")
 def question_set_list(request: HttpRequest, filters: Query[QuestionSetFilters]):
     """Every question set with its versions, newest version first; `active` narrows it."""
     sets = selectors.question_sets().order_by("-is_main", "name", "id")
@@ -46,7 +46,9 @@ def question_set_list(request: HttpRequest, filters: Query[QuestionSetFilters]):
 
 
 @router.get(
-    "/question-sets/{code}", response={200: QuestionSetOut, 404: Error}, url_name="question_set"
+    "/question-sets/{code}",
+    response={200: QuestionSetOut, **ALWAYS, 404: Error},
+    url_name="question_set",
 )
 def question_set_detail(request: HttpRequest, code: uuid.UUID):
     question_set = selectors.question_sets().filter(code=code).first()
@@ -57,7 +59,7 @@ def question_set_detail(request: HttpRequest, code: uuid.UUID):
 
 @router.get(
     "/question-set-versions/{code}",
-    response={200: VersionOut, 404: Error},
+    response={200: VersionOut, **ALWAYS, 404: Error},
     url_name="question_set_version",
 )
 def version_detail(request: HttpRequest, code: uuid.UUID):
