@@ -18,7 +18,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from brands.models import BrandRole, Membership, User
+from brands.models import BrandRole, Membership, TokenScope, User
+from brands.tokens import service_token_create, token_create
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
 from surveys.models import (
     Assessment,
@@ -107,6 +108,12 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         selection={"criticalities": ["high"], "default_mode": RoundMode.SELF_FILL},
         opens_on=PINNED_TODAY,
         due_on=PINNED_TODAY + datetime.timedelta(days=30),
+    )
+    # API tokens (issue 18): one of the lead's own and one of the brand's, so the lists show.
+    expires = PINNED_TODAY + datetime.timedelta(days=90)
+    token_create(user=lead, name="Nightly export", scope=TokenScope.READ, expires_on=expires)
+    service_token_create(
+        brand=brand, user=lead, name="GitHub Actions", scope=TokenScope.WRITE, expires_on=expires
     )
     objects = {
         "brand": brand,
@@ -242,6 +249,8 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("round", "assessor", "round_detail", of("round")),
     ("round for its brand lead", "lead", "round_detail", of("round")),
     ("project in a round", "lead", "round_member", of("round_member")),
+    ("API tokens", "lead", "api_tokens", NONE),
+    ("brand service tokens", "lead", "brand_tokens", of("brand")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -295,6 +304,7 @@ NOT_PAGES = {
     "round_close": "POST only (the button is on the round page)",
     "round_csv": "CSV",
     "round_xlsx": "a file",
+    "api_token_revoke": "POST only (the buttons are on the token pages)",
 }
 
 

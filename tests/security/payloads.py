@@ -477,6 +477,22 @@ def build_world(mail_outbox: list) -> World:
     reminder = ReminderDigest.objects.filter(user=lead).first()
     assert reminder is not None
 
+    # API tokens (issue 18), made through their pages: a personal one and a brand's service one.
+    token_form = {"scope": "read", "expires_on": (today + datetime.timedelta(days=30)).isoformat()}
+    _ok(
+        admin_client.post(
+            reverse("api_tokens"), {**token_form, "name": field("token name", "=1+1")}
+        ),
+        200,
+    )
+    _ok(
+        admin_client.post(
+            reverse("brand_tokens", args=[brand.code]),
+            {**token_form, "name": field("service token name", "+1+1")},
+        ),
+        200,
+    )
+
     return World(
         brand=brand,
         other_brands=others,
