@@ -147,21 +147,31 @@ class TokenForm(forms.Form):
         self.fields["expires_on"].help_text = f"At most {days} days from today."
 
 
-def _create_token(request: HttpRequest, make) -> tuple[TokenForm, str]:
-    """Validate the form and make the token; returns the form and the secret ("" if refused)."""
+def _create_token(request: HttpRequest, make) -> TokenForm | None:
+    """Validate the form and make the token. On success the secret waits in the session for
+    the one page that shows it (the answer is a redirect, so a reload cannot make a second
+    token) and None is returned; else the form with its errors."""
     form = TokenForm(request.POST)
     if not form.is_valid():
-        return form, ""
+        return form
     try:
         _, secret = make(**form.cleaned_data)
     except tokens.TokenError as exc:
         form.add_error(exc.field or None, exc.message)
-        return form, ""
-    return TokenForm(), secret
+        return form
+    request.session[_NEW_SECRET] = secret
+    return None
+
+
+_NEW_SECRET = "api_token_secret"
 
 
 def _token_page(request: HttpRequest, template: str, context: dict, status: int) -> HttpResponse:
-    response = render(request, template, {"now": timezone.now(), **context}, status=status)
+    # Read once: the secret leaves the session as it is shown.
+    secret = request.session.pop(_NEW_SECRET, "") if request.method == "GET" else ""
+    response = render(
+        request, template, {"now": timezone.now(), "secret": secret, **context}, status=status
+    )
     # The page may carry a secret shown once: no cache may keep it.
     response["Cache-Control"] = "no-store"
     return response
@@ -171,14 +181,13 @@ def _token_page(request: HttpRequest, template: str, context: dict, status: int)
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The person's own API tokens: make one (its secret shown once), see and revoke them."""
-    form, secret = TokenForm(), ""
+    form = TokenForm()
     if request.method == "POST":
-        form, secret = _create_token(
-            request, lambda **data: tokens.token_create(user=request.user, **data)
-        )
+        form = _create_token(request, lambda **data: tokens.token_create(user=request.user, **data))
+        if form is None:
+            return redirect("api_tokens")
     context = {
         "form": form,
-        "secret": secret,
         "tokens": tokens.personal_tokens(request.user),
         "brand": None,
     }
@@ -193,15 +202,16 @@ def brand_tokens(request: HttpRequest, code) -> HttpResponse:
     brand = get_brand_for_user(request.user, code)
     if not can_manage_brand(request.user, brand):
         raise PermissionDenied("A brand's service tokens are for its leads and group admins.")
-    form, secret = TokenForm(), ""
+    form = TokenForm()
     if request.method == "POST":
-        form, secret = _create_token(
+        form = _create_token(
             request,
             lambda **data: tokens.service_token_create(brand=brand, user=request.user, **data),
         )
+        if form is None:
+            return redirect("brand_tokens", code=brand.code)
     context = {
         "form": form,
-        "secret": secret,
         "tokens": tokens.service_tokens(brand),
         "brand": brand,
     }

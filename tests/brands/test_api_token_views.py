@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _make(client, url, **data):
     form = {"name": "Nightly job", "scope": TokenScope.READ, "expires_on": "2027-01-31", **data}
-    return client.post(url, form)
+    return client.post(url, form, follow=True)
 
 
 def _secret(response) -> str:
@@ -27,6 +27,7 @@ def test_a_person_makes_a_token_and_sees_it_once(client, lead):
     client.force_login(lead)
     response = _make(client, reverse("api_tokens"))
     assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("api_tokens"), 302)]
     assert response["Cache-Control"] == "no-store"
     secret = _secret(response)
     token = ApiToken.objects.get()

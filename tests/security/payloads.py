@@ -483,14 +483,14 @@ def build_world(mail_outbox: list) -> World:
         admin_client.post(
             reverse("api_tokens"), {**token_form, "name": field("token name", "=1+1")}
         ),
-        200,
+        302,
     )
     _ok(
         admin_client.post(
             reverse("brand_tokens", args=[brand.code]),
             {**token_form, "name": field("service token name", "+1+1")},
         ),
-        200,
+        302,
     )
 
     return World(
