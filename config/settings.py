@@ -346,6 +346,7 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120, minimum=1)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
 # A list answers at most this many items per request (`limit`).
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)
+MIDDLEWARE.append("api.middleware.JsonErrorsMiddleware")
 CACHES["api"] = (
     {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -215,3 +215,22 @@ def test_a_refused_write_leaves_no_audit_event(api_as, viewer, self_fill):
         f"/assessments/{self_fill.code}/answers/doc-purpose", {"base_revision": 0, "answer": "yes"}
     )
     assert not AuditEvent.objects.filter(action=AuditAction.API_WRITE).exists()
+
+
+def test_a_method_a_route_does_not_take_is_405_in_json(api_as, lead, self_fill):
+    response = api_as(lead).send("DELETE", f"/assessments/{self_fill.code}")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+def test_an_unknown_address_under_the_api_is_404_in_json(api_as, lead):
+    response = api_as(lead).get("/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_code_that_is_no_uuid_is_422_naming_it(api_as, lead):
+    response = api_as(lead).get("/assessments/not-a-code")
+    assert response.status_code == 422
+    assert response.json()["field"] == "code"
