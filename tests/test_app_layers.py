@@ -1,6 +1,5 @@
 """The apps' layers: data flows brands -> surveys -> scoring -> reports, the JSON API (api) is
-another door above them, and the demo data sits
-above them all. An app imports only what comes before it, with two read-only exceptions the
+another door above them, and the demo data sits above them all. An app imports only what comes before it, with two read-only exceptions the
 workflow needs (surveys' views and workflow reach scoring through its selectors and the one
 entry point `scoring.services.assessment_scored`, never through scoring's models)."""
 

@@ -79,3 +79,10 @@ def test_too_many_requests_are_answered_429_with_retry_after(client, lead):
     assert 1 <= int(response["Retry-After"]) <= 60
     # Another token has its own allowance.
     assert Api(client, make_token(lead, name="other")).get("/brands").status_code == 200
+
+
+def test_a_service_account_is_no_candidate_to_own_an_action(brand, lead, project):
+    from scoring.selectors import action_owner_candidates
+
+    make_service_token(brand, lead)
+    assert list(action_owner_candidates(project)) == [lead]
