@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from brands.models import AuditEvent, Brand, GroupSettings, Membership, ProductLine, Project, User
+from brands.models import (
+    ApiToken,
+    AuditEvent,
+    Brand,
+    GroupSettings,
+    Membership,
+    ProductLine,
+    Project,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,4 +76,21 @@ class GroupSettingsAdmin(admin.ModelAdmin):
         return not GroupSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are made and revoked on their pages (the API tokens page, a brand's
+    service tokens), which show the secret once and write the audit log."""
+
+    list_display = ("name", "prefix", "user", "brand", "scope", "expires_at", "last_used_at")
+    list_filter = ("scope", "brand")
+    search_fields = ("name", "prefix", "user__username")
+    exclude = ("secret_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

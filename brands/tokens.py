@@ -17,7 +17,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -194,6 +194,9 @@ def token_from_secret(secret: str) -> ApiToken | None:
         return None
     every = datetime.timedelta(seconds=settings.API_TOKEN_LAST_USED_EVERY)
     if token.last_used_at is None or token.last_used_at <= now - every:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Conditional, so that of many calls at once only one writes.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - every)
+        ).update(last_used_at=now)
         token.last_used_at = now
     return token

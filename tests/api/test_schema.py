@@ -4,6 +4,8 @@ breaks the document."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -55,7 +57,19 @@ def _real_codes(path: str, codes: dict) -> dict | None:
     return found
 
 
+@pytest.fixture
+def _connections_kept_open():
+    """The WSGI app is called straight, not through Django's test client: keep Django from
+    closing the test's database connection at the end of each request, as the client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_connections_kept_open")
 @override_settings(API_RATE_LIMIT=100_000)
 def test_every_operation_answers_within_its_schema(lead, brand, project, version):
     validated = factories.assessment(
