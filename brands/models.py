@@ -1,9 +1,11 @@
 """Brands (the tenants), people and their roles, ML projects and product lines."""
 
+import datetime
 import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 _SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
@@ -315,6 +317,11 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+    @property
+    def last_day(self):
+        """The last day it works (it stops at the end of that day)."""
+        return timezone.localdate(self.expires_at - datetime.timedelta(microseconds=1))
 
     def state(self, now) -> str:
         if self.revoked_at is not None:
