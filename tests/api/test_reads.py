@@ -187,3 +187,11 @@ def test_a_missing_kind_is_422_naming_the_field(api_as, lead, brand):
     response = api_as(lead).post("/projects", {"brand": str(brand.code), "name": "No kind"})
     assert response.status_code == 422
     assert response.json()["field"] == "kind"
+
+
+def test_a_group_viewers_write_token_still_may_not_change_a_project(api_as, group_viewer, project):
+    response = api_as(group_viewer).patch(f"/projects/{project.code}", {"name": "Renamed"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    project.refresh_from_db()
+    assert project.name == "Cross-sell API"
