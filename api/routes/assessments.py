@@ -26,7 +26,7 @@ from api.schemas import (
 )
 from scoring.selectors import scores_for_assessments
 from surveys import selectors, services
-from surveys.models import Answer, AnswerVia, Assessment, AssessmentMode, AssessmentStatus
+from surveys.models import Answer, Assessment
 from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
 
 router = Router(tags=["assessments"])
@@ -93,14 +93,6 @@ def assessment_detail(request: HttpRequest, code: uuid.UUID):
     return _detail(request, selectors.get_assessment_for_user(request.user, code))
 
 
-def _via(assessment: Assessment) -> str:
-    if assessment.status == AssessmentStatus.SUBMITTED:
-        return AnswerVia.REVIEW
-    if assessment.mode == AssessmentMode.INTERVIEW:
-        return AnswerVia.INTERVIEW
-    return AnswerVia.SELF_FILL
-
-
 def _answer(assessment: Assessment, key: str) -> Answer:
     return selectors.answers_of_assessment(assessment).get(question__key=key)
 
@@ -134,15 +126,16 @@ def answer_save(request: HttpRequest, code: uuid.UUID, key: str, payload: Answer
                 user=request.user,
                 base_revision=payload.base_revision,
                 data=data,
-                via=_via(assessment),
+                via=services.answer_via(assessment),
                 note=payload.note,
             )
             if answer.changed_fields:
                 audit_write(request, f"answer {key} saved", assessment)
-    except services.AnswerConflict:
+    except services.AnswerConflict as exc:
+        # The answer as it is now, read with its question and option, for the caller to
+        # decide again (the service's copy carries the option only).
         current = answer_body(_answer(assessment, key), notes=notes)
-        body = from_survey_error(services.AnswerConflict(None)).body()
-        return Status(409, {**body, "current": current})
+        return Status(409, {**from_survey_error(exc).body(), "current": current})
     except services.SurveyError as exc:
         raise from_survey_error(exc) from None
     return answer_body(_answer(assessment, key), notes=notes)

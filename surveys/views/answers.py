@@ -11,7 +11,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from surveys import selectors, services
 from surveys.forms import AnswerForm
-from surveys.models import Answer, AnswerVia, AssessmentMode, AssessmentStatus
+from surveys.models import Answer, AssessmentMode, AssessmentStatus
 from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
 
 # Text fields a save can leave aside, saving the rest of the answer, when only they are wrong.
@@ -24,11 +24,7 @@ FIELD_LABELS = {
 
 
 def _via(assessment) -> str:
-    if assessment.status == AssessmentStatus.SUBMITTED:
-        return AnswerVia.REVIEW
-    if assessment.mode == AssessmentMode.INTERVIEW:
-        return AnswerVia.INTERVIEW
-    return AnswerVia.SELF_FILL
+    return services.answer_via(assessment)
 
 
 def _fill_context(request, assessment) -> dict:
