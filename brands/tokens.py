@@ -186,7 +186,9 @@ def token_from_secret(secret: str) -> ApiToken | None:
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
     try:
-        token = ApiToken.objects.select_related("user").get(secret_hash=hash_secret(secret))
+        token = ApiToken.objects.select_related("user", "brand").get(
+            secret_hash=hash_secret(secret)
+        )
     except ApiToken.DoesNotExist:
         return None
     now = timezone.now()

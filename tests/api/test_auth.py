@@ -112,3 +112,33 @@ def test_making_and_revoking_a_token_is_audited(lead):
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert AuditAction.API_TOKEN_CREATED in actions
     assert AuditAction.API_TOKEN_REVOKED in actions
+
+
+def test_a_token_can_ask_who_it_is(client, lead):
+    secret = make_token(lead, TokenScope.READ)
+    body = Api(client, secret).get("/token").json()
+    assert (body["name"], body["scope"], body["acts_as"], body["brand"]) == (
+        "CI",
+        "read",
+        "lead",
+        None,
+    )
+    assert secret.startswith(body["prefix"])
+
+
+def test_a_group_admin_revokes_any_token_in_the_admin_site(client, lead, group_admin):
+    secret = make_token(lead)
+    group_admin.is_staff = True
+    group_admin.is_superuser = True
+    group_admin.save()
+    client.force_login(group_admin)
+    token = ApiToken.objects.get()
+    response = client.post(
+        "/admin/brands/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_by == group_admin
+    assert Api(client, secret).get("/brands").status_code == 401
