@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from brands.models import (
+    ApiToken,
     AuditEvent,
     Brand,
     GroupSettings,
@@ -120,3 +121,31 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "finished_at",
     )
     inlines = [WebhookAttemptInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are made and revoked on their pages (the API tokens page, a brand's
+    service tokens), which show the secret once and write the audit log."""
+
+    list_display = ("name", "prefix", "user", "brand", "scope", "expires_at", "last_used_at")
+    list_filter = ("scope", "brand")
+    search_fields = ("name", "prefix", "user__username")
+    exclude = ("secret_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        # Through the service, so that each revocation is audited (and a service token's
+        # account retired) as on the token pages.
+        from brands.tokens import token_revoke
+
+        for token in queryset.select_related("brand"):
+            token_revoke(token=token, user=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} token(s).")
+
+    def has_change_permission(self, request, obj=None):
+        return False

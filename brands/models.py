@@ -1,9 +1,11 @@
 """Brands (the tenants), people and their roles, ML projects and product lines."""
 
+import datetime
 import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 _SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
@@ -35,6 +37,10 @@ class User(AbstractUser):
     sso_subject = models.CharField(
         "single sign-on subject", max_length=255, unique=True, null=True, blank=True
     )
+    # The identity behind a brand service token (brands.tokens): it holds a membership in
+    # its brand, so every access rule applies to it unchanged, but it has no password and
+    # never logs in.
+    is_service_account = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -175,6 +181,9 @@ class AuditAction(models.TextChoices):
     ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
     VERSION_PUBLISHED = "version_published", "Question-set version published"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    API_WRITE = "api_write", "Change made through the API"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -350,3 +359,69 @@ class WebhookAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.response_code is not None and 200 <= self.response_code < 300
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API (brands.tokens makes, checks and revokes them).
+
+    A personal token acts as its `user`, capped by its scope. A brand service token
+    (`brand` set) acts as a service account of that brand made for it alone. Only a
+    SHA-256 digest of the secret is kept; the secret itself is shown once.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+    )
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
+    # The first characters of the secret, shown in lists so a person can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=TokenScope.values), name="api_token_scope_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def is_service(self) -> bool:
+        return self.brand_id is not None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+    @property
+    def last_day(self):
+        """The last day it works (it stops at the end of that day)."""
+        return timezone.localdate(self.expires_at - datetime.timedelta(microseconds=1))
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"

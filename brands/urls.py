@@ -10,4 +10,7 @@ urlpatterns = [
     path("webhooks/<uuid:code>/", webhook_views.webhook_detail, name="webhook_detail"),
     path("webhooks/<uuid:code>/secret/", webhook_views.webhook_secret, name="webhook_secret"),
     path("webhooks/<uuid:code>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<uuid:code>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("brands/<uuid:code>/api-tokens/", views.brand_tokens, name="brand_tokens"),
 ]

@@ -1,4 +1,7 @@
-"""Health and readiness probes, the lockout page, the account page and the audit log."""
+"""Health and readiness probes, the lockout page, the account pages (API tokens among them)
+and the audit log."""
+
+import datetime
 
 from django import forms
 from django.conf import settings
@@ -10,11 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from brands import audit, probes
-from brands.models import AuditAction, Brand, GroupRole, User
+from brands import audit, probes, tokens
+from brands.models import AuditAction, Brand, GroupRole, TokenScope, User
+from brands.selectors import can_manage_brand, get_brand_for_user
 
 
 @require_GET
@@ -116,3 +121,113 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "brands/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
     )
+
+
+# --- API tokens (issue 18; the API itself is api/) -------------------------------------------
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text='What uses it, e.g. "GitHub Actions of the forecast repo".'
+    )
+    scope = forms.ChoiceField(
+        choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect
+    )
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = tokens.max_expiry_days()
+        self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(
+            days=min(90, days)
+        )
+        self.fields["expires_on"].help_text = f"At most {days} days from today."
+
+
+def _create_token(request: HttpRequest, make) -> TokenForm | None:
+    """Validate the form and make the token. On success the secret waits in the session for
+    the one page that shows it (the answer is a redirect, so a reload cannot make a second
+    token) and None is returned; else the form with its errors."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return form
+    try:
+        _, secret = make(**form.cleaned_data)
+    except tokens.TokenError as exc:
+        form.add_error(exc.field or None, exc.message)
+        return form
+    request.session[_NEW_SECRET] = secret
+    return None
+
+
+_NEW_SECRET = "api_token_secret"
+
+
+def _token_page(request: HttpRequest, template: str, context: dict, status: int) -> HttpResponse:
+    # Read once: the secret leaves the session as it is shown.
+    secret = request.session.pop(_NEW_SECRET, "") if request.method == "GET" else ""
+    response = render(
+        request, template, {"now": timezone.now(), "secret": secret, **context}, status=status
+    )
+    # The page may carry a secret shown once: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's own API tokens: make one (its secret shown once), see and revoke them."""
+    form = TokenForm()
+    if request.method == "POST":
+        form = _create_token(request, lambda **data: tokens.token_create(user=request.user, **data))
+        if form is None:
+            return redirect("api_tokens")
+    context = {
+        "form": form,
+        "tokens": tokens.personal_tokens(request.user),
+        "brand": None,
+    }
+    status = 400 if form.errors else 200
+    return _token_page(request, "brands/api_tokens.html", context, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def brand_tokens(request: HttpRequest, code) -> HttpResponse:
+    """A brand's service tokens, for its leads and group admins and assessors."""
+    brand = get_brand_for_user(request.user, code)
+    if not can_manage_brand(request.user, brand):
+        raise PermissionDenied("A brand's service tokens are for its leads and group admins.")
+    form = TokenForm()
+    if request.method == "POST":
+        form = _create_token(
+            request,
+            lambda **data: tokens.service_token_create(brand=brand, user=request.user, **data),
+        )
+        if form is None:
+            return redirect("brand_tokens", code=brand.code)
+    context = {
+        "form": form,
+        "tokens": tokens.service_tokens(brand),
+        "brand": brand,
+    }
+    status = 400 if form.errors else 200
+    return _token_page(request, "brands/api_tokens.html", context, status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, code) -> HttpResponse:
+    """Revoke one of the person's own tokens, or a service token of a brand they manage."""
+    token = tokens.get_token_for_user(request.user, code)
+    if token.brand is not None and not can_manage_brand(request.user, token.brand):
+        raise PermissionDenied("A brand's service tokens are for its leads and group admins.")
+    tokens.token_revoke(token=token, user=request.user)
+    messages.success(request, f"Token revoked: {token.name}. It no longer works.")
+    if token.brand is not None:
+        return redirect("brand_tokens", code=token.brand.code)
+    return redirect("api_tokens")

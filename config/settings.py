@@ -50,7 +50,11 @@ INSTALLED_APPS = [
     "surveys",
     "scoring",
     "reports",
+    "api",
     "demo",
+    # django-ninja's templates and static files: the API's docs page uses its bundled Swagger
+    # UI, served from our own static files (the Content-Security-Policy allows no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -167,16 +171,14 @@ if _figures_cache != "local":
     _figures_cache = env_url("FIGURES_CACHE_URL", schemes=("redis", "rediss")) or (
         REDIS_URL if PRODUCTION else ""
     )
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if _figures_cache and _figures_cache != "local":
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "figures": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _figures_cache,
-            "KEY_PREFIX": "figures",
-            # A Redis that does not answer must not hold a page up: the cache is read through.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        },
+    CACHES["figures"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _figures_cache,
+        "KEY_PREFIX": "figures",
+        # A Redis that does not answer must not hold a page up: the cache is read through.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -373,6 +375,30 @@ INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 # EVIDENCE_CLOCK_SKEW_SECONDS in the future is refused (the pipeline's clock is wrong).
 EVIDENCE_STALE_DAYS = env_int("EVIDENCE_STALE_DAYS", 30, minimum=1)
 EVIDENCE_CLOCK_SKEW_SECONDS = env_int("EVIDENCE_CLOCK_SKEW_SECONDS", 300, minimum=0)
+# --- The JSON API (api/, docs/api.md). ---
+# A token lives at most API_TOKEN_MAX_DAYS days; its last use is written at most once every
+# API_TOKEN_LAST_USED_EVERY seconds. Each token may make API_RATE_LIMIT requests per
+# API_RATE_LIMIT_WINDOW seconds; more are answered 429 with Retry-After. The counters live
+# in Redis when REDIS_URL is set (shared by every web process), else in each process's memory.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_LAST_USED_EVERY = env_int("API_TOKEN_LAST_USED_EVERY", 60, minimum=0)
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120, minimum=1)
+API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60, minimum=1)
+# A list answers at most this many items per request (`limit`).
+API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 100, minimum=1)
+MIDDLEWARE.append("api.middleware.JsonErrorsMiddleware")
+CACHES["api"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "api",
+        # A Redis that does not answer lets requests through (api/ratelimit.py).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+)
+# --- end of the JSON API ---
 
 # --- Single sign-on with OpenID Connect (issue 8; brands/oidc.py, docs/operations.md). ---
 # Off unless OIDC_CLIENT_ID is set: then the login page offers "Sign in with

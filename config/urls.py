@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("surveys.urls")),
     path("", include("scoring.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,5 @@
-"""The apps' layers: data flows brands -> surveys -> scoring -> reports, and the demo data sits
-above them all. An app imports only what comes before it, with two read-only exceptions the
+"""The apps' layers: data flows brands -> surveys -> scoring -> reports, the JSON API (api) is
+another door above them, and the demo data sits above them all. An app imports only what comes before it, with two read-only exceptions the
 workflow needs (surveys' views and workflow reach scoring through its selectors and the one
 entry point `scoring.services.assessment_scored`, never through scoring's models)."""
 
@@ -10,13 +10,14 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-ORDER = ["brands", "surveys", "scoring", "reports", "demo"]
+ORDER = ["brands", "surveys", "scoring", "reports", "api", "demo"]
 # What each app may import from the apps after it.
 ALLOWED_LATER = {
     "brands": set(),
     "surveys": {"scoring.selectors", "scoring.services", "scoring.engine"},
     "scoring": set(),
     "reports": set(),
+    "api": set(),
     "demo": set(),
 }
 

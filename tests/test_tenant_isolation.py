@@ -8,6 +8,7 @@ role of another brand (404, never 200 or 500) and anonymously (sent to log in).
 """
 
 import datetime
+import json
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from brands.models import BrandRole
+from brands.tokens import service_token_create, token_create
 from brands.webhooks import webhook_create
 from reports.models import ReportJob
 from scoring.models import ImprovementAction
@@ -121,10 +123,29 @@ OBJECT_FOR_URL = {
     "webhook_detail": "webhook",
     "webhook_secret": "webhook",
     "webhook_delete": "webhook",
+    # API tokens (issue 18): a brand's service tokens page, and revoking a token (a personal
+    # token is its owner's alone; a service token belongs to its brand).
+    "brand_tokens": "brand",
+    "api_token_revoke": "token",
+    # The JSON API (issue 18): answered with bearer tokens, walked by the API tests below.
+    "api:brand": "brand",
+    "api:brand_trend": "brand",
+    "api:brand_gaps": "brand",
+    "api:project": "project",
+    "api:project_update": "project",
+    "api:project_trend": "project",
+    "api:project_plan": "project",
+    "api:project_assessments": "project",
+    "api:assessment_start": "project",
+    "api:assessment": "assessment",
+    "api:answer_save": "answer",
+    "api:assessment_submit": "assessment",
+    "api:question_set": "question_set",
+    "api:question_set_version": "version",
 }
 # Owned by a brand: only its members and group roles may see them.
 TENANT_KINDS = {"brand", "project", "assessment", "answer", "invitation", "action", "brand chart"}
-TENANT_KINDS |= {"round", "round member"}
+TENANT_KINDS |= {"round", "round member", "token"}
 TENANT_KINDS |= {"tracker", "webhook"}
 # Parameters that name something fixed, not an object in the database (a chart of a page).
 NOT_OBJECTS = {"chart"}
@@ -160,6 +181,7 @@ POST_ONLY = {
     "tracker_hook",
     "webhook_secret",
     "webhook_delete",
+    "api_token_revoke",
 }
 # Reachable without logging in (logout only takes POST and then sends you to the login page;
 # an invitation link is a signed capability, tested in tests/surveys; single sign-on's start
@@ -188,10 +210,15 @@ def _collect(patterns, prefix="", namespace="", params=()):
 URLS = list(_collect(get_resolver().url_patterns))
 PARAMS = {name: params for name, _, params in URLS if name}
 WITH_PARAMS = sorted(name for name, params in PARAMS.items() if params)
+# The JSON API's routes: bearer tokens instead of sessions, walked by their own tests below.
+API_NAMES = {name for name in PARAMS if name.startswith("api:")}
+PAGES_WITH_PARAMS = [name for name in WITH_PARAMS if name not in API_NAMES]
 # Logged-in pages with parameters: every one must refuse anonymous visitors and unknown codes.
-PRIVATE_WITH_PARAMS = [name for name in WITH_PARAMS if name not in PUBLIC_URLS]
-WITHOUT_PARAMS = sorted(name for name, params in PARAMS.items() if not params)
-TENANT_URLS = [name for name in WITH_PARAMS if OBJECT_FOR_URL.get(name) in TENANT_KINDS]
+PRIVATE_WITH_PARAMS = [name for name in PAGES_WITH_PARAMS if name not in PUBLIC_URLS]
+WITHOUT_PARAMS = sorted(
+    name for name, params in PARAMS.items() if not params and name not in API_NAMES
+)
+TENANT_URLS = [name for name in PAGES_WITH_PARAMS if OBJECT_FOR_URL.get(name) in TENANT_KINDS]
 OTHER_BRAND_ROLES = [BrandRole.LEAD, BrandRole.VIEWER, BrandRole.DATA_SCIENTIST]
 
 
@@ -251,6 +278,13 @@ def objects(brand, project, version, lead):
     ReminderItem.objects.create(
         digest=reminder, member=member, reason="due_soon", role="lead", days=3
     )
+    service_token, _ = service_token_create(
+        brand=brand,
+        user=lead,
+        name="pipeline",
+        scope="write",
+        expires_on=datetime.date(2026, 12, 31),
+    )
     tracker, _ = tracker_connect(
         brand=brand,
         user=lead,
@@ -267,6 +301,7 @@ def objects(brand, project, version, lead):
         "tracker": tracker,
         "tracker hook": tracker,
         "webhook": webhook,
+        "token": service_token,
         "round": round_,
         "round member": member,
         "reminder": reminder,
@@ -434,3 +469,121 @@ def test_the_public_pages_are_the_ones_expected(client):
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout"))["Location"] == reverse("login")
+
+
+# --- The JSON API (issue 18): every route, with other brands' codes and tokens --------------
+
+API_METHODS = {
+    "api:project_create": "POST",
+    "api:project_update": "PATCH",
+    "api:assessment_start": "POST",
+    "api:answer_save": "PUT",
+    "api:assessment_submit": "POST",
+}
+# A valid body for each write, so that what is refused is the object, not the input.
+API_BODIES = {
+    "api:project_update": {"description": "Changed"},
+    "api:assessment_start": {"mode": "self_fill"},
+    "api:answer_save": {"base_revision": 0, "answer": "yes"},
+}
+# Open to anyone: the OpenAPI document, its interactive page and the API's root.
+API_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+API_WITH_PARAMS = sorted(name for name in API_NAMES if PARAMS[name])
+API_TENANT = [name for name in API_WITH_PARAMS if OBJECT_FOR_URL[name] in TENANT_KINDS]
+API_NOT_FOUND = {
+    "code": "not_found",
+    "message": "Nothing with this code exists, or it is not yours to see.",
+}
+
+
+def api_call(client, name: str, url: str, secret: str | None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    body = json.dumps(API_BODIES.get(name, {}))
+    method = API_METHODS.get(name, "GET")
+    return client.generic(method, url, body, content_type="application/json", **headers)
+
+
+def api_url(name: str, objects: dict, code=None) -> str:
+    if name in API_WITH_PARAMS:
+        return url_of(name, objects, code)
+    return reverse(name)
+
+
+def personal_token(user, scope="write") -> str:
+    _, secret = token_create(
+        user=user, name="walk", scope=scope, expires_on=datetime.date(2026, 12, 31)
+    )
+    return secret
+
+
+def test_the_api_has_routes_to_walk():
+    assert len(API_TENANT) >= 10
+    assert set(API_METHODS) | set(API_BODIES) <= API_NAMES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(API_NAMES - API_PUBLIC))
+def test_every_api_route_refuses_a_request_without_a_token(name, objects, client):
+    response = api_call(client, name, api_url(name, objects), None)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", API_TENANT)
+def test_the_owner_reaches_every_api_route(name, objects, lead, client):
+    response = api_call(client, name, api_url(name, objects), personal_token(lead))
+    assert response.status_code not in (401, 404, 405)
+    assert response.status_code < 500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", API_TENANT)
+def test_another_brands_tokens_get_the_404_of_a_missing_object(
+    name, objects, other_brand, other_project, client
+):
+    # Every brand role's personal token, and the other brand's service token (one test per
+    # route, the roles in a loop: the objects are built once).
+    secrets = []
+    for role in OTHER_BRAND_ROLES:
+        stranger = factories.member(other_brand, role)
+        other_project.team.add(stranger)
+        secrets.append(personal_token(stranger))
+    other_lead = factories.member(other_brand, BrandRole.LEAD)
+    _, service = service_token_create(
+        brand=other_brand,
+        user=other_lead,
+        name="other pipeline",
+        scope="write",
+        expires_on=datetime.date(2026, 12, 31),
+    )
+    for secret in [*secrets, service]:
+        theirs = api_call(client, name, api_url(name, objects), secret)
+        missing = api_call(client, name, api_url(name, objects, code=uuid.uuid4()), secret)
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json() == missing.json() == API_NOT_FOUND
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", API_WITH_PARAMS)
+def test_an_unknown_code_is_404_on_the_api_even_for_a_group_admin(
+    name, objects, group_admin, client
+):
+    response = api_call(
+        client, name, api_url(name, objects, code=uuid.uuid4()), personal_token(group_admin)
+    )
+    assert response.status_code == 404
+    assert response.json() == API_NOT_FOUND
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n in API_NAMES - API_PUBLIC if not PARAMS[n]))
+def test_api_lists_show_nothing_of_another_brand(name, objects, other_brand, client):
+    for role in OTHER_BRAND_ROLES:
+        secret = personal_token(factories.member(other_brand, role), scope="read")
+        response = api_call(client, name, api_url(name, objects), secret)
+        assert response.status_code in (200, 403, 405, 422)
+        body = response.content.decode()
+        assert str(objects["project"].code) not in body
+        assert str(objects["brand"].code) not in body
+        assert objects["project"].name not in body

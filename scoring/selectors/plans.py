@@ -219,9 +219,10 @@ def plan_statement(project: Project, question_key: str) -> Question | None:
 
 
 def action_owner_candidates(project: Project) -> QuerySet[User]:
-    """Who can own an action of `project`: members of its brand and people on its team."""
+    """Who can own an action of `project`: members of its brand and people on its team (not
+    the service accounts behind API tokens: nobody to hand work to)."""
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, is_service_account=False)
         .filter(Q(memberships__brand_id=project.brand_id) | Q(projects=project))
         .distinct()
         .order_by("first_name", "last_name", "username")

@@ -1,6 +1,6 @@
 """Writes for surveys, one module per domain; the public names are re-exported here."""
 
-from surveys.services.answers import AnswerInput, answer_save
+from surveys.services.answers import AnswerInput, answer_save, answer_via
 from surveys.services.assessments import (
     FOUR_EYES_MESSAGE,
     assessment_return,
@@ -88,6 +88,7 @@ __all__ = [
     "SurveyError",
     "UnknownQuestion",
     "answer_save",
+    "answer_via",
     "assessment_return",
     "assessment_start",
     "assessment_submit",

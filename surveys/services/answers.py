@@ -15,6 +15,7 @@ from surveys.models import (
     AnswerEvent,
     AnswerVia,
     Assessment,
+    AssessmentMode,
     AssessmentStatus,
 )
 from surveys.selectors import options_of
@@ -45,6 +46,16 @@ class AnswerInput:
 
 # Fields kept in the history, in the order they are shown.
 TRACKED = ("option", "is_na", "na_reason", "comment", "evidence_url", "interviewer_note")
+
+
+def answer_via(assessment: Assessment) -> str:
+    """How a change to an answer of `assessment` is recorded in its history: in review once
+    submitted, else by the assessment's mode. The screens and the API both ask this."""
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        return AnswerVia.REVIEW
+    if assessment.mode == AssessmentMode.INTERVIEW:
+        return AnswerVia.INTERVIEW
+    return AnswerVia.SELF_FILL
 
 
 def _state(answer: Answer, option_keys: dict[int, str]) -> dict:

@@ -24,11 +24,7 @@ FIELD_LABELS = {
 
 
 def _via(assessment) -> str:
-    if assessment.status == AssessmentStatus.SUBMITTED:
-        return AnswerVia.REVIEW
-    if assessment.mode == AssessmentMode.INTERVIEW:
-        return AnswerVia.INTERVIEW
-    return AnswerVia.SELF_FILL
+    return services.answer_via(assessment)
 
 
 def _fill_context(request, assessment) -> dict:

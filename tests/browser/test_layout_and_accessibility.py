@@ -18,7 +18,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from brands.models import BrandRole, Membership, User
+from brands.models import BrandRole, Membership, TokenScope, User
+from brands.tokens import service_token_create, token_create
 from reports.models import ReportFormat, ReportJob, ReportScope, ReportStatus
 from surveys.models import (
     Assessment,
@@ -109,6 +110,12 @@ def _world() -> tuple[dict[str, object], dict[str, str]]:
         due_on=PINNED_TODAY + datetime.timedelta(days=30),
     )
     tracker, webhook = _integrations(brand, lead)
+    # API tokens (issue 18): one of the lead's own and one of the brand's, so the lists show.
+    expires = PINNED_TODAY + datetime.timedelta(days=90)
+    token_create(user=lead, name="Nightly export", scope=TokenScope.READ, expires_on=expires)
+    service_token_create(
+        brand=brand, user=lead, name="GitHub Actions", scope=TokenScope.WRITE, expires_on=expires
+    )
     objects = {
         "tracker": tracker,
         "webhook": webhook,
@@ -300,6 +307,8 @@ PAGES: list[tuple[str, str, str, Callable[[Site], list]]] = [
     ("issue tracker", "lead", "tracker_detail", of("tracker")),
     ("webhooks", "lead", "webhook_list", of("brand")),
     ("webhook", "lead", "webhook_detail", of("webhook")),
+    ("API tokens", "lead", "api_tokens", NONE),
+    ("brand service tokens", "lead", "brand_tokens", of("brand")),
 ]
 
 # URL names that are no page of their own, and why.
@@ -360,6 +369,7 @@ NOT_PAGES = {
     "tracker_hook": "the trackers' webhook calls (JSON)",
     "webhook_secret": "POST only (answers with the webhook page, showing the new secret)",
     "webhook_delete": "POST only",
+    "api_token_revoke": "POST only (the buttons are on the token pages)",
 }
 
 

@@ -522,6 +522,22 @@ def build_world(mail_outbox: list) -> World:
         )
     )
 
+    # API tokens (issue 18), made through their pages: a personal one and a brand's service one.
+    token_form = {"scope": "read", "expires_on": (today + datetime.timedelta(days=30)).isoformat()}
+    _ok(
+        admin_client.post(
+            reverse("api_tokens"), {**token_form, "name": field("token name", "=1+1")}
+        ),
+        302,
+    )
+    _ok(
+        admin_client.post(
+            reverse("brand_tokens", args=[brand.code]),
+            {**token_form, "name": field("service token name", "+1+1")},
+        ),
+        302,
+    )
+
     return World(
         tracker=TrackerConnection.objects.get(brand=brand),
         webhook=Webhook.objects.get(brand=brand),

@@ -81,6 +81,7 @@ def urls_to_visit(world) -> list[tuple[str, str]]:
         "assessment": [world.interview, world.self_fill],
         "invitation": [world.invitation],
         "version": [world.version, world.draft],
+        "question_set": [world.version.question_set],
         "action": [world.action],
         "product_line": [world.product_line],
         "report": list(world.reports),
