@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenAuth
 from api.errors import ApiError, not_found
-from api.routes import assessments, brands, me, projects, question_sets
+from api.routes import assessments, brands, evidence, me, projects, question_sets
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ api = NinjaAPI(
     docs_url="/docs",
     docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
 )
-for module in (me, brands, projects, question_sets, assessments):
+for module in (me, brands, projects, evidence, question_sets, assessments):
     api.add_router("", module.router)
 
 

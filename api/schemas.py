@@ -346,3 +346,44 @@ BrandPage = page_of(BrandOut, "BrandPage")
 ProjectPage = page_of(ProjectOut, "ProjectPage")
 QuestionSetPage = page_of(QuestionSetOut, "QuestionSetPage")
 AssessmentPage = page_of(AssessmentOut, "AssessmentPage")
+
+
+class EvidenceIn(Schema):
+    """What a pipeline observed about one statement of a project (docs/pipeline-evidence.md).
+    The values are checked by the service, which names the field at fault."""
+
+    question_key: str = Field(..., max_length=60, description="The statement's key, e.g. code-ci")
+    url: str = Field(..., max_length=500, description="Link to the evidence (http or https)")
+    outcome: str = Field(..., max_length=16, description="passed or failed")
+    run_id: str | int = Field("", description="The pipeline run's number or name")
+    run_url: str = Field("", max_length=500, description="Link to the run (http or https)")
+    commit: str = Field("", max_length=64, description="The commit checked: 7 to 64 hex digits")
+    observed_at: str | None = Field(
+        None,
+        max_length=64,
+        description="When the pipeline looked, ISO 8601 with a time zone; default: now",
+    )
+    source: str = Field("", max_length=100, description='What posted it, e.g. "GitHub Actions"')
+    question_set: str | None = Field(
+        None, max_length=60, description="A question set's key, when two sets share the key"
+    )
+
+
+class EvidenceOut(Schema):
+    code: uuid.UUID
+    project: uuid.UUID
+    question_key: str
+    question_set: str | None
+    url: str
+    outcome: Literal["passed", "failed"]
+    run_id: str
+    run_url: str
+    commit: str
+    observed_at: datetime.datetime
+    received_at: datetime.datetime
+    source: str
+    posted_by: str
+    stale: bool
+
+
+EvidencePage = page_of(EvidenceOut, "EvidencePage")

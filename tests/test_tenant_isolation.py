@@ -136,6 +136,8 @@ OBJECT_FOR_URL = {
     "api:project_trend": "project",
     "api:project_plan": "project",
     "api:project_assessments": "project",
+    "api:project_evidence": "project",
+    "api:evidence_post": "project",
     "api:assessment_start": "project",
     "api:assessment": "assessment",
     "api:answer_save": "answer",
@@ -479,12 +481,18 @@ API_METHODS = {
     "api:assessment_start": "POST",
     "api:answer_save": "PUT",
     "api:assessment_submit": "POST",
+    "api:evidence_post": "POST",
 }
 # A valid body for each write, so that what is refused is the object, not the input.
 API_BODIES = {
     "api:project_update": {"description": "Changed"},
     "api:assessment_start": {"mode": "self_fill"},
     "api:answer_save": {"base_revision": 0, "answer": "yes"},
+    "api:evidence_post": {
+        "question_key": "doc-purpose",
+        "url": "https://ci.example.com/runs/1",
+        "outcome": "passed",
+    },
 }
 # Open to anyone: the OpenAPI document, its interactive page and the API's root.
 API_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}

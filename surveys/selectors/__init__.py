@@ -28,6 +28,7 @@ from surveys.selectors.assessments import (
 from surveys.selectors.evidence import (
     EvidenceState,
     evidence_history,
+    evidence_of_project,
     evidence_state,
     get_evidence_to_adopt,
     latest_evidence,
@@ -93,6 +94,7 @@ __all__ = [
     "diff_base",
     "draft_of",
     "evidence_history",
+    "evidence_of_project",
     "evidence_state",
     "fixed_max_points",
     "get_assessment_for_saving",

@@ -53,6 +53,15 @@ def evidence_state(
     )
 
 
+def evidence_of_project(project, *, question_key: str = "") -> QuerySet[PipelineEvidence]:
+    """Every piece of evidence posted for `project` (fetched through an access helper),
+    newest observation first; of one statement when `question_key` is given."""
+    rows = PipelineEvidence.objects.filter(project=project)
+    if question_key:
+        rows = rows.filter(question_key=question_key)
+    return rows.select_related("posted_by", "question_set").order_by("-observed_at", "-id")
+
+
 def _of_assessment(assessment: Assessment) -> QuerySet[PipelineEvidence]:
     """Evidence of the assessment's project for its set: posted for the set, or for no set."""
     return PipelineEvidence.objects.filter(project_id=assessment.project_id).filter(
