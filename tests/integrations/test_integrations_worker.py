@@ -1,5 +1,5 @@
-"""Trackers and webhooks through a real Celery worker process and Redis, as in production (CI
-runs this; it needs DATABASE_URL on PostgreSQL and REDIS_URL).
+"""Trackers, webhooks and pipeline evidence through a real Celery worker process and Redis, as
+in production (CI runs this; it needs DATABASE_URL on PostgreSQL and REDIS_URL).
 
 The worker (`celery -A config worker`) consumes a queue of its own for the default tasks and
 another one standing for the "webhooks" queue (WEBHOOK_QUEUE), so that the routing of
@@ -7,17 +7,23 @@ deliveries to their own queue is exercised too. GitHub and the webhook receiver 
 the local fake server in this test process, which the worker calls over 127.0.0.1.
 """
 
+import datetime
+import json
 import os
 import uuid
 
 import pytest
 from celery.beat import Scheduler
 from django.urls import reverse
+from django.utils import timezone
 
 from brands import webhooks
 from brands.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from brands.tokens import service_token_create
 from scoring.models import ActionStatus, ImprovementAction, IssueStatus, TrackerIssue
 from scoring.services import trackers as tracker_services
+from surveys import services
+from surveys.models import Answer, AnswerVia, AssessmentMode, PipelineEvidence
 from tests.integrations.test_trackers import GITHUB_TOKEN, make_action
 from tests.integrations.test_webhooks import verify
 from tests.reports.jobs_support import (
@@ -120,3 +126,73 @@ def test_a_webhook_is_delivered_by_the_worker_on_its_queue_after_a_retry(worker,
     assert verify(secret, sent[-1].headers["X-Yardstick-Signature"], sent[-1].body)
     assert log.read_text(errors="replace").count("brands.tasks.deliver_webhook[") >= 2
     assert hook.deliveries.count() == 1
+
+
+def test_pipeline_evidence_round_trip_from_the_api_to_the_validated_webhook(
+    worker, client, brand, project, lead, data_scientist, version, fake
+):
+    """A pipeline posts evidence with the brand's service token; the reviewer adopts it as the
+    answer's evidence and validates; the worker tells the brand's webhook, signed."""
+    _app, process, _log = worker
+    hook, secret = webhooks.webhook_create(
+        brand=brand, user=lead, url=f"{fake.url}/receiver", events=["assessment.validated"]
+    )
+    assessment = services.assessment_start(
+        project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=version
+    )
+    for answer in assessment.answers.select_related("question"):
+        services.answer_save(
+            assessment=assessment,
+            question_key=answer.question.key,
+            user=data_scientist,
+            base_revision=answer.revision,
+            data=services.AnswerInput(option="yes"),
+            via=AnswerVia.SELF_FILL,
+        )
+    services.assessment_submit(assessment=assessment, user=data_scientist)
+
+    _, token = service_token_create(
+        brand=brand,
+        user=lead,
+        name="CI",
+        scope="write",
+        expires_on=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    link = "https://ci.example.com/acme/cross-sell/runs/77"
+    posted = client.post(
+        f"/api/v1/projects/{project.code}/evidence",
+        json.dumps({"question_key": "code-ci", "url": link, "outcome": "passed", "run_id": 77}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert posted.status_code == 201, posted.content
+    evidence = PipelineEvidence.objects.get(code=posted.json()["code"])
+
+    client.force_login(lead)
+    answer = Answer.objects.get(assessment=assessment, question__key="code-ci")
+    adopted = client.post(
+        reverse("answer_save", args=[assessment.code, "code-ci"]),
+        {
+            "base_revision": answer.revision,
+            "answer": "yes",
+            "comment": "",
+            "evidence_url": "",
+            "note": "",
+            "adopt": str(evidence.code),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert adopted.status_code == 200
+    assert Answer.objects.get(pk=answer.pk).evidence_url == link
+    validated = client.post(reverse("assessment_validate", args=[assessment.code]))
+    assert validated.status_code == 302
+
+    def delivered():
+        return hook.deliveries.filter(status=DeliveryStatus.DELIVERED).exists()
+
+    wait_for(delivered, process, "the validation's webhook delivered by the worker")
+    (sent,) = fake.seen("POST", "/receiver")
+    assert verify(secret, sent.headers["X-Yardstick-Signature"], sent.body)
+    payload = json.loads(sent.body)
+    assert payload["event"] == "assessment.validated"
+    assert payload["data"]["assessment"]["code"] == str(assessment.code)
