@@ -184,6 +184,14 @@ class AuditAction(models.TextChoices):
     API_TOKEN_CREATED = "api_token_created", "API token created"
     API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     API_WRITE = "api_write", "Change made through the API"
+    TRACKER_CONNECTED = "tracker_connected", "Issue tracker connected"
+    TRACKER_CHANGED = "tracker_changed", "Issue tracker changed"
+    TRACKER_REMOVED = "tracker_removed", "Issue tracker removed"
+    WEBHOOK_ADDED = "webhook_added", "Webhook added"
+    WEBHOOK_CHANGED = "webhook_changed", "Webhook changed"
+    WEBHOOK_REMOVED = "webhook_removed", "Webhook removed"
+    ROUND_LAUNCHED = "round_launched", "Round launched"
+    ROUND_CLOSED = "round_closed", "Round closed"
 
 
 class AuditEventQuerySet(models.QuerySet):

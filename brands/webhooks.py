@@ -27,7 +27,9 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from brands import audit
 from brands.models import (
+    AuditAction,
     Brand,
     DeliveryStatus,
     User,
@@ -189,6 +191,7 @@ def webhook_create(
         active=active,
         created_by=user,
     )
+    audit.record(AuditAction.WEBHOOK_ADDED, actor=user, target=webhook, events=events)
     return webhook, secret
 
 
@@ -202,6 +205,9 @@ def webhook_update(
         url=url, events=events, active=active, updated_at=timezone.now()
     )
     webhook.refresh_from_db()
+    audit.record(
+        AuditAction.WEBHOOK_CHANGED, actor=user, target=webhook, events=events, active=active
+    )
     return webhook
 
 
@@ -216,12 +222,14 @@ def webhook_secret_replace(*, webhook: Webhook, user: User, secret: str = "") ->
     Webhook.objects.filter(pk=webhook.pk).update(
         secret_encrypted=secret_encrypt(secret), updated_at=timezone.now()
     )
+    audit.record(AuditAction.WEBHOOK_CHANGED, actor=user, target=webhook, what="new secret")
     return secret
 
 
 @transaction.atomic
 def webhook_delete(*, webhook: Webhook, user: User) -> None:
     check_can_manage(user, webhook.brand)
+    audit.record(AuditAction.WEBHOOK_REMOVED, actor=user, target=webhook)
     Webhook.objects.filter(pk=webhook.pk).delete()
 
 

@@ -17,7 +17,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from brands.models import Brand, User
+from brands import audit
+from brands.models import AuditAction, Brand, User
 from brands.secrets import SecretUnreadable, new_secret, secret_decrypt, secret_encrypt
 from brands.selectors import can_manage_brand
 from brands.webhooks import outbound_url_problem
@@ -94,6 +95,7 @@ def tracker_connect(
         hook_secret_encrypted=secret_encrypt(secret),
         created_by=user,
     )
+    audit.record(AuditAction.TRACKER_CONNECTED, actor=user, target=connection, kind=kind)
     return connection, secret
 
 
@@ -109,6 +111,12 @@ def tracker_update(
         fields["token_encrypted"] = secret_encrypt(token.strip())
     TrackerConnection.objects.filter(pk=connection.pk).update(**fields)
     connection.refresh_from_db()
+    audit.record(
+        AuditAction.TRACKER_CHANGED,
+        actor=user,
+        target=connection,
+        what="settings and token" if token.strip() else "settings",
+    )
     return connection
 
 
@@ -120,6 +128,7 @@ def tracker_secret_replace(*, connection: TrackerConnection, user: User) -> str:
     TrackerConnection.objects.filter(pk=connection.pk).update(
         hook_secret_encrypted=secret_encrypt(secret), updated_at=timezone.now()
     )
+    audit.record(AuditAction.TRACKER_CHANGED, actor=user, target=connection, what="new secret")
     return secret
 
 
@@ -127,6 +136,7 @@ def tracker_secret_replace(*, connection: TrackerConnection, user: User) -> str:
 def tracker_disconnect(*, connection: TrackerConnection, user: User) -> None:
     """Forget a connection and the links of its issues (the actions stay)."""
     _check_manager(user, connection.brand)
+    audit.record(AuditAction.TRACKER_REMOVED, actor=user, target=connection)
     TrackerConnection.objects.filter(pk=connection.pk).delete()
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from brands.models import User
+from brands import audit
+from brands.models import AuditAction, User
 from brands.selectors import can_manage_brand
 from surveys.models import (
     AssessmentMode,
@@ -170,6 +171,15 @@ def round_launch(
     locked.launched_at = timezone.now()
     locked.save(update_fields=["status", "launched_at"])
     round_.status, round_.launched_at = locked.status, locked.launched_at
+    audit.record(
+        AuditAction.ROUND_LAUNCHED,
+        actor=user,
+        target=locked,
+        projects=len(projects),
+        started=len(result.started),
+        listed=len(result.listed),
+        waiting=len(result.waiting),
+    )
     return result
 
 
@@ -221,4 +231,5 @@ def round_close(*, round_: Round, user: User) -> Round:
     locked.closed_at = timezone.now()
     locked.closed_by = user
     locked.save(update_fields=["status", "closed_at", "closed_by"])
+    audit.record(AuditAction.ROUND_CLOSED, actor=user, target=locked)
     return locked

@@ -13,7 +13,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from brands.models import BrandRole
+from brands.models import AuditAction, AuditEvent, BrandRole
 from brands.secrets import secret_decrypt
 from scoring.models import (
     ActionStatus,
@@ -116,6 +116,16 @@ def test_saving_without_a_token_keeps_it_and_a_new_one_replaces_it(lead_client, 
     assert lead_client.post(url, {**form, "token": "another"}).status_code == 302
     connection.refresh_from_db()
     assert secret_decrypt(connection.token_encrypted) == "another"
+    assert lead_client.post(reverse("tracker_delete", args=[connection.code])).status_code == 302
+    # Each change is in the audit log; the tokens never are.
+    events = AuditEvent.objects.filter(target_code=str(connection.code)).order_by("at", "pk")
+    assert [(e.action, e.details.get("what")) for e in events] == [
+        (AuditAction.TRACKER_CONNECTED, None),
+        (AuditAction.TRACKER_CHANGED, "settings"),
+        (AuditAction.TRACKER_CHANGED, "settings and token"),
+        (AuditAction.TRACKER_REMOVED, None),
+    ]
+    assert not any("another" in json.dumps(e.details) for e in events)
 
 
 def test_a_new_webhook_secret_is_shown_once(lead_client, brand, fake):

@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brands import webhooks
-from brands.models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery
+from brands.models import (
+    AuditAction,
+    AuditEvent,
+    DeliveryStatus,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from brands.secrets import secret_decrypt
 from reports.models import ReportJob, ReportStatus
 from reports.services.build import report_job_build
@@ -158,7 +165,7 @@ def test_another_brands_webhook_pages_are_404(lead_client, client, brand, outsid
 
 
 def test_the_settings_can_be_changed_and_the_webhook_deleted(lead_client, brand, fake):
-    hook, _, _ = subscribe(lead_client, brand, f"{fake.url}/receiver")
+    hook, secret, _ = subscribe(lead_client, brand, f"{fake.url}/receiver")
     url = reverse("webhook_detail", args=[hook.code])
     assert lead_client.get(reverse("webhook_secret", args=[hook.code])).status_code == 405
     response = lead_client.post(url, {"url": f"{fake.url}/receiver/2", "events": ["report.ready"]})
@@ -171,6 +178,14 @@ def test_the_settings_can_be_changed_and_the_webhook_deleted(lead_client, brand,
     )
     assert lead_client.post(reverse("webhook_delete", args=[hook.code])).status_code == 302
     assert not Webhook.objects.exists()
+    # Each change is in the audit log, with who made it; the secret never is.
+    events = AuditEvent.objects.filter(target_code=str(hook.code)).order_by("at", "pk")
+    assert [(e.action, e.actor.username) for e in events] == [
+        (AuditAction.WEBHOOK_ADDED, "lead"),
+        (AuditAction.WEBHOOK_CHANGED, "lead"),
+        (AuditAction.WEBHOOK_REMOVED, "lead"),
+    ]
+    assert all(secret not in json.dumps(e.details) for e in events)
 
 
 # --------------------------------------------------------------------------- deliveries

@@ -15,7 +15,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from brands.models import BrandRole, Criticality
+from brands.models import AuditAction, AuditEvent, BrandRole, Criticality
 from scoring.models import Score
 from scoring.selectors.rounds import round_figures
 from scoring.services import score_store
@@ -274,6 +274,20 @@ def test_closing_freezes_the_round_and_marks_open_work_late(world, group_assesso
     assert RoundMember.objects.count() == members
     with pytest.raises(services.SurveyError, match="already closed"):
         services.round_close(round_=round_, user=group_assessor)
+
+
+@pytest.mark.django_db
+def test_launching_and_closing_are_in_the_audit_log(world, group_assessor):
+    round_ = _round(group_assessor, world["set"], selection={"criticalities": ["high"]})
+    result = _launch(round_, group_assessor)
+    _launch(round_, group_assessor)  # a second click launches nothing and logs nothing
+    services.round_close(round_=round_, user=group_assessor)
+    events = list(AuditEvent.objects.filter(target_code=str(round_.code)).order_by("at", "pk"))
+    assert [(e.action, e.actor) for e in events] == [
+        (AuditAction.ROUND_LAUNCHED, group_assessor),
+        (AuditAction.ROUND_CLOSED, group_assessor),
+    ]
+    assert events[0].details["started"] == len(result.started)
 
 
 # -- Figures against the previous round -------------------------------------------------------
