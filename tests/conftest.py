@@ -51,6 +51,8 @@ def pytest_runtest_teardown(item, nextitem):
     marker = item.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
+    if nextitem is None:  # the last test of this process: the test database is gone by now
+        return
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
