@@ -16,7 +16,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Field, JSONField, Model, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    QuerySet,
+    TextField,
+)
 from django.utils import timezone
 
 from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
@@ -51,6 +61,9 @@ BATCH_SIZE = 5000
 _PRODUCT_LINE_NAMESPACE = uuid.UUID("5f0c1e9a-3d7b-4c1e-9a55-0d1e7a6b2c40")
 
 Log = Callable[[str], None]
+
+# Fields whose Python values SQLite stores as they are (see `_insert_rows_sqlite`).
+_PLAIN_FIELDS = (BooleanField, CharField, ForeignKey, IntegerField, TextField)
 
 
 def quarter_start(day: date) -> date:
@@ -196,21 +209,29 @@ def insert_rows(
     On PostgreSQL the rows go in with COPY, their ids drawn from the table's
     sequence first: at half a million answers plus as many events this is
     several times faster than bulk_create, whose per-value preparation and
-    client-side quoting dominate. Elsewhere bulk_create.
+    client-side quoting dominate. On SQLite one `executemany` of a single-row
+    INSERT with ids numbered after the table's highest (the seed's transaction
+    holds SQLite's write lock, so nobody else takes them): bulk_create there
+    compiles a statement of at most 999 values at a time, and building the
+    model instances and compiling those statements was most of the demo seed's
+    time. Elsewhere bulk_create.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         objects = model.objects.bulk_create(
             model(**dict(zip(columns, row, strict=True))) for row in rows
         )
         return [obj.pk for obj in objects]
-    from psycopg.types.json import Jsonb
-
     meta = model._meta
     table = meta.db_table
-    # COPY does not know Django's defaults: fill the columns not given as bulk_create would.
+    # Neither COPY nor a raw INSERT knows Django's defaults: fill the columns not given as
+    # bulk_create would.
     rest = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in columns]
     fields = [meta.get_field(c) for c in columns] + rest
     names = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    if connection.vendor == "sqlite":
+        return _insert_rows_sqlite(meta, fields, names, rows, len(columns))
+    from psycopg.types.json import Jsonb
+
     json_columns = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -225,6 +246,38 @@ def insert_rows(
                 for i in json_columns:
                     values[i + 1] = Jsonb(values[i + 1])
                 copy.write_row(values)
+    return ids
+
+
+def _insert_rows_sqlite(
+    meta: Any, fields: list[Field], names: str, rows: list[tuple[Any, ...]], given: int
+) -> list[int]:
+    """`insert_rows` on SQLite: each value prepared by its field exactly as bulk_create
+    prepares it (dates to text, JSON to text), the ids taken after the highest ever used
+    (the table is AUTOINCREMENT: sqlite_sequence remembers ids of deleted rows too)."""
+    table = meta.db_table
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({connection.ops.quote_name(meta.pk.column)}) FROM {quoted}")
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        remembered = cursor.fetchone()
+        if remembered is not None:
+            highest = max(highest, remembered[0] or 0)
+        ids = list(range(highest + 1, highest + 1 + len(rows)))
+        # Plain Python values (ints, text, booleans, None) need no preparation; the others go
+        # through their field, as bulk_create sends them.
+        prepare = [None if isinstance(f, _PLAIN_FIELDS) else f.get_db_prep_save for f in fields]
+        defaults = [_default(f) for f in fields[given:]]
+        prepared = []
+        for pk, row in zip(ids, rows, strict=True):
+            values = [*row, *defaults]
+            for i, convert in enumerate(prepare):
+                if convert is not None:
+                    values[i] = convert(values[i], connection)
+            prepared.append((pk, *values))
+        marks = ", ".join(["%s"] * (len(fields) + 1))
+        cursor.executemany(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", prepared)
     return ids
 
 

@@ -12,6 +12,7 @@ from surveys.models import QuestionSet, QuestionSetVersion
 from surveys.selectors import answers as survey_answers
 from tests import factories
 from tests.clock import PINNED_NOW
+from tests.reports import dashboard_data
 
 # Every test runs on the same day, whatever the calendar says (TARGETS R9): tests/clock.py.
 # The clock ticks on from there, so durations still pass. A test about a particular day travels
@@ -46,13 +47,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (django_db(transaction=True): the PostgreSQL races, the worker
     tests) empties every table when it ends, the default set included. Put the set back once
-    its teardown is over, so that the next test in this process starts as every other does."""
-    yield
+    its teardown is over, so that the next test in this process starts as every other does.
+
+    The shared demo's fixture (tests/reports/dashboard_data.py) is told which test comes next,
+    to keep the demo for it or remove it."""
+    dashboard_data.next_test = nextitem
+    try:
+        yield
+    finally:
+        dashboard_data.next_test = None
     marker = item.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
-    if nextitem is None:
-        return  # the last test: the session's teardown has dropped the test database already
+    if nextitem is None:  # the last test of this process: the test database is gone by now
+        return
     from pytest_django.plugin import blocking_manager_key
 
     with item.config.stash[blocking_manager_key].unblock():
@@ -110,6 +118,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "redis" in item.keywords or item.path.name in SERIAL_MODULES:
             item.add_marker(pytest.mark.xdist_group("celery-and-redis"))
+        elif item.path.name in dashboard_data.SHARED_DEMO_MODULES:
+            # One process, one after the other: they share one seeded demo.
+            item.add_marker(pytest.mark.xdist_group("shared-demo"))
         elif item.path.name not in SPREAD_MODULES:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
         if "postgres" in item.keywords and not postgres:
@@ -121,11 +132,16 @@ def pytest_collection_modifyitems(config, items):
     # xdist hands out the groups in the order they are collected (`make test` passes
     # --no-loadscope-reorder, or it would order them by their number of tests): the longest
     # ones go first, so that no process is left with a long group at the end while the other
-    # waits, and the many short modules fill in behind them.
-    items.sort(key=_start_early)
+    # waits, and the many short modules fill in behind them. In the shared-demo group the
+    # tests that read the demo come first, so that it is seeded once for them all.
+    items.sort(key=lambda item: (_start_early(item), _after_the_shared_demo(item)))
 
 
 LONG_MODULES = {"test_any_date.py", "test_question_set_fuzz.py", "test_workbook_fuzz.py"}
+
+
+def _after_the_shared_demo(item) -> bool:
+    return item.path.name in dashboard_data.SHARED_DEMO_MODULES and "demo" not in item.fixturenames
 
 
 def _start_early(item) -> int:

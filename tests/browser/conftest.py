@@ -200,3 +200,24 @@ def accept_next_dialog(page) -> list[str]:
 
     page.once("dialog", accept)
     return messages
+
+
+# What a page still waits for after its load event: the parts HTMX loads on its own
+# (hx-trigger="load", replaced when they arrive), requests and swaps in flight, web fonts and
+# the charts plotly draws (data-drawn="yes"; a chart that is not shown is not drawn).
+_SETTLED = """() =>
+  document.readyState === 'complete'
+  && document.fonts.status === 'loaded'
+  && !document.querySelector(
+    '[hx-trigger="load"], .htmx-request, .htmx-swapping, .htmx-settling')
+  && Array.from(document.querySelectorAll('[data-figure-id]'))
+    .every(el => el.dataset.drawn === 'yes' || !el.offsetParent)"""
+
+
+def wait_until_settled(page) -> None:
+    """Until the page has everything it loads by itself and has drawn its charts.
+
+    Playwright's "networkidle" would wait for the same and then half a second more of
+    silence on every page; this asks the page itself, and returns as soon as it is true.
+    """
+    page.wait_for_function(_SETTLED)

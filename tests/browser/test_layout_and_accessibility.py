@@ -33,7 +33,7 @@ from surveys.models import (
 from surveys.services import invitation_create, round_create, round_launch, version_draft_copy
 from surveys.services.reminders import round_reminders_send
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, wait_until_settled
 from tests.clock import PINNED_TODAY
 
 # The marker makes sure the test database exists when this module runs alone; the module's
@@ -373,15 +373,6 @@ NOT_PAGES = {
 }
 
 
-def wait_for_charts(page) -> None:
-    """Until plotly has drawn every chart of the page (and HTMX loaded its parts)."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('[data-figure-id]'))"
-        ".every(el => el.dataset.drawn === 'yes' || !el.offsetParent)"
-    )
-
-
 def too_wide(page) -> list[str]:
     """The elements that stick out of the window on the right, outside any scroll box."""
     return page.evaluate(
@@ -434,7 +425,7 @@ def test_the_page_fits_the_window_and_axe_finds_nothing(
             assert response.status == 200, url
             if username:
                 assert "/login/" not in page.url, f"{url}: not logged in"
-            wait_for_charts(page)
+            wait_until_settled(page)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             inner_width = page.evaluate("window.innerWidth")
             if scroll_width > inner_width:

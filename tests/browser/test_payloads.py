@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, wait_until_settled
 from tests.security.payloads import HTML, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +69,7 @@ def test_pages_with_payloads_run_no_payload_in_the_browser(opened, console):
         page = open_as(user)
         for url in urls:
             page.goto(url)
-            page.wait_for_load_state("networkidle")
+            wait_until_settled(page)
             hover_charts(page)
             # The payload is on the page as text, and made no element of its own.
             seen += "<script>alert(1)</script>" in page.locator("main").inner_text()

@@ -7,28 +7,68 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from brands.models import ProductLine
+from brands.models import AuditEvent, ProductLine
 from demo import builder
 from scoring.selectors import assessment_result
 from scoring.selectors.figures_cache import forget_cached_figures
 from surveys.models import Assessment, AssessmentStatus, QuestionSet, QuestionSetVersion
 
+# The modules whose classes read the seeded demo through `seed_demo_once` and change nothing
+# outside their tests' transactions. tests/conftest.py runs them one after another in one
+# xdist process, so that one seed serves them all.
+SHARED_DEMO_MODULES = frozenset(
+    {
+        "test_brand_dashboard_data.py",
+        "test_group_dashboard_data.py",
+        "test_product_lines_demo.py",
+        "test_quarter_figures.py",
+    }
+)
+
+# What the database held before the shared demo was seeded, while the demo is there.
+_before_the_demo: dict[str, set[int]] | None = None
+# The test that runs after the one being torn down (tests/conftest.py keeps it up to date).
+next_test = None
+
 
 def seed_demo_once(django_db_blocker):
-    """Seed the demo outside the tests' transactions; remove it after: its product lines, and
-    the question-set versions it added (the main set's second edition, published by the seed,
-    and its small second set), so later modules in the process start from edition 1 alone."""
-    with django_db_blocker.unblock():
-        lines = set(ProductLine.objects.values_list("pk", flat=True))
-        versions = set(QuestionSetVersion.objects.values_list("pk", flat=True))
-        sets = set(QuestionSet.objects.values_list("pk", flat=True))
-        call_command("seed_demo", stdout=StringIO())
+    """Seed the demo outside the tests' transactions (for a class-scoped fixture), unless the
+    previous class left it; remove it after the class unless the next test reads it too. What
+    it adds beside its brands - product lines, the main set's second edition, published by the
+    seed, its small second set, the audit log's lines - goes with it, so later tests start from
+    edition 1 alone and an empty audit log."""
+    global _before_the_demo
+    if _before_the_demo is None:
+        with django_db_blocker.unblock():
+            before = {
+                "lines": set(ProductLine.objects.values_list("pk", flat=True)),
+                "versions": set(QuestionSetVersion.objects.values_list("pk", flat=True)),
+                "sets": set(QuestionSet.objects.values_list("pk", flat=True)),
+                "audit": set(AuditEvent.objects.values_list("pk", flat=True)),
+            }
+            call_command("seed_demo", stdout=StringIO())
+        _before_the_demo = before
     yield
+    if _reads_the_demo(next_test):
+        return
     with django_db_blocker.unblock():
         builder.flush_demo()
-        ProductLine.objects.exclude(pk__in=lines).delete()
-        QuestionSetVersion.objects.exclude(pk__in=versions).delete()
-        QuestionSet.objects.exclude(pk__in=sets).delete()
+        ProductLine.objects.exclude(pk__in=_before_the_demo["lines"]).delete()
+        QuestionSetVersion.objects.exclude(pk__in=_before_the_demo["versions"]).delete()
+        QuestionSet.objects.exclude(pk__in=_before_the_demo["sets"]).delete()
+        # The audit log is append-only for the app; what the seed and its removal logged (the
+        # edition's publication, the demo's memberships taken away) goes, as the rest did.
+        logged = AuditEvent.objects.exclude(pk__in=_before_the_demo["audit"])
+        logged._raw_delete(logged.db)
+    _before_the_demo = None
+
+
+def _reads_the_demo(item) -> bool:
+    return (
+        item is not None
+        and item.path.name in SHARED_DEMO_MODULES
+        and "demo" in getattr(item, "fixturenames", ())
+    )
 
 
 def recomputed(projects, on: datetime.date, *, include_submitted=False) -> dict:

@@ -6,10 +6,11 @@ import time
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from brands.models import GroupRole
 from scoring.services import score_store
 from surveys import question_set_format as fmt
 from surveys import selectors, services
@@ -77,11 +78,17 @@ def open_fill(project, lead, version):
 
 
 def next_version(version, admin, *, text: str | None = None) -> QuestionSetVersion:
-    if text is not None:
-        draft = services.version_draft_upload(
-            question_set=version.question_set, user=admin, text=text
-        )
-        return services.draft_publish(version=draft, user=admin)
+    """The set's next published version: `text` uploaded as a draft and published, or by
+    default the edited version (`edited_version`), loaded from its file made once per module."""
+    if text is None:
+        text = _EDITED[version.source]
+    draft = services.version_draft_upload(question_set=version.question_set, user=admin, text=text)
+    return services.draft_publish(version=draft, user=admin)
+
+
+def edited_version(version, admin) -> QuestionSetVersion:
+    """The tests' second version, made through the draft editor: two statements reworded, one
+    added, one removed, then published."""
     draft = services.version_draft_copy(version=version, user=admin)
     for key in (REWORDED, REWORDED_CONFIRMED):
         question = draft.questions.select_related("section").get(key=key)
@@ -105,6 +112,35 @@ def next_version(version, admin, *, text: str | None = None) -> QuestionSetVersi
     )
     services.draft_question_remove(version=draft, user=admin, key=REMOVED)
     return services.draft_publish(version=draft, user=admin)
+
+
+# The edited version's file, by the source of the version it was made from. Editing a draft
+# statement by statement checks and rewrites the whole draft each time (about a second for the
+# five changes); the tests need the resulting version, not the editing, so it is made once
+# through the editor and each test publishes its file, which makes the same version.
+_EDITED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _edited_file(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        version = factories.default_version()
+        admin = factories.UserFactory(username="editor", group_role=GroupRole.ADMIN)
+        edited = edited_version(version, admin)
+        _EDITED[version.source] = fmt.to_yaml(selectors.version_as_spec(edited))
+        transaction.set_rollback(True)
+    yield
+    _EDITED.clear()
+
+
+def test_the_published_file_makes_the_same_version_as_the_editor(version, group_admin):
+    """What the fixture above relies on: the file of the edited version, published, is that
+    version again, statement for statement."""
+    edited = selectors.version_as_spec(edited_version(version, group_admin))
+    uploaded = services.version_draft_upload(
+        question_set=version.question_set, user=group_admin, text=_EDITED[version.source]
+    )
+    assert selectors.version_as_spec(uploaded) == edited
 
 
 @pytest.fixture
