@@ -158,6 +158,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 why=q.why,
                 good=q.good,
                 evidence=q.evidence,
+                translations=q.translations,
             )
         )
     question_set = version.question_set
@@ -167,11 +168,16 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
         description=question_set.description,
         aggregation=version.aggregation,
         scale=tuple(
-            fmt.OptionSpec(key=o.key, label=o.label, score=o.score)
+            fmt.OptionSpec(key=o.key, label=o.label, score=o.score, translations=o.translations)
             for o in version.options.order_by("order")
         ),
         levels=tuple(
-            fmt.LevelSpec(name=lv.name, min_percent=lv.min_percent, description=lv.description)
+            fmt.LevelSpec(
+                name=lv.name,
+                min_percent=lv.min_percent,
+                description=lv.description,
+                translations=lv.translations,
+            )
             for lv in version.levels.order_by("order")
         ),
         sections=tuple(
@@ -181,6 +187,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 core=s.core,
                 description=s.description,
                 questions=tuple(questions.get(s.id, ())),
+                translations=s.translations,
             )
             for s in version.sections.order_by("order")
         ),
@@ -190,6 +197,8 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
         source=version.origin,
         licence=version.licence,
         edition=version.edition,
+        language=version.language,
+        translations=version.translations,
     )
 
 
