@@ -137,8 +137,10 @@ class TestPages:
         text = client.get(reverse("version_detail", args=[translated.code])).content.decode()
         count = translated.questions.count()
         assert "Written in English." in text
-        assert f"<td>{count} of {count}</td>" in text
-        assert 'Dutch <code>nl</code> <span class="tag">complete</span>' in text
+        assert (
+            '<strong>Dutch</strong> <code>nl</code> <span class="tag">complete</span>: '
+            f"{count} of {count} statements, guidance {count} of {count}," in text
+        )
         assert "Not translated yet: French, German, Greek, Romanian, Czech." in text
 
     def test_an_untranslated_set_says_so(self, client, version, viewer):
