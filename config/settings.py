@@ -122,6 +122,18 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 
 LANGUAGE_CODE = "en-gb"
+# The languages Yardstick speaks: a question-set version may carry its texts in each of them
+# (surveys/question_set_format.py LANGUAGES holds the same codes; a test keeps the two equal).
+# LANGUAGE_CODE stays British English, which Django maps to "en" here.
+LANGUAGES = [
+    ("en", "English"),
+    ("nl", "Dutch"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("el", "Greek"),
+    ("ro", "Romanian"),
+    ("cs", "Czech"),
+]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -115,6 +115,10 @@ class QuestionSetVersion(models.Model):
     origin = models.TextField("source", blank=True)
     licence = models.CharField(max_length=200, blank=True)
     edition = models.CharField(max_length=100, blank=True)
+    # The language its texts are written in, and the set's name and description in others
+    # ({language: {"name": ..., "description": ...}}); each part has its own translations.
+    language = models.CharField(max_length=8, default=fmt.SOURCE_LANGUAGE)
+    translations = models.JSONField(default=dict, blank=True)
     # The exact text this version was loaded from (canonical YAML), for export and audit.
     source = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -170,6 +174,8 @@ class AnswerOption(models.Model):
     label = models.CharField(max_length=60)
     score = models.DecimalField(max_digits=4, decimal_places=3)
     order = models.PositiveSmallIntegerField()
+    # Its texts in other languages: {language: {field: text}} (question_set_format.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "order"]
@@ -193,6 +199,8 @@ class LevelBand(models.Model):
     min_percent = models.DecimalField(max_digits=7, decimal_places=4)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField()
+    # Its texts in other languages: {language: {field: text}} (question_set_format.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "order"]
@@ -224,6 +232,8 @@ class Section(models.Model):
     description = models.TextField(blank=True)
     core = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField()
+    # Its texts in other languages: {language: {field: text}} (question_set_format.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "order"]
@@ -257,6 +267,8 @@ class Question(models.Model):
         "N/A allowed", default=True, help_text="Whether N/A (with a reason) is an answer to it"
     )
     order = models.PositiveSmallIntegerField(help_text="Position in the whole version")
+    # Its texts in other languages: {language: {field: text}} (question_set_format.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["version", "order"]

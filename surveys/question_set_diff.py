@@ -5,9 +5,11 @@ sections are matched by their stable `key`, so a question that kept its key is
 the same statement however much its text, weight or place changed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from surveys.question_set_format import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
     LevelSpec,
     OptionSpec,
     QuestionSetSpec,
@@ -110,6 +112,42 @@ class OptionChange:
 
 
 @dataclass(frozen=True)
+class TranslationChange:
+    """One block's texts in one language added, changed or removed (never a figure change)."""
+
+    language: str
+    place: str  # "question 'doc-purpose'", "section 'docs'", "scale option 'yes'", ...
+    change: str  # "added", "changed" or "removed"
+
+
+@dataclass(frozen=True)
+class LanguageChanges:
+    """A language's translation changes, counted for the summary and listed for the detail."""
+
+    language: str
+    changes: tuple[TranslationChange, ...]
+
+    @property
+    def name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.change == kind)
+
+    @property
+    def added(self) -> int:
+        return self._count("added")
+
+    @property
+    def changed(self) -> int:
+        return self._count("changed")
+
+    @property
+    def removed(self) -> int:
+        return self._count("removed")
+
+
+@dataclass(frozen=True)
 class VersionDiff:
     added: tuple[PlacedQuestion, ...]
     removed: tuple[PlacedQuestion, ...]
@@ -130,6 +168,10 @@ class VersionDiff:
     # (source, licence, edition)
     old_metadata: tuple[str, str, str] = ("", "", "")
     new_metadata: tuple[str, str, str] = ("", "", "")
+    old_language: str = "en"
+    new_language: str = "en"
+    # Texts in other languages, of blocks present in both versions (a new block brings its own).
+    translations: tuple[TranslationChange, ...] = ()
 
     @property
     def reworded(self) -> list[QuestionChange]:
@@ -157,7 +199,28 @@ class VersionDiff:
 
     @property
     def levels_changed(self) -> bool:
-        return self.old_levels != self.new_levels
+        # Translated names and descriptions are listed with the translations, not here.
+        return _untranslated(self.old_levels) != _untranslated(self.new_levels)
+
+    @property
+    def language_changed(self) -> bool:
+        return self.old_language != self.new_language
+
+    @property
+    def language_names(self) -> tuple[str, str]:
+        """(old, new) names of the language the texts are written in."""
+        return (
+            LANGUAGE_NAMES.get(self.old_language, self.old_language),
+            LANGUAGE_NAMES.get(self.new_language, self.new_language),
+        )
+
+    @property
+    def translations_by_language(self) -> list[LanguageChanges]:
+        return [
+            LanguageChanges(code, tuple(c for c in self.translations if c.language == code))
+            for code in LANGUAGES
+            if any(c.language == code for c in self.translations)
+        ]
 
     @property
     def aggregation_changed(self) -> bool:
@@ -197,7 +260,26 @@ class VersionDiff:
             or self.scale
             or self.levels_changed
             or self.aggregation_changed
+            or self.language_changed
+            or self.translations
         )
+
+
+def _untranslated(items: tuple) -> tuple:
+    return tuple(replace(item, translations={}) for item in items)
+
+
+def _translation_changes(pairs: list[tuple[str, dict, dict]]) -> tuple[TranslationChange, ...]:
+    """(place, old translations, new translations) -> what changed, language by language."""
+    changes = []
+    for code in LANGUAGES:
+        for place, old, new in pairs:
+            before, after = old.get(code), new.get(code)
+            if before == after:
+                continue
+            change = "added" if not before else "removed" if not after else "changed"
+            changes.append(TranslationChange(language=code, place=place, change=change))
+    return tuple(changes)
 
 
 def _placed(spec: QuestionSetSpec) -> dict[str, PlacedQuestion]:
@@ -234,10 +316,33 @@ def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
     scale = [
         OptionChange(key=o.key, old=old_options.get(o.key), new=o)
         for o in new.scale
-        if old_options.get(o.key) != o
+        if o.key not in old_options or _untranslated((old_options[o.key],)) != _untranslated((o,))
     ]
     scale += [
         OptionChange(key=o.key, old=o, new=None) for o in old.scale if o.key not in new_options
+    ]
+
+    old_levels = {lv.name: lv for lv in old.levels}
+    pairs = [("the set's name and description", old.translations, new.translations)]
+    pairs += [
+        (f"section '{key}'", old_sections[key].translations, s.translations)
+        for key, s in new_sections.items()
+        if key in old_sections
+    ]
+    pairs += [
+        (f"question '{key}'", old_questions[key].question.translations, p.question.translations)
+        for key, p in new_questions.items()
+        if key in old_questions
+    ]
+    pairs += [
+        (f"scale option '{o.key}'", old_options[o.key].translations, o.translations)
+        for o in new.scale
+        if o.key in old_options
+    ]
+    pairs += [
+        (f"level '{lv.name}'", old_levels[lv.name].translations, lv.translations)
+        for lv in new.levels
+        if lv.name in old_levels
     ]
 
     return VersionDiff(
@@ -259,4 +364,7 @@ def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
         new_display=new.display,
         old_metadata=(old.source, old.licence, old.edition),
         new_metadata=(new.source, new.licence, new.edition),
+        old_language=old.language,
+        new_language=new.language,
+        translations=_translation_changes(pairs),
     )

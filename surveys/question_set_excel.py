@@ -42,7 +42,9 @@ YES, NO = "yes", "no"
 _TRUE = {"yes", "y", "true", "1", "x"}
 _FALSE = {"no", "n", "false", "0"}
 MAX_ROWS = 2000
-MAX_COLUMNS = 40
+# The base columns plus five per language at most (Questions: text, subsection, why, good,
+# evidence in each of six other languages).
+MAX_COLUMNS = 60
 
 
 class _Formula:
@@ -66,6 +68,27 @@ class Column:
     kind: str = "text"
     required: bool = False
     wrap: bool = False
+    # Set on a translation's column ("text (nl)"); its field is "nl:text".
+    language: str = ""
+
+
+def translation_columns(
+    columns: tuple[Column, ...], fields: tuple[str, ...], languages: Iterable[str]
+) -> tuple[Column, ...]:
+    """One column per translated field and language, language by language, after `columns`."""
+    widths = {c.field: c.width for c in columns}
+    wraps = {c.field: c.wrap for c in columns}
+    return tuple(
+        Column(
+            f"{name} ({language})",
+            f"{language}:{name}",
+            widths.get(name, 30),
+            wrap=wraps.get(name, True),
+            language=language,
+        )
+        for language in languages
+        for name in fields
+    )
 
 
 QUESTION_COLUMNS = (
@@ -118,6 +141,20 @@ ABOUT_FIELDS = {
     "edition": "Edition",
 }
 METADATA_FIELDS = ("source", "licence", "edition")
+# Rows of the About sheet for the set's source language and its name and description in others.
+LANGUAGE_LABEL = "Language"
+SHEET_TRANSLATIONS = {
+    QUESTIONS: fmt.QUESTION_TEXTS,
+    SECTIONS: fmt.SECTION_TEXTS,
+    SCALE: fmt.OPTION_TEXTS,
+    LEVELS: fmt.LEVEL_TEXTS,
+}
+
+
+def _about_translation_label(name: str, language: str) -> str:
+    return f"{ABOUT_FIELDS[name]} ({language})"
+
+
 ABOUT_INFO = ("Version", "Status", "Exported")
 
 HOW_TO = (
@@ -141,6 +178,13 @@ HOW_TO = (
     "row. A question's key ties it to its answers in earlier versions: keep it when rewording, "
     "use a new key for a new statement. Keys are lowercase letters, digits and dashes.",
     "Type values, not formulas, and do not merge cells. Other sheets you add are ignored.",
+    "Translations: 'Language' on this sheet is the language the set is written in (en when "
+    "empty). A column whose name ends in a language code, such as 'text (nl)' or "
+    "'why (fr)', holds that text in that language; add such columns for a new language "
+    "(Questions: text, subsection, why, good, evidence; Sections: title, description; Scale: "
+    "label; Levels: name, description; this sheet: 'Name (nl)', 'Description (nl)'). An "
+    "empty cell shows the text in the set's own language. Keys, weights and scores are "
+    "never translated.",
     "A group admin loads the file under Question sets in Yardstick: it becomes a new draft "
     "version of the set, checked as a whole. If anything is wrong nothing is saved and every "
     "problem is listed with its sheet, row and column.",
@@ -227,6 +271,15 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
     for field_name, label in ABOUT_FIELDS.items():
         _about_row(sheet, row, label, values[field_name])
         row += 1
+    languages = spec.translated_languages
+    if languages or spec.language != fmt.SOURCE_LANGUAGE:
+        _about_row(sheet, row, LANGUAGE_LABEL, spec.language)
+        row += 1
+    for language in languages:
+        texts = spec.translations.get(language, {})
+        for name in fmt.SET_TEXTS:
+            _about_row(sheet, row, _about_translation_label(name, language), texts.get(name, ""))
+            row += 1
     for label in ABOUT_INFO:
         _about_row(sheet, row, label, info.get(label, ""))
         row += 1
@@ -271,10 +324,22 @@ def write_workbook(
         "Exported": exported.isoformat() if exported else "",
     }
     _about_sheet(workbook, spec, info)
+    languages = spec.translated_languages
+
+    def columns(title: str, base: tuple[Column, ...]) -> tuple[Column, ...]:
+        return base + translation_columns(base, SHEET_TRANSLATIONS[title], languages)
+
+    def texts(item, title: str) -> tuple[str, ...]:
+        return tuple(
+            item.translations.get(language, {}).get(name, "")
+            for language in languages
+            for name in SHEET_TRANSLATIONS[title]
+        )
+
     _data_sheet(
         workbook,
         QUESTIONS,
-        QUESTION_COLUMNS,
+        columns(QUESTIONS, QUESTION_COLUMNS),
         (
             (
                 section.key,
@@ -288,6 +353,7 @@ def write_workbook(
                 q.evidence,
                 _flag(q.na_allowed),
                 q.subsection,
+                *texts(q, QUESTIONS),
             )
             for section in spec.sections
             for q in section.questions
@@ -296,23 +362,26 @@ def write_workbook(
     _data_sheet(
         workbook,
         SECTIONS,
-        SECTION_COLUMNS,
+        columns(SECTIONS, SECTION_COLUMNS),
         (
-            (s.key, s.title, _flag(s.core), s.description, order)
+            (s.key, s.title, _flag(s.core), s.description, order, *texts(s, SECTIONS))
             for order, s in enumerate(spec.sections, start=1)
         ),
     )
     _data_sheet(
         workbook,
         SCALE,
-        SCALE_COLUMNS,
-        ((o.key, o.label, _number(o.score)) for o in spec.scale),
+        columns(SCALE, SCALE_COLUMNS),
+        ((o.key, o.label, _number(o.score), *texts(o, SCALE)) for o in spec.scale),
     )
     _data_sheet(
         workbook,
         LEVELS,
-        LEVEL_COLUMNS,
-        ((lv.name, _number(lv.min_percent), lv.description) for lv in spec.levels),
+        columns(LEVELS, LEVEL_COLUMNS),
+        (
+            (lv.name, _number(lv.min_percent), lv.description, *texts(lv, LEVELS))
+            for lv in spec.levels
+        ),
     )
     workbook.properties.title = f"{spec.name} ({spec.key})"
     workbook.properties.creator = "Yardstick"
@@ -405,6 +474,26 @@ class _Reader:
         return result
 
 
+def _translations(reader: _Reader, values: dict, place: Place) -> None:
+    """Move a row's "nl:text"-style fields into the `translations` block the format reads."""
+    found = [k for k in values if ":" in k]
+    if not found:
+        return
+    by_language: dict[str, dict] = {}
+    for name in found:
+        language, text_field = name.split(":", 1)
+        by_language.setdefault(language, {})[text_field] = values.pop(name)
+    blocks = {}
+    for language, texts in by_language.items():
+        # A problem with the language as a whole is shown at its first column.
+        first = next(iter(texts.values()))[1]
+        guidance = {k: texts.pop(k) for k in fmt.GUIDANCE_FIELDS if k in texts}
+        if guidance:
+            texts["guidance"] = (reader.block(place, guidance), place)
+        blocks[language] = (reader.block(place, texts), first)
+    values["translations"] = (reader.block(place, blocks), place)
+
+
 _TAB_ORDER = (ABOUT, QUESTIONS, SECTIONS, SCALE, LEVELS)
 
 
@@ -463,7 +552,13 @@ def _rows(
             continue
         column = wanted.get(name)
         if column is None:
-            allowed = ", ".join(c.header for c in columns)
+            allowed = ", ".join(c.header for c in columns if not c.language)
+            translated = [c.field.split(":", 1)[1] for c in columns if c.language == "nl"]
+            if translated:
+                allowed += (
+                    f"; per language {', '.join(f + ' (nl)' for f in translated)} and so on, "
+                    f"with a language code from {', '.join(fmt.LANGUAGES)}"
+                )
             reader.add(
                 Place(title, 1, f"column {letter}"),
                 f"unknown column '{clean_text(str(cell.value))}' (allowed: {allowed})",
@@ -576,11 +671,21 @@ def read_workbook(workbook) -> WorkbookRead:
     metadata = {k: top.pop(k) for k in METADATA_FIELDS if k in top}
     if metadata:
         top["metadata"] = (reader.block(Place(ABOUT), metadata), Place(ABOUT))
+    _translations(reader, top, Place(ABOUT))
     tables = {
-        title: _rows(reader, sheets[title], title, DATA_SHEETS[title]) for title in DATA_SHEETS
+        title: _rows(
+            reader,
+            sheets[title],
+            title,
+            columns + translation_columns(columns, SHEET_TRANSLATIONS[title], fmt.LANGUAGES),
+        )
+        for title, columns in DATA_SHEETS.items()
     }
     if reader.incomplete:
         raise fmt.QuestionSetError(reader.sorted_problems())
+    for title in (SCALE, LEVELS, SECTIONS):
+        for number, values in tables[title]:
+            _translations(reader, values, Place(title, number))
     top["scale"] = (
         [reader.block(Place(SCALE, n), v) for n, v in tables[SCALE]],
         Place(SCALE),
@@ -606,6 +711,14 @@ def read_workbook(workbook) -> WorkbookRead:
 def _about(reader: _Reader, sheet) -> dict[str, tuple[object, Place]]:
     labels = {normalise_header(label): key for key, label in ABOUT_FIELDS.items()}
     labels.update({normalise_header(key): key for key in ABOUT_FIELDS})
+    names = dict(ABOUT_FIELDS)
+    labels[normalise_header(LANGUAGE_LABEL)] = "language"
+    names["language"] = LANGUAGE_LABEL
+    for language in fmt.LANGUAGES:
+        for name in fmt.SET_TEXTS:
+            label = _about_translation_label(name, language)
+            labels[normalise_header(label)] = f"{language}:{name}"
+            names[f"{language}:{name}"] = label
     found: dict[str, tuple[object, Place]] = {}
     for cells in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 200), max_col=2):
         if len(cells) < 2 or cells[0].value is None or is_formula(cells[0]):
@@ -613,7 +726,7 @@ def _about(reader: _Reader, sheet) -> dict[str, tuple[object, Place]]:
         key = labels.get(normalise_header(cells[0].value))
         if key is None:
             continue
-        label = ABOUT_FIELDS[key]
+        label = names[key]
         place = Place(ABOUT, cells[0].row, label)
         if key in found:
             reader.add(place, f"'{label}' is given twice (also on row {found[key][1].row})")
@@ -653,6 +766,7 @@ def _sections(reader: _Reader, tables: dict[str, list]) -> list:
                 reader.block(Place(QUESTIONS, number), guidance),
                 Place(QUESTIONS, number),
             )
+        _translations(reader, values, Place(QUESTIONS, number))
         questions.setdefault(section, []).append(reader.block(Place(QUESTIONS, number), values))
     sections = []
     for number, values in section_rows:

@@ -22,6 +22,20 @@ LEVEL_BOUNDARIES = ("at_or_above", "above")
 DISPLAYS = ("percent", "points")
 APPLIES_TO = ("all", "batch", "realtime")
 MAX_WEIGHT = Decimal(5)
+# The languages a set's texts may be written in (config/settings.py LANGUAGES names them; a
+# test keeps both lists equal). A set is written in its `language` (English unless the file
+# says otherwise) and may carry translations of its texts into the others.
+LANGUAGES = ("en", "nl", "fr", "de", "el", "ro", "cs")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "nl": "Dutch",
+    "fr": "French",
+    "de": "German",
+    "el": "Greek",
+    "ro": "Romanian",
+    "cs": "Czech",
+}
+SOURCE_LANGUAGE = "en"
 # Excel keeps at most this many characters in a cell: a longer text would be cut in the
 # workbook download, so the format refuses it in every file.
 EXCEL_CELL_CHARS = 32_767
@@ -66,11 +80,13 @@ TOP_KEYS = {
     "scale",
     "levels",
     "sections",
+    "language",
+    "translations",
 }
 METADATA_KEYS = {"source", "licence", "edition"}
-OPTION_KEYS = {"key", "label", "score"}
-LEVEL_KEYS = {"name", "min", "description"}
-SECTION_KEYS = {"key", "title", "core", "description", "questions"}
+OPTION_KEYS = {"key", "label", "score", "translations"}
+LEVEL_KEYS = {"name", "min", "description", "translations"}
+SECTION_KEYS = {"key", "title", "core", "description", "questions", "translations"}
 QUESTION_KEYS = {
     "key",
     "text",
@@ -80,8 +96,23 @@ QUESTION_KEYS = {
     "applies_to",
     "na_allowed",
     "guidance",
+    "translations",
 }
 GUIDANCE_KEYS = {"why", "good", "evidence"}
+GUIDANCE_FIELDS = ("why", "good", "evidence")
+
+# What a translation may say for each kind of block, in the order files write them. Keys,
+# weights, scores and flags are never translated: figures do not depend on the language.
+# A question's guidance parts are nested under `guidance` in a file, flat in a spec.
+SET_TEXTS = ("name", "description")
+SECTION_TEXTS = ("title", "description")
+QUESTION_TEXTS = ("text", "subsection", *GUIDANCE_FIELDS)
+OPTION_TEXTS = ("label",)
+LEVEL_TEXTS = ("name", "description")
+
+# {language: {field: text}}; only languages and fields that have a text are kept.
+# Compared (a changed translation is a changed spec) but left out of the hash: a dict has none.
+Translations = dict[str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -89,6 +120,7 @@ class OptionSpec:
     key: str
     label: str
     score: Decimal
+    translations: Translations = field(default_factory=dict, hash=False)
 
 
 def exact_text(value: Decimal) -> str:
@@ -101,6 +133,7 @@ class LevelSpec:
     name: str
     min_percent: Decimal
     description: str = ""
+    translations: Translations = field(default_factory=dict, hash=False)
 
     @property
     def min_text(self) -> str:
@@ -122,6 +155,7 @@ class QuestionSpec:
     # An optional heading inside the section: neighbouring questions with the same one are
     # shown under it.
     subsection: str = ""
+    translations: Translations = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -131,6 +165,7 @@ class SectionSpec:
     core: bool = False
     description: str = ""
     questions: tuple[QuestionSpec, ...] = ()
+    translations: Translations = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -150,10 +185,26 @@ class QuestionSetSpec:
     source: str = ""
     licence: str = ""
     edition: str = ""
+    # The language the texts above are written in; `translations` (here: of the name and
+    # description) and those of every section, question, option and level are into others.
+    language: str = SOURCE_LANGUAGE
+    translations: Translations = field(default_factory=dict, hash=False)
 
     @property
     def questions(self) -> list[QuestionSpec]:
         return [q for s in self.sections for q in s.questions]
+
+    @property
+    def translated_languages(self) -> list[str]:
+        """The languages any text of the set is translated into, in LANGUAGES order."""
+        found = set(self.translations)
+        for section in self.sections:
+            found.update(section.translations)
+            for question in section.questions:
+                found.update(question.translations)
+        for item in (*self.scale, *self.levels):
+            found.update(item.translations)
+        return [code for code in LANGUAGES if code in found]
 
 
 @dataclass(frozen=True)
@@ -285,6 +336,7 @@ def validate(data: object) -> QuestionSetSpec:
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.language = SOURCE_LANGUAGE
 
     def add(self, mapping: object, key: str | None, where: str, message: str) -> None:
         line = None
@@ -445,6 +497,19 @@ class _Checker:
                         raw, part, "metadata", required=False, limit=getattr(LIMITS, part)
                     )
         na_allowed = self.flag(data, "na_allowed", "question set", True)
+        language = self.text(
+            data, "language", "question set", required=False, default=SOURCE_LANGUAGE
+        )
+        if language not in LANGUAGES:
+            self.add(
+                data,
+                "language",
+                "question set",
+                f"language '{language}' is not one of {', '.join(LANGUAGES)}",
+            )
+            language = SOURCE_LANGUAGE
+        self.language = language
+        translations = self.translations(data, "question set", SET_TEXTS, {"name": LIMITS.set_name})
         scale = self.scale(data)
         levels = self.levels(data)
         sections = self.sections(data, na_allowed)
@@ -460,6 +525,8 @@ class _Checker:
             display=display,
             na_allowed=na_allowed,
             **metadata,
+            language=language,
+            translations=translations,
         )
 
     def scale(self, data) -> list[OptionSpec]:
@@ -472,10 +539,16 @@ class _Checker:
             key = self.key(entry, where, limit=LIMITS.option_key)
             label = self.text(entry, "label", where, limit=LIMITS.option_label)
             value = self.number(entry, "score", where, low=0, high=1, places=LIMITS.score_places)
+            where = f"scale option '{key}'" if key else where
+            translations = self.translations(
+                entry, where, OPTION_TEXTS, {"label": LIMITS.option_label}
+            )
             if key and any(o.key == key for o in options):
                 self.add(entry, "key", where, f"option key '{key}' is used twice")
             elif key and value is not None:
-                options.append(OptionSpec(key=key, label=label, score=value))
+                options.append(
+                    OptionSpec(key=key, label=label, score=value, translations=translations)
+                )
         if entries and len(entries) < 2:
             self.add(data, "scale", "scale", "the scale needs at least two options")
         return options
@@ -489,6 +562,12 @@ class _Checker:
             name = self.text(entry, "name", where, limit=LIMITS.level_name)
             minimum = self.number(entry, "min", where, low=0, high=100, places=LIMITS.min_places)
             description = self.text(entry, "description", where, required=False)
+            translations = self.translations(
+                entry,
+                f"level '{name}'" if name else where,
+                LEVEL_TEXTS,
+                {"name": LIMITS.level_name},
+            )
             if minimum is None:
                 continue
             if not levels and minimum != 0:
@@ -497,7 +576,14 @@ class _Checker:
                 self.add(entry, "min", where, "levels must be listed with rising 'min' values")
             if any(level.name == name for level in levels):
                 self.add(entry, "name", where, f"level name '{name}' is used twice")
-            levels.append(LevelSpec(name=name, min_percent=minimum, description=description))
+            levels.append(
+                LevelSpec(
+                    name=name,
+                    min_percent=minimum,
+                    description=description,
+                    translations=translations,
+                )
+            )
         return levels
 
     def sections(self, data, na_allowed: bool = True) -> list[SectionSpec]:
@@ -514,6 +600,9 @@ class _Checker:
             title = self.text(entry, "title", where, limit=LIMITS.section_title)
             core = self.flag(entry, "core", where, False)
             description = self.text(entry, "description", where, required=False)
+            translations = self.translations(
+                entry, where, SECTION_TEXTS, {"title": LIMITS.section_title}
+            )
             questions = []
             for q_index, q_entry in enumerate(self.items(entry, "questions", where), start=1):
                 question = self.question(
@@ -539,6 +628,7 @@ class _Checker:
                     core=core,
                     description=description,
                     questions=tuple(questions),
+                    translations=translations,
                 )
             )
         return sections
@@ -579,6 +669,9 @@ class _Checker:
             if self.mapping(raw, GUIDANCE_KEYS, f"{where}, guidance", entry, "guidance"):
                 for part in GUIDANCE_KEYS:
                     guidance[part] = self.text(raw, part, f"{where}, guidance", required=False)
+        translations = self.translations(
+            entry, where, QUESTION_TEXTS, {"subsection": LIMITS.subsection}
+        )
         if not key or not text or weight is None:
             return None
         return QuestionSpec(
@@ -590,7 +683,66 @@ class _Checker:
             na_allowed=na,
             subsection=subsection,
             **guidance,
+            translations=translations,
         )
+
+    def translations(
+        self, entry, where: str, fields: tuple[str, ...], limits: dict[str, int]
+    ) -> Translations:
+        """A block's `translations`: {language: {field: text}}, every code and field checked.
+
+        A question's guidance parts come nested under `guidance`, as in the question itself.
+        """
+        if "translations" not in entry:
+            return {}
+        raw = entry["translations"]
+        where = f"{where}, translations"
+        if not isinstance(raw, dict):
+            self.add(entry, "translations", where, f"must be a block of fields, not {_kind(raw)}")
+            return {}
+        for unknown in sorted(set(raw) - set(LANGUAGES)):
+            self.add(
+                raw,
+                unknown,
+                where,
+                f"unknown language '{unknown}' (Yardstick has: {', '.join(LANGUAGES)})",
+            )
+        nested = set(GUIDANCE_FIELDS) & set(fields)
+        allowed = {f for f in fields if f not in nested} | ({"guidance"} if nested else set())
+        result: Translations = {}
+        for language in LANGUAGES:
+            if language not in raw:
+                continue
+            here = f"{where}, {language}"
+            if language == self.language:
+                self.add(
+                    raw,
+                    language,
+                    where,
+                    f"'{language}' is the set's own language (language: {self.language}); "
+                    "its texts are the fields themselves",
+                )
+                continue
+            block = raw[language]
+            if not self.mapping(block, allowed, here, raw, language):
+                continue
+            texts = {}
+            for name in fields:
+                if name in nested:
+                    continue
+                value = self.text(block, name, here, required=False, limit=limits.get(name))
+                if value:
+                    texts[name] = value
+            if nested and "guidance" in block:
+                guidance = block["guidance"]
+                if self.mapping(guidance, nested, f"{here}, guidance", block, "guidance"):
+                    for name in GUIDANCE_FIELDS:
+                        value = self.text(guidance, name, f"{here}, guidance", required=False)
+                        if value:
+                            texts[name] = value
+            if texts:
+                result[language] = texts
+        return result
 
 
 def _named(entry: object, noun: str, fallback: str) -> str:
@@ -619,6 +771,21 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     def number(value: Decimal) -> int | float:
         return int(value) if value == value.to_integral_value() else float(value)
 
+    def translated(out: dict, translations: Translations, fields: tuple[str, ...]) -> dict:
+        """`out` with its `translations` block, languages and fields in canonical order."""
+        written = {}
+        for language in LANGUAGES:
+            texts = translations.get(language) or {}
+            block = {f: texts[f] for f in fields if f not in GUIDANCE_FIELDS and texts.get(f)}
+            guidance = {f: texts[f] for f in GUIDANCE_FIELDS if f in fields and texts.get(f)}
+            if guidance:
+                block["guidance"] = guidance
+            if block:
+                written[language] = block
+        if written:
+            out["translations"] = written
+        return out
+
     def question(q: QuestionSpec) -> dict:
         out = {"key": q.key, "text": q.text}
         if q.subsection:
@@ -631,7 +798,7 @@ def to_yaml(spec: QuestionSetSpec) -> str:
         if q.na_allowed != spec.na_allowed:  # only where it differs from the set's
             out["na_allowed"] = q.na_allowed
         out["guidance"] = {"why": q.why, "good": q.good, "evidence": q.evidence}
-        return out
+        return translated(out, q.translations, QUESTION_TEXTS)
 
     data = {
         "key": spec.key,
@@ -649,20 +816,33 @@ def to_yaml(spec: QuestionSetSpec) -> str:
     metadata = {"source": spec.source, "licence": spec.licence, "edition": spec.edition}
     if any(metadata.values()):
         data["metadata"] = {k: v for k, v in metadata.items() if v}
+    if spec.language != SOURCE_LANGUAGE:
+        data["language"] = spec.language
+    translated(data, spec.translations, SET_TEXTS)
     data |= {
-        "scale": [{"key": o.key, "label": o.label, "score": number(o.score)} for o in spec.scale],
+        "scale": [
+            translated(
+                {"key": o.key, "label": o.label, "score": number(o.score)},
+                o.translations,
+                OPTION_TEXTS,
+            )
+            for o in spec.scale
+        ],
         "levels": [
-            {"name": lv.name, "min": number(lv.min_percent), "description": lv.description}
+            translated(
+                {"name": lv.name, "min": number(lv.min_percent), "description": lv.description},
+                lv.translations,
+                LEVEL_TEXTS,
+            )
             for lv in spec.levels
         ],
         "sections": [
-            {
-                "key": s.key,
-                "title": s.title,
-                "core": s.core,
-                "description": s.description,
-                "questions": [question(q) for q in s.questions],
-            }
+            translated(
+                {"key": s.key, "title": s.title, "core": s.core, "description": s.description},
+                s.translations,
+                SECTION_TEXTS,
+            )
+            | {"questions": [question(q) for q in s.questions]}
             for s in spec.sections
         ],
     }

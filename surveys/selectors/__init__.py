@@ -3,6 +3,7 @@
 The public names are re-exported here, so callers write `selectors.get_assessment_for_user`.
 """
 
+from surveys.question_set_translations import Translated, translated
 from surveys.selectors.answers import (
     SectionCount,
     SectionProgress,
@@ -61,7 +62,9 @@ from surveys.selectors.question_sets import (
     sections_with_questions,
     startable_question_sets,
     version_as_spec,
+    version_missing_translations,
     version_publish_preview,
+    version_translation_state,
 )
 from surveys.selectors.review import (
     REVIEW_FILTERS,
@@ -81,6 +84,7 @@ __all__ = [
     "ReviewFilter",
     "SectionCount",
     "SectionProgress",
+    "Translated",
     "answer_counts",
     "answer_history",
     "answers_not_as_shown",
@@ -126,7 +130,10 @@ __all__ = [
     "round_counts",
     "sections_with_questions",
     "startable_question_sets",
+    "translated",
     "uninvited_team_members",
     "version_as_spec",
+    "version_missing_translations",
     "version_publish_preview",
+    "version_translation_state",
 ]

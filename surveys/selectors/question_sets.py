@@ -10,6 +10,7 @@ from django.http import Http404
 from brands.models import Brand, Project
 from brands.selectors import as_uuid as _as_uuid
 from surveys import question_set_format as fmt
+from surveys import question_set_translations as qst
 from surveys.models import (
     Answer,
     Assessment,
@@ -158,6 +159,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 why=q.why,
                 good=q.good,
                 evidence=q.evidence,
+                translations=q.translations,
             )
         )
     question_set = version.question_set
@@ -167,11 +169,16 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
         description=question_set.description,
         aggregation=version.aggregation,
         scale=tuple(
-            fmt.OptionSpec(key=o.key, label=o.label, score=o.score)
+            fmt.OptionSpec(key=o.key, label=o.label, score=o.score, translations=o.translations)
             for o in version.options.order_by("order")
         ),
         levels=tuple(
-            fmt.LevelSpec(name=lv.name, min_percent=lv.min_percent, description=lv.description)
+            fmt.LevelSpec(
+                name=lv.name,
+                min_percent=lv.min_percent,
+                description=lv.description,
+                translations=lv.translations,
+            )
             for lv in version.levels.order_by("order")
         ),
         sections=tuple(
@@ -181,6 +188,7 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
                 core=s.core,
                 description=s.description,
                 questions=tuple(questions.get(s.id, ())),
+                translations=s.translations,
             )
             for s in version.sections.order_by("order")
         ),
@@ -190,6 +198,43 @@ def version_as_spec(version: QuestionSetVersion) -> fmt.QuestionSetSpec:
         source=version.origin,
         licence=version.licence,
         edition=version.edition,
+        language=version.language,
+        translations=version.translations,
+    )
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    """How far a version's texts are translated: its own language, and each other one."""
+
+    language: str
+    started: list[qst.Completeness]
+    not_started: list[qst.Completeness]
+
+    @property
+    def language_name(self) -> str:
+        return fmt.LANGUAGE_NAMES.get(self.language, self.language)
+
+
+def version_translation_state(
+    version: QuestionSetVersion, spec: fmt.QuestionSetSpec | None = None
+) -> TranslationState:
+    """Completeness of each language's translation of `version` (from its spec if given)."""
+    spec = spec or version_as_spec(version)
+    by_language = qst.completeness_by_language(spec)
+    return TranslationState(
+        language=spec.language,
+        started=[c for c in by_language if c.started],
+        not_started=[c for c in by_language if not c.started],
+    )
+
+
+def version_missing_translations(version: QuestionSetVersion) -> list[qst.Completeness]:
+    """Languages `version` or the published version before it has begun and `version` does
+    not complete: what publishing it would leave partly in the source language."""
+    base = diff_base(version)
+    return qst.incomplete_started(
+        version_as_spec(version), version_as_spec(base) if base is not None else None
     )
 
 

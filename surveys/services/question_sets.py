@@ -92,7 +92,14 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
     version.options.all().delete()
     version.levels.all().delete()
     AnswerOption.objects.bulk_create(
-        AnswerOption(version=version, key=o.key, label=o.label, score=o.score, order=i)
+        AnswerOption(
+            version=version,
+            key=o.key,
+            label=o.label,
+            score=o.score,
+            order=i,
+            translations=o.translations,
+        )
         for i, o in enumerate(spec.scale)
     )
     LevelBand.objects.bulk_create(
@@ -102,6 +109,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
             min_percent=lv.min_percent,
             description=lv.description,
             order=i,
+            translations=lv.translations,
         )
         for i, lv in enumerate(spec.levels)
     )
@@ -114,6 +122,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
             description=s.description,
             core=s.core,
             order=s_index,
+            translations=s.translations,
         )
         for q in s.questions:
             questions.append(
@@ -131,6 +140,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
                     applies_to=q.applies_to,
                     na_allowed=q.na_allowed,
                     order=len(questions),
+                    translations=q.translations,
                 )
             )
     Question.objects.bulk_create(questions)
@@ -139,6 +149,7 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
     version.display = spec.display
     version.na_allowed = spec.na_allowed
     version.origin, version.licence, version.edition = spec.source, spec.licence, spec.edition
+    version.language, version.translations = spec.language, spec.translations
     version.source = fmt.to_yaml(spec)
     version.save(
         update_fields=[
@@ -149,6 +160,8 @@ def version_contents_write(*, version: QuestionSetVersion, spec: fmt.QuestionSet
             "origin",
             "licence",
             "edition",
+            "language",
+            "translations",
             "source",
         ]
     )

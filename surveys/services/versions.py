@@ -359,7 +359,12 @@ def draft_question_update(
         s_index, q_index = _position(spec, key)
         was = spec.sections[s_index].questions[q_index]
         # What the form does not show is kept as it was (changed through a file).
-        question = replace(edit.spec(key), na_allowed=was.na_allowed, subsection=was.subsection)
+        question = replace(
+            edit.spec(key),
+            na_allowed=was.na_allowed,
+            subsection=was.subsection,
+            translations=was.translations,
+        )
         spec = _without(spec, key)[0]
         target = _section_index(spec, edit.section)
         return _inserted(spec, target, q_index if target == s_index else None, question)
@@ -484,7 +489,10 @@ def draft_scoring_update(
     """The aggregation rule and the maturity level bands."""
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        return replace(spec, aggregation=aggregation, levels=tuple(levels))
+        # The form shows no translations: a level that keeps its name keeps its translations.
+        kept = {lv.name: lv.translations for lv in spec.levels}
+        bands = tuple(replace(lv, translations=kept.get(lv.name, {})) for lv in levels)
+        return replace(spec, aggregation=aggregation, levels=bands)
 
     return _edit(version, user, change)
 

@@ -99,6 +99,7 @@ def version_detail(request: HttpRequest, code) -> HttpResponse:
         "options": version.options.all(),
         "levels": levels,
         "na_statements": version.questions.filter(na_allowed=True).count(),
+        "translations": selectors.version_translation_state(version),
     }
     return render(request, "surveys/version_detail.html", context)
 

@@ -449,6 +449,7 @@ def draft_preview(request: HttpRequest, code) -> HttpResponse:
         "base": base,
         "diff": changes,
         "preview": selectors.version_publish_preview(version),
+        "missing_translations": selectors.version_missing_translations(version),
     }
     return render(request, "surveys/versions/preview.html", context)
 
@@ -457,6 +458,12 @@ def draft_preview(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def draft_publish(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
+    # Read before publishing: a warning, never a refusal (see draft_preview).
+    missing = (
+        selectors.version_missing_translations(version)
+        if services.can_edit_question_sets(request.user) and not version.is_published
+        else []
+    )
     try:
         services.draft_publish(version=version, user=request.user)
     except services.SurveyError as exc:
@@ -466,6 +473,16 @@ def draft_publish(request: HttpRequest, code) -> HttpResponse:
         f"Version {version.number} is published: new assessments use it, and open ones "
         "can be upgraded to it from their page.",
     )
+    if missing:
+        messages.warning(
+            request,
+            "Not every text is translated; those without a translation show in the set's own "
+            "language: "
+            + "; ".join(
+                f"{c.name}, {c.missing} text{'s' if c.missing != 1 else ''}" for c in missing
+            )
+            + ".",
+        )
     return redirect("version_detail", code=version.code)
 
 

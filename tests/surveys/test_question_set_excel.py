@@ -217,7 +217,9 @@ class TestProblemsNameSheetRowAndColumn:
 
         assert problems_of(edited(default_xlsx, change)) == [
             "Questions, row 1, column D: unknown column 'wieght' (allowed: section, key, text, "
-            "weight, core, applies_to, why, good, evidence, na_allowed, subsection)"
+            "weight, core, applies_to, why, good, evidence, na_allowed, subsection; per language "
+            "text (nl), subsection (nl), why (nl), good (nl), evidence (nl) and so on, with a "
+            "language code from en, nl, fr, de, el, ro, cs)"
         ]
 
     def test_a_missing_required_column(self, default_xlsx):
