@@ -1,5 +1,7 @@
 """The default set's two editions: edition 2 is the current file, edition 1 stays as history."""
 
+import dataclasses
+
 import pytest
 
 from surveys import question_set_format as fmt
@@ -55,8 +57,14 @@ def by_key(spec: fmt.QuestionSetSpec) -> dict[str, fmt.QuestionSpec]:
 
 def test_both_editions_are_the_same_set_with_the_same_scale_and_levels(first, second):
     assert first.key == second.key == "mlops-maturity"
-    assert first.scale == second.scale
-    assert first.levels == second.levels
+    # The same scale and levels; edition 2 also carries their Dutch and French words.
+    assert [(o.key, o.label, o.score) for o in first.scale] == [
+        (o.key, o.label, o.score) for o in second.scale
+    ]
+    assert [dataclasses.replace(level, translations={}) for level in second.levels] == list(
+        first.levels
+    )
+    assert [o.translations["nl"]["label"] for o in second.scale] == ["Ja", "Deels", "Nee"]
     assert first.aggregation == second.aggregation == "weighted_mean"
 
 
