@@ -166,3 +166,26 @@ def round_member(
     if with_assessment:
         made = assessment(project, version, status=status, answers=answers, mode=mode)
     return RoundMember.objects.create(round=round, project=project, mode=mode, assessment=made)
+
+
+def submitted_self_fill(
+    project: Project, version: QuestionSetVersion, *, lead: User, respondent: User, option="yes"
+) -> Assessment:
+    """A self-fill started by `lead`, every statement answered `option` by `respondent` through
+    the answer service (revisions and history as on the screen), and submitted."""
+    from surveys import services
+    from surveys.models import AnswerVia
+
+    assessment = services.assessment_start(
+        project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=version
+    )
+    for answer in assessment.answers.select_related("question"):
+        services.answer_save(
+            assessment=assessment,
+            question_key=answer.question.key,
+            user=respondent,
+            base_revision=answer.revision,
+            data=services.AnswerInput(option=option),
+            via=AnswerVia.SELF_FILL,
+        )
+    return services.assessment_submit(assessment=assessment, user=respondent)

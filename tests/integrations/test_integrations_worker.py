@@ -22,8 +22,8 @@ from brands.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from brands.tokens import service_token_create
 from scoring.models import ActionStatus, ImprovementAction, IssueStatus, TrackerIssue
 from scoring.services import trackers as tracker_services
-from surveys import services
-from surveys.models import Answer, AnswerVia, AssessmentMode, PipelineEvidence
+from surveys.models import Answer, PipelineEvidence
+from tests import factories
 from tests.integrations.test_trackers import GITHUB_TOKEN, make_action
 from tests.integrations.test_webhooks import verify
 from tests.reports.jobs_support import (
@@ -137,19 +137,9 @@ def test_pipeline_evidence_round_trip_from_the_api_to_the_validated_webhook(
     hook, secret = webhooks.webhook_create(
         brand=brand, user=lead, url=f"{fake.url}/receiver", events=["assessment.validated"]
     )
-    assessment = services.assessment_start(
-        project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=version
+    assessment = factories.submitted_self_fill(
+        project, version, lead=lead, respondent=data_scientist
     )
-    for answer in assessment.answers.select_related("question"):
-        services.answer_save(
-            assessment=assessment,
-            question_key=answer.question.key,
-            user=data_scientist,
-            base_revision=answer.revision,
-            data=services.AnswerInput(option="yes"),
-            via=AnswerVia.SELF_FILL,
-        )
-    services.assessment_submit(assessment=assessment, user=data_scientist)
 
     _, token = service_token_create(
         brand=brand,

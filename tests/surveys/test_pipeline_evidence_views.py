@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from surveys import services
 from surveys.models import Answer, AnswerEvent, AnswerVia, AssessmentMode
+from tests import factories
 from tests.clock import PINNED_NOW
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -34,19 +35,7 @@ def _post_evidence(project, user, **fields):
 @pytest.fixture
 def submitted(project, lead, data_scientist, version):
     """A self-fill its data scientist answered Yes throughout (no evidence links) and submitted."""
-    assessment = services.assessment_start(
-        project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=version
-    )
-    for answer in assessment.answers.select_related("question"):
-        services.answer_save(
-            assessment=assessment,
-            question_key=answer.question.key,
-            user=data_scientist,
-            base_revision=answer.revision,
-            data=services.AnswerInput(option="yes"),
-            via=AnswerVia.SELF_FILL,
-        )
-    return services.assessment_submit(assessment=assessment, user=data_scientist)
+    return factories.submitted_self_fill(project, version, lead=lead, respondent=data_scientist)
 
 
 @pytest.fixture

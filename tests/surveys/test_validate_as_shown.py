@@ -5,27 +5,15 @@ one made meanwhile by someone else)."""
 import pytest
 from django.urls import reverse
 
-from surveys import services
-from surveys.models import AnswerVia, AssessmentMode, AssessmentStatus
+from surveys.models import AssessmentStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def submitted(project, version, lead, data_scientist):
-    assessment = services.assessment_start(
-        project=project, user=lead, mode=AssessmentMode.SELF_FILL, version=version
-    )
-    for answer in assessment.answers.select_related("question"):
-        services.answer_save(
-            assessment=assessment,
-            question_key=answer.question.key,
-            user=data_scientist,
-            base_revision=answer.revision,
-            data=services.AnswerInput(option="yes"),
-            via=AnswerVia.SELF_FILL,
-        )
-    return services.assessment_submit(assessment=assessment, user=data_scientist)
+    return factories.submitted_self_fill(project, version, lead=lead, respondent=data_scientist)
 
 
 def _shown(assessment, **changed) -> list[str]:
