@@ -109,16 +109,22 @@ class TestWhatAReviewerSees:
     def test_one_row_per_question_with_every_field(self, default_spec, default_xlsx):
         sheet = openpyxl.load_workbook(io.BytesIO(default_xlsx))["Questions"]
         header = [c.value for c in sheet[1]]
+        # The set's own columns, then a group per language it is translated into (nl, fr).
+        per_language = ["text", "subsection", "why", "good", "evidence"]
         assert header == [
             "section", "key", "text", "weight", "core", "applies_to", "why", "good", "evidence",
             "na_allowed", "subsection",
-        ]  # fmt: skip
+        ] + [f"{field} ({lang})" for lang in ("nl", "fr") for field in per_language]  # fmt: skip
         assert sheet.max_row == 1 + len(default_spec.questions)
         q = default_spec.sections[0].questions[0]
+        translated = [
+            q.translations[lang].get(field) for lang in ("nl", "fr") for field in per_language
+        ]
         assert [c.value for c in sheet[2]] == [
             default_spec.sections[0].key, q.key, q.text, 1, "yes", "all", q.why, q.good, q.evidence,
-            "yes", None,
+            "yes", None, *translated,
         ]  # fmt: skip
+        assert translated[0].startswith("Het bedrijfsprobleem")
 
     def test_data_sheets_have_frozen_bold_filtered_headers_and_print_fit_to_width(
         self, default_xlsx
