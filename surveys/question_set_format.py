@@ -235,8 +235,8 @@ class _LineDict(dict):
     key_lines: dict
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that records line numbers and rejects duplicate keys."""
+class _LineMappings:
+    """Records line numbers and rejects duplicate keys (mixed into the safe loaders below)."""
 
     def construct_mapping(self, node, deep=False):
         result = _LineDict()
@@ -262,7 +262,21 @@ class _Loader(yaml.SafeLoader):
         return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+class _Loader(_LineMappings, yaml.SafeLoader):
+    """Safe YAML loader in pure Python: its error messages name what is wrong and where."""
+
+
+# libyaml's parser (when PyYAML was built with it) reads a file several times faster; the
+# scalars are resolved and built by the same Python code, so a file it reads gives the same
+# data. Its error messages are terser, so a file it refuses is read again by `_Loader`.
+_FastLoader = type(
+    "_FastLoader", (_LineMappings, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {}
+)
+
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineMappings.construct_mapping
+    )
 
 
 # A question set nests six blocks deep (set > sections > section > questions > question >
@@ -280,7 +294,7 @@ def _shape_problem(text: str) -> Problem | None:
     """
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_FastLoader):
             line = event.start_mark.line + 1 if event.start_mark else None
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 return Problem(
@@ -300,6 +314,9 @@ def _shape_problem(text: str) -> Problem | None:
     return None
 
 
+_MISSING = object()
+
+
 def parse(text: str) -> QuestionSetSpec:
     """Parse and validate question-set YAML; raises QuestionSetError with every problem found.
 
@@ -311,6 +328,14 @@ def parse(text: str) -> QuestionSetSpec:
     problem = _shape_problem(text)
     if problem is not None:
         raise QuestionSetError([problem])
+    try:
+        data = yaml.load(text, Loader=_FastLoader)
+    except yaml.YAMLError:
+        data = _MISSING  # read again below, for the pure-Python reader's message
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        raise QuestionSetError([Problem(None, "", f"not readable as YAML: {exc}")]) from None
+    if data is not _MISSING:
+        return validate(data)
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -5,13 +5,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys import question_set_format as fmt
 from tests.depth import cases
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "surveys" / "data" / "mlops_maturity.yaml"
+DATA = Path(__file__).resolve().parents[2] / "surveys" / "data"
+DEFAULT_SET = DATA / "mlops_maturity.yaml"
 
 # A small valid file; each bad case below changes one thing in it. Line numbers
 # in the assertions refer to this text.
@@ -228,6 +230,27 @@ class TestBadFiles:
         problem = problem_of(TINY.replace("    title: Basics", "    title: Basics: more"))
         assert problem.line == 17
         assert str(problem).startswith("line 17: not valid YAML")
+
+    def test_the_message_of_a_broken_file_is_the_pure_python_readers(self):
+        # libyaml reads the files that parse; a file it refuses is read again in pure Python,
+        # whose message says what is wrong in words.
+        problem = problem_of(TINY.replace("    title: Basics", "    title: Basics: more"))
+        assert "mapping values are not allowed here" in str(problem)
+
+    @pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.name)
+    def test_the_fast_reader_gives_the_same_data_and_lines_as_the_pure_python_one(self, path):
+        text = path.read_text(encoding="utf-8")
+        fast, slow = yaml.load(text, Loader=fmt._FastLoader), yaml.load(text, Loader=fmt._Loader)
+        assert fast == slow
+
+        def lines(node):
+            if isinstance(node, dict):
+                return (node.line, node.key_lines, [lines(v) for v in node.values()])
+            if isinstance(node, list):
+                return [lines(v) for v in node]
+            return None
+
+        assert lines(fast) == lines(slow)
 
     def test_anchors_and_aliases_are_refused_before_anything_is_built(self):
         bomb = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + "".join(
