@@ -168,7 +168,7 @@ def test_a_brand_service_token_posts_for_its_brand_only(
     assert _post(api, other_project).status_code == 404
 
 
-def test_the_reviewer_sees_posted_evidence_beside_the_statement(
+def test_the_interviewer_sees_posted_evidence_beside_the_statement(
     api_as, client, data_scientist, lead, project, version
 ):
     assessment = services.assessment_start(
