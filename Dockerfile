@@ -17,11 +17,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 
-# WeasyPrint's runtime libraries (harfbuzz-subset keeps embedded fonts small)
-# and a font for the PDF reports.
+# WeasyPrint's runtime libraries (harfbuzz-subset keeps embedded fonts small),
+# a font for the PDF reports and GNU gettext to compile the interface translations.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+        gettext \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install "uv==${UV_VERSION}"
@@ -34,6 +35,9 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 RUN uv sync --frozen --no-dev
+
+# The interface translations (locale/*/LC_MESSAGES/django.po) compiled to .mo.
+RUN python manage.py compilemessages --ignore .venv --verbosity 0
 
 # Static files are collected at build time with the production storage
 # (hashed, compressed names). The key below exists only for this build step;

@@ -26,7 +26,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 BENCH_ARGS ?=
 
-.PHONY: help uv venv run migrate test lint format bench worker beat clean backup restore
+.PHONY: help uv venv messages makemessages run migrate test lint format bench worker beat clean backup restore
 
 help: ## list the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
@@ -47,10 +47,19 @@ uv: ## install uv with pip if it is not on PATH
 venv: uv ## create or update .venv from uv.lock (with the dev group)
 	$(UV) sync --frozen
 
+messages: venv ## compile the interface translations, locale/*/LC_MESSAGES/django.po (needs GNU gettext)
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		echo "error: msgfmt not found: install GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
+	$(UV_RUN) python manage.py compilemessages --ignore .venv --ignore node_modules --verbosity 0
+
+makemessages: venv ## update locale/*.po with the strings marked in the code (docs/translations.md)
+	$(UV_RUN) python manage.py makemessages --all --no-obsolete --add-location file \
+		--ignore tests --ignore bench --ignore scripts --ignore docs --ignore .venv --ignore staticfiles --ignore media
+
 migrate: venv ## apply database migrations
 	$(UV_RUN) python manage.py migrate --noinput
 
-run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks unless DATABASE_URL/REDIS_URL are set)
+run: migrate messages ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks unless DATABASE_URL/REDIS_URL are set)
 	@# The seed first: on a new database it loads the default set's edition 1, builds the earlier
 	@# quarters on it and publishes edition 2 through the version flow (docs/question-sets.md).
 	@# import_question_set then loads the other shipped sets (the ML test rubric, GenAI products)
@@ -59,7 +68,7 @@ run: migrate ## demo server on http://127.0.0.1:8000 (SQLite, in-process tasks u
 	$(UV_RUN) python manage.py import_question_set
 	$(UV_RUN) python manage.py runserver $(HOST):$(PORT)
 
-test: venv ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k name -x")
+test: venv messages ## run the test suite (extra pytest arguments: PYTEST_ARGS="-k name -x")
 	$(UV_RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: venv ## ruff check and ruff format --check

@@ -3,10 +3,12 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 _SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
@@ -41,6 +43,10 @@ class User(AbstractUser):
     # its brand, so every access rule applies to it unchanged, but it has no password and
     # never logs in.
     is_service_account = models.BooleanField(default=False, editable=False)
+    # The language the interface speaks to this person (config/locale.py); blank: the browser's.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     class Meta:
         constraints = [

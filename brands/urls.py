@@ -4,6 +4,7 @@ from brands import views, webhook_views
 
 urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
+    path("account/language/", views.set_language, name="set_language"),
     path("account/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("audit/", views.audit_log, name="audit_log"),
     path("brands/<uuid:code>/webhooks/", webhook_views.webhook_list, name="webhook_list"),

@@ -13,13 +13,16 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands import audit, probes, tokens
 from brands.models import AuditAction, Brand, GroupRole, TokenScope, User
 from brands.selectors import can_manage_brand, get_brand_for_user
+from config.locale import supported
 
 
 @require_GET
@@ -77,6 +80,37 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: remembered in the profile once logged in, and in a
+    cookie (so the login page speaks it too). Back to the page it was used on."""
+    chosen = request.POST.get("language", "")
+    language = supported(chosen) if chosen in dict(settings.LANGUAGES) else None
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if language is None:
+        messages.error(request, _("Yardstick does not speak that language."))
+        return response
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    with translation.override(language):
+        messages.success(request, _("Yardstick now speaks English to you."))
+    return response
+
+
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
     actor = forms.CharField(label="Person", max_length=150, required=False)
@@ -84,10 +118,14 @@ class AuditFilterForm(forms.Form):
         queryset=Brand.objects.all(), to_field_name="code", required=False, empty_label="Any brand"
     )
     since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):

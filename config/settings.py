@@ -136,6 +136,17 @@ LANGUAGES = [
 ]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
+# The interface's messages: locale/<code>/LC_MESSAGES/django.po, written by us and compiled at
+# install (`make messages`; docs/translations.md says how to add a language). Every language
+# named here is complete: a test fails on any message of the code it leaves untranslated.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES_COMPLETE = ["nl", "fr", "de", "el", "ro", "cs"]
+# English keeps British dates and numbers (config/formats/en); the others use Django's own.
+FORMAT_MODULE_PATH = ["config.formats"]
+# Set by the language switcher before login (config/locale.py); after login the profile rules.
+LANGUAGE_COOKIE_NAME = "yardstick_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -351,6 +362,11 @@ MIDDLEWARE.insert(0, "config.request_id.RequestIdMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "brands.audit.AuditRequestMiddleware",
+)
+# The person's language (profile, else cookie, else browser) for everything the request builds.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "config.locale.UserLanguageMiddleware",
 )
 
 # How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For;

@@ -12,6 +12,7 @@ from surveys.models import QuestionSet, QuestionSetVersion
 from surveys.selectors import answers as survey_answers
 from tests import factories
 from tests.clock import PINNED_NOW
+from tests.i18n.catalogs import compile_stale
 from tests.reports import dashboard_data
 
 # Every test runs on the same day, whatever the calendar says (TARGETS R9): tests/clock.py.
@@ -41,6 +42,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the default question set once; every test starts from it (and rolls back to it)."""
     with django_db_blocker.unblock():
         factories.default_version()
+
+
+def pytest_configure(config):
+    # Once, in the controlling process: the workers find the catalogs compiled.
+    if not hasattr(config, "workerinput"):
+        compile_stale()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,0 +1,55 @@
+"""The language Yardstick speaks to each person.
+
+The person's profile says it (`User.language`); without a choice there, the language
+cookie the switcher sets before login, else the browser's Accept-Language, else
+English. Every page, message, e-mail and report built during the request speaks it;
+work handed to Celery carries it along (reports.tasks) because a worker has no request.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def supported(code: str | None) -> str | None:
+    """`code` if Yardstick speaks it (or a variant of it, "nl-BE" -> "nl"), else None."""
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def language_of(user) -> str:
+    """The language to write to `user` in when no request is at hand (e-mails, reports)."""
+    return supported(getattr(user, "language", "")) or settings.LANGUAGE_CODE
+
+
+def request_language(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        chosen = supported(user.language)
+        if chosen:
+            return chosen
+    return translation.get_language_from_request(request)
+
+
+class UserLanguageMiddleware:
+    """Activates the person's language for the request (after AuthenticationMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        # The same address answers in several languages: caches must tell them apart.
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
