@@ -36,6 +36,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.utils import translation
 
 T = TypeVar("T")
 TIMEOUT = 6 * 60 * 60  # unchanged figures are recomputed after six hours all the same
@@ -90,7 +91,9 @@ def figures_token() -> str | None:
 
 def _key(token: str, name: str, parts: tuple) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"figures:{token}:{name}:{digest}"
+    # Some entries hold words as well as figures (chart titles, section names): each
+    # language keeps its own.
+    return f"figures:{token}:{translation.get_language() or 'en'}:{name}:{digest}"
 
 
 def cached_figures(name: str, parts: tuple, compute: Callable[[], T], *, token=...) -> T:

@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from brands.models import BrandRole
 from reports.dashboards import DashboardFilters, group_dashboard_data
@@ -133,6 +133,15 @@ class TestCachedFigures:
         assert cached_figures("t", (2,), compute) == 2
         project.save()  # any change of the figures' tables
         assert cached_figures("t", (1,), compute) == 3
+
+    def test_each_language_keeps_its_own_entries(self, project):
+        # Entries may hold words (chart titles): a French page never gets the English ones.
+        with translation.override("en"):
+            assert cached_figures("t", (1,), lambda: "Score") == "Score"
+        with translation.override("fr"):
+            assert cached_figures("t", (1,), lambda: "Note") == "Note"
+        with translation.override("en"):
+            assert cached_figures("t", (1,), lambda: "recomputed") == "Score"
 
     def test_a_broken_cache_is_read_through(self, monkeypatch):
         def broken(*args, **kwargs):
