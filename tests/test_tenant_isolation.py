@@ -191,6 +191,8 @@ POST_ONLY = {
 PUBLIC_URLS = {"login", "healthz", "readyz", "logout", "invitation_accept"}
 PUBLIC_URLS |= {"oidc_authentication_init", "oidc_authentication_callback"}
 PUBLIC_URLS |= {"tracker_hook"}
+# The language switcher: the login page has it too (it sets only a cookie before login).
+PUBLIC_URLS |= {"set_language"}
 # For group roles only: anyone else is refused (403) rather than shown an empty page.
 GROUP_ONLY_URLS = {"group_gaps", "group_dashboard", "group_dashboard_gaps", "audit_log"}
 GROUP_ONLY_URLS |= {"report_metrics", "question_set_defaults", "round_create"}
@@ -471,6 +473,10 @@ def test_the_public_pages_are_the_ones_expected(client):
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout"))["Location"] == reverse("login")
+    assert client.get(reverse("set_language")).status_code == 405
+    switched = client.post(reverse("set_language"), {"language": "nl", "next": reverse("login")})
+    assert switched["Location"] == reverse("login")
+    assert switched.cookies["yardstick_language"].value == "nl"
 
 
 # --- The JSON API (issue 18): every route, with other brands' codes and tokens --------------

@@ -370,6 +370,7 @@ NOT_PAGES = {
     "webhook_secret": "POST only (answers with the webhook page, showing the new secret)",
     "webhook_delete": "POST only",
     "api_token_revoke": "POST only (the buttons are on the token pages)",
+    "set_language": "POST only (the language switcher is in every page's header)",
 }
 
 
@@ -437,6 +438,46 @@ def test_the_page_fits_the_window_and_axe_finds_nothing(
         assert not problems, f"{kind} ({url}):\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+# The languages whose words and sentences run longest: every page must fit a phone in them.
+LONG_LANGUAGES = ["de", "el"]
+
+
+@pytest.mark.parametrize("language", LONG_LANGUAGES)
+def test_every_page_fits_a_phone_in_the_longest_languages(site, browser, console, language):
+    """Only the width at 390 px: axe's checks do not depend on the words' length, and one
+    context per person visits all of that person's pages."""
+    problems = []
+    people = dict.fromkeys(who for _, who, _, _ in PAGES)
+    for who in people:
+        username = site.people.get(who, who)
+        context = browser.new_context(
+            base_url=site.url,
+            storage_state=site.logins[username] if username else None,
+            viewport={"width": SIZES["phone"][0], "height": SIZES["phone"][1]},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_cookies([{"name": "yardstick_language", "value": language, "url": site.url}])
+        try:
+            page = context.new_page()
+            console.watch(page)
+            for kind, _, name, args in (p for p in PAGES if p[1] == who):
+                url = reverse(name, args=args(site))
+                response = page.goto(url)
+                assert response.status == 200, url
+                wait_until_settled(page)
+                assert page.evaluate("document.documentElement.lang") == language, url
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                inner_width = page.evaluate("window.innerWidth")
+                if scroll_width > inner_width:
+                    problems.append(
+                        f"{kind} ({url}): {scroll_width} px wide in a {inner_width} px window; "
+                        f"sticking out: {too_wide(page)}"
+                    )
+        finally:
+            context.close()
+    assert not problems, f"in {language}:\n" + "\n".join(problems)
 
 
 def test_every_url_of_the_url_conf_is_a_page_visited_here_or_named_as_no_page():
