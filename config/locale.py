@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+API_PREFIX = "/api/"
+
 
 def supported(code: str | None) -> str | None:
     """`code` if Yardstick speaks it (or a variant of it, "nl-BE" -> "nl"), else None."""
@@ -30,6 +32,9 @@ def language_of(user) -> str:
 
 
 def request_language(request: HttpRequest) -> str:
+    if request.path.startswith(API_PREFIX):
+        # The JSON API's messages are read by programs and their authors: always English.
+        return settings.LANGUAGE_CODE
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         chosen = supported(user.language)
@@ -48,7 +53,12 @@ class UserLanguageMiddleware:
         language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Whatever runs next in this thread (another request, a task run in-process)
+            # starts from the default language, not from this person's.
+            translation.deactivate()
         # The same address answers in several languages: caches must tell them apart.
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)

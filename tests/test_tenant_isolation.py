@@ -153,6 +153,7 @@ TENANT_KINDS |= {"tracker", "webhook"}
 NOT_OBJECTS = {"chart"}
 # Views that only take POST (they answer GET with 405).
 POST_ONLY = {
+    "set_language",
     "assessment_start",
     "assessment_submit",
     "answer_save",
