@@ -102,11 +102,13 @@ def comparable_projects(project: Project) -> tuple[QuerySet[Project], str]:
     return others.filter(kind=project.kind), str(_OTHER_PROJECTS_OF_KIND[project.kind])
 
 
-# Translators: these complete "Easy wins: how many of the … in the group already meet the
-# statement" on the improvement plan.
+# Each completes "Easy wins: how many of the … in the group already meet the statement".
 _OTHER_PROJECTS_OF_KIND = {
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
     ProjectKind.BATCH: gettext_lazy("other batch projects"),
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
     ProjectKind.REALTIME: gettext_lazy("other real-time projects"),
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
     ProjectKind.BOTH: gettext_lazy("other batch and real-time projects"),
 }
 
