@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy, ngettext
 
 from brands.models import (
     ApiToken,
@@ -137,7 +138,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         # Through the service, so that each revocation is audited (and a service token's
         # account retired) as on the token pages.
@@ -145,7 +146,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         for token in queryset.select_related("brand"):
             token_revoke(token=token, user=request.user)
-        self.message_user(request, f"Revoked {queryset.count()} token(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Revoked %(count)s token.", "Revoked %(count)s tokens.", count)
+            % {"count": count},
+        )
 
     def has_change_permission(self, request, obj=None):
         return False

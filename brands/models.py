@@ -9,21 +9,22 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class GroupRole(models.TextChoices):
-    NONE = "", "None"
-    ADMIN = "admin", "Group admin"
-    ASSESSOR = "assessor", "Group assessor"
-    VIEWER = "viewer", "Group viewer"
+    NONE = "", pgettext_lazy("group role", "None")
+    ADMIN = "admin", _("Group admin")
+    ASSESSOR = "assessor", _("Group assessor")
+    VIEWER = "viewer", _("Group viewer")
 
 
 class BrandRole(models.TextChoices):
-    LEAD = "lead", "Lead"
-    VIEWER = "viewer", "Viewer"
-    DATA_SCIENTIST = "data_scientist", "Data scientist"
+    LEAD = "lead", pgettext_lazy("brand role", "Lead")
+    VIEWER = "viewer", _("Viewer")
+    DATA_SCIENTIST = "data_scientist", _("Data scientist")
 
 
 class User(AbstractUser):
@@ -37,7 +38,7 @@ class User(AbstractUser):
     # (brands.oidc). Stable where usernames and e-mail addresses are not, so it is how
     # they are recognised at every later login.
     sso_subject = models.CharField(
-        "single sign-on subject", max_length=255, unique=True, null=True, blank=True
+        _("single sign-on subject"), max_length=255, unique=True, null=True, blank=True
     )
     # The identity behind a brand service token (brands.tokens): it holds a membership in
     # its brand, so every access rule applies to it unchanged, but it has no password and
@@ -80,8 +81,8 @@ class User(AbstractUser):
 class Brand(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166 country code, e.g. NL")
-    has_ds_team = models.BooleanField("has its own data-science team", default=True)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166 country code, e.g. NL"))
+    has_ds_team = models.BooleanField(_("has its own data-science team"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,15 +127,15 @@ class ProductLine(models.Model):
 
 
 class ProjectKind(models.TextChoices):
-    BATCH = "batch", "Batch"
-    REALTIME = "realtime", "Real-time"
-    BOTH = "both", "Batch and real-time"
+    BATCH = "batch", _("Batch")
+    REALTIME = "realtime", _("Real-time")
+    BOTH = "both", _("Batch and real-time")
 
 
 class Criticality(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
+    LOW = "low", pgettext_lazy("criticality", "Low")
+    MEDIUM = "medium", pgettext_lazy("criticality", "Medium")
+    HIGH = "high", pgettext_lazy("criticality", "High")
 
 
 class Project(models.Model):
@@ -172,32 +173,32 @@ class Project(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    LOGIN = "login", "Logged in"
-    LOGIN_FAILED = "login_failed", "Failed login"
-    LOCKED_OUT = "locked_out", "Locked out after failed logins"
-    LOGOUT = "logout", "Logged out"
-    LOGOUT_EVERYWHERE = "logout_everywhere", "Logged out everywhere"
-    GROUP_ROLE_CHANGED = "group_role_changed", "Group role changed"
-    MEMBERSHIP_ADDED = "membership_added", "Brand role given"
-    MEMBERSHIP_CHANGED = "membership_changed", "Brand role changed"
-    MEMBERSHIP_REMOVED = "membership_removed", "Brand role taken away"
-    INVITATION_SENT = "invitation_sent", "Invitation sent"
-    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-    ASSESSMENT_VALIDATED = "assessment_validated", "Assessment validated"
-    ASSESSMENT_RETURNED = "assessment_returned", "Assessment returned"
-    VERSION_PUBLISHED = "version_published", "Question-set version published"
-    REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
-    API_TOKEN_CREATED = "api_token_created", "API token created"
-    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
-    API_WRITE = "api_write", "Change made through the API"
-    TRACKER_CONNECTED = "tracker_connected", "Issue tracker connected"
-    TRACKER_CHANGED = "tracker_changed", "Issue tracker changed"
-    TRACKER_REMOVED = "tracker_removed", "Issue tracker removed"
-    WEBHOOK_ADDED = "webhook_added", "Webhook added"
-    WEBHOOK_CHANGED = "webhook_changed", "Webhook changed"
-    WEBHOOK_REMOVED = "webhook_removed", "Webhook removed"
-    ROUND_LAUNCHED = "round_launched", "Round launched"
-    ROUND_CLOSED = "round_closed", "Round closed"
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKED_OUT = "locked_out", _("Locked out after failed logins")
+    LOGOUT = "logout", _("Logged out")
+    LOGOUT_EVERYWHERE = "logout_everywhere", _("Logged out everywhere")
+    GROUP_ROLE_CHANGED = "group_role_changed", _("Group role changed")
+    MEMBERSHIP_ADDED = "membership_added", _("Brand role given")
+    MEMBERSHIP_CHANGED = "membership_changed", _("Brand role changed")
+    MEMBERSHIP_REMOVED = "membership_removed", _("Brand role taken away")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    ASSESSMENT_VALIDATED = "assessment_validated", _("Assessment validated")
+    ASSESSMENT_RETURNED = "assessment_returned", _("Assessment returned")
+    VERSION_PUBLISHED = "version_published", _("Question-set version published")
+    REPORT_DOWNLOADED = "report_downloaded", _("Report downloaded")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    API_WRITE = "api_write", _("Change made through the API")
+    TRACKER_CONNECTED = "tracker_connected", _("Issue tracker connected")
+    TRACKER_CHANGED = "tracker_changed", _("Issue tracker changed")
+    TRACKER_REMOVED = "tracker_removed", _("Issue tracker removed")
+    WEBHOOK_ADDED = "webhook_added", _("Webhook added")
+    WEBHOOK_CHANGED = "webhook_changed", _("Webhook changed")
+    WEBHOOK_REMOVED = "webhook_removed", _("Webhook removed")
+    ROUND_LAUNCHED = "round_launched", _("Round launched")
+    ROUND_CLOSED = "round_closed", _("Round closed")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -260,19 +261,19 @@ class GroupSettings(models.Model):
     """Rules that hold for the whole group. One row, created on first read."""
 
     four_eyes = models.BooleanField(
-        "four-eyes rule",
+        _("four-eyes rule"),
         default=False,
-        help_text=(
+        help_text=_(
             "An interview or self-fill is validated by an assessor other than the one who ran "
             "it: a finalised interview then waits for a second assessor's review."
         ),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "group settings"
+        verbose_name = verbose_name_plural = _("group settings")
 
     def __str__(self) -> str:
-        return "Group settings"
+        return str(_("Group settings"))
 
     @classmethod
     def current(cls) -> "GroupSettings":
@@ -280,8 +281,8 @@ class GroupSettings(models.Model):
 
 
 class WebhookEvent(models.TextChoices):
-    ASSESSMENT_VALIDATED = "assessment.validated", "An assessment is validated"
-    REPORT_READY = "report.ready", "A report is ready"
+    ASSESSMENT_VALIDATED = "assessment.validated", _("An assessment is validated")
+    REPORT_READY = "report.ready", _("A report is ready")
 
 
 class Webhook(models.Model):
@@ -289,7 +290,7 @@ class Webhook(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="webhooks")
-    url = models.CharField("address", max_length=500)
+    url = models.CharField(_("address"), max_length=500)
     events = models.JSONField(default=list)
     # The signing key, encrypted (brands/secrets.py): the receiver holds it in clear.
     secret_encrypted = models.TextField()
@@ -311,10 +312,10 @@ class Webhook(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to be sent"
-    SENDING = "sending", "Sending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed for good"
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", pgettext_lazy("delivery status", "Sending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed for good")
 
 
 class WebhookDelivery(models.Model):
@@ -376,8 +377,8 @@ class WebhookAttempt(models.Model):
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read"
-    WRITE = "write", "Read and write"
+    READ = "read", pgettext_lazy("token scope", "Read")
+    WRITE = "write", pgettext_lazy("token scope", "Read and write")
 
 
 class ApiToken(models.Model):

@@ -36,6 +36,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -60,7 +62,26 @@ _discovery_lock = threading.Lock()
 
 
 class LoginRefused(Exception):
-    """A single sign-on that must not log anyone in; the message is shown to the person."""
+    """A single sign-on that must not log anyone in. `str()` is the message in English, as the
+    audit log and the server log keep it; `shown` is the same in the person's language.
+
+    `message` is marked with gettext_noop, its %(name)s placeholders filled from `values`."""
+
+    def __init__(self, message: str, **values: str) -> None:
+        super().__init__(message % values if values else message)
+        self.template = message
+        self.values = values
+
+    @property
+    def shown(self) -> str:
+        text = _(self.template)
+        return text % self.values if self.values else text
+
+
+# Our reason for a refused callback whose state this browser never issued (audited in English).
+_NOT_STARTED_HERE = gettext_noop(
+    "this sign-in was not started from this browser, or was already used"
+)
 
 
 class NoAccess(Exception):
@@ -87,14 +108,19 @@ def _discovery(url: str) -> dict:
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
         raise LoginRefused(
-            f"Single sign-on is unavailable: the identity provider's configuration could not "
-            f"be read ({type(exc).__name__})."
+            gettext_noop(
+                "Single sign-on is unavailable: the identity provider's configuration could not "
+                "be read (%(error)s)."
+            ),
+            error=type(exc).__name__,
         ) from exc
     expected = settings.OIDC_ISSUER
     if expected and document.get("issuer", "").rstrip("/") != expected.rstrip("/"):
         raise LoginRefused(
-            "Single sign-on is unavailable: the identity provider names a different issuer "
-            "than the one configured."
+            gettext_noop(
+                "Single sign-on is unavailable: the identity provider names a different issuer "
+                "than the one configured."
+            )
         )
     with _discovery_lock:
         _discovered[url] = (now, document)
@@ -214,8 +240,11 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return super().authenticate(request, **kwargs)
         except requests.RequestException as exc:
             raise LoginRefused(
-                "Single sign-on failed: the identity provider could not be reached "
-                f"or refused the request ({type(exc).__name__})."
+                gettext_noop(
+                    "Single sign-on failed: the identity provider could not be reached "
+                    "or refused the request (%(error)s)."
+                ),
+                error=type(exc).__name__,
             ) from exc
 
     def get_user(self, user_id):
@@ -273,8 +302,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
             info = super().get_userinfo(access_token, id_token, payload)
             if info.get("sub") != payload.get("sub"):
                 raise LoginRefused(
-                    "Single sign-on failed: the identity provider's user information is "
-                    "about someone other than the ID token."
+                    gettext_noop(
+                        "Single sign-on failed: the identity provider's user information is "
+                        "about someone other than the ID token."
+                    )
                 )
             claims.update(info)
         return claims
@@ -283,7 +314,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         subject = str(claims.get("sub") or "")
         if not subject:
-            raise LoginRefused("Single sign-on failed: the ID token names no subject.")
+            raise LoginRefused(
+                gettext_noop("Single sign-on failed: the ID token names no subject.")
+            )
         roles = mapped_roles(claims)
         with transaction.atomic():
             user = self._find_user(subject, claims)
@@ -327,8 +360,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
         except IntegrityError as exc:
             # The same person's first sign-on in two tabs at once: one of them made the account.
             raise LoginRefused(
-                "Single sign-on could not finish because your account was being set up at the "
-                "same moment; please sign in again."
+                gettext_noop(
+                    "Single sign-on could not finish because your account was being set up at "
+                    "the same moment; please sign in again."
+                )
             ) from exc
         return user
 
@@ -382,7 +417,7 @@ class LoginStartView(OIDCAuthenticationRequestView):
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
         except LoginRefused as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.shown)
             return redirect("login")
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         return super().get(request)
@@ -391,7 +426,7 @@ class LoginStartView(OIDCAuthenticationRequestView):
 class CallbackView(OIDCAuthenticationCallbackView):
     """Where the identity provider sends the browser back (GET /sso/callback/)."""
 
-    failure_message = "Single sign-on did not log you in. Please try again."
+    failure_message = gettext_lazy("Single sign-on did not log you in. Please try again.")
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not enabled():
@@ -400,11 +435,13 @@ class CallbackView(OIDCAuthenticationCallbackView):
             if request.GET.get("state") not in request.session.get("oidc_states", {}):
                 # The library logs the browser out on an error answer; a link from anywhere
                 # must not be able to do that, only the answer to a sign-in it started.
-                self.failure_message = "This sign-in was not started from this browser."
+                self.failure_message = _("This sign-in was not started from this browser.")
                 return self.login_failure()
             # Shown as a code only: the description is the provider's text, not ours.
             code = request.GET["error"][:60]
-            self.failure_message = f"The identity provider did not sign you in ({code})."
+            self.failure_message = _("The identity provider did not sign you in (%(code)s).") % {
+                "code": code
+            }
         try:
             return super().get(request)
         except NoAccess as exc:
@@ -422,26 +459,32 @@ class CallbackView(OIDCAuthenticationCallbackView):
                 status=403,
             )
         except LoginRefused as exc:
-            self._refused(str(exc))
+            self._refused(str(exc), shown=exc.shown)
         except SuspiciousOperation as exc:
-            # Also a forged or replayed callback (state not issued by this session).
-            reason = str(exc)
+            # Also a forged or replayed callback (state not issued by this session). The reason
+            # is the library's or ours, in English; ours is shown translated.
+            reason = shown_reason = str(exc)
             if "state" in reason.lower():
-                reason = "this sign-in was not started from this browser, or was already used"
-            self._refused(f"Single sign-on was refused: {reason}.")
+                reason, shown_reason = _NOT_STARTED_HERE, _(_NOT_STARTED_HERE)
+            self._refused(
+                f"Single sign-on was refused: {reason}.",
+                shown=_("Single sign-on was refused: %(reason)s.") % {"reason": shown_reason},
+            )
         return self.login_failure()
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, message: str, *, shown: str) -> None:
+        """`message` in English for the logs, `shown` in the person's language."""
         log.warning("single sign-on refused: %s", message)
         audit.record(AuditAction.LOGIN_FAILED, actor=None, request=self.request, reason=message)
-        self.failure_message = message
+        self.failure_message = shown
 
     def login_failure(self) -> HttpResponse:
         user = getattr(self, "user", None)
         if user is not None and not user.is_active:
-            self._refused(
+            switched_off = gettext_noop(
                 "Your Yardstick account is switched off; ask a Yardstick administrator to turn "
                 "it back on."
             )
+            self._refused(switched_off, shown=_(switched_off))
         messages.error(self.request, self.failure_message)
         return redirect("login")

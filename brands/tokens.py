@@ -21,6 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from brands import audit
 from brands.models import (
@@ -57,17 +59,23 @@ def max_expiry_days() -> int:
 def _check(name: str, scope: str, expires_on: datetime.date) -> str:
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name that says what uses it.", field="name")
+        raise TokenError(_("Give the token a name that says what uses it."), field="name")
     if len(name) > 100:
-        raise TokenError("The name is too long: at most 100 characters.", field="name")
+        raise TokenError(_("The name is too long: at most 100 characters."), field="name")
     if scope not in TokenScope.values:
-        raise TokenError("Choose read, or read and write.", field="scope")
+        raise TokenError(_("Choose read, or read and write."), field="scope")
     today = timezone.localdate()
     if expires_on <= today:
-        raise TokenError("The expiry date must be after today.", field="expires_on")
+        raise TokenError(_("The expiry date must be after today."), field="expires_on")
     if expires_on > today + datetime.timedelta(days=max_expiry_days()):
+        days = max_expiry_days()
         raise TokenError(
-            f"A token lives at most {max_expiry_days()} days; choose an earlier expiry date.",
+            ngettext(
+                "A token lives at most %(days)s day; choose an earlier expiry date.",
+                "A token lives at most %(days)s days; choose an earlier expiry date.",
+                days,
+            )
+            % {"days": days},
             field="expires_on",
         )
     return name
@@ -110,7 +118,7 @@ def token_create(
 ) -> tuple[ApiToken, str]:
     """A personal token of `user`. Returns the token and its secret (shown once, never stored)."""
     if user.is_service_account:
-        raise TokenError("A service account cannot make tokens.")
+        raise TokenError(_("A service account cannot make tokens."))
     name = _check(name, scope, expires_on)
     return _make(
         name=name, user=user, brand=None, scope=scope, expires_on=expires_on, created_by=user
@@ -123,7 +131,7 @@ def service_token_create(
 ) -> tuple[ApiToken, str]:
     """A service token of `brand`, made by one of its leads or a group admin or assessor."""
     if not can_manage_brand(user, brand):
-        raise TokenError("Only the brand's leads and group admins can make its service tokens.")
+        raise TokenError(_("Only the brand's leads and group admins can make its service tokens."))
     name = _check(name, scope, expires_on)
     account = User.objects.create(
         username=f"api-{slugify(brand.name)[:40]}-{secrets.token_hex(4)}",

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -76,7 +77,7 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     audit.record(AuditAction.LOGOUT_EVERYWHERE, actor=user, target=user, request=request)
     logout(request)
-    messages.success(request, "You have been logged out on every device and browser.")
+    messages.success(request, _("You have been logged out on every device and browser."))
     return redirect("login")
 
 
@@ -112,18 +113,26 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
-    actor = forms.CharField(label="Person", max_length=150, required=False)
+    action = forms.ChoiceField(
+        label=pgettext_lazy("audit event", "Action"),
+        choices=[("", gettext_lazy("Any action")), *AuditAction.choices],
+        required=False,
+    )
+    actor = forms.CharField(label=gettext_lazy("Person"), max_length=150, required=False)
     brand = forms.ModelChoiceField(
-        queryset=Brand.objects.all(), to_field_name="code", required=False, empty_label="Any brand"
+        label=gettext_lazy("Brand"),
+        queryset=Brand.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Any brand"),
     )
     since = forms.DateField(
-        label="From",
+        label=pgettext_lazy("start of a period", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label="Until",
+        label=pgettext_lazy("end of a period", "Until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -132,7 +141,7 @@ class AuditFilterForm(forms.Form):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
 
 
@@ -145,7 +154,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log, for group admins only: filter by action, person, brand and dates."""
     user = request.user
     if not (user.group_role == GroupRole.ADMIN or user.is_superuser):
-        raise PermissionDenied("The audit log is for group admins.")
+        raise PermissionDenied(_("The audit log is for group admins."))
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         # Bad filters get their messages next to the fields and no events, never a guess.
@@ -166,13 +175,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text='What uses it, e.g. "GitHub Actions of the forecast repo".'
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy('What uses it, e.g. "GitHub Actions of the forecast repo".'),
     )
     scope = forms.ChoiceField(
-        choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect
+        label=gettext_lazy("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
     )
     expires_on = forms.DateField(
-        label="Expires on",
+        label=gettext_lazy("Expires on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -182,7 +196,9 @@ class TokenForm(forms.Form):
         self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(
             days=min(90, days)
         )
-        self.fields["expires_on"].help_text = f"At most {days} days from today."
+        self.fields["expires_on"].help_text = ngettext(
+            "At most %(days)s day from today.", "At most %(days)s days from today.", days
+        ) % {"days": days}
 
 
 def _create_token(request: HttpRequest, make) -> TokenForm | None:
@@ -193,7 +209,7 @@ def _create_token(request: HttpRequest, make) -> TokenForm | None:
     if not form.is_valid():
         return form
     try:
-        _, secret = make(**form.cleaned_data)
+        _token, secret = make(**form.cleaned_data)
     except tokens.TokenError as exc:
         form.add_error(exc.field or None, exc.message)
         return form
@@ -239,7 +255,7 @@ def brand_tokens(request: HttpRequest, code) -> HttpResponse:
     """A brand's service tokens, for its leads and group admins and assessors."""
     brand = get_brand_for_user(request.user, code)
     if not can_manage_brand(request.user, brand):
-        raise PermissionDenied("A brand's service tokens are for its leads and group admins.")
+        raise PermissionDenied(_("A brand's service tokens are for its leads and group admins."))
     form = TokenForm()
     if request.method == "POST":
         form = _create_token(
@@ -263,9 +279,11 @@ def api_token_revoke(request: HttpRequest, code) -> HttpResponse:
     """Revoke one of the person's own tokens, or a service token of a brand they manage."""
     token = tokens.get_token_for_user(request.user, code)
     if token.brand is not None and not can_manage_brand(request.user, token.brand):
-        raise PermissionDenied("A brand's service tokens are for its leads and group admins.")
+        raise PermissionDenied(_("A brand's service tokens are for its leads and group admins."))
     tokens.token_revoke(token=token, user=request.user)
-    messages.success(request, f"Token revoked: {token.name}. It no longer works.")
+    messages.success(
+        request, _("Token revoked: %(name)s. It no longer works.") % {"name": token.name}
+    )
     if token.brand is not None:
         return redirect("brand_tokens", code=token.brand.code)
     return redirect("api_tokens")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands import webhooks
@@ -97,7 +98,7 @@ def webhook_detail(request: HttpRequest, code) -> HttpResponse:
         except webhooks.WebhookError as exc:
             _refused(form, exc)
         else:
-            messages.success(request, "Webhook saved.")
+            messages.success(request, _("Webhook saved."))
             return redirect("webhook_detail", code=hook.code)
     return _detail_page(request, hook, form, status=400)
 
@@ -123,5 +124,5 @@ def webhook_delete(request: HttpRequest, code) -> HttpResponse:
     hook: Webhook = webhooks.get_webhook_for_user(request.user, code)
     _manageable(request, hook.brand)
     webhooks.webhook_delete(webhook=hook, user=request.user)
-    messages.success(request, f"Webhook to {hook.url} deleted.")
+    messages.success(request, _("Webhook to %(address)s deleted.") % {"address": hook.url})
     return redirect("webhook_list", code=hook.brand.code)

@@ -25,7 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brands import audit
 from brands.models import (
@@ -82,22 +84,30 @@ def outbound_url_problem(url: str, *, resolve: bool = False) -> str | None:
         host = parts.hostname
         parts.port  # noqa: B018  (raises ValueError for a port that is no number)
     except ValueError:
-        return "is not a valid web address"
+        return _NOT_VALID
     if parts.scheme not in ("http", "https"):
-        return "must be a web address starting with http:// or https://"
+        return _NOT_HTTP
     if not host:
-        return "must name a host, e.g. https://hooks.example.com/yardstick"
+        return _NO_HOST
     if settings.INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES:
         return None
     for address in _addresses(host, resolve=resolve):
         if address.version == 6 and address.ipv4_mapped:
             address = address.ipv4_mapped
         if not address.is_global:
-            return (
-                "points to a private, loopback or reserved network address, which this "
-                "installation refuses (INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES)"
-            )
+            return _PRIVATE
     return None
+
+
+# Why an address is refused: what follows "Address:" on the forms (in the person's language,
+# lazily) and "The address" in the delivery log (in English, see webhook_deliver).
+_NOT_VALID = gettext_lazy("is not a valid web address")
+_NOT_HTTP = gettext_lazy("must be a web address starting with http:// or https://")
+_NO_HOST = gettext_lazy("must name a host, e.g. https://hooks.example.com/yardstick")
+_PRIVATE = gettext_lazy(
+    "points to a private, loopback or reserved network address, which this "
+    "installation refuses (INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES)"
+)
 
 
 def _addresses(host: str, *, resolve: bool) -> list:
@@ -152,7 +162,7 @@ def recent_attempts(webhook: Webhook, limit: int = 50) -> list[WebhookAttempt]:
 
 def check_can_manage(user: User, brand: Brand) -> None:
     if not can_manage_brand(user, brand):
-        raise WebhookNotAllowed("Only the brand's leads and group admins manage its webhooks.")
+        raise WebhookNotAllowed(_("Only the brand's leads and group admins manage its webhooks."))
 
 
 # --------------------------------------------------------------------------- writes
@@ -162,14 +172,16 @@ def _clean(url: str, events: list[str], secret: str | None) -> tuple[str, list[s
     url = url.strip()
     problem = outbound_url_problem(url)
     if problem:
-        raise WebhookError(f"Address: {problem}.", field="url")
+        raise WebhookError(_("Address: %(problem)s.") % {"problem": problem}, field="url")
     unknown = [e for e in events if e not in WebhookEvent.values]
     if unknown:
-        raise WebhookError(f"Events: unknown event {unknown[0]!r}.", field="events")
+        raise WebhookError(
+            _("Events: unknown event %(event)s.") % {"event": repr(unknown[0])}, field="events"
+        )
     if not events:
-        raise WebhookError("Events: choose at least one event.", field="events")
+        raise WebhookError(_("Events: choose at least one event."), field="events")
     if secret is not None and len(secret) < 16:
-        raise WebhookError("Secret: use at least 16 characters.", field="secret")
+        raise WebhookError(_("Secret: use at least 16 characters."), field="secret")
     return url, sorted(set(events))
 
 
@@ -217,7 +229,7 @@ def webhook_secret_replace(*, webhook: Webhook, user: User, secret: str = "") ->
     check_can_manage(user, webhook.brand)
     secret = secret.strip()
     if secret and len(secret) < 16:
-        raise WebhookError("Secret: use at least 16 characters.", field="secret")
+        raise WebhookError(_("Secret: use at least 16 characters."), field="secret")
     secret = secret or new_secret()
     Webhook.objects.filter(pk=webhook.pk).update(
         secret_encrypted=secret_encrypt(secret), updated_at=timezone.now()
@@ -310,7 +322,9 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
         problem = outbound_url_problem(webhook.url, resolve=True)
         if problem:
             final = True
-            raise _Refused(f"The address {problem}.")
+            # The delivery log is kept in English, like the receivers' own answers in it.
+            with translation.override("en"):
+                raise _Refused(f"The address {problem}.")
         secret = secret_decrypt(webhook.secret_encrypted)
         body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
         response = requests.post(

@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from brands.models import User
 from scoring.models import ActionStatus, TrackerKind
@@ -20,12 +22,22 @@ class OwnerField(forms.ModelChoiceField):
 class ActionCreateForm(forms.Form):
     """One statement of the plan turned into an action."""
 
-    question_key = forms.SlugField(max_length=60, widget=forms.HiddenInput)
-    title = forms.CharField(label="What will be done", max_length=200)
-    owner = OwnerField(queryset=User.objects.none(), required=False, empty_label="nobody yet")
-    due_on = forms.DateField(label="Due date", required=False, widget=_DATE)
+    question_key = forms.SlugField(
+        label=gettext_lazy("Statement"), max_length=60, widget=forms.HiddenInput
+    )
+    title = forms.CharField(label=gettext_lazy("What will be done"), max_length=200)
+    owner = OwnerField(
+        label=gettext_lazy("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("nobody yet"),
+    )
+    due_on = forms.DateField(label=gettext_lazy("Due date"), required=False, widget=_DATE)
     note = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, owners: QuerySet[User], **kwargs):
@@ -36,11 +48,19 @@ class ActionCreateForm(forms.Form):
 class ActionUpdateForm(forms.Form):
     """Managers change everything; an owning data scientist only status and note."""
 
-    status = forms.ChoiceField(choices=ActionStatus.choices)
-    owner = OwnerField(queryset=User.objects.none(), required=False, empty_label="nobody yet")
-    due_on = forms.DateField(label="Due date", required=False, widget=_DATE)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ActionStatus.choices)
+    owner = OwnerField(
+        label=gettext_lazy("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("nobody yet"),
+    )
+    due_on = forms.DateField(label=gettext_lazy("Due date"), required=False, widget=_DATE)
     note = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, owners: QuerySet[User], full: bool = True, **kwargs):
@@ -56,7 +76,7 @@ def recent_quarter_ends(today: datetime.date | None = None, count: int = 8) -> l
     """The ends of the last `count` completed quarters, newest first."""
     ends = []
     day = today or timezone.localdate()
-    for _ in range(count):
+    for _step in range(count):
         day = previous_quarter_end(day)
         ends.append(day)
     return ends
@@ -69,9 +89,9 @@ def question_set_choices() -> list[tuple[str, str]]:
     return [
         (
             str(s.code),
-            f"{s.name} (the group's main set)"
+            _("%(name)s (the group's main set)") % {"name": s.name}
             if s.is_main
-            else (s.name if s.active else f"{s.name} (retired)"),
+            else (s.name if s.active else _("%(name)s (retired)") % {"name": s.name}),
         )
         for s in sets.order_by("-is_main", "name")
     ]
@@ -81,7 +101,9 @@ class QuestionSetChoiceForm(forms.Form):
     """Figures are always for one question set (they never mix sets): the main set, or the
     one chosen with `set=<code>` in the address, as on the dashboards."""
 
-    set = forms.TypedChoiceField(label="Question set", required=False, coerce=str, empty_value=None)
+    set = forms.TypedChoiceField(
+        label=gettext_lazy("Question set"), required=False, coerce=str, empty_value=None
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +118,7 @@ class QuarterForm(QuestionSetChoiceForm):
     """Which date figures are read at (today or the end of a recent quarter), for which set."""
 
     quarter = forms.TypedChoiceField(
-        label="At",
+        label=pgettext_lazy("figures read at a date", "At"),
         required=False,
         coerce=datetime.date.fromisoformat,
         empty_value=None,
@@ -105,20 +127,22 @@ class QuarterForm(QuestionSetChoiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["quarter"].choices = [("", f"today ({quarter_label(today)} so far)")] + [
-            (end.isoformat(), f"end of {quarter_label(end)}") for end in recent_quarter_ends(today)
+        today_label = _("today (%(quarter)s so far)") % {"quarter": quarter_label(today)}
+        self.fields["quarter"].choices = [("", today_label)] + [
+            (end.isoformat(), _("end of %(quarter)s") % {"quarter": quarter_label(end)})
+            for end in recent_quarter_ends(today)
         ]
 
 
 class TrackerForm(forms.Form):
     """A brand's connection to an issue tracker; the token is written, never shown back."""
 
-    kind = forms.ChoiceField(label="Tracker", choices=TrackerKind.choices)
-    name = forms.CharField(label="Name", max_length=100, required=False)
-    api_url = forms.CharField(label="API address", max_length=300, required=False)
-    target = forms.CharField(label="Repository or project", max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Tracker"), choices=TrackerKind.choices)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100, required=False)
+    api_url = forms.CharField(label=gettext_lazy("API address"), max_length=300, required=False)
+    target = forms.CharField(label=gettext_lazy("Repository or project"), max_length=200)
     token = forms.CharField(
-        label="Token",
+        label=gettext_lazy("Token"),
         max_length=500,
         required=False,
         widget=forms.PasswordInput(render_value=False),
@@ -126,4 +150,4 @@ class TrackerForm(forms.Form):
 
 
 class IssueRequestForm(forms.Form):
-    connection = forms.UUIDField(label="Tracker")
+    connection = forms.UUIDField(label=gettext_lazy("Tracker"))

@@ -6,6 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brands.models import Brand, Project
 from surveys.models import Assessment, Section
@@ -14,7 +16,7 @@ from surveys.models import Assessment, Section
 class Score(models.Model):
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="score")
     overall = models.DecimalField(
-        max_digits=6, decimal_places=5, null=True, help_text="0 to 1; null when nothing applies"
+        max_digits=6, decimal_places=5, null=True, help_text=_("0 to 1; null when nothing applies")
     )
     level = models.CharField(max_length=60, blank=True)
     all_core_met = models.BooleanField(default=False)
@@ -48,7 +50,7 @@ class SectionScore(models.Model):
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="sections")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
     value = models.DecimalField(
-        max_digits=6, decimal_places=5, null=True, help_text="0 to 1; null when nothing applies"
+        max_digits=6, decimal_places=5, null=True, help_text=_("0 to 1; null when nothing applies")
     )
 
     class Meta:
@@ -70,10 +72,10 @@ class SectionScore(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    OPEN = "open", pgettext_lazy("action status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
+    DONE = "done", pgettext_lazy("action status", "Done")
+    DROPPED = "dropped", pgettext_lazy("action status", "Dropped")
 
 
 ACTIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -92,7 +94,9 @@ class ImprovementAction(models.Model):
         Project, on_delete=models.CASCADE, related_name="improvement_actions"
     )
     question_key = models.SlugField(max_length=60)
-    question_text = models.TextField(help_text="The statement as it read when the action was made")
+    question_text = models.TextField(
+        help_text=_("The statement as it read when the action was made")
+    )
     title = models.CharField(max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,7 +105,7 @@ class ImprovementAction(models.Model):
         blank=True,
         related_name="improvement_actions",
     )
-    due_on = models.DateField("due date", null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
@@ -119,7 +123,7 @@ class ImprovementAction(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The validated assessment that met the statement, when closed automatically",
+        help_text=_("The validated assessment that met the statement, when closed automatically"),
     )
 
     class Meta:
@@ -174,9 +178,10 @@ class TrackerConnection(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="tracker_connections")
     kind = models.CharField(max_length=12, choices=TrackerKind.choices)
     name = models.CharField(max_length=100)
-    api_url = models.CharField("API address", max_length=300)
+    api_url = models.CharField(_("API address"), max_length=300)
     target = models.CharField(
-        max_length=200, help_text="GitHub: owner/repository. Azure Boards: organisation/project."
+        max_length=200,
+        help_text=_("GitHub: owner/repository. Azure Boards: organisation/project."),
     )
     token_encrypted = models.TextField(blank=True)
     hook_secret_encrypted = models.TextField(blank=True)
@@ -203,10 +208,10 @@ class TrackerConnection(models.Model):
 
 
 class IssueStatus(models.TextChoices):
-    QUEUED = "queued", "Being created"
-    CREATING = "creating", "Being created"
-    LINKED = "linked", "Linked"
-    FAILED = "failed", "Could not be created"
+    QUEUED = "queued", _("Being created")
+    CREATING = "creating", _("Being created")
+    LINKED = "linked", pgettext_lazy("issue status", "Linked")
+    FAILED = "failed", _("Could not be created")
 
 
 class TrackerIssue(models.Model):
@@ -225,7 +230,7 @@ class TrackerIssue(models.Model):
     external_id = models.CharField(max_length=40, blank=True)
     url = models.CharField(max_length=500, blank=True)
     state = models.CharField(
-        max_length=40, blank=True, help_text="The issue's state in the tracker"
+        max_length=40, blank=True, help_text=_("The issue's state in the tracker")
     )
     error = models.CharField(max_length=500, blank=True)
     requested_by = models.ForeignKey(

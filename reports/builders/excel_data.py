@@ -143,7 +143,7 @@ def action_rows(projects: QuerySet[Project]) -> Iterator[tuple]:
             "note",
         )
     )
-    labels = dict(ImprovementAction._meta.get_field("status").choices)
+    labels = {k: str(v) for k, v in ImprovementAction._meta.get_field("status").choices}
     for row in actions.iterator(chunk_size=ROWS_PER_FETCH):
         yield (
             *row[:5],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.models import Brand, Project
 from scoring.models import Score, SectionScore
@@ -50,14 +51,14 @@ def position(value: float | None, group: Distribution) -> str:
     if value is None or not group.shown:
         return ""
     if value >= group.upper_quartile and value > group.median:
-        return "top quarter"
+        return _("top quarter")
     if value <= group.lower_quartile and value < group.median:
-        return "bottom quarter"
+        return _("bottom quarter")
     if value > group.median:
-        return "above the median"
+        return _("above the median")
     if value < group.median:
-        return "below the median"
-    return "at the median"
+        return _("below the median")
+    return _("at the median")
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def brand_benchmark(
     rows = [
         BenchmarkRow(
             key="overall",
-            title="Overall",
+            title=_("Overall"),
             brand=distribution(mine_overall),
             group=group_overall,
         )

@@ -12,13 +12,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from brands.models import User
 from scoring import engine
 from scoring.selectors.scores import answer_inputs, version_spec
 from surveys.models import Answer, Assessment, AssessmentStatus, Question, Section
-
-NA_LABEL, NO_ANSWER = "N/A", "no answer"
 
 
 @dataclass(frozen=True)
@@ -147,11 +147,11 @@ def comparable_assessments(assessment: Assessment) -> QuerySet[Assessment]:
 
 
 def _label(answer: Answer | None, labels: dict[int, str]) -> str:
-    if answer is None:
-        return NO_ANSWER
-    if answer.is_na:
-        return NA_LABEL
-    return labels.get(answer.option_id, NO_ANSWER) if answer.option_id else NO_ANSWER
+    if answer is not None and answer.is_na:
+        return pgettext("answer", "N/A")
+    if answer is None or answer.option_id not in labels:
+        return _("no answer")
+    return labels[answer.option_id]
 
 
 def _value(answer: Answer | None) -> tuple[str | None, bool]:

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from brands.models import Project, User
+from brands.models import Project, ProjectKind, User
 from brands.selectors import brand_ids_for_user
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction
 from scoring.selectors.benchmarks import MIN_GROUP_SIZE
@@ -93,12 +95,22 @@ def comparable_projects(project: Project) -> tuple[QuerySet[Project], str]:
     if project.product_line_id:
         return (
             others.filter(product_line_id=project.product_line_id),
-            f"other projects of the {project.product_line.name} product line",
+            # Translators: completes "Easy wins: how many of the … in the group already meet
+            # the statement" on the improvement plan.
+            _("other projects of the %(line)s product line") % {"line": project.product_line.name},
         )
-    return (
-        others.filter(kind=project.kind),
-        f"other {project.get_kind_display().lower()} projects",
-    )
+    return others.filter(kind=project.kind), str(_OTHER_PROJECTS_OF_KIND[project.kind])
+
+
+# Each completes "Easy wins: how many of the … in the group already meet the statement".
+_OTHER_PROJECTS_OF_KIND = {
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
+    ProjectKind.BATCH: gettext_lazy("other batch projects"),
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
+    ProjectKind.REALTIME: gettext_lazy("other real-time projects"),
+    # Translators: completes "Easy wins: how many of the … in the group already meet …".
+    ProjectKind.BOTH: gettext_lazy("other batch and real-time projects"),
+}
 
 
 def latest_validated_assessment(

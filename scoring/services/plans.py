@@ -11,8 +11,9 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from brands.models import BrandRole, Project, User
 from brands.selectors import brand_role, can_manage_brand, is_team_member
@@ -64,7 +65,10 @@ def can_update_action(user: User, action: ImprovementAction) -> bool:
 
 def _check_owner(project: Project, owner: User | None) -> None:
     if owner is not None and not action_owner_candidates(project).filter(pk=owner.pk).exists():
-        raise ActionError(f"{owner} is not a member of {project.brand} or of the project's team.")
+        raise ActionError(
+            _("%(person)s is not a member of %(brand)s or of the project's team.")
+            % {"person": owner, "brand": project.brand}
+        )
 
 
 def _closing_fields(status: str, reason: str) -> dict:
@@ -86,12 +90,12 @@ def action_create(
 ) -> ImprovementAction:
     """Turn a statement of the project's plan into an open action."""
     if not can_manage_actions(user, project):
-        raise ActionNotAllowed("Only the brand's leads and group assessors can plan actions.")
+        raise ActionNotAllowed(_("Only the brand's leads and group assessors can plan actions."))
     question = plan_statement(project, question_key)
     if question is None:
-        raise ActionError("That statement is not in the project's improvement plan.")
+        raise ActionError(_("That statement is not in the project's improvement plan."))
     if active_action_exists(project, question_key):
-        raise ActionConflict("This statement already has an open action; update that one.")
+        raise ActionConflict(_("This statement already has an open action; update that one."))
     _check_owner(project, owner)
     try:
         with transaction.atomic():
@@ -108,7 +112,7 @@ def action_create(
     except IntegrityError:
         # Someone created one in the meantime (the unique constraint on active actions).
         raise ActionConflict(
-            "This statement already has an open action; update that one."
+            _("This statement already has an open action; update that one.")
         ) from None
 
 
@@ -130,12 +134,12 @@ def action_update(
         .get(pk=action.pk)
     )
     if not can_update_action(user, action):
-        raise ActionNotAllowed("You may not change this action.")
+        raise ActionNotAllowed(_("You may not change this action."))
     manager = can_manage_actions(user, action.project)
     changes: dict = {}
     if status is not UNCHANGED and status != action.status:
         if status not in ActionStatus.values:
-            raise ActionError(f"Unknown status '{status}'.")
+            raise ActionError(_("Unknown status '%(status)s'.") % {"status": status})
         label = "Marked done" if status == ActionStatus.DONE else "Dropped"
         changes["status"] = status
         changes.update(_closing_fields(status, f"{label} by {user}"))
@@ -146,8 +150,10 @@ def action_update(
             continue
         if not manager:
             raise ActionNotAllowed(
-                "As the action's owner you can change its status and note; "
-                "a lead changes its owner, due date and title."
+                _(
+                    "As the action's owner you can change its status and note; "
+                    "a lead changes its owner, due date and title."
+                )
             )
         if field == "title":
             value = value.strip() or action.title
@@ -163,7 +169,7 @@ def action_update(
             action.save()
     except IntegrityError:
         raise ActionConflict(
-            "Another action for this statement is open; close that one before reopening this."
+            _("Another action for this statement is open; close that one before reopening this.")
         ) from None
     return action
 
@@ -190,6 +196,9 @@ def actions_close_met(*, assessment: Assessment) -> int:
         "question__key"
     )
     now = timezone.now()
+    # The reason is kept in English, as the other closing reasons are (a record, not a message).
+    with translation.override("en"):
+        reason = f"Met in the assessment of {date_format(assessment.assessed_on, 'j M Y')}"
     return ImprovementAction.objects.filter(
         project_id=assessment.project_id,
         status__in=ACTIVE_ACTION_STATUSES,
@@ -198,6 +207,6 @@ def actions_close_met(*, assessment: Assessment) -> int:
         status=ActionStatus.DONE,
         closed_at=now,
         updated_at=now,
-        closed_reason=f"Met in the assessment of {date_format(assessment.assessed_on, 'j M Y')}",
+        closed_reason=reason,
         closed_by_assessment=assessment,
     )

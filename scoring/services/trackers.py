@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from brands import audit
 from brands.models import AuditAction, Brand, User
@@ -56,17 +57,17 @@ class TrackerProblem(Exception):
 def _check_manager(user: User, brand: Brand) -> None:
     if not can_manage_brand(user, brand):
         raise TrackerProblem(
-            "Only the brand's leads and group admins manage its issue trackers.", status=403
+            _("Only the brand's leads and group admins manage its issue trackers."), status=403
         )
 
 
 def _clean(kind: str, api_url: str, target: str, name: str) -> tuple[str, str, str]:
     if kind not in TrackerKind.values:
-        raise TrackerProblem(f"Tracker: unknown kind {kind!r}.")
+        raise TrackerProblem(_("Tracker: unknown kind %(kind)s.") % {"kind": repr(kind)})
     api_url = (api_url.strip() or DEFAULT_API_URLS[kind]).rstrip("/")
     problem = outbound_url_problem(api_url)
     if problem:
-        raise TrackerProblem(f"API address: {problem}.")
+        raise TrackerProblem(_("API address: %(problem)s.") % {"problem": problem})
     target = target.strip()
     problem = trackers.target_problem(kind, target)
     if problem:
@@ -83,7 +84,7 @@ def tracker_connect(
     _check_manager(user, brand)
     api_url, target, name = _clean(kind, api_url, target, name)
     if not token.strip():
-        raise TrackerProblem("Token: enter the token Yardstick creates issues with.")
+        raise TrackerProblem(_("Token: enter the token Yardstick creates issues with."))
     secret = new_secret()
     connection = TrackerConnection.objects.create(
         brand=brand,
@@ -150,16 +151,16 @@ def issue_request(
     """Ask for the action's issue in `connection`'s tracker; a task creates it after commit."""
     if not can_manage_actions(user, action.project):
         raise TrackerProblem(
-            "Only the brand's leads and group assessors send actions to a tracker.", status=403
+            _("Only the brand's leads and group assessors send actions to a tracker."), status=403
         )
     if connection.brand_id != action.project.brand_id:
-        raise TrackerProblem("That tracker is not one of the project's brand.", status=404)
+        raise TrackerProblem(_("That tracker is not one of the project's brand."), status=404)
     if action.status not in ACTIVE_ACTION_STATUSES:
-        raise TrackerProblem("The action is closed; reopen it before sending it to a tracker.")
+        raise TrackerProblem(_("The action is closed; reopen it before sending it to a tracker."))
     existing = TrackerIssue.objects.select_for_update().filter(action=action).first()
     now = timezone.now()
     if existing is not None and existing.status != IssueStatus.FAILED:
-        raise TrackerProblem("This action already has an issue in a tracker.", status=409)
+        raise TrackerProblem(_("This action already has an issue in a tracker."), status=409)
     fields = {
         "connection": connection,
         "status": IssueStatus.QUEUED,
@@ -238,7 +239,10 @@ def issue_create(*, issue_id: int) -> str | None:
     try:
         problem = outbound_url_problem(issue.connection.api_url, resolve=True)
         if problem:
-            raise trackers.TrackerError(f"The tracker's API address {problem}.")
+            # Kept on the row in English, like the trackers' own answers (issue_create's
+            # other failures).
+            with translation.override("en"):
+                raise trackers.TrackerError(f"The tracker's API address {problem}.")
         title, body, labels = _issue_text(issue.action)
         remote = _client(issue.connection).create_issue(title=title, body=body, labels=labels)
     except (trackers.TrackerError, SecretUnreadable) as exc:

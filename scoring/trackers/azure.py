@@ -6,6 +6,8 @@ import re
 from html import escape
 from urllib.parse import quote
 
+from django.utils.translation import gettext as _
+
 from scoring.trackers.base import RemoteIssue, TrackerError, call
 
 NAME = "Azure Boards"
@@ -19,7 +21,7 @@ _TARGET = re.compile(r"^[^/\s][^/]*/[^/\s][^/]*$")
 
 def target_problem(target: str) -> str | None:
     if not _TARGET.match(target):
-        return "Project: write it as organisation/project, e.g. acme/Recommendations."
+        return _("Project: write it as organisation/project, e.g. acme/Recommendations.")
     return None
 
 

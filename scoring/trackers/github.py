@@ -5,6 +5,8 @@ import hmac
 import re
 from urllib.parse import quote
 
+from django.utils.translation import gettext as _
+
 from scoring.trackers.base import RemoteIssue, TrackerError, call
 
 NAME = "GitHub"
@@ -13,7 +15,7 @@ _TARGET = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 def target_problem(target: str) -> str | None:
     if not _TARGET.match(target):
-        return "Repository: write it as owner/name, e.g. acme/recommendations."
+        return _("Repository: write it as owner/name, e.g. acme/recommendations.")
     return None
 
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from brands.selectors import get_brand_for_user
@@ -16,7 +17,7 @@ def brand_benchmark(request: HttpRequest, code) -> HttpResponse:
     brand = get_brand_for_user(request.user, code)
     form = QuarterForm(request.GET)
     if not form.is_valid():
-        message = (
+        message = _(
             "Choose today or the end of one of the quarters offered, and one of the question sets."
         )
         return render(request, "surveys/problem.html", {"message": message}, status=400)

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from brands.selectors import brands_for_user, get_brand_for_user
@@ -11,7 +12,7 @@ from scoring.forms import QuarterForm
 
 
 def _bad_quarter(request: HttpRequest) -> HttpResponse:
-    message = (
+    message = _(
         "Choose today or the end of one of the quarters offered, and one of the question sets."
     )
     return render(request, "surveys/problem.html", {"message": message}, status=400)
@@ -21,7 +22,7 @@ def _bad_quarter(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_gaps(request: HttpRequest) -> HttpResponse:
     if not (request.user.group_role or request.user.is_superuser):
-        message = (
+        message = _(
             "The group's common gaps are for the central MLOps team. "
             "Your brand's own common gaps are linked from your brand's page."
         )

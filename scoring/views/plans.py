@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.csv_export import csv_response
@@ -66,7 +67,7 @@ def action_create(request: HttpRequest, code) -> HttpResponse:
         action = services.action_create(project=project, user=request.user, **form.cleaned_data)
     except services.ActionError as exc:
         return _problem(request, exc)
-    messages.success(request, f"Action created: {action.title}")
+    messages.success(request, _("Action created: %(title)s") % {"title": action.title})
     return _back_to_plan(project, f"action-{action.code}")
 
 
@@ -87,7 +88,11 @@ def action_update(request: HttpRequest, code) -> HttpResponse:
         action = services.action_update(action=action, user=request.user, **form.cleaned_data)
     except services.ActionError as exc:
         return _problem(request, exc)
-    messages.success(request, f"Action updated: {action.title} ({action.get_status_display()})")
+    messages.success(
+        request,
+        _("Action updated: %(title)s (%(status)s)")
+        % {"title": action.title, "status": action.get_status_display()},
+    )
     return _back_to_plan(project, f"action-{action.code}")
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +28,9 @@ HOOK_BODY_LIMIT = 1024 * 1024  # trackers' event payloads are far smaller
 
 def _manageable(request: HttpRequest, brand: Brand) -> None:
     if not can_manage_brand(request.user, brand):
-        raise PermissionDenied("Only the brand's leads and group admins manage its issue trackers.")
+        raise PermissionDenied(
+            _("Only the brand's leads and group admins manage its issue trackers.")
+        )
 
 
 def hook_url(request: HttpRequest, connection: TrackerConnection) -> str:
@@ -108,7 +111,7 @@ def tracker_detail(request: HttpRequest, code) -> HttpResponse:
         )
     except services.TrackerProblem as exc:
         return _detail_page(request, connection, form, problem=exc.message, status=exc.status)
-    messages.success(request, "Tracker connection saved.")
+    messages.success(request, _("Tracker connection saved."))
     return redirect("tracker_detail", code=connection.code)
 
 
@@ -127,7 +130,7 @@ def tracker_delete(request: HttpRequest, code) -> HttpResponse:
     connection = get_connection_for_user(request.user, code)
     _manageable(request, connection.brand)
     services.tracker_disconnect(connection=connection, user=request.user)
-    messages.success(request, f"Tracker connection {connection.name} removed.")
+    messages.success(request, _("Tracker connection %(name)s removed.") % {"name": connection.name})
     return redirect("tracker_list", code=connection.brand.code)
 
 
@@ -138,14 +141,18 @@ def action_issue(request: HttpRequest, code) -> HttpResponse:
     form = IssueRequestForm(request.POST)
     back = f"{reverse('project_plan', kwargs={'code': action.project.code})}#action-{action.code}"
     if not form.is_valid():
-        messages.error(request, "Tracker: choose one of the brand's trackers.")
+        messages.error(request, _("Tracker: choose one of the brand's trackers."))
         return redirect(back)
     connection = get_connection_of_brand(action.project.brand_id, form.cleaned_data["connection"])
     try:
         services.issue_request(action=action, user=request.user, connection=connection)
     except services.TrackerProblem as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
-    messages.success(request, f"The issue is being created in {connection.get_kind_display()}.")
+    messages.success(
+        request,
+        _("The issue is being created in %(tracker)s.")
+        % {"tracker": connection.get_kind_display()},
+    )
     return redirect(back)
 
 

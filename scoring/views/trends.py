@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from brands.selectors import get_brand_for_user, get_project_for_user
@@ -16,10 +18,16 @@ class BasisForm(QuestionSetChoiceForm):
     """Which questions the figures count: each assessment's own version, or the shared ones."""
 
     basis = forms.ChoiceField(
-        label="Count",
+        label=gettext_lazy("Count"),
         choices=[
-            (trends.OWN, "every question of each assessment's own question-set version"),
-            (trends.SHARED, "only the questions all the versions shown share (re-scored)"),
+            (
+                trends.OWN,
+                gettext_lazy("every question of each assessment's own question-set version"),
+            ),
+            (
+                trends.SHARED,
+                gettext_lazy("only the questions all the versions shown share (re-scored)"),
+            ),
         ],
         required=False,
         widget=forms.RadioSelect,
@@ -37,7 +45,7 @@ def _basis(request: HttpRequest) -> BasisForm | None:
 
 
 def _bad_basis(request: HttpRequest) -> HttpResponse:
-    message = (
+    message = _(
         "Choose either each assessment's own question-set version or the shared questions, "
         "and one of the question sets."
     )
