@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 
 class Band(Protocol):
     """A maturity band: scoring's BandSpec or a question-set version's LevelBand."""
@@ -58,10 +61,20 @@ class RoundMarker:
 
     @property
     def text(self) -> str:
-        """ "2026 Q3 round: 52.4%, 12 projects" (hover text and the SVG's <title>)."""
-        figure = "no validated figure" if self.percent is None else f"{self.percent:.1f}%"
-        projects = f"{self.n} project" if self.n == 1 else f"{self.n} projects"
-        return f"{self.name}: {figure}, {projects}"
+        """ "2026 Q3 round: 52.4%, 12 projects" (hover text and the SVG's <title>), in the
+        active language."""
+        from reports.words import number
+
+        if self.percent is None:
+            figure = _("no validated figure")
+        else:
+            figure = _("%(percent)s%%") % {"percent": number(self.percent, 1)}
+        projects = ngettext("%(count)s project", "%(count)s projects", self.n) % {"count": self.n}
+        return _("%(round)s: %(figure)s, %(projects)s") % {
+            "round": self.name,
+            "figure": figure,
+            "projects": projects,
+        }
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ written as an empty CSV cell).
 
 from collections.abc import Iterable, Sequence
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from reports.chart_data import (
     Band,
     ChartTable,
@@ -28,20 +31,22 @@ def heatmap_table(
     rows: Sequence[str],
     cols: Sequence[str],
     cells: Sequence[Sequence[HeatmapCell]],
-    caption: str = "Maturity by brand and section (%)",
-    row_header: str = "Brand",
+    caption: str | None = None,
+    row_header: str | None = None,
 ) -> ChartTable:
+    caption = caption or _("Maturity by brand and section (%)")
+    row_header = row_header or _("Brand")
     table_rows = []
     for name, row in zip(rows, cells, strict=True):
         projects = max((c.n for c in row), default=0)
         table_rows.append([name, *(_r(c.percent) for c in row), projects])
-    return ChartTable(caption=caption, headers=[row_header, *cols, "Projects"], rows=table_rows)
+    return ChartTable(caption=caption, headers=[row_header, *cols, _("Projects")], rows=table_rows)
 
 
 def trend_table(
     *,
     series: Sequence[Series],
-    caption: str = "Maturity over time (%)",
+    caption: str | None = None,
     rounds: Sequence[RoundMarker] = (),
 ) -> ChartTable:
     """A row per series and quarter, then one per closed round (its name, the quarter it
@@ -58,26 +63,35 @@ def trend_table(
                 rows.append([s.name, label, _r(point.percent), point.n])
     rows += [[r.name, r.label, _r(r.percent), r.n] for r in rounds]
     return ChartTable(
-        caption=caption, headers=["Name", "Quarter", "Overall %", "Projects"], rows=rows
+        caption=caption or _("Maturity over time (%)"),
+        headers=[_("Name"), _("Quarter"), _("Overall %"), _("Projects")],
+        rows=rows,
     )
 
 
 def distribution_table(
-    *, values: Iterable[float], bands: Iterable[Band], caption: str = "Projects by maturity level"
+    *, values: Iterable[float], bands: Iterable[Band], caption: str | None = None
 ) -> ChartTable:
     bands = list(bands)
     counts = dict(distribution_counts(values, bands))
-    rows = [[name, lower, upper, counts[name]] for name, lower, upper, _ in band_legend(bands)]
-    return ChartTable(caption=caption, headers=["Level", "From %", "To %", "Projects"], rows=rows)
+    rows = [[name, lower, upper, counts[name]] for name, lower, upper, _c in band_legend(bands)]
+    return ChartTable(
+        caption=caption or _("Projects by maturity level"),
+        headers=[pgettext("maturity", "Level"), _("From %"), _("To %"), _("Projects")],
+        rows=rows,
+    )
 
 
 def section_table(
     *,
     sections: Sequence[SectionFigure],
-    caption: str = "Section profile (%)",
-    label: str = "This project",
-    comparison: str = "Group",
+    caption: str | None = None,
+    label: str | None = None,
+    comparison: str | None = None,
 ) -> ChartTable:
+    caption = caption or _("Section profile (%)")
+    label = label or _("This project")
+    comparison = comparison or pgettext("comparison", "Group")
     rows = []
     for s in sections:
         shown = s.n >= MIN_GROUP
@@ -91,47 +105,56 @@ def section_table(
                 s.n if shown else None,
             ]
         )
+    words = {"group": comparison}
     headers = [
-        "Section",
+        _("Section"),
         label,
-        f"{comparison} lower quartile",
-        f"{comparison} median",
-        f"{comparison} upper quartile",
-        f"{comparison} projects",
+        _("%(group)s lower quartile") % words,
+        _("%(group)s median") % words,
+        _("%(group)s upper quartile") % words,
+        _("%(group)s projects") % words,
     ]
     return ChartTable(caption=caption, headers=headers, rows=rows)
 
 
-def core_share_table(
-    *, met: int, total: int, caption: str = "Projects meeting all core statements"
-) -> ChartTable:
+def core_share_table(*, met: int, total: int, caption: str | None = None) -> ChartTable:
     def share(count: int) -> float | None:
         return round(count / total * 100, 1) if total else None
 
     rows = [
-        ["All core statements met", met, share(met)],
-        ["A core statement missed", total - met, share(total - met)],
-        ["Assessed projects", total, share(total)],
+        [_("All core statements met"), met, share(met)],
+        [_("A core statement missed"), total - met, share(total - met)],
+        [_("Assessed projects"), total, share(total)],
     ]
-    return ChartTable(caption=caption, headers=["Projects", "Count", "Share %"], rows=rows)
+    return ChartTable(
+        caption=caption or _("Projects meeting all core statements"),
+        headers=[_("Projects"), _("Count"), _("Share %")],
+        rows=rows,
+    )
 
 
-def movers_table(*, items: Sequence[Mover], caption: str = "Movers of the quarter") -> ChartTable:
+def movers_table(*, items: Sequence[Mover], caption: str | None = None) -> ChartTable:
     ranked = sorted(items, key=lambda m: (-abs(m.delta), m.name))
     rows = [[m.name, _r(m.before), _r(m.after), _r(m.delta)] for m in ranked]
     return ChartTable(
-        caption=caption, headers=["Name", "Before %", "After %", "Change (points)"], rows=rows
+        caption=caption or _("Movers of the quarter"),
+        headers=[_("Name"), _("Before %"), _("After %"), _("Change (points)")],
+        rows=rows,
     )
 
 
 def core_distribution_table(
     *,
     rows: Sequence[tuple[int, int, int]],
-    caption: str = "Projects by core statements met",
+    caption: str | None = None,
 ) -> ChartTable:
     """rows: (core statements met, projects meeting every core statement, other projects)."""
     return ChartTable(
-        caption=caption,
-        headers=["Core statements met", "Projects meeting all core", "Projects missing some"],
+        caption=caption or _("Projects by core statements met"),
+        headers=[
+            _("Core statements met"),
+            _("Projects meeting all core"),
+            _("Projects missing some"),
+        ],
         rows=[[str(met), complete, partial] for met, complete, partial in rows],
     )

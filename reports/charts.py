@@ -10,6 +10,10 @@ Text that users typed (brand, project and section names) goes into plotly as
 HTML-escaped text: plotly.js renders labels and hovers as a small subset of
 HTML and decodes entities, so escaped names show as typed and cannot become
 markup.
+
+Titles, axis titles, legend names and hover texts are in the active language, with
+numbers written as it writes them ("62,5 %" is the translators' call); the figures
+themselves (x, y, z) stay numbers in the JSON.
 """
 
 import json
@@ -19,8 +23,11 @@ from html import escape
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from reports.chart_data import Band, HeatmapCell, Mover, RoundMarker, SectionFigure, Series
+from reports.words import number
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif'
 INK = "#1d2430"
@@ -198,12 +205,24 @@ def level_name(percent: float | None, bands: Iterable[Band]) -> str:
 # --- helpers -----------------------------------------------------------------
 
 
-def _pct(percent: float | None) -> str:
-    return DASH if percent is None else f"{percent:.0f}%"
+def percent_text(percent: float | None, digits: int = 0) -> str:
+    """A percentage as a person reads it in the active language: "62%"."""
+    if percent is None:
+        return DASH
+    return _("%(percent)s%%") % {"percent": number(percent, digits)}
+
+
+_pct = percent_text
 
 
 def _projects(n: int) -> str:
-    return f"{n} project" if n == 1 else f"{n} projects"
+    return ngettext("%(count)s project", "%(count)s projects", n) % {"count": n}
+
+
+def _range(lower: float, upper: float) -> str:
+    """A band's range: "40 to 60%" with an en dash."""
+    words = {"lower": number(lower, 0), "upper": number(upper, 0)}
+    return _("%(lower)s–%(upper)s%%") % words  # noqa: RUF001
 
 
 # Plotly checks every property of every trace as it is set: at group scale that took
@@ -223,7 +242,7 @@ def _figure(title: str, height: int, **layout) -> go.Figure:
         _validate=VALIDATE,
         layout={
             "template": _TEMPLATE,
-            "title": {"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+            "title": {"text": escape(str(title)), "x": 0, "xanchor": "left", "font": {"size": 16}},
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
             **layout,
@@ -238,7 +257,7 @@ BOTTOM_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bo
 
 def _percent_axis(title: str = "%") -> dict:
     # A hair past 100 so that the 100 tick and a full bar's outline are drawn.
-    return {"range": [0, 100.5], "title": {"text": title}, "dtick": 20}
+    return {"range": [0, 100.5], "title": {"text": str(title)}, "dtick": 20}
 
 
 def _band_backgrounds(bands: Iterable[Band], axis: str = "y") -> list[dict]:
@@ -274,9 +293,10 @@ def heatmap(
     cols: Sequence[str],
     cells: Sequence[Sequence[HeatmapCell]],
     bands: Iterable[Band],
-    title: str = "Maturity by brand and section",
+    title: str | None = None,
 ) -> go.Figure:
     """Rows (brands) x columns (sections); the colour is the level band, the number the %."""
+    title = title or _("Maturity by brand and section")
     bands = list(bands)
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
@@ -288,16 +308,23 @@ def heatmap(
         for col_name, cell in zip(cols, row, strict=True):
             lines = [f"<b>{escape(row_name)}</b> · {escape(col_name)}"]
             if cell.percent is None:
-                lines.append("No validated figure")
+                lines.append(_("No validated figure"))
             else:
                 level = level_name(cell.percent, bands)
-                lines.append(f"{cell.percent:.1f}%" + (f" ({escape(level)})" if level else ""))
+                figure = _pct(cell.percent, 1)
+                lines.append(
+                    _("%(figure)s (%(level)s)") % {"figure": figure, "level": escape(level)}
+                    if level
+                    else figure
+                )
                 lines.append(_projects(cell.n))
-                if cell.first and cell.last:
+                if cell.first and cell.last and cell.last != cell.first:
                     lines.append(
-                        f"assessed {cell.first.isoformat()}"
-                        + (f" to {cell.last.isoformat()}" if cell.last != cell.first else "")
+                        _("assessed %(first)s to %(last)s")
+                        % {"first": cell.first.isoformat(), "last": cell.last.isoformat()}
                     )
+                elif cell.first and cell.last:
+                    lines.append(_("assessed %(day)s") % {"day": cell.first.isoformat()})
             hover_row.append("<br>".join(lines))
         hover.append(hover_row)
     labels = [escape(c) for c in cols]
@@ -342,7 +369,7 @@ def heatmap(
 def _band_colorbar(bands: list[Band]) -> dict:
     legend = band_legend(bands)
     return {
-        "title": {"text": "Level"},
+        "title": {"text": pgettext("maturity", "Level")},
         "tickvals": [(lower + upper) / 2 for _, lower, upper, _ in legend],
         "ticktext": [escape(name) for name, *_ in legend],
         "ticks": "",
@@ -393,7 +420,7 @@ def from_first_figure(series: Sequence[Series]) -> list[Series]:
     return trimmed
 
 
-ROUNDS = "Rounds"  # the name of the closed rounds' marker series
+ROUNDS = gettext_lazy("Rounds")  # the name of the closed rounds' marker series
 
 
 def drawn_rounds(series: Sequence[Series], rounds: Iterable[RoundMarker]) -> list[RoundMarker]:
@@ -407,7 +434,7 @@ def trend_lines(
     *,
     series: Sequence[Series],
     bands: Iterable[Band],
-    title: str = "Maturity over time",
+    title: str | None = None,
     rounds: Sequence[RoundMarker] = (),
 ) -> go.Figure:
     """One line per series (brand) over quarters; hover says how many projects a point covers.
@@ -420,6 +447,7 @@ def trend_lines(
     hides its line, double-clicking shows it alone. The numbers of every line stay in the
     chart's table.
     """
+    title = title or _("Maturity over time")
     bands = list(bands)
     ordered, highlighted = trend_order(from_first_figure(series))
     many = len(ordered) > MANY_SERIES
@@ -432,13 +460,13 @@ def trend_lines(
             "y": 1,
             "yanchor": "top",
             "font": {"size": 11},
-            "title": {"text": "Latest figure, highest first"},
+            "title": {"text": _("Latest figure, highest first")},
             "itemdoubleclick": "toggleothers",
         }
     fig = _figure(
         title,
         height=440 if many else 380,
-        yaxis=_percent_axis("Overall %"),
+        yaxis=_percent_axis(_("Overall %")),
         xaxis={"type": "category", "showgrid": False},
         shapes=_band_backgrounds(bands),
         legend=legend,
@@ -477,8 +505,12 @@ def trend_lines(
                 customdata=[[p.n] for p in ordered[i].points],
                 hovertext=[
                     f"<b>{escape(ordered[i].name)}</b> · {escape(p.label)}<br>"
-                    f"{_pct(p.percent)} ({escape(level_name(p.percent, bands)) or 'no level'})"
-                    f"<br>{_projects(p.n)}"
+                    + _("%(figure)s (%(level)s)")
+                    % {
+                        "figure": _pct(p.percent),
+                        "level": escape(level_name(p.percent, bands)) or _("no level"),
+                    }
+                    + f"<br>{_projects(p.n)}"
                     for p in ordered[i].points
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -492,7 +524,7 @@ def trend_lines(
         fig.add_trace(
             _trace(
                 go.Scatter,
-                name=ROUNDS,
+                name=str(ROUNDS),
                 x=[r.label for r in shown],
                 y=[r.percent for r in shown],
                 mode="markers+text",
@@ -529,20 +561,19 @@ def distribution(
     *,
     values: Sequence[float],
     bands: Iterable[Band],
-    title: str = "Projects by maturity level",
+    title: str | None = None,
 ) -> go.Figure:
     """A bar per level band: how many project scores fall in it."""
+    title = title or _("Projects by maturity level")
     bands = list(bands)
     legend = band_legend(bands)
     counts = dict(distribution_counts(values, bands))
-    labels = [
-        f"{escape(name)}<br>{lower:.0f}{DASH}{upper:.0f}%" for name, lower, upper, _ in legend
-    ]
+    labels = [f"{escape(name)}<br>{_range(lower, upper)}" for name, lower, upper, _c in legend]
     fig = _figure(
         title,
         height=320,
         xaxis={"type": "category", "showgrid": False, "automargin": True},
-        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("Projects")}, "rangemode": "tozero"},
         showlegend=False,
         # Room for the count ticks beside the axis title, which the narrow default clipped.
         margin={"l": 64, "r": 10, "t": 50, "b": 70, "autoexpand": True},
@@ -556,8 +587,8 @@ def distribution(
             text=[str(counts[name]) for name, *_ in legend],
             textposition="outside",
             hovertext=[
-                f"<b>{escape(name)}</b> ({lower:.0f}{DASH}{upper:.0f}%)<br>{_projects(counts[name])}"
-                for name, lower, upper, _ in legend
+                f"<b>{escape(name)}</b> ({_range(lower, upper)})<br>{_projects(counts[name])}"
+                for name, lower, upper, _c in legend
             ],
             hovertemplate="%{hovertext}<extra></extra>",
         )
@@ -569,17 +600,20 @@ def section_profile(
     *,
     sections: Sequence[SectionFigure],
     bands: Iterable[Band],
-    title: str = "Section profile",
-    label: str = "This project",
-    comparison: str = "Group",
+    title: str | None = None,
+    label: str | None = None,
+    comparison: str | None = None,
 ) -> go.Figure:
     """Bars of the figure per section; the comparison group's median with its quartiles as whiskers."""
+    title = title or _("Section profile")
+    label = label or _("This project")
+    comparison = comparison or pgettext("comparison", "Group")
     bands = list(bands)
     names = [escape(s.section) for s in sections]
     fig = _figure(
         title,
         height=max(300, 110 + 34 * len(sections)),
-        xaxis=_percent_axis("Score %"),
+        xaxis=_percent_axis(_("Score %")),
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
         legend=BOTTOM_LEGEND,
         margin={"l": 10, "r": 10, "t": 50, "b": 90, "autoexpand": True},
@@ -597,7 +631,8 @@ def section_profile(
                 "line": {"color": INK, "width": 0.5},
             },
             hovertext=[
-                f"<b>{escape(s.section)}</b><br>{escape(label)}: {_pct(s.percent)}"
+                f"<b>{escape(s.section)}</b><br>"
+                + _("%(name)s: %(figure)s") % {"name": escape(label), "figure": _pct(s.percent)}
                 for s in sections
             ],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -608,7 +643,7 @@ def section_profile(
         fig.add_trace(
             _trace(
                 go.Scatter,
-                name=f"{escape(comparison)} median and quartiles",
+                name=_("%(group)s median and quartiles") % {"group": escape(comparison)},
                 mode="markers",
                 y=[escape(s.section) for s in shown],
                 x=[s.median for s in shown],
@@ -624,8 +659,15 @@ def section_profile(
                 },
                 customdata=[[s.n] for s in shown],
                 hovertext=[
-                    f"<b>{escape(s.section)}</b><br>{escape(comparison)} median {_pct(s.median)}"
-                    f" (quartiles {_pct(s.q1)} to {_pct(s.q3)})<br>{_projects(s.n)}"
+                    f"<b>{escape(s.section)}</b><br>"
+                    + _("%(group)s median %(median)s (quartiles %(lower)s to %(upper)s)")
+                    % {
+                        "group": escape(comparison),
+                        "median": _pct(s.median),
+                        "lower": _pct(s.q1),
+                        "upper": _pct(s.q3),
+                    }
+                    + f"<br>{_projects(s.n)}"
                     for s in shown
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -647,13 +689,31 @@ def core_counts(per_project: Iterable[tuple[int, int]]) -> list[tuple[int, int, 
     return rows
 
 
+def _core_hover(met: int, projects: int, *, all_met: bool) -> str:
+    """ "3 core statements met: 2 projects (all core met)"."""
+    if all_met:
+        text = ngettext(
+            "%(count)s core statement met: %(projects)s (all core met)",
+            "%(count)s core statements met: %(projects)s (all core met)",
+            met,
+        )
+    else:
+        text = ngettext(
+            "%(count)s core statement met: %(projects)s (some core missed)",
+            "%(count)s core statements met: %(projects)s (some core missed)",
+            met,
+        )
+    return text % {"count": met, "projects": _projects(projects)}
+
+
 def core_distribution(
     *,
     per_project: Iterable[tuple[int, int]],
-    title: str = "Projects by core statements met",
+    title: str | None = None,
 ) -> go.Figure:
     """How many core statements each project meets: a bar per count, split into projects that
     meet every core statement applying to them and those that miss some."""
+    title = title or _("Projects by core statements met")
     rows = core_counts(per_project)
     fig = _figure(
         title,
@@ -661,14 +721,17 @@ def core_distribution(
         barmode="stack",
         xaxis={
             "type": "category",
-            "title": {"text": "Core statements met"},
+            "title": {"text": _("Core statements met")},
             "showgrid": False,
         },
-        yaxis={"title": {"text": "Projects"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("Projects")}, "rangemode": "tozero"},
         legend=BOTTOM_LEGEND,
         margin={"l": 64, "r": 10, "t": 50, "b": 100, "autoexpand": True},
     )
-    for name, index, colour in (("All core met", 1, "#253494"), ("Some core missed", 2, "#c3c8d0")):
+    for name, index, colour in (
+        (_("All core met"), 1, "#253494"),
+        (_("Some core missed"), 2, "#c3c8d0"),
+    ):
         fig.add_trace(
             _trace(
                 go.Bar,
@@ -676,43 +739,40 @@ def core_distribution(
                 x=[str(row[0]) for row in rows],
                 y=[row[index] for row in rows],
                 marker={"color": colour},
-                hovertext=[
-                    f"{row[0]} core statement{'s' if row[0] != 1 else ''} met: "
-                    f"{_projects(row[index])} ({escape(name.lower())})"
-                    for row in rows
-                ],
+                hovertext=[_core_hover(row[0], row[index], all_met=index == 1) for row in rows],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
     return fig
 
 
-def core_share(
-    *, met: int, total: int, title: str = "Projects meeting all core statements"
-) -> go.Figure:
+def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
     """One stacked bar: projects meeting every core statement vs the rest."""
     if met < 0 or total < 0 or met > total:
         raise ValueError(f"met ({met}) must be between 0 and total ({total})")
+    title = title or _("Projects meeting all core statements")
     share = met / total * 100 if total else 0.0
     fig = _figure(
-        f"{title}: {met} of {total}" if total else title,
+        _("%(title)s: %(count)s of %(total)s") % {"title": title, "count": met, "total": total}
+        if total
+        else title,
         height=170,
         barmode="stack",
-        xaxis={"range": [0, max(total, 1)], "title": {"text": "Projects"}, "showgrid": False},
+        xaxis={"range": [0, max(total, 1)], "title": {"text": _("Projects")}, "showgrid": False},
         yaxis={"visible": False},
         legend={"orientation": "h", "y": -0.6},
     )
     fig.update_layout(margin={"b": 60})
     for name, count, colour in (
-        ("All core met", met, "#253494"),
-        ("Core missed", total - met, LINE),
+        (_("All core met"), met, "#253494"),
+        (_("Core missed"), total - met, LINE),
     ):
         fig.add_trace(
             _trace(
                 go.Bar,
                 name=name,
                 orientation="h",
-                y=["Projects"],
+                y=[_("Projects")],
                 x=[count],
                 marker={"color": colour},
                 text=[str(count)] if count else [""],
@@ -720,7 +780,13 @@ def core_share(
                 insidetextanchor="middle",
                 textfont={"color": text_colour_on(colour)},
                 hovertext=[
-                    f"{name}: {count} of {total} ({count / total * 100 if total else 0:.0f}%)"
+                    _("%(name)s: %(count)s of %(total)s (%(share)s)")
+                    % {
+                        "name": name,
+                        "count": count,
+                        "total": total,
+                        "share": _pct(count / total * 100 if total else 0),
+                    }
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
@@ -732,7 +798,7 @@ def core_share(
 def movers(
     *,
     items: Sequence[Mover],
-    title: str = "Movers of the quarter",
+    title: str | None = None,
     limit: int | None = 10,
 ) -> go.Figure:
     """Horizontal bars of the change in percentage points, the largest moves first.
@@ -740,13 +806,14 @@ def movers(
     Up and down are blue and orange (told apart with any colour vision) and
     carry a sign in their label, so colour is never the only cue.
     """
+    title = title or _("Movers of the quarter")
     ranked = sorted(items, key=lambda m: (-abs(m.delta), m.name))
     if limit is not None:
         ranked = ranked[:limit]
     fig = _figure(
         title,
         height=max(220, 80 + 30 * len(ranked)),
-        xaxis={"title": {"text": "Change (points)"}, "zeroline": True, "zerolinecolor": MUTED},
+        xaxis={"title": {"text": _("Change (points)")}, "zeroline": True, "zerolinecolor": MUTED},
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
         showlegend=False,
     )
@@ -757,11 +824,17 @@ def movers(
             y=[escape(m.name) for m in ranked],
             x=[m.delta for m in ranked],
             marker={"color": [ACCENT if m.delta >= 0 else WARN for m in ranked]},
-            text=[f"{m.delta:+.1f}" for m in ranked],
+            text=[number(m.delta, 1, sign=True) for m in ranked],
             textposition="outside",
             customdata=[[m.before, m.after] for m in ranked],
             hovertext=[
-                f"<b>{escape(m.name)}</b><br>{m.before:.1f}% → {m.after:.1f}% ({m.delta:+.1f} points)"
+                f"<b>{escape(m.name)}</b><br>"
+                + _("%(before)s → %(after)s (%(change)s points)")
+                % {
+                    "before": _pct(m.before, 1),
+                    "after": _pct(m.after, 1),
+                    "change": number(m.delta, 1, sign=True),
+                }
                 for m in ranked
             ],
             hovertemplate="%{hovertext}<extra></extra>",

@@ -14,6 +14,8 @@ from django.db import models
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from brands.models import Brand, Criticality, Project, ProjectKind
 from reports.dashboards.filters import DashboardFilters
@@ -47,22 +49,22 @@ def _report_storage():
 
 
 class ReportScope(models.TextChoices):
-    GROUP = "group", "Group"
-    BRAND = "brand", "Brand"
-    PROJECT = "project", "Project"
+    GROUP = "group", gettext_lazy("Group")
+    BRAND = "brand", gettext_lazy("Brand")
+    PROJECT = "project", gettext_lazy("Project")
 
 
 class ReportFormat(models.TextChoices):
-    PDF = "pdf", "PDF"
-    XLSX = "xlsx", "Excel"
+    PDF = "pdf", gettext_lazy("PDF")
+    XLSX = "xlsx", gettext_lazy("Excel")
 
 
 class ReportStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    BUILDING = "building", "Being built"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired"
+    QUEUED = "queued", gettext_lazy("Waiting for a worker")
+    BUILDING = "building", gettext_lazy("Being built")
+    READY = "ready", pgettext_lazy("report status", "Ready")
+    FAILED = "failed", pgettext_lazy("report status", "Failed")
+    EXPIRED = "expired", pgettext_lazy("report status", "Expired")
 
 
 FINISHED = (ReportStatus.READY, ReportStatus.FAILED, ReportStatus.EXPIRED)
@@ -86,11 +88,15 @@ class ReportJob(models.Model):
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="percent, 0 to 100")
+    progress = models.PositiveSmallIntegerField(
+        default=0, help_text=gettext_lazy("percent, 0 to 100")
+    )
     file = models.FileField(storage=_report_storage, upload_to="", max_length=255, blank=True)
-    filename = models.CharField("file name shown", max_length=200, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="bytes")
-    error = models.TextField(blank=True, help_text="why it failed, in words for the requester")
+    filename = models.CharField(gettext_lazy("file name shown"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text=gettext_lazy("bytes"))
+    error = models.TextField(
+        blank=True, help_text=gettext_lazy("why it failed, in words for the requester")
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -126,11 +132,12 @@ class ReportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_format_display()} report of {self.subject} ({self.status})"
+        return f"{self.title} ({self.status})"
 
     @property
     def subject(self) -> str:
-        """What the report covers, in words."""
+        """What the report covers, in English words for monitoring (the metrics' JSON);
+        people read `title`."""
         if self.scope == ReportScope.PROJECT and self.project_id:
             return f"project {self.project.name}"
         if self.scope == ReportScope.BRAND and self.brand_id:
@@ -138,25 +145,53 @@ class ReportJob(models.Model):
         return "the group"
 
     @property
+    def title(self) -> str:
+        """ "PDF report of project Cross-sell API", in the active language."""
+        words = {"format": self.get_format_display()}
+        if self.scope == ReportScope.PROJECT and self.project_id:
+            return _("%(format)s report of project %(name)s") % {**words, "name": self.project.name}
+        if self.scope == ReportScope.BRAND and self.brand_id:
+            return _("%(format)s report of brand %(name)s") % {**words, "name": self.brand.name}
+        return _("%(format)s report of the group") % words
+
+    @property
+    def short_title(self) -> str:
+        """ "PDF of project Cross-sell API" (My work's lists), in the active language."""
+        words = {"format": self.get_format_display()}
+        if self.scope == ReportScope.PROJECT and self.project_id:
+            return _("%(format)s of project %(name)s") % {**words, "name": self.project.name}
+        if self.scope == ReportScope.BRAND and self.brand_id:
+            return _("%(format)s of brand %(name)s") % {**words, "name": self.brand.name}
+        return _("%(format)s of the group") % words
+
+    @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
 
     @property
     def filters_label(self) -> str:
-        """The filters in words, e.g. "2025 Q3 · Batch · High criticality · 2 brands"."""
+        """The filters in words, e.g. "2025 Q3 · Batch · High criticality · 2 brands", in the
+        active language."""
         asked_on = timezone.localdate(self.created_at)
         filters = DashboardFilters.parse(QueryDict(self.filters), today=asked_on)
         parts = [filters.period_label, *(choice_label(ProjectKind, k) for k in filters.kinds)]
         parts += [
-            f"{choice_label(Criticality, value)} criticality" for value in filters.criticalities
+            _("%(level)s criticality") % {"level": choice_label(Criticality, value)}
+            for value in filters.criticalities
         ]
-        for codes, what in ((filters.brands, "brand"), (filters.product_lines, "product line")):
-            if codes:
-                parts.append(f"{len(codes)} {what}{'s' if len(codes) != 1 else ''}")
+        if filters.brands:
+            count = len(filters.brands)
+            parts.append(ngettext("%(count)s brand", "%(count)s brands", count) % {"count": count})
+        if filters.product_lines:
+            count = len(filters.product_lines)
+            parts.append(
+                ngettext("%(count)s product line", "%(count)s product lines", count)
+                % {"count": count}
+            )
         if filters.version:
-            parts.append("one question-set version")
+            parts.append(_("one question-set version"))
         elif filters.question_set:
-            parts.append("one question set")
+            parts.append(_("one question set"))
         if filters.include_submitted:
-            parts.append("submitted self-fills included")
+            parts.append(_("submitted self-fills included"))
         return " · ".join(parts)

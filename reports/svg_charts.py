@@ -5,11 +5,17 @@ neither (DESIGN.md), so these string builders draw the same charts with the
 same colour scale (`reports.charts`). Every piece of text goes through
 `xml.sax.saxutils` escaping; the output is a standalone, well-formed
 `<svg>` element with a `<title>` as its accessible name.
+
+Coordinates and sizes are written by Python's own number format (a dot, whatever the
+language: a PDF or a browser reads them); the words and the figures a person reads are in
+the active language.
 """
 
 import textwrap
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.translation import gettext as _
 
 from reports.chart_data import Band, HeatmapCell, RoundMarker, Series
 from reports.charts import (
@@ -27,18 +33,27 @@ from reports.charts import (
     from_first_figure,
     text_colour_on,
 )
+from reports.words import number
 
 _SVG_FONT = '"DejaVu Sans", ' + FONT.split(",")[-1].strip()  # what WeasyPrint has everywhere
 _CHAR = 0.58  # average glyph width as a share of the font size, to size label columns
 
 
 def _num(value: float) -> str:
+    """A coordinate or a size: never localised, an SVG reader wants a dot."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _pct(value: float, digits: int = 0) -> str:
+    """A percentage a person reads ("62%"), in the active language."""
+    return _("%(percent)s%%") % {"percent": number(value, digits)}
 
 
 def _text(x: float, y: float, content: str, *, size: int = 12, **attrs: str) -> str:
     extra = "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in attrs.items())
-    return f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}"{extra}>{escape(content)}</text>'
+    return (
+        f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}"{extra}>{escape(str(content))}</text>'
+    )
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, **attrs: str) -> str:
@@ -75,10 +90,10 @@ def _svg(
         f' viewBox="0 {_num(top)} {_num(width)} {_num(height)}"'
         f' width="{_num(width)}" height="{_num(height)}" role="img"'
         f" font-family={quoteattr(_SVG_FONT)} fill={quoteattr(INK)}>"
-        f"<title>{escape(title)}</title>"
+        f"<title>{escape(str(title))}</title>"
     )
     if desc:
-        head += f"<desc>{escape(desc)}</desc>"
+        head += f"<desc>{escape(str(desc))}</desc>"
     return head + "".join(body) + "</svg>"
 
 
@@ -96,7 +111,11 @@ def _legend(bands: Iterable[Band], x: float, y: float) -> tuple[list[str], float
     """A row of band swatches with their names and ranges; returns the parts and the row's end."""
     parts = []
     for name, lower, upper, colour in band_legend(bands):
-        label = f"{name} {lower:.0f}{DASH}{upper:.0f}%"
+        label = _("%(level)s %(lower)s–%(upper)s%%") % {  # noqa: RUF001
+            "level": name,
+            "lower": number(lower, 0),
+            "upper": number(upper, 0),
+        }
         parts.append(_rect(x, y - 10, 12, 12, colour, stroke=MUTED, stroke_width="0.5"))
         parts.append(_text(x + 16, y, label, size=11))
         x += 16 + len(label) * 11 * _CHAR + 14
@@ -139,12 +158,14 @@ def svg_bar_chart(
             f'<line x1="{_num(x)}" y1="{top - 4}" x2="{_num(x)}" y2="{_num(axis_y)}"'
             f' stroke="{LINE}" stroke-width="1"/>'
         )
-        body.append(_text(x, axis_y + 14, f"{tick}%", size=10, text_anchor="middle", fill=MUTED))
+        body.append(_text(x, axis_y + 14, _pct(tick), size=10, text_anchor="middle", fill=MUTED))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * (bar + gap)
         body.append(_text(left - 8, y + bar * 0.7, label, text_anchor="end"))
         if value is None:
-            body.append(_text(left + 4, y + bar * 0.7, f"{DASH} no figure", fill=MUTED))
+            body.append(
+                _text(left + 4, y + bar * 0.7, _("%(dash)s no figure") % {"dash": DASH}, fill=MUTED)
+            )
             continue
         w = plot_w * max(0.0, min(value, 100.0)) / 100
         body.append(
@@ -153,7 +174,7 @@ def svg_bar_chart(
         # With comparison markers the figure goes in a column right of the plot, clear of
         # the whiskers; without, at the bar's end.
         value_x = left + plot_w + 8 if compared else left + w + 4
-        body.append(_text(value_x, y + bar * 0.7, f"{value:.0f}%"))
+        body.append(_text(value_x, y + bar * 0.7, _pct(value)))
     drawn = False
     for i, marker in enumerate(markers or ()):
         median, lower, upper = marker if marker is not None else (None, None, None)
@@ -177,7 +198,8 @@ def svg_bar_chart(
             _text(
                 16,
                 axis_y + 28,
-                f"{marker_name}: median, whisker from lower to upper quartile",
+                _("%(group)s: median, whisker from lower to upper quartile")
+                % {"group": marker_name},
                 size=11,
             )
         )
@@ -237,7 +259,7 @@ def svg_heatmap(
             x = left + j * cell_w
             fill = colour_for(cell.percent, bands)
             body.append(_rect(x + 1, y + 1, cell_w - 2, cell_h - 2, fill))
-            shown = DASH if cell.percent is None else f"{cell.percent:.0f}"
+            shown = DASH if cell.percent is None else number(cell.percent, 0)
             body.append(
                 _text(
                     x + cell_w / 2,
@@ -255,7 +277,7 @@ def svg_heatmap(
         height,
         title,
         body,
-        desc=f"{DASH}: no validated figure",
+        desc=_("%(dash)s: no validated figure") % {"dash": DASH},
         show_title=show_title,
     )
 
@@ -296,12 +318,12 @@ def svg_lines(
         return top + plot_h * (1 - max(0.0, min(percent, 100.0)) / 100)
 
     body = [_text(0, 18, title, size=15, font_weight="bold")]
-    for _, lower, upper, colour in band_legend(bands):
+    for _name, lower, upper, colour in band_legend(bands):
         body.append(
             _rect(left, y_of(upper), plot_w, y_of(lower) - y_of(upper), colour, fill_opacity="0.25")
         )
     for tick in range(0, 101, 20):
-        body.append(_text(left - 6, y_of(tick) + 4, f"{tick}%", size=10, text_anchor="end"))
+        body.append(_text(left - 6, y_of(tick) + 4, _pct(tick), size=10, text_anchor="end"))
     # Where the labels would touch, only every n-th is written, counted back from the last.
     every, last = 1, len(lines) - 1
     while every < len(lines) and any(
@@ -360,10 +382,11 @@ def svg_lines(
         anchor = "start" if x - left < 40 else "end" if left + plot_w - x < 40 else "middle"
         body.append(_text(x, y - 10, r.name, size=10, text_anchor=anchor, font_weight="bold"))
     if shown:
-        if key_x + len(ROUNDS) * 11 * _CHAR + 30 > width:
+        rounds_name = str(ROUNDS)
+        if key_x + len(rounds_name) * 11 * _CHAR + 30 > width:
             key_x, key_y = 0.0, key_y + 16
         body.append(_diamond(key_x + 7, key_y - 4, 5))
-        body.append(_text(key_x + 18, key_y, ROUNDS, size=11))
+        body.append(_text(key_x + 18, key_y, rounds_name, size=11))
     legend, legend_end = _legend(bands, 0, key_y + 22)
     body += legend
     return _svg(max(width, legend_end), key_y + 32, title, body, show_title=show_title)

@@ -4,6 +4,8 @@ share, so that none of them prints "realtime" or sorts "Ã‰picerie" after "ZelenÃ
 import functools
 from collections.abc import Iterable
 
+from django.utils import formats
+
 from brands.models import Criticality, ProjectKind
 
 
@@ -24,12 +26,24 @@ def criticality_labels(values: Iterable[str]) -> str:
     return ", ".join(choice_label(Criticality, v) for v in values)
 
 
+def number(value: float, digits: int | None = 1, *, sign: bool = False) -> str:
+    """A number to be read by a person, as the active language writes it: "62.5" in English,
+    "62,5" in French. `digits` decimals (rounded as f"{value:.1f}" rounds), or with None as
+    short as it goes ("14.2857", "30"); `sign`: "+3.5" and "-3.5". Never for what a machine
+    reads (chart data, styles, SVG coordinates, spreadsheet cells): those keep Python's own
+    format. Figures here stay below a thousand, so no thousands separator is written."""
+    plus = "+" if sign else ""
+    text = f"{float(value):{plus}g}" if digits is None else f"{float(value):{plus}.{digits}f}"
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def signed(value: float | None, digits: int = 1) -> str:
-    """A change with its sign: "+3.5", "-2.0", "\u00b10.0"."""
+    """A change with its sign, as the active language writes numbers: "+3.5", "-2.0",
+    "\u00b10.0" ("+3,5" in French)."""
     if value is None:
         return "\u2013"
     rounded = round(float(value), digits)
-    text = f"{abs(rounded):.{digits}f}"
+    text = number(abs(rounded), digits)
     if rounded > 0:
         return "+" + text
     if rounded < 0:

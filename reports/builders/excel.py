@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 
 from brands.models import Project
@@ -56,6 +58,7 @@ from reports.dashboards.common import (
     round_markers,
 )
 from reports.dashboards.project import chosen_set, project_page_data
+from reports.words import number
 from scoring.selectors import (
     MIN_GROUP_SIZE,
     points_texts,
@@ -74,49 +77,100 @@ from scoring.selectors.gaps import GapReport
 from surveys.models import AssessmentStatus
 from surveys.selectors import assessments_of_project
 
-HOW_TO_READ = (
-    "Figures are the stored scores of validated assessments (and of submitted self-fills "
-    "when the filters count them): a project's figure at a date is its latest such "
-    "assessment at or before that date; a brand's figure is the mean of its projects' "
-    "figures, with how many projects it covers.",
-    "Percentages are numbers formatted as %, so they sort, filter and chart as numbers. "
-    "Changes are in percentage points. Empty cells mean no figure, never zero.",
-    f"Comparisons with other brands show only aggregates of at least {MIN_GROUP_SIZE} "
-    "projects; smaller groups are left empty.",
-    "Colours follow the maturity levels of the question set, as on the dashboards.",
-    "Text typed by users that a spreadsheet could run as a formula starts with a single quote.",
-)
+
+def _how_to_read() -> tuple[str, ...]:
+    return (
+        _(
+            "Figures are the stored scores of validated assessments (and of submitted self-fills "
+            "when the filters count them): a project's figure at a date is its latest such "
+            "assessment at or before that date; a brand's figure is the mean of its projects' "
+            "figures, with how many projects it covers."
+        ),
+        _(
+            "Percentages are numbers formatted as %, so they sort, filter and chart as numbers. "
+            "Changes are in percentage points. Empty cells mean no figure, never zero."
+        ),
+        _(
+            "Comparisons with other brands show only aggregates of at least %(minimum)s "
+            "projects; smaller groups are left empty."
+        )
+        % {"minimum": MIN_GROUP_SIZE},
+        _("Colours follow the maturity levels of the question set, as on the dashboards."),
+        _(
+            "Text typed by users that a spreadsheet could run as a formula starts with a "
+            "single quote."
+        ),
+    )
+
+
+# The sheets' names, in the report's language. Excel takes 31 characters at most (and none
+# of []:*?/\): the context tells the translators, and tests/reports keeps every catalog's
+# names that short.
+SHEETS = {
+    "summary": pgettext_lazy("Excel sheet name, 31 characters at most", "Summary"),
+    "heatmap": pgettext_lazy("Excel sheet name, 31 characters at most", "Heatmap"),
+    "trend": pgettext_lazy("Excel sheet name, 31 characters at most", "Trend"),
+    "rounds": pgettext_lazy("Excel sheet name, 31 characters at most", "Rounds"),
+    "projects": pgettext_lazy("Excel sheet name, 31 characters at most", "Projects"),
+    "answers": pgettext_lazy("Excel sheet name, 31 characters at most", "Answers"),
+    "actions": pgettext_lazy("Excel sheet name, 31 characters at most", "Improvement actions"),
+    "gaps": pgettext_lazy("Excel sheet name, 31 characters at most", "Common gaps"),
+    "sections": pgettext_lazy("Excel sheet name, 31 characters at most", "Sections"),
+    "history": pgettext_lazy("Excel sheet name, 31 characters at most", "History"),
+    "plan": pgettext_lazy("Excel sheet name, 31 characters at most", "Improvement plan"),
+}
 
 ANSWER_COLUMNS = (
-    Column("Brand", 22),
-    Column("Project", 28),
-    Column("Assessed on", 12, DATE),
-    Column("Section", 24),
-    Column("Question key", 22),
-    Column("Statement", 60),
-    Column("Core", 7, BOOL),
-    Column("Answer", 12),
-    Column("N/A reason", 30),
-    Column("Comment", 50),
-    Column("Evidence link", 40),
-    Column("Answered by", 20),
-    Column("Answered on", 12, DATE),
+    Column(gettext_lazy("Brand"), 22),
+    Column(gettext_lazy("Project"), 28),
+    Column(gettext_lazy("Assessed on"), 12, DATE),
+    Column(gettext_lazy("Section"), 24),
+    Column(gettext_lazy("Question key"), 22),
+    Column(gettext_lazy("Statement"), 60),
+    Column(gettext_lazy("Core"), 7, BOOL),
+    Column(gettext_lazy("Answer"), 12),
+    Column(gettext_lazy("N/A reason"), 30),
+    Column(gettext_lazy("Comment"), 50),
+    Column(gettext_lazy("Evidence link"), 40),
+    Column(gettext_lazy("Answered by"), 20),
+    Column(gettext_lazy("Answered on"), 12, DATE),
 )
 
 ACTION_COLUMNS = (
-    Column("Brand", 22),
-    Column("Project", 28),
-    Column("Question key", 22),
-    Column("Statement", 50),
-    Column("Action", 40),
-    Column("Owner", 20),
-    Column("Status", 12),
-    Column("Due on", 12, DATE),
-    Column("Created at", 17, DATETIME),
-    Column("Closed at", 17, DATETIME),
-    Column("Closed because", 30),
-    Column("Note", 40),
+    Column(gettext_lazy("Brand"), 22),
+    Column(gettext_lazy("Project"), 28),
+    Column(gettext_lazy("Question key"), 22),
+    Column(gettext_lazy("Statement"), 50),
+    Column(gettext_lazy("Action"), 40),
+    Column(gettext_lazy("Owner"), 20),
+    Column(gettext_lazy("Status"), 12),
+    Column(gettext_lazy("Due on"), 12, DATE),
+    Column(gettext_lazy("Created at"), 17, DATETIME),
+    Column(gettext_lazy("Closed at"), 17, DATETIME),
+    Column(gettext_lazy("Closed because"), 30),
+    Column(gettext_lazy("Note"), 40),
 )
+
+
+def _movement(value: str) -> str:
+    """A common gap's movement (scoring's new, up, down, same; closed) in words."""
+    words = {
+        "new": pgettext("gap movement", "new"),
+        "up": pgettext("gap movement", "up"),
+        "down": pgettext("gap movement", "down"),
+        "same": pgettext("gap movement", "same"),
+        "closed": pgettext("gap movement", "closed"),
+    }
+    return words.get(value, value)
+
+
+def _open_status(value: str) -> str:
+    """An open assessment's status, as the Projects sheet says it ("draft")."""
+    words = {
+        "draft": pgettext("open assessment", "draft"),
+        "submitted": pgettext("open assessment", "submitted"),
+    }
+    return words.get(value, value)
 
 
 def build_excel(scope: Scope, out: BinaryIO, progress: Progress) -> None:
@@ -144,18 +198,21 @@ def _today(scope: Scope) -> datetime.date:
 
 def _summary(workbook, scope: Scope, title: str, what: str, extra, versions, bands, filters=True):
     rows = [
-        ("Report", title),
-        ("Scope", what),
-        ("Figures at", scope.filters.as_of if filters else _today(scope)),
-        ("Generated on", _today(scope)),
-        ("Requested by", person(scope.user.first_name, scope.user.last_name, scope.user.username)),
+        (_("Report"), title),
+        (_("Scope"), what),
+        (_("Figures at"), scope.filters.as_of if filters else _today(scope)),
+        (_("Generated on"), _today(scope)),
+        (
+            _("Requested by"),
+            person(scope.user.first_name, scope.user.last_name, scope.user.username),
+        ),
     ]
     if filters:
         rows += filters_in_words(scope.filters, brand_filter_applies=scope.kind == "group")
     rows += extra
-    rows.append(("Question-set versions", ", ".join(versions) or "none (no figure yet)"))
-    rows += [("How to read it", line) for line in HOW_TO_READ]
-    write_key_values(workbook, "Summary", rows, bands)
+    rows.append((_("Question-set versions"), ", ".join(versions) or _("none (no figure yet)")))
+    rows += [(_("How to read it"), line) for line in _how_to_read()]
+    write_key_values(workbook, SHEETS["summary"], rows, bands)
 
 
 # --- group ---------------------------------------------------------------------
@@ -167,34 +224,44 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(10)
     bands = [level for level in data.distribution.levels if level.min_percent is not None]
     brands = [row.brand for row in data.brands]
-    chosen = ", ".join(b.name for b in brands) if filters.brands else "all brands"
+    chosen = ", ".join(b.name for b in brands) if filters.brands else _("all brands")
     _summary(
         workbook,
         scope,
-        "Yardstick group benchmark",
-        f"Group: {chosen}",
-        [("Projects", data.projects), ("Projects with a figure", data.total.overall.n)],
+        _("Yardstick group benchmark"),
+        _("Group: %(brands)s") % {"brands": chosen},
+        [
+            (_("Projects"), data.projects),
+            (_("Projects with a figure"), data.total.overall.n),
+        ],
         data.versions,
         bands,
     )
 
     sections = data.sections
+    all_brands = _("All brands")
     heat = Sheet(
         workbook,
-        "Heatmap",
-        [Column("Brand", 26), Column("Projects", 10, INTEGER), Column("Overall", 11, PERCENT)]
+        SHEETS["heatmap"],
+        [
+            Column(_("Brand"), 26),
+            Column(_("Projects"), 10, INTEGER),
+            Column(_("Overall"), 11, PERCENT),
+        ]
         + [Column(s.title, 14, PERCENT) for s in sections]
-        + [Column("Note", 36)],
+        + [Column(_("Note"), 36)],
     )
     for row in [*data.brands, data.total]:
         note = ""
         if row.overall.small_group:
-            note = f"fewer than {MIN_GROUP_SIZE} projects: read with care"
+            note = _("fewer than %(minimum)s projects: read with care") % {
+                "minimum": MIN_GROUP_SIZE
+            }
         elif row.overall.empty:
-            note = "no figure for these filters"
+            note = _("no figure for these filters")
         heat.append(
             [
-                row.brand.name if row.brand else "All brands",
+                row.brand.name if row.brand else all_brands,
                 row.overall.n,
                 row.overall.mean,
                 *(c.mean for c in row.sections),
@@ -206,16 +273,16 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     progress(15)
 
     series = [*data.brands, data.total]
-    names = [r.brand.name if r.brand else "All brands" for r in series]
+    names = [r.brand.name if r.brand else all_brands for r in series]
     round_points = closed_round_points(filters)
     rounds = _round_figures(round_points, data.total.trend)
     trend = Sheet(
         workbook,
-        "Trend",
-        [Column("Quarter", 16), Column("Figures at", 12, DATE)]
+        SHEETS["trend"],
+        [Column(_("Quarter"), 16), Column(_("Figures at"), 12, DATE)]
         + [Column(name, 12, PERCENT) for name in names]
-        + [Column(f"{name} (projects)", 12, INTEGER) for name in names]
-        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column("Round", 24)] if rounds else []),
+        + [Column(_("%(name)s (projects)") % {"name": name}, 12, INTEGER) for name in names]
+        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column(_("Round"), 24)] if rounds else []),
     )
     for i, point in enumerate(data.total.trend):
         trend.append(
@@ -230,7 +297,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     trend.finish()
     add_line_chart(
         trend,
-        title="Mean score by quarter: the highest and lowest brands in colour",
+        title=_("Mean score by quarter: the highest and lowest brands in colour"),
         first_series_column=3,
         last_series_column=2 + len(names),
         highlight=[
@@ -268,13 +335,13 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 # band colours go on the Overall and section columns (7 onwards).
 def _project_columns(sections, *more: Column) -> list[Column]:
     return [
-        Column("Brand", 22),
-        Column("Project", 28),
-        Column("Kind", 16),
-        Column("Criticality", 11),
-        Column("Product line", 18),
-        Column("Level", 14),
-        Column("Overall", 10, PERCENT),
+        Column(_("Brand"), 22),
+        Column(_("Project"), 28),
+        Column(_("Kind"), 16),
+        Column(_("Criticality"), 11),
+        Column(_("Product line"), 18),
+        Column(pgettext("maturity", "Level"), 14),
+        Column(_("Overall"), 10, PERCENT),
         *(Column(s.title, 13, PERCENT) for s in sections),
         *more,
     ]
@@ -290,7 +357,7 @@ def _project_cells(project: Project, brand) -> list:
     ]
 
 
-CLOSED_ROUNDS = "Closed round: mean"
+CLOSED_ROUNDS = gettext_lazy("Closed round: mean")
 
 
 def _round_figures(points, trend) -> dict[str, tuple[float, str]]:
@@ -307,14 +374,14 @@ def _rounds_sheet(workbook, points) -> None:
         return
     sheet = Sheet(
         workbook,
-        "Rounds",
+        SHEETS["rounds"],
         [
-            Column("Round", 24),
-            Column("Closed on", 12, DATE),
-            Column("Projects validated", 12, INTEGER),
-            Column("Mean overall", 12, PERCENT),
-            Column("Change against the previous round (points)", 16, POINTS),
-            Column("Previous round", 24),
+            Column(_("Round"), 24),
+            Column(_("Closed on"), 12, DATE),
+            Column(_("Projects validated"), 12, INTEGER),
+            Column(_("Mean overall"), 12, PERCENT),
+            Column(_("Change against the previous round (points)"), 16, POINTS),
+            Column(_("Previous round"), 24),
         ],
     )
     for point in points:
@@ -340,14 +407,14 @@ def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
     }
     sheet = Sheet(
         workbook,
-        "Projects",
+        SHEETS["projects"],
         _project_columns(
             sections,
-            Column("Core statements met", 11, INTEGER),
-            Column("Core statements", 11, INTEGER),
-            Column("Last assessed", 12, DATE),
-            Column("Status", 11),
-            Column("Question-set version", 22),
+            Column(_("Core statements met"), 11, INTEGER),
+            Column(_("Core statements"), 11, INTEGER),
+            Column(_("Last assessed"), 12, DATE),
+            Column(_("Status"), 11),
+            Column(_("Question-set version"), 22),
         ),
     )
     for project in projects:
@@ -372,13 +439,13 @@ def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
 
 def _status(value: str) -> str:
     """An assessment status as the screens say it (Validated, Submitted)."""
-    return AssessmentStatus(value).label if value in AssessmentStatus.values else value
+    return str(AssessmentStatus(value).label) if value in AssessmentStatus.values else value
 
 
 def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end: int) -> None:
     """The answers sheet, the bulk of a big workbook: progress moves from `start` to `end`
     as its chunks are written."""
-    sheet = Sheet(workbook, "Answers", ANSWER_COLUMNS)
+    sheet = Sheet(workbook, SHEETS["answers"], ANSWER_COLUMNS)
     sheet.extend(
         answer_rows(assessment_ids, done=lambda share: progress(start + int((end - start) * share)))
     )
@@ -387,29 +454,30 @@ def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end
 
 
 def _actions_sheet(workbook, projects) -> None:
-    sheet = Sheet(workbook, "Improvement actions", ACTION_COLUMNS, fit_rows=True)
+    sheet = Sheet(workbook, SHEETS["actions"], ACTION_COLUMNS, fit_rows=True)
     sheet.extend(action_rows(projects))
     sheet.finish()
 
 
 def _gaps_sheet(workbook, gaps: GapReport) -> None:
+    previous = {"quarter": gaps.previous_quarter}
     sheet = Sheet(
         workbook,
-        "Common gaps",
+        SHEETS["gaps"],
         fit_rows=True,
         columns=[
-            Column("Rank", 7, INTEGER),
-            Column("Question key", 22),
-            Column("Statement", 60),
-            Column("Section", 24),
-            Column("Core", 7, BOOL),
-            Column("Projects not meeting it", 13, INTEGER),
-            Column("Projects it applies to", 13, INTEGER),
-            Column("Share not meeting it", 12, PERCENT),
-            Column(f"Rank in {gaps.previous_quarter}", 11, INTEGER),
-            Column(f"Not meeting it in {gaps.previous_quarter}", 13, INTEGER),
-            Column("Movement", 11),
-            Column("Brands most concerned (projects)", 50),
+            Column(_("Rank"), 7, INTEGER),
+            Column(_("Question key"), 22),
+            Column(_("Statement"), 60),
+            Column(_("Section"), 24),
+            Column(_("Core"), 7, BOOL),
+            Column(_("Projects not meeting it"), 13, INTEGER),
+            Column(_("Projects it applies to"), 13, INTEGER),
+            Column(_("Share not meeting it"), 12, PERCENT),
+            Column(_("Rank in %(quarter)s") % previous, 11, INTEGER),
+            Column(_("Not meeting it in %(quarter)s") % previous, 13, INTEGER),
+            Column(_("Movement"), 11),
+            Column(_("Brands most concerned (projects)"), 50),
         ],
     )
     for gap in gaps.gaps:
@@ -425,7 +493,7 @@ def _gaps_sheet(workbook, gaps: GapReport) -> None:
                 gap.percent,
                 gap.previous_rank,
                 gap.previous_unmet if gap.previous_rank else None,
-                gap.movement,
+                _movement(gap.movement),
                 "; ".join(f"{b.name} ({b.unmet})" for b in gap.brands),
             ]
         )
@@ -442,7 +510,7 @@ def _gaps_sheet(workbook, gaps: GapReport) -> None:
                 None,
                 closed.previous_rank,
                 closed.previous_unmet,
-                "closed",
+                _movement("closed"),
                 None,
             ]
         )
@@ -461,13 +529,13 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     _summary(
         workbook,
         scope,
-        f"Yardstick brand report: {brand.name}",
-        f"Brand: {brand.name}",
+        _("Yardstick brand report: %(brand)s") % {"brand": brand.name},
+        _("Brand: %(brand)s") % {"brand": brand.name},
         [
-            ("Projects", len(data.projects)),
-            ("Projects with a figure", data.profile[0].brand.n if data.profile else 0),
-            ("Open improvement actions", data.actions.total),
-            ("Assessments awaiting review", len(data.awaiting_review)),
+            (_("Projects"), len(data.projects)),
+            (_("Projects with a figure"), data.profile[0].brand.n if data.profile else 0),
+            (_("Open improvement actions"), data.actions.total),
+            (_("Assessments awaiting review"), len(data.awaiting_review)),
         ],
         data.versions,
         data.bands,
@@ -477,15 +545,16 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     keys = ["overall", *(s.key for s in sections)]
     heat = Sheet(
         workbook,
-        "Heatmap",
+        SHEETS["heatmap"],
         [
-            Column("Project or group", 34),
-            Column("Projects", 10, INTEGER),
-            Column("Overall", 11, PERCENT),
+            Column(_("Project or group"), 34),
+            Column(_("Projects"), 10, INTEGER),
+            Column(_("Overall"), 11, PERCENT),
         ]
         + [Column(s.title, 14, PERCENT) for s in sections]
-        + [Column("Note", 50)],
+        + [Column(_("Note"), 50)],
     )
+    no_figure = _("no figure")
     for row in data.projects:
         heat.append(
             [
@@ -493,26 +562,26 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 None,
                 row.overall,
                 *row.sections,
-                None if row.assessed_on else "no figure",
+                None if row.assessed_on else no_figure,
             ]
         )
     overall = profile.get("overall")
     heat.append(
         [
-            f"{brand.name}: mean of its projects",
+            _("%(brand)s: mean of its projects") % {"brand": brand.name},
             overall.brand.n if overall else 0,
             *(profile[k].brand.mean if k in profile else None for k in keys),
             None,
         ]
     )
     for label, attribute in (
-        ("median", "median"),
-        ("lower quartile", "lower_quartile"),
-        ("upper quartile", "upper_quartile"),
+        (_("Other brands' projects: median"), "median"),
+        (_("Other brands' projects: lower quartile"), "lower_quartile"),
+        (_("Other brands' projects: upper quartile"), "upper_quartile"),
     ):
         heat.append(
             [
-                f"Other brands' projects: {label}",
+                label,
                 overall.group.n if overall else 0,
                 *(_shown(profile.get(k), attribute) for k in keys),
                 overall.hidden_reason if overall and overall.hidden_reason else None,
@@ -526,16 +595,16 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     rounds = _round_figures(closed_round_points(filters, brand=brand), data.trend)
     trend = Sheet(
         workbook,
-        "Trend",
+        SHEETS["trend"],
         [
-            Column("Quarter", 16),
-            Column("Figures at", 12, DATE),
-            Column(f"{brand.name}: mean", 14, PERCENT),
-            Column("Other brands' projects: median", 14, PERCENT),
-            Column(f"{brand.name}: projects", 10, INTEGER),
-            Column("Other brands' projects", 10, INTEGER),
+            Column(_("Quarter"), 16),
+            Column(_("Figures at"), 12, DATE),
+            Column(_("%(brand)s: mean") % {"brand": brand.name}, 14, PERCENT),
+            Column(_("Other brands' projects: median"), 14, PERCENT),
+            Column(_("%(brand)s: projects") % {"brand": brand.name}, 10, INTEGER),
+            Column(_("Other brands' projects"), 10, INTEGER),
         ]
-        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column("Round", 24)] if rounds else []),
+        + ([Column(CLOSED_ROUNDS, 14, PERCENT), Column(_("Round"), 24)] if rounds else []),
     )
     for point, group in zip(data.trend, others, strict=True):
         trend.append(
@@ -552,7 +621,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     trend.finish()
     add_line_chart(
         trend,
-        title=f"{brand.name} against the other brands' median, by quarter",
+        title=_("%(brand)s against the other brands' median, by quarter") % {"brand": brand.name},
         first_series_column=3,
         last_series_column=4,
         marker_column=7 if rounds else None,
@@ -560,14 +629,14 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     sheet = Sheet(
         workbook,
-        "Projects",
+        SHEETS["projects"],
         _project_columns(
             sections,
-            Column("Last assessed", 12, DATE),
-            Column("Age (days)", 9, INTEGER),
-            Column("Status", 11),
-            Column("Question-set version", 22),
-            Column("In progress", 14),
+            Column(_("Last assessed"), 12, DATE),
+            Column(_("Age (days)"), 9, INTEGER),
+            Column(_("Status"), 11),
+            Column(_("Question-set version"), 22),
+            Column(_("In progress"), 14),
         ),
     )
     for row in data.projects:
@@ -582,7 +651,12 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 row.age_days,
                 _status(row.figure_status) if row.figure_status else None,
                 row.version or None,
-                f"{row.open.status} ({row.open.answered}/{row.open.total} answered)"
+                _("%(status)s (%(answered)s/%(total)s answered)")
+                % {
+                    "status": _open_status(row.open.status),
+                    "answered": row.open.answered,
+                    "total": row.open.total,
+                }
                 if row.open
                 else None,
             ]
@@ -671,29 +745,39 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     latest = page.latest
     version = versions_info([latest.version_id])[latest.version_id].label if latest else None
+    no_figure = _("no figure yet")
     _summary(
         workbook,
         scope,
-        f"Yardstick project report: {project.name}",
-        f"Project: {project.name} ({project.brand.name})",
+        _("Yardstick project report: %(project)s") % {"project": project.name},
+        _("Project: %(project)s (%(brand)s)")
+        % {"project": project.name, "brand": project.brand.name},
         [
-            ("Kind", project.get_kind_display()),
-            ("Criticality", project.get_criticality_display()),
-            ("Product line", project.product_line.name if project.product_line else "none"),
+            (_("Kind"), project.get_kind_display()),
+            (_("Criticality"), project.get_criticality_display()),
             (
-                "Overall",
-                f"{latest.percent:.1f}%"
+                _("Product line"),
+                project.product_line.name
+                if project.product_line
+                else pgettext("product line", "none"),
+            ),
+            (
+                _("Overall"),
+                _("%(percent)s%%") % {"percent": number(latest.percent, 1)}
                 if latest and latest.percent is not None
-                else "no figure yet",
+                else no_figure,
             ),
             *(
-                [("Points", points[latest.assessment_id])]
+                [(_("Points"), points[latest.assessment_id])]
                 if latest and points.get(latest.assessment_id)
                 else []
             ),
-            ("Level", (latest.level or "-") if latest else "no figure yet"),
-            ("Last validated assessment", latest.assessed_on if latest else "none yet"),
-            ("Statements in the improvement plan", len(plan.items)),
+            (pgettext("maturity", "Level"), (latest.level or "-") if latest else no_figure),
+            (
+                _("Last validated assessment"),
+                latest.assessed_on if latest else pgettext("assessment", "none yet"),
+            ),
+            (_("Statements in the improvement plan"), len(plan.items)),
         ],
         [version] if version else [],
         page.bands,
@@ -702,16 +786,16 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     profile = Sheet(
         workbook,
-        "Sections",
+        SHEETS["sections"],
         [
-            Column("Section", 30),
+            Column(_("Section"), 30),
             Column(project.name, 12, PERCENT),
-            Column("Brand's other projects: mean", 14, PERCENT),
-            Column("Brand's other projects", 11, INTEGER),
-            Column("Other brands: median", 12, PERCENT),
-            Column("Other brands: lower quartile", 12, PERCENT),
-            Column("Other brands: upper quartile", 12, PERCENT),
-            Column("Other brands' projects", 11, INTEGER),
+            Column(_("Brand's other projects: mean"), 14, PERCENT),
+            Column(_("Brand's other projects"), 11, INTEGER),
+            Column(_("Other brands: median"), 12, PERCENT),
+            Column(_("Other brands: lower quartile"), 12, PERCENT),
+            Column(_("Other brands: upper quartile"), 12, PERCENT),
+            Column(_("Other brands' projects"), 11, INTEGER),
         ],
     )
     for row in page.profile:
@@ -734,24 +818,25 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     history = Sheet(
         workbook,
-        "History",
+        SHEETS["history"],
         [
-            Column("Assessed on", 12, DATE),
-            Column("Mode", 11),
-            Column("Status", 11),
-            Column("Question-set version", 22),
-            Column("Overall", 10, PERCENT),
-            *([Column("Points", 10)] if shows_points else []),
-            Column("Level", 14),
-            Column("Core statements met", 11, INTEGER),
+            Column(_("Assessed on"), 12, DATE),
+            Column(_("Mode"), 11),
+            Column(_("Status"), 11),
+            Column(_("Question-set version"), 22),
+            Column(_("Overall"), 10, PERCENT),
+            *([Column(_("Points"), 10)] if shows_points else []),
+            Column(pgettext("maturity", "Level"), 14),
+            Column(_("Core statements met"), 11, INTEGER),
             # A set shown in points: say "percentage points", not to be read as its points.
             Column(
-                "Change since the previous validated "
-                f"({'percentage points' if shows_points else 'points'})",
+                _("Change since the previous validated (percentage points)")
+                if shows_points
+                else _("Change since the previous validated (points)"),
                 16,
                 POINTS,
             ),
-            Column("Answers changed", 10, INTEGER),
+            Column(_("Answers changed"), 10, INTEGER),
         ],
     )
     for row in reversed(page.history):  # oldest first, as a chart reads
@@ -762,7 +847,8 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 a.assessed_on,
                 a.get_mode_display(),
                 a.get_status_display(),
-                f"{a.version.question_set.name} v{a.version.number}",
+                _("%(set)s v%(number)s")
+                % {"set": a.version.question_set.name, "number": a.version.number},
                 score.percent if score else None,
                 *([points.get(a.pk) or None] if shows_points else []),
                 (score.level or None) if score else None,
@@ -775,7 +861,10 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     history.finish()
     add_band_colours(history, history.range_of(5, 5), page.bands)
     add_line_chart(
-        history, title=f"{project.name}: overall score", first_series_column=5, last_series_column=5
+        history,
+        title=_("%(project)s: overall score") % {"project": project.name},
+        first_series_column=5,
+        last_series_column=5,
     )
     progress(45)
 
@@ -783,22 +872,22 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
 
     plan_sheet = Sheet(
         workbook,
-        "Improvement plan",
+        SHEETS["plan"],
         fit_rows=True,
         columns=[
-            Column("Priority", 8, INTEGER),
-            Column("Section", 24),
-            Column("Question key", 22),
-            Column("Statement", 60),
-            Column("Core", 7, BOOL),
-            Column("Weight", 8, NUMBER),
-            Column("Answer", 12),
-            Column(f"Share of {plan.comparison} meeting it", 16, PERCENT),
-            Column("Of how many", 9, INTEGER),
-            Column("Action", 40),
-            Column("Action status", 12),
-            Column("Owner", 20),
-            Column("Due on", 12, DATE),
+            Column(_("Priority"), 8, INTEGER),
+            Column(_("Section"), 24),
+            Column(_("Question key"), 22),
+            Column(_("Statement"), 60),
+            Column(_("Core"), 7, BOOL),
+            Column(_("Weight"), 8, NUMBER),
+            Column(_("Answer"), 12),
+            Column(_("Share of %(peers)s meeting it") % {"peers": plan.comparison}, 16, PERCENT),
+            Column(_("Of how many"), 9, INTEGER),
+            Column(_("Action"), 40),
+            Column(_("Action status"), 12),
+            Column(_("Owner"), 20),
+            Column(_("Due on"), 12, DATE),
         ],
     )
     for priority, item in enumerate(plan.items, start=1):

@@ -10,6 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from brands.models import Brand, ProductLine, Project, User
 from reports.dashboards.filters import DashboardFilters
@@ -29,7 +32,7 @@ from surveys.models import (
 ASSESSMENTS_PER_QUERY = 200
 ROWS_PER_FETCH = 2000
 
-NA = "N/A"
+NA = gettext_lazy("N/A")
 
 
 def person(first: str | None, last: str | None, username: str | None) -> str | None:
@@ -56,6 +59,7 @@ def answer_rows(
     ids = list(assessment_ids)
     if not ids:
         return
+    na = str(NA)
     heads = {}  # assessment id: (brand, project, assessed on)
     versions = set()
     for start in range(0, len(ids), ASSESSMENTS_PER_QUERY):
@@ -105,11 +109,11 @@ def answer_rows(
             found = rows.pop(pk, [])
             found.sort(key=lambda row: questions[row[1]][0])
             head = heads[pk]
-            for _, question, option, is_na, na_reason, comment, evidence, by, at in found:
+            for _pk, question, option, is_na, na_reason, comment, evidence, by, at in found:
                 yield (
                     *head,
                     *questions[question][1],
-                    NA if is_na else labels.get(option),
+                    na if is_na else labels.get(option),
                     na_reason or None,
                     comment or None,
                     evidence or None,
@@ -166,29 +170,36 @@ def _names(model, codes: Iterable[str]) -> str:
 def filters_in_words(
     filters: DashboardFilters, *, brand_filter_applies: bool
 ) -> list[tuple[str, str]]:
-    """The filters as a manager would say them, one (name, value) per filter."""
-    words = [("Quarter", f"{filters.period_label} (figures at {filters.as_of:%d %B %Y})")]
+    """The filters as a manager would say them, one (name, value) per filter, in the active
+    language."""
+    words = [
+        (
+            _("Quarter"),
+            _("%(period)s (figures at %(day)s)")
+            % {"period": filters.period_label, "day": date_format(filters.as_of, "d F Y")},
+        )
+    ]
     if brand_filter_applies:
         chosen = _names(Brand, filters.brands) if filters.brands else ""
-        words.append(("Brands", chosen or "all brands"))
+        words.append((_("Brands"), chosen or _("all brands")))
     chosen = _names(ProductLine, filters.product_lines) if filters.product_lines else ""
-    words.append(("Product lines", chosen or "all, and projects without a product line"))
-    words.append(("Kinds", kind_labels(filters.kinds) if filters.kinds else "all kinds"))
+    words.append((_("Product lines"), chosen or _("all, and projects without a product line")))
+    words.append((_("Kinds"), kind_labels(filters.kinds) if filters.kinds else _("all kinds")))
     words.append(
         (
-            "Criticality",
-            criticality_labels(filters.criticalities) if filters.criticalities else "all levels",
+            _("Criticality"),
+            criticality_labels(filters.criticalities) if filters.criticalities else _("all levels"),
         )
     )
     words.append(
         (
-            "Assessments counted",
-            "validated assessments and submitted self-fills awaiting review"
+            _("Assessments counted"),
+            _("validated assessments and submitted self-fills awaiting review")
             if filters.include_submitted
-            else "validated assessments only",
+            else _("validated assessments only"),
         )
     )
-    version = "all versions"
+    version = _("all versions")
     if filters.version:
         found = (
             QuestionSetVersion.objects.filter(code=filters.version)
@@ -196,10 +207,12 @@ def filters_in_words(
             .first()
         )
         version = (
-            f"{found.question_set.name} v{found.number} only" if found else "an unknown version"
+            _("%(set)s v%(number)s only") % {"set": found.question_set.name, "number": found.number}
+            if found
+            else _("an unknown version")
         )
-    words.append(("Question-set version", version))
-    words.append(("Question set", question_set_in_words(filters.question_set)))
+    words.append((_("Question-set version"), version))
+    words.append((_("Question set"), question_set_in_words(filters.question_set)))
     return words
 
 
@@ -208,7 +221,7 @@ def question_set_in_words(code: str | None) -> str:
     found = QuestionSet.objects.filter(code=code) if code else QuestionSet.objects.none()
     question_set = found.first() or QuestionSet.objects.filter(is_main=True).first()
     if question_set is None:
-        return "none"
+        return pgettext("question set", "none")
     newest = question_set.versions.filter(status="published").order_by("-number").first()
     about = [question_set.name]
     if newest is not None:
@@ -216,8 +229,8 @@ def question_set_in_words(code: str | None) -> str:
             part
             for part in (
                 newest.edition,
-                newest.licence and f"licence: {newest.licence}",
-                newest.origin and f"source: {newest.origin}",
+                newest.licence and _("licence: %(licence)s") % {"licence": newest.licence},
+                newest.origin and _("source: %(source)s") % {"source": newest.origin},
             )
             if part
         ]

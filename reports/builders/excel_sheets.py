@@ -15,15 +15,20 @@ Conventions, the same on every sheet:
 - dates are dates, times are local times without a zone (Excel has none);
 - every text cell goes through `csv_cell`, the guard the CSV downloads use,
   so that text a user typed (`=HYPERLINK(...)`, `+1`, `@cmd`) stays text;
-- no cell holds a formula.
+- no cell holds a formula;
+- sheet names, headers and notes are in the active language (the report's); numbers stay
+  numbers, whatever the language, and the spreadsheet shows them as its reader's locale does.
 """
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import LineChart, Reference
@@ -46,6 +51,7 @@ from reports.charts import (
     text_colour_on,
 )
 from reports.csv_export import csv_cell
+from reports.words import number
 
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "+0.0;-0.0;0.0"
@@ -54,7 +60,12 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # Excel refuses a cell longer than this and "repairs" the whole file.
 MAX_CELL_TEXT = 32_767
 _TEXT_CACHE = 20_000
-_CUT = "\u2026 (cut: too long for one Excel cell)"
+_CUT = gettext_lazy("\u2026 (cut: too long for one Excel cell)")
+# Excel refuses these in a sheet's name, and more than 31 characters of it. Sheet names are
+# marked with the context "Excel sheet name, 31 characters at most", which tells the
+# translators (tests/reports keeps every catalog's names that short).
+SHEET_NAME_LENGTH = 31
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
 TEXT, NUMBER, INTEGER, PERCENT, POINTS, DATE, DATETIME, BOOL = (
     "text",
@@ -70,10 +81,19 @@ TEXT, NUMBER, INTEGER, PERCENT, POINTS, DATE, DATETIME, BOOL = (
 
 def safe_text(value: str) -> str:
     """Text fit for a cell: no characters XML forbids, not too long, never read as a formula."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if len(text) > MAX_CELL_TEXT - 1:  # room for the guard's quote
-        text = text[: MAX_CELL_TEXT - 1 - len(_CUT)] + _CUT
+        cut = str(_CUT)
+        text = text[: MAX_CELL_TEXT - 1 - len(cut)] + cut
     return csv_cell(text)
+
+
+def sheet_name(title: str) -> str:
+    """A sheet's name as Excel accepts it: without []:*?/\\ and at most 31 characters
+    (a translation that is too long is cut rather than the workbook refused; the tests keep
+    the catalogs' names short enough)."""
+    name = _NOT_IN_SHEET_NAMES.sub("", str(title)).strip().strip("'")
+    return name[:SHEET_NAME_LENGTH].rstrip() or "Sheet"
 
 
 def local_naive(
@@ -134,7 +154,7 @@ def wrapped_lines(text: str, width: float) -> int:
 def new_sheet(workbook: Workbook, title: str):
     """A write-only sheet that prints fitted to the page: that property goes at the top of
     the sheet's file, written with its first row, so it is set before any row."""
-    ws = workbook.create_sheet(title)
+    ws = workbook.create_sheet(sheet_name(title))
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     return ws
 
@@ -205,7 +225,7 @@ class Sheet:
         self.rows = 1  # rows written, the header included
 
     def _header(self, text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, safe_text(text))
+        cell = WriteOnlyCell(self.ws, safe_text(str(text)))
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = _WRAP
@@ -314,7 +334,7 @@ def write_key_values(
     ws.column_dimensions["B"].width = 100
     ws.freeze_panes = "A2"
     header = []
-    for text in ("Item", "Value"):
+    for text in (_("Item"), _("Value")):
         cell = WriteOnlyCell(ws, text)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
@@ -327,24 +347,34 @@ def write_key_values(
         cell.alignment = _WRAP
         if isinstance(value, datetime.date):
             cell.number_format = DATE_FORMAT
-        ws.append([safe_text(name), cell])
+        ws.append([safe_text(str(name)), cell])
     if bands:
         ws.append([])
-        ws.append([WriteOnlyCell(ws, "Maturity levels (colours used in the sheets)")])
+        ws.append([WriteOnlyCell(ws, _("Maturity levels (colours used in the sheets)"))])
         # Bands written as (a, b] (level_boundary: above) start just above their minimum.
         above = any(getattr(band, "above", False) for band in bands)
         for index, (name, low, high, colour) in enumerate(band_legend(bands)):
             label = WriteOnlyCell(ws, safe_text(name))
             label.fill = _solid(colour)
             label.font = Font(color=_argb(text_colour_on(colour)))
-            if above:
-                lower = f"from {low:g}%" if index == 0 else f"above {low:g}%"
-                upper = "100%" if high >= 100 else f"{high:g}% included"
-                ws.append([label, f"{lower} up to {upper}"])
-            else:
-                upper = "100%" if high >= 100 else f"below {high:g}%"
-                ws.append([label, f"from {low:g}% to {upper}"])
+            ws.append([label, _band_range(low, high, first=index == 0, above=above)])
     print_setup(ws, [30, 100], len(rows) + 1 + (len(bands) + 2 if bands else 0))
+
+
+def _band_range(low: float, high: float, *, first: bool, above: bool) -> str:
+    """A level's range in words: "from 40% to below 60%", "above 40% up to 60% included"."""
+    words = {"low": number(low, None), "high": number(high, None)}
+    if above:
+        if high >= 100:
+            if first:
+                return _("from %(low)s%% up to 100%%") % words
+            return _("above %(low)s%% up to 100%%") % words
+        if first:
+            return _("from %(low)s%% up to %(high)s%% included") % words
+        return _("above %(low)s%% up to %(high)s%% included") % words
+    if high >= 100:
+        return _("from %(low)s%% to 100%%") % words
+    return _("from %(low)s%% to below %(high)s%%") % words
 
 
 def _argb(colour: str) -> str:
@@ -416,10 +446,10 @@ def add_line_chart(
     if sheet.rows < 2 or last_series_column < first_series_column:
         return
     chart = LineChart()
-    chart.title = title
+    chart.title = str(title)
     chart.height = 9
     chart.width = 22
-    chart.y_axis.title = "Score"
+    chart.y_axis.title = _("Score")
     chart.y_axis.number_format = "0%"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 1

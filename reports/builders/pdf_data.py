@@ -13,10 +13,14 @@ Excel workbook, and the report says so.
 
 import dataclasses
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from brands.models import Brand, ProductLine, Project
 from brands.selectors import brands_for_user, may_see_brand_id
@@ -66,10 +70,33 @@ class Row:
 
 def _scope_title(scope: Scope) -> str:
     if scope.kind == "group":
-        return "Group benchmark"
+        return _("Group benchmark")
     if scope.kind == "brand":
-        return f"Brand report: {scope.brand.name}"
-    return f"Project report: {scope.project.name} ({scope.brand.name})"
+        return _("Brand report: %(brand)s") % {"brand": scope.brand.name}
+    return _("Project report: %(project)s (%(brand)s)") % {
+        "project": scope.project.name,
+        "brand": scope.brand.name,
+    }
+
+
+def page_counter() -> str:
+    """The CSS `content` of the page numbers in the margin, from the translated sentence:
+    "Page %(page)s of %(pages)s" becomes "Page " counter(page) " of " counter(pages)."""
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    parts = []
+    for part in re.split(r"(%\(pages?\)s)", _("Page %(page)s of %(pages)s")):
+        if part in counters:
+            parts.append(counters[part])
+        elif part:
+            # A CSS string: quotes and backslashes escaped, and no "<" to close the <style>.
+            text = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            parts.append(f'"{text}"')
+    return " ".join(parts)
+
+
+def _day(day: datetime.date) -> str:
+    """ "10 May 2025", with the month in the active language."""
+    return date_format(day, "d M Y")
 
 
 def filter_lines(scope: Scope) -> list[str]:
@@ -81,29 +108,37 @@ def filter_lines(scope: Scope) -> list[str]:
     """
     filters = scope.filters
     lines = [
-        f"Figures of {filters.period_label}, as of {filters.as_of:%d %b %Y}"
+        _("Figures of %(period)s, as of %(day)s")
+        % {"period": filters.period_label, "day": _day(filters.as_of)}
         if filters.so_far
-        else f"Figures at the end of {filters.quarter.label} ({filters.as_of:%d %b %Y})"
+        else _("Figures at the end of %(quarter)s (%(day)s)")
+        % {"quarter": filters.quarter.label, "day": _day(filters.as_of)}
     ]
     lines.append(
-        "validated and submitted self-fills counted"
+        _("validated and submitted self-fills counted")
         if filters.include_submitted
-        else "validated assessments only"
+        else _("validated assessments only")
     )
     if filters.brands and scope.kind == "group":
         names = brands_for_user(scope.user).filter(code__in=filters.brands).order_by("name")
-        lines.append("brands: " + ", ".join(b.name for b in names))
+        lines.append(_("brands: %(names)s") % {"names": ", ".join(b.name for b in names)})
     if filters.product_lines:
         names = ProductLine.objects.filter(code__in=filters.product_lines).order_by("name")
-        lines.append("product lines: " + ", ".join(p.name for p in names))
+        lines.append(_("product lines: %(names)s") % {"names": ", ".join(p.name for p in names)})
     if filters.kinds:
-        lines.append("kinds: " + kind_labels(filters.kinds))
+        lines.append(_("kinds: %(kinds)s") % {"kinds": kind_labels(filters.kinds)})
     if filters.criticalities:
-        lines.append("criticality: " + criticality_labels(filters.criticalities))
-    lines.append(f"question set: {question_set_in_words(filters.question_set)}")
+        lines.append(
+            _("criticality: %(levels)s") % {"levels": criticality_labels(filters.criticalities)}
+        )
+    lines.append(_("question set: %(set)s") % {"set": question_set_in_words(filters.question_set)})
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
-        lines.append(f"question set: {version}" if version else "question set: (unknown version)")
+        lines.append(
+            _("question set: %(set)s") % {"set": version}
+            if version
+            else _("question set: (unknown version)")
+        )
     return lines
 
 
@@ -113,13 +148,16 @@ def _base(scope: Scope, today: datetime.date) -> dict:
         "title": _scope_title(scope),
         "today": today,
         "filters": scope.filters,
+        "page_counter": page_counter(),
         "footer_scope": (
-            scope.filters.period_label if scope.kind != "project" else f"as of {today:%d %b %Y}"
+            scope.filters.period_label
+            if scope.kind != "project"
+            else _("as of %(day)s") % {"day": _day(today)}
         ),
         "filter_lines": (
             filter_lines(scope)
             if scope.kind != "project"
-            else [f"Latest validated assessment as of {today:%d %b %Y}"]
+            else [_("Latest validated assessment as of %(day)s") % {"day": _day(today)}]
         ),
     }
 
@@ -160,7 +198,7 @@ def _brand_projects(brands: list[Brand], filters: DashboardFilters) -> dict[int,
 def _group_row(row: BrandRow, bands, projects: int) -> Row:
     previous = row.trend[-2].figure if len(row.trend) > 1 else None
     return Row(
-        name=row.brand.name if row.brand else "All brands",
+        name=row.brand.name if row.brand else _("All brands"),
         overall=_mean(row.overall),
         level=charts.level_name(_mean(row.overall), bands),
         n=row.overall.n,
@@ -183,7 +221,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
     total = _group_row(data.total, bands, data.projects)
 
     rows = [row.brand.name for row in data.brands]
-    cols = ["Overall", *(s.title for s in data.sections)]
+    cols = [_("Overall"), *(s.title for s in data.sections)]
     cells = [
         [
             HeatmapCell(c.mean, c.n, c.first_assessed, c.last_assessed)
@@ -197,12 +235,12 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         cols=cols,
         cells=cells,
         bands=bands,
-        title="Maturity by brand and section",
+        title=_("Maturity by brand and section"),
         wrap=18,
     )
     quarters = data.quarters[-TREND_COLUMNS:]
     total_series = Series(
-        name="All brands (mean of projects)",
+        name=_("All brands (mean of projects)"),
         points=[
             TrendPoint(p.label, _mean(p.figure), p.figure.n)
             for p in data.total.trend[-TREND_COLUMNS:]
@@ -213,7 +251,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         show_title=False,
         series=[total_series],
         bands=bands,
-        title="Maturity over time",
+        title=_("Maturity over time"),
         rounds=round_markers(round_points, data.total.trend),
     )
     profile = svg_charts.svg_bar_chart(
@@ -221,7 +259,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         labels=[s.title for s in data.sections],
         values=[_mean(c) for c in data.total.sections],
         bands=bands,
-        title="Section profile of the group",
+        title=_("Section profile of the group"),
         width=900,
     )
     trend_rows = [
@@ -229,7 +267,11 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         for row in data.brands
     ]
     trend_rows.append(
-        {"name": "All brands", "points": [p.percent for p in total_series.points], "total": True}
+        {
+            "name": _("All brands"),
+            "points": [p.percent for p in total_series.points],
+            "total": True,
+        }
     )
     return _base(scope, today) | {
         "data": data,
@@ -247,7 +289,10 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
         "quarters": quarters,
         "trend_rows": trend_rows,
         "round_points": round_points,
-        "mover_groups": [("Up", data.movers_up), ("Down", data.movers_down)],
+        "mover_groups": [
+            (pgettext("movers", "Up"), data.movers_up),
+            (pgettext("movers", "Down"), data.movers_down),
+        ],
         "gap_rows": _gap_rows(data.gaps, with_brands=True),
         "gaps": data.gaps,
         "gaps_shown": GAPS_SHOWN,
@@ -267,7 +312,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         labels=[row.title for row in profile],
         values=[_mean(row.brand) for row in profile],
         bands=bands,
-        title=f"Section profile of {data.brand.name}",
+        title=_("Section profile of %(brand)s") % {"brand": data.brand.name},
         width=900,
         markers=[
             (row.group.median, row.group.lower_quartile, row.group.upper_quartile)
@@ -275,7 +320,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
             else None
             for row in profile
         ],
-        marker_name="Other brands",
+        marker_name=_("Other brands"),
     )
     series = Series(
         name=data.brand.name,
@@ -285,7 +330,7 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         show_title=False,
         series=[series],
         bands=bands,
-        title="Maturity over time",
+        title=_("Maturity over time"),
         rounds=round_markers(closed_round_points(scope.filters, brand=data.brand), data.trend),
     )
     gaps = filtered_gaps([data.brand], scope.filters)
@@ -332,7 +377,7 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
             labels=[row.title for row in page.profile],
             values=[row.percent for row in page.profile],
             bands=page.bands,
-            title="Section profile",
+            title=_("Section profile"),
             width=900,
             markers=[
                 (row.group.median, row.group.lower_quartile, row.group.upper_quartile)
@@ -340,7 +385,7 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
                 else None
                 for row in page.profile
             ],
-            marker_name="Other brands",
+            marker_name=_("Other brands"),
         )
     latest = (
         next((a for a in assessments if a.pk == page.latest.assessment_id), None)

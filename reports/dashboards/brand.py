@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from brands.models import Brand, Project, ProjectKind, User
 from brands.selectors import may_see_brand_id
@@ -55,6 +57,13 @@ class OpenAssessment:
     assessed_on: datetime.date
     answered: int  # statements answered (N/A included)
     total: int  # statements that apply to the project
+
+    @property
+    def status_label(self) -> str:
+        """The status as the screens name it (Draft, Submitted), in the active language."""
+        if self.status in AssessmentStatus.values:
+            return str(AssessmentStatus(self.status).label)
+        return self.status.capitalize()
 
 
 @dataclass(frozen=True)
@@ -115,11 +124,14 @@ def _hidden_reason(group: Distribution) -> str:
     if group.shown:
         return ""
     if group.n == 0:
-        return "No project of another brand has a figure for these filters."
-    return (
-        f"Only {group.n} project{'s' if group.n != 1 else ''} of other brands "
-        f"match these filters; groups smaller than {MIN_GROUP_SIZE} are not shown."
-    )
+        return _("No project of another brand has a figure for these filters.")
+    return ngettext(
+        "Only %(count)s project of other brands matches these filters; groups smaller "
+        "than %(minimum)s are not shown.",
+        "Only %(count)s projects of other brands match these filters; groups smaller "
+        "than %(minimum)s are not shown.",
+        group.n,
+    ) % {"count": group.n, "minimum": MIN_GROUP_SIZE}
 
 
 def _profile_row(
@@ -199,9 +211,10 @@ def brand_dashboard_data(
     own = filtered_projects(Project.objects.filter(brand=brand), filters)
     # Everything read from validated or submitted figures is kept until a figure changes
     # (figures_cache); what moves without one (drafts' answers, actions) is read each time.
+    # Its words ("Overall", why a comparison is withheld) are in the reader's language.
     figures = cached_figures(
         "brand-dashboard",
-        (brand.pk, filters, today),
+        (brand.pk, filters, today, get_language()),
         lambda: _brand_figures(brand, filters, today),
     )
     opened = _open_assessments(own)
@@ -264,7 +277,7 @@ def _brand_figures(brand: Brand, filters: DashboardFilters, today: datetime.date
     profile = [
         _profile_row(
             "overall",
-            "Overall",
+            _("Overall"),
             mine,
             [f.percent for f in mine],
             others.get("overall"),

@@ -9,6 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from reports import chart_tables, charts, svg_charts
 from reports.chart_data import ChartTable, RoundMarker, SectionFigure, Series, TrendPoint
 from reports.dashboards.brand import BrandDashboard, ProjectRow
@@ -19,17 +23,17 @@ from reports.words import name_key
 CSV_CHARTS = ("projects", "profile", "trend")
 # Columns of the projects table that sort, besides each section's key.
 FIXED_COLUMNS = (
-    ("name", "Project"),
-    ("kind", "Kind"),
-    ("criticality", "Criticality"),
-    ("line", "Product line"),
-    ("overall", "Overall %"),
-    ("level", "Level"),
+    ("name", gettext_lazy("Project")),
+    ("kind", gettext_lazy("Kind")),
+    ("criticality", gettext_lazy("Criticality")),
+    ("line", gettext_lazy("Product line")),
+    ("overall", gettext_lazy("Overall %")),
+    ("level", pgettext_lazy("maturity", "Level")),
 )
 TAIL_COLUMNS = (
-    ("assessed", "Last assessed"),
-    ("age", "Age (days)"),
-    ("status", "Open assessment"),
+    ("assessed", gettext_lazy("Last assessed")),
+    ("age", gettext_lazy("Age (days)")),
+    ("status", gettext_lazy("Open assessment")),
 )
 DEFAULT_SORT = "name"
 MAX_QUERY_LENGTH = 100
@@ -69,8 +73,13 @@ class TableView:
 
 
 def columns(data: BrandDashboard) -> list[tuple[str, str]]:
-    """(key, header) of every column of the projects table, in order."""
-    return [*FIXED_COLUMNS, *((s.key, s.title) for s in data.sections), *TAIL_COLUMNS]
+    """(key, header) of every column of the projects table, in order; headers in the active
+    language."""
+    return [
+        *((key, str(label)) for key, label in FIXED_COLUMNS),
+        *((s.key, s.title) for s in data.sections),
+        *((key, str(label)) for key, label in TAIL_COLUMNS),
+    ]
 
 
 def _sort_value(row: ProjectRow, column: str, section_index: dict[str, int]):
@@ -147,7 +156,7 @@ def _r(value: float | None) -> float | None:
 
 def projects_table(data: BrandDashboard, rows: list[ProjectRow]) -> ChartTable:
     headers_ = [label for _, label in columns(data)]
-    headers_[-1:] = ["Open assessment", "Answered", "Statements"]
+    headers_[-1:] = [_("Open assessment"), _("Answered"), _("Statements")]
     body = []
     for row in rows:
         project = row.project
@@ -168,7 +177,8 @@ def projects_table(data: BrandDashboard, rows: list[ProjectRow]) -> ChartTable:
             ]
         )
     return ChartTable(
-        caption=f"Projects of {data.brand.name} on {data.as_of:%d %b %Y}",
+        caption=_("Projects of %(brand)s on %(day)s")
+        % {"brand": data.brand.name, "day": date_format(data.as_of, "d M Y")},
         headers=headers_,
         rows=body,
     )
@@ -202,9 +212,10 @@ def _series(data: BrandDashboard) -> list[Series]:
 def _profile_table(data: BrandDashboard) -> ChartTable:
     return chart_tables.section_table(
         sections=_profile_figures(data),
-        caption=f"Section profile of {data.brand.name} against other brands (%)",
+        caption=_("Section profile of %(brand)s against other brands (%%)")
+        % {"brand": data.brand.name},
         label=data.brand.name,
-        comparison="Other brands",
+        comparison=_("Other brands"),
     )
 
 
@@ -231,7 +242,7 @@ def brand_charts(data: BrandDashboard, rounds: Sequence[RoundMarker] = ()) -> di
     bands = list(data.bands)
     figures = _profile_figures(data)
     series = _series(data)
-    profile_title = f"Section profile of {data.brand.name}"
+    profile_title = _("Section profile of %(brand)s") % {"brand": data.brand.name}
     return {
         "profile": Chart(
             chart_id="chart-profile",
@@ -242,7 +253,7 @@ def brand_charts(data: BrandDashboard, rounds: Sequence[RoundMarker] = ()) -> di
                     bands=bands,
                     title=profile_title,
                     label=data.brand.name,
-                    comparison="Other brands",
+                    comparison=_("Other brands"),
                 )
             ),
             table=_profile_table(data),
@@ -255,13 +266,13 @@ def brand_charts(data: BrandDashboard, rounds: Sequence[RoundMarker] = ()) -> di
         ),
         "trend": Chart(
             chart_id="chart-trend",
-            title="Maturity over time",
+            title=_("Maturity over time"),
             figure=charts.figure_data(
                 charts.trend_lines(series=series, bands=bands, rounds=rounds)
             ),
             table=chart_tables.trend_table(series=series, rounds=rounds),
             svg=svg_charts.svg_lines(
-                series=series, bands=bands, title="Maturity over time", rounds=rounds
+                series=series, bands=bands, title=_("Maturity over time"), rounds=rounds
             ),
         ),
     }

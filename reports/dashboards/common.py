@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.models import Brand, Project
 from reports.chart_data import RoundMarker
@@ -106,7 +107,9 @@ class TrendPoint:
     @property
     def label(self) -> str:
         """ "2026 Q4 (so far)" for the current quarter, "2026 Q3" for the others."""
-        return f"{self.quarter.label} (so far)" if self.so_far else self.quarter.label
+        if self.so_far:
+            return _("%(quarter)s (so far)") % {"quarter": self.quarter.label}
+        return self.quarter.label
 
 
 def figure_versions(figures: Iterable[Figure], info: dict[int, VersionInfo]) -> list[str]:

@@ -1,8 +1,8 @@
 """The dashboards' filters, read from a query string and written back as one.
 
-Pure Python (no Django): a bad value is never an exception, it becomes a
-message in `errors` and the filter falls back to its default, so a mistyped
-bookmark still shows a page that says what was ignored.
+Pure Python but for the messages' translation: a bad value is never an exception, it
+becomes a message in `errors` (in the active language) and the filter falls back to its
+default, so a mistyped bookmark still shows a page that says what was ignored.
 
 Parameters (repeat `brand`, `line`, `kind` and `criticality` to choose several):
 
@@ -24,6 +24,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
 
 # The values of brands.models.ProjectKind and Criticality (a test keeps them equal).
 KINDS = ("batch", "realtime", "both")
@@ -95,11 +97,15 @@ def _values(data: Mapping, name: str) -> list[str]:
 def _one(data: Mapping, name: str, errors: list[str]) -> str | None:
     values = [v for v in _values(data, name) if v]
     if len(values) > 1:
-        errors.append(f"{name}: give one value, not {len(values)}; the first one is used.")
+        errors.append(
+            _("%(name)s: give one value, not %(count)s; the first one is used.")
+            % {"name": name, "count": len(values)}
+        )
     return values[0] if values else None
 
 
-def _codes(data: Mapping, name: str, what: str, errors: list[str]) -> tuple[str, ...]:
+def _codes(data: Mapping, name: str, refused: str, errors: list[str]) -> tuple[str, ...]:
+    """`refused`: the message for a value that is not a code, with %(name)s and %(value)s."""
     codes = []
     for value in _values(data, name):
         if not value:
@@ -107,7 +113,7 @@ def _codes(data: Mapping, name: str, what: str, errors: list[str]) -> tuple[str,
         try:
             code = str(uuid.UUID(value))
         except ValueError:
-            errors.append(f"{name}: {value!r} is not a {what} code; it is ignored.")
+            errors.append(refused % {"name": name, "value": repr(value)})
             continue
         if code not in codes:
             codes.append(code)
@@ -120,7 +126,10 @@ def _choices(data: Mapping, name: str, allowed: tuple[str, ...], errors: list[st
         if not value:
             continue
         if value.lower() not in allowed:
-            errors.append(f"{name}: {value!r} is not one of {', '.join(allowed)}; it is ignored.")
+            errors.append(
+                _("%(name)s: %(value)s is not one of %(allowed)s; it is ignored.")
+                % {"name": name, "value": repr(value), "allowed": ", ".join(allowed)}
+            )
         elif value.lower() not in chosen:
             chosen.append(value.lower())
     return tuple(v for v in allowed if v in chosen)
@@ -155,9 +164,15 @@ class DashboardFilters:
         if text is not None:
             match = _QUARTER.match(text.upper())
             if match is None:
-                errors.append(f"quarter: {text!r} is not a quarter like {current.code}.")
+                errors.append(
+                    _("quarter: %(value)s is not a quarter like %(example)s.")
+                    % {"value": repr(text), "example": current.code}
+                )
             elif Quarter(int(match[1]), int(match[2])) > current:
-                errors.append(f"quarter: {text} has not started yet; {current.code} is shown.")
+                errors.append(
+                    _("quarter: %(value)s has not started yet; %(current)s is shown.")
+                    % {"value": text, "current": current.code}
+                )
             else:
                 quarter = Quarter(int(match[1]), int(match[2]))
 
@@ -167,7 +182,10 @@ class DashboardFilters:
             if text.lower() in _TRUE:
                 include_submitted = True
             elif text.lower() not in _FALSE:
-                errors.append(f"submitted: {text!r} is neither 1 nor 0; validated only is shown.")
+                errors.append(
+                    _("submitted: %(value)s is neither 1 nor 0; validated only is shown.")
+                    % {"value": repr(text)}
+                )
 
         version = None
         text = _one(data, "version", errors)
@@ -175,7 +193,10 @@ class DashboardFilters:
             try:
                 version = str(uuid.UUID(text))
             except ValueError:
-                errors.append(f"version: {text!r} is not a version code; all versions are shown.")
+                errors.append(
+                    _("version: %(value)s is not a version code; all versions are shown.")
+                    % {"value": repr(text)}
+                )
 
         question_set = None
         text = _one(data, "set", errors)
@@ -183,13 +204,23 @@ class DashboardFilters:
             try:
                 question_set = str(uuid.UUID(text))
             except ValueError:
-                errors.append(f"set: {text!r} is not a question-set code; the main set is shown.")
+                errors.append(
+                    _("set: %(value)s is not a question-set code; the main set is shown.")
+                    % {"value": repr(text)}
+                )
 
         return cls(
             quarter=quarter,
             today=today,
-            brands=_codes(data, "brand", "brand", errors),
-            product_lines=_codes(data, "line", "product line", errors),
+            brands=_codes(
+                data, "brand", _("%(name)s: %(value)s is not a brand code; it is ignored."), errors
+            ),
+            product_lines=_codes(
+                data,
+                "line",
+                _("%(name)s: %(value)s is not a product line code; it is ignored."),
+                errors,
+            ),
             kinds=_choices(data, "kind", KINDS, errors),
             criticalities=_choices(data, "criticality", CRITICALITIES, errors),
             include_submitted=include_submitted,
@@ -212,7 +243,9 @@ class DashboardFilters:
     @property
     def period_label(self) -> str:
         """The quarter as pages and reports name it: "2026 Q4 so far" or "2026 Q3"."""
-        return f"{self.quarter.label} so far" if self.so_far else self.quarter.label
+        if self.so_far:
+            return _("%(quarter)s so far") % {"quarter": self.quarter.label}
+        return self.quarter.label
 
     def point_at(self, quarter: Quarter) -> datetime.date:
         """The date a trend's point for `quarter` is taken at: its end, or today."""

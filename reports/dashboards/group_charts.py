@@ -7,6 +7,9 @@ from here, so what a chart draws and what a download holds cannot drift apart.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from reports import chart_tables, charts, svg_charts
 from reports.chart_data import ChartTable, HeatmapCell, Mover, RoundMarker, Series, TrendPoint
 from reports.dashboards.common import Cell
@@ -14,7 +17,7 @@ from reports.dashboards.group import GroupDashboard, LevelCount
 
 # The charts that can be downloaded as CSV (the URL's <chart>).
 CSV_CHARTS = ("heatmap", "trend", "distribution", "movers")
-OVERALL = "Overall"
+OVERALL = gettext_lazy("Overall")
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def _heatmap_cell(cell: Cell) -> HeatmapCell:
 
 def _heatmap_inputs(data: GroupDashboard) -> tuple[list[str], list[str], list[list[HeatmapCell]]]:
     rows = [row.brand.name for row in data.brands]
-    cols = [OVERALL, *(s.title for s in data.sections)]
+    cols = [str(OVERALL), *(s.title for s in data.sections)]
     cells = [
         [_heatmap_cell(row.overall), *(_heatmap_cell(c) for c in row.sections)]
         for row in data.brands
@@ -85,7 +88,7 @@ def group_charts(data: GroupDashboard, rounds: Sequence[RoundMarker] = ()) -> di
     (`reports.dashboards.common.round_markers`)."""
     level_bands = bands(data)
     rows, cols, cells = _heatmap_inputs(data)
-    heatmap_title = "Maturity by brand and section"
+    heatmap_title = _("Maturity by brand and section")
     series = _series(data)
     movers = _movers(data)
     return {
@@ -102,18 +105,18 @@ def group_charts(data: GroupDashboard, rounds: Sequence[RoundMarker] = ()) -> di
         ),
         "trend": Chart(
             chart_id="chart-trend",
-            title="Maturity over time",
+            title=_("Maturity over time"),
             figure=charts.figure_data(
                 charts.trend_lines(series=series, bands=level_bands, rounds=rounds)
             ),
             table=chart_tables.trend_table(series=series, rounds=rounds),
             svg=svg_charts.svg_lines(
-                series=series, bands=level_bands, title="Maturity over time", rounds=rounds
+                series=series, bands=level_bands, title=_("Maturity over time"), rounds=rounds
             ),
         ),
         "distribution": Chart(
             chart_id="chart-distribution",
-            title="Projects by maturity level",
+            title=_("Projects by maturity level"),
             figure=charts.figure_data(
                 charts.distribution(values=data.distribution.percents, bands=level_bands)
             ),
@@ -123,10 +126,13 @@ def group_charts(data: GroupDashboard, rounds: Sequence[RoundMarker] = ()) -> di
         ),
         "core": Chart(
             chart_id="chart-core",
-            title=(
-                f"Projects by core statements met ({data.core.met} of {data.core.total} "
-                "meet all that apply to them)"
-            ),
+            title=ngettext(
+                "Projects by core statements met (%(met)s of %(total)s meets all that apply to it)",
+                "Projects by core statements met (%(met)s of %(total)s meet all that apply "
+                "to them)",
+                data.core.met,
+            )
+            % {"met": data.core.met, "total": data.core.total},
             figure=charts.figure_data(charts.core_distribution(per_project=data.core.per_project)),
             table=chart_tables.core_distribution_table(
                 rows=charts.core_counts(data.core.per_project)
@@ -134,7 +140,7 @@ def group_charts(data: GroupDashboard, rounds: Sequence[RoundMarker] = ()) -> di
         ),
         "movers": Chart(
             chart_id="chart-movers",
-            title="Movers of the quarter",
+            title=_("Movers of the quarter"),
             figure=charts.figure_data(charts.movers(items=movers)),
             table=chart_tables.movers_table(items=movers),
         ),

@@ -3,14 +3,16 @@
 from html import escape
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from reports import charts, svg_charts
 from reports.chart_data import ChartTable, HeatmapCell
 from reports.dashboards.group_charts import Chart
 from reports.dashboards.product_lines import Figures, ProductLineView
 
-TITLE = "Sections by brand"
-OTHERS = "Other brands (mean)"
+TITLE = gettext_lazy("Sections by brand")
+OTHERS = gettext_lazy("Other brands (mean)")
 
 
 def _r(value: float | None) -> float | None:
@@ -20,24 +22,34 @@ def _r(value: float | None) -> float | None:
 def _series(view: ProductLineView) -> list[tuple[str, Figures, int]]:
     series = [(block.brand.name, block.mean, block.n) for block in view.brands if block.n]
     if view.others is not None and view.others.shown:
-        series.append((OTHERS, view.others.mean, view.others.n))
+        series.append((str(OTHERS), view.others.mean, view.others.n))
     return series
 
 
 def line_table(view: ProductLineView) -> ChartTable:
-    headers = ["Brand", "Overall %", *(f"{c.title} %" for c in view.sections), "Projects"]
+    headers = [
+        _("Brand"),
+        _("Overall %"),
+        *(_("%(section)s %%") % {"section": c.title} for c in view.sections),
+        _("Projects"),
+    ]
     rows = [
         [name, _r(f.overall), *(_r(f.sections.get(c.key)) for c in view.sections), n]
         for name, f, n in _series(view)
     ]
-    return ChartTable(caption=f"{view.line.name}: mean by brand (%)", headers=headers, rows=rows)
+    return ChartTable(
+        caption=_("%(line)s: mean by brand (%%)") % {"line": view.line.name},
+        headers=headers,
+        rows=rows,
+    )
 
 
 def line_chart(view: ProductLineView) -> Chart:
-    labels = ["Overall", *(c.title for c in view.sections)]
+    title = str(TITLE)
+    labels = [_("Overall"), *(c.title for c in view.sections)]
     fig = go.Figure(
         layout={
-            "title": {"text": escape(TITLE), "x": 0, "xanchor": "left"},
+            "title": {"text": escape(title), "x": 0, "xanchor": "left"},
             "barmode": "group",
             "height": 380,
             "font": {"family": charts.FONT, "color": charts.INK},
@@ -58,7 +70,9 @@ def line_chart(view: ProductLineView) -> Chart:
                 marker={"color": charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)]},
                 hovertext=[
                     f"<b>{escape(name)}</b> · {escape(label)}<br>"
-                    f"{charts.DASH if v is None else f'{v:.0f}%'}<br>{n} project{'s' if n != 1 else ''}"
+                    f"{charts.percent_text(v)}<br>"
+                    + ngettext("%(count)s project", "%(count)s projects", n)
+                    % {"count": n}
                     for label, v in zip(labels, values, strict=True)
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -67,7 +81,7 @@ def line_chart(view: ProductLineView) -> Chart:
     series = _series(view)
     return Chart(
         chart_id="chart-product-line",
-        title=TITLE,
+        title=title,
         figure=charts.figure_data(fig),
         table=line_table(view),
         # Without JavaScript: the same means as a grid, brands by sections.
@@ -82,7 +96,7 @@ def line_chart(view: ProductLineView) -> Chart:
                 for _, f, n in series
             ],
             bands=view.bands,
-            title=TITLE,
+            title=title,
             wrap=14,
         ),
     )

@@ -6,13 +6,15 @@ The page and the CSV download read the same table from here.
 from html import escape
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from reports import charts, svg_charts
 from reports.chart_data import ChartTable, SectionFigure
 from reports.dashboards.group_charts import Chart
 from reports.dashboards.project import ProjectPage
 
-TITLE = "Section profile"
+TITLE = gettext_lazy("Section profile")
 
 
 def _r(value: float | None) -> float | None:
@@ -37,16 +39,16 @@ def profile_table(page: ProjectPage) -> ChartTable:
             ]
         )
     headers = [
-        "Section",
-        "This project %",
-        "Brand mean %",
-        "Brand projects",
-        "Group lower quartile %",
-        "Group median %",
-        "Group upper quartile %",
-        "Group projects",
+        _("Section"),
+        _("This project %"),
+        _("Brand mean %"),
+        _("Brand projects"),
+        _("Group lower quartile %"),
+        _("Group median %"),
+        _("Group upper quartile %"),
+        _("Group projects"),
     ]
-    caption = "Section profile against the brand's other projects and the other brands (%)"
+    caption = _("Section profile against the brand's other projects and the other brands (%)")
     return ChartTable(caption=caption, headers=headers, rows=rows)
 
 
@@ -62,21 +64,25 @@ def profile_chart(page: ProjectPage) -> Chart:
         )
         for row in page.profile
     ]
+    title = str(TITLE)
     fig = charts.section_profile(
-        sections=sections, bands=page.bands, title=TITLE, comparison="Other brands"
+        sections=sections, bands=page.bands, title=title, comparison=_("Other brands")
     )
     shown = [row for row in page.profile if row.brand.shown]
     if shown:
         fig.add_trace(
             go.Scatter(
-                name="Brand mean",
+                name=_("Brand mean"),
                 mode="markers",
                 y=[escape(row.title) for row in shown],
                 x=[row.brand.mean for row in shown],
                 marker={"symbol": "line-ns-open", "size": 16, "color": charts.WARN},
                 hovertext=[
-                    f"<b>{escape(row.title)}</b><br>Brand mean {row.brand.mean:.0f}%"
-                    f"<br>{row.brand.n} projects"
+                    f"<b>{escape(row.title)}</b><br>"
+                    + _("Brand mean %(figure)s") % {"figure": charts.percent_text(row.brand.mean)}
+                    + "<br>"
+                    + ngettext("%(count)s project", "%(count)s projects", row.brand.n)
+                    % {"count": row.brand.n}
                     for row in shown
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -84,13 +90,13 @@ def profile_chart(page: ProjectPage) -> Chart:
         )
     return Chart(
         chart_id="chart-profile",
-        title=TITLE,
+        title=title,
         figure=charts.figure_data(fig),
         table=profile_table(page),
         svg=svg_charts.svg_bar_chart(
             labels=[row.title for row in page.profile],
             values=[row.percent for row in page.profile],
             bands=page.bands,
-            title=TITLE,
+            title=title,
         ),
     )

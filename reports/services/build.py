@@ -20,12 +20,14 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from brands.models import WebhookEvent
 from brands.webhooks import webhooks_fire
 from reports import builders
 from reports.dashboards.filters import DashboardFilters
-from reports.models import ReportJob, ReportStatus
+from reports.models import ReportJob, ReportScope, ReportStatus
 from reports.models import report_storage as storage
 from reports.services.access import may_see_scope
 from reports.services.jobs import ReportRefused
@@ -36,15 +38,16 @@ log = logging.getLogger(__name__)
 PROGRESS_STEP = 5
 PROGRESS_INTERVAL = 1.0
 
-INTERNAL = (
+# Messages for the requester, stored with the job in the language it is built in.
+INTERNAL = gettext_lazy(
     "The report could not be built because of an error on our side. It has been logged; "
     "ask for it again, and if it fails again, tell the MLOps team."
 )
-STORAGE = (
+STORAGE = gettext_lazy(
     "The report was built but could not be saved to the report storage. "
     "Ask for it again in a few minutes; if it fails again, tell the MLOps team."
 )
-DATABASE = (
+DATABASE = gettext_lazy(
     "The report could not be built because the database did not answer in time. "
     "Ask for it again in a few minutes."
 )
@@ -58,16 +61,21 @@ class _JobLost(Exception):
 
 def in_minutes(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
 
 
 def report_scope(job: ReportJob) -> builders.Scope:
     """The builders' Scope of a job, with its requester's current rights (ReportRefused if lost)."""
     user = job.requested_by
     if not may_see_scope(user, job):
-        raise ReportRefused(
-            f"You can no longer see {job.subject}, so its report was not built.", status=404
-        )
+        if job.scope == ReportScope.PROJECT:
+            message = _("You can no longer see project %(name)s, so its report was not built.")
+        elif job.scope == ReportScope.BRAND:
+            message = _("You can no longer see brand %(name)s, so its report was not built.")
+        else:
+            message = _("You can no longer see the group, so its report was not built.")
+        name = job.project.name if job.project_id else job.brand.name if job.brand_id else ""
+        raise ReportRefused(message % {"name": name}, status=404)
     # The figures are those of the day the report was asked for, even when a worker builds it
     # after midnight or retries it the next day.
     asked_on = timezone.localdate(job.created_at)
@@ -140,10 +148,11 @@ def _claim(job_id: int, *, redelivered: bool = False) -> ReportJob | None:
         jobs.filter(attempts__gte=settings.REPORT_MAX_ATTEMPTS).update(
             status=ReportStatus.FAILED,
             finished_at=now,
-            error=(
-                f"The report was started {settings.REPORT_MAX_ATTEMPTS} times and never "
-                "finished. Ask for it again; if it fails again, tell the MLOps team."
-            ),
+            error=_(
+                "The report was started %(count)s times and never finished. Ask for it "
+                "again; if it fails again, tell the MLOps team."
+            )
+            % {"count": settings.REPORT_MAX_ATTEMPTS},
         )
         return None
     return ReportJob.objects.select_related("requested_by", "brand", "project").get(id=job_id)
@@ -151,7 +160,7 @@ def _claim(job_id: int, *, redelivered: bool = False) -> ReportJob | None:
 
 def _fail(job: ReportJob, message: str) -> None:
     _mine(job.id, job.attempts).update(
-        status=ReportStatus.FAILED, error=message, finished_at=timezone.now()
+        status=ReportStatus.FAILED, error=str(message), finished_at=timezone.now()
     )
 
 
@@ -193,8 +202,11 @@ def report_job_build(
         log.warning("report job %s: stopped at the soft time limit", job.id)
         _fail(
             job,
-            f"The report took longer than {in_minutes(settings.REPORT_SOFT_TIME_LIMIT)} to build "
-            "and was stopped. Narrow the filters, or ask again later when it is quieter.",
+            _(
+                "The report took longer than %(duration)s to build and was stopped. Narrow "
+                "the filters, or ask again later when it is quieter."
+            )
+            % {"duration": in_minutes(settings.REPORT_SOFT_TIME_LIMIT)},
         )
         return ReportStatus.FAILED
     except TRANSIENT as exc:

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brands.models import ProductLine, ProjectKind, User
 from brands.selectors import brands_for_user, get_brand_for_user, get_project_for_user
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 # How many of one person's reports may wait or be built at the same time.
 MAX_OPEN_JOBS = 5
 
-UNAVAILABLE = (
+UNAVAILABLE = gettext_lazy(
     "Report building is unavailable right now (the report service cannot be reached). "
     "Nothing else is affected; please ask for the report again in a few minutes."
 )
@@ -56,13 +58,17 @@ def _target(*, user: User, scope: str, code: object) -> _Target:
     if scope == ReportScope.GROUP:
         if not may_see_group(user):
             raise ReportRefused(
-                "Group reports are for the central MLOps team and managers; "
-                "ask for your brand's report on your brand's page.",
+                _(
+                    "Group reports are for the central MLOps team and managers; "
+                    "ask for your brand's report on your brand's page."
+                ),
                 status=403,
             )
         return _Target()
     if not code:
-        raise ReportRefused(f"A {scope} report needs the code of its {scope}.")
+        if scope == ReportScope.BRAND:
+            raise ReportRefused(_("A brand report needs the code of its brand."))
+        raise ReportRefused(_("A project report needs the code of its project."))
     if scope == ReportScope.BRAND:
         return _Target(brand=get_brand_for_user(user, code))
     project = get_project_for_user(user, code)
@@ -123,16 +129,24 @@ def report_job_request(
     the job is returned failed with UNAVAILABLE as its message.
     """
     if scope not in ReportScope.values:
-        raise ReportRefused(f"{scope!r} is not a kind of report; choose group, brand or project.")
+        raise ReportRefused(
+            _("%(scope)s is not a kind of report; choose group, brand or project.")
+            % {"scope": repr(scope)}
+        )
     if fmt not in ReportFormat.values:
-        raise ReportRefused(f"{fmt!r} is not a report format; choose PDF or Excel.")
+        raise ReportRefused(
+            _("%(format)s is not a report format; choose PDF or Excel.") % {"format": repr(fmt)}
+        )
     target = _target(user=user, scope=scope, code=code)
     filters = DashboardFilters.parse(QueryDict(query or ""), today=timezone.localdate())
     open_jobs = ReportJob.objects.filter(requested_by=user).exclude(status__in=FINISHED)
     if open_jobs.count() >= MAX_OPEN_JOBS:
         raise ReportRefused(
-            f"You already have {MAX_OPEN_JOBS} reports waiting or being built; "
-            "ask for more once they are done (see My reports).",
+            _(
+                "You already have %(count)s reports waiting or being built; "
+                "ask for more once they are done (see My reports)."
+            )
+            % {"count": MAX_OPEN_JOBS},
             # 409, not 429: the dashboards' HTMX swaps 400 and 409 answers into the page.
             status=409,
         )
@@ -158,7 +172,9 @@ def report_job_retry(*, user: User, job: ReportJob) -> ReportJob:
     The failed job stays in the list with its message; access is checked anew.
     """
     if job.status not in (ReportStatus.FAILED, ReportStatus.EXPIRED):
-        raise ReportRefused("Only a failed or expired report can be asked for again.", status=409)
+        raise ReportRefused(
+            _("Only a failed or expired report can be asked for again."), status=409
+        )
     code = job.project.code if job.project_id else (job.brand.code if job.brand_id else None)
     return report_job_request(
         user=user, scope=job.scope, fmt=job.format, code=code, query=job.filters
@@ -188,5 +204,5 @@ def report_job_enqueue(*, job_id: int) -> None:
     except Exception:
         log.exception("report job %s: could not queue its task", job_id)
         ReportJob.objects.filter(id=job_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED, error=UNAVAILABLE, finished_at=timezone.now()
+            status=ReportStatus.FAILED, error=str(UNAVAILABLE), finished_at=timezone.now()
         )

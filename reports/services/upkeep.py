@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.models import ReportJob, ReportStatus
 from reports.models import report_storage as storage
@@ -28,11 +29,11 @@ def report_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     ).update(
         status=ReportStatus.FAILED,
         finished_at=now,
-        error=(
-            f"The report was still being built after {in_minutes(settings.REPORT_TIME_LIMIT)}: "
-            "the worker building it stopped. Ask for it again; if it fails again, "
-            "tell the MLOps team."
-        ),
+        error=_(
+            "The report was still being built after %(duration)s: the worker building it "
+            "stopped. Ask for it again; if it fails again, tell the MLOps team."
+        )
+        % {"duration": in_minutes(settings.REPORT_TIME_LIMIT)},
     )
     queued = ReportJob.objects.filter(
         status=ReportStatus.QUEUED,
@@ -40,10 +41,11 @@ def report_jobs_sweep(*, now: datetime.datetime | None = None) -> int:
     ).update(
         status=ReportStatus.FAILED,
         finished_at=now,
-        error=(
-            f"No report worker took this request within {in_minutes(settings.REPORT_QUEUED_LIMIT)}; "
-            "report building may be down. Ask for it again later."
-        ),
+        error=_(
+            "No report worker took this request within %(duration)s; report building may be "
+            "down. Ask for it again later."
+        )
+        % {"duration": in_minutes(settings.REPORT_QUEUED_LIMIT)},
     )
     if building or queued:
         log.warning("report sweep: %s stuck building, %s stuck queued", building, queued)

@@ -28,7 +28,8 @@ def percent(value) -> str:
 
 @register.filter(name="signed")
 def signed_filter(value, digits: int = 1) -> str:
-    """A change with its sign: "+3.5", "-2.0" (reports.words.signed)."""
+    """A change with its sign, in the active language's numbers: "+3.5", "-2.0"
+    (reports.words.signed)."""
     try:
         return signed(None if value in (None, "") else float(value), int(digits))
     except (TypeError, ValueError):

@@ -1,25 +1,31 @@
 """Durations in words for the report-jobs metrics page."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
 @register.filter
 def seconds(value: float | None) -> str:
-    """42.3 -> "42 s", 185 -> "3 min 5 s", 7440 -> "2 h 4 min"; None -> "—"."""
+    """42.3 -> "42 s", 185 -> "3 min 5 s", 7440 -> "2 h 4 min"; None -> "—" (in the active
+    language)."""
     if value is None:
         return "—"
     if value < 1:
-        return "under 1 s"
+        return _("under 1 s")
     whole = round(value)
     if whole < 60:
-        return f"{whole} s"
+        return _("%(seconds)s s") % {"seconds": whole}
     minutes, rest = divmod(whole, 60)
     if minutes < 60:
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+        if rest:
+            return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": rest}
+        return _("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(hours)s h") % {"hours": hours}
 
 
 @register.filter

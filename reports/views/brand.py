@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -69,9 +70,11 @@ def brand_detail(request: HttpRequest, code) -> HttpResponse:
         "rows": table_rows(data, view),
         "headers": headers(data, view, base),
         # Drawn from validated or submitted figures only: kept while they stay the same (the
-        # closed rounds, read each time, are in the key).
+        # closed rounds, read each time, are in the key; so is the language of their words).
         "charts": cached_figures(
-            "brand-charts", (brand.pk, filters, key), lambda: brand_charts(data, markers)
+            "brand-charts",
+            (brand.pk, filters, key, get_language()),
+            lambda: brand_charts(data, markers),
         ),
         "overall": data.profile[0],
         "has_figures": data.profile[0].brand.n > 0,

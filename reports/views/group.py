@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -30,7 +32,7 @@ def _group_only(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not (request.user.group_role or request.user.is_superuser):
-            message = (
+            message = _(
                 "The group dashboard is for the central MLOps team and managers. "
                 "Your brand's figures are on your brand's page."
             )
@@ -55,7 +57,8 @@ def _data_and_charts(request: HttpRequest, filters: DashboardFilters, round_poin
     Group roles see every brand, so the result depends only on the filters and
     on which brands exist; the brands' ids are part of the key all the same. The closed
     rounds the trend marks are read each time (closing a round changes no figure the
-    cache watches): their names, days and figures are part of the key.
+    cache watches): their names, days and figures are part of the key. The charts' words
+    are in the reader's language, which is part of the key too.
     """
 
     def compute():
@@ -65,7 +68,7 @@ def _data_and_charts(request: HttpRequest, filters: DashboardFilters, round_poin
 
     scope = tuple(brands_for_user(request.user).order_by("pk").values_list("pk", flat=True))
     rounds = tuple((p.round.pk, p.name, p.round.closed_at, p.mean, p.n) for p in round_points)
-    return cached_figures("group-dashboard", (filters, scope, rounds), compute)
+    return cached_figures("group-dashboard", (filters, scope, rounds, get_language()), compute)
 
 
 def _chosen_brand_chips(filters: DashboardFilters, data) -> list[dict]:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands import audit
@@ -62,7 +63,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def _report_request(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
-        return _refused(request, f"The report request was not understood. {form.problem()}", 400)
+        message = _("The report request was not understood. %(problem)s") % {
+            "problem": form.problem()
+        }
+        return _refused(request, message, 400)
     data = form.cleaned_data
     try:
         job = report_job_request(
@@ -96,15 +100,17 @@ def report_download(request: HttpRequest, code) -> HttpResponse:
     job = get_report_job_for_user(request.user, code)
     if job.status == ReportStatus.EXPIRED:
         return _refused(
-            request, "This report has expired and its file was deleted; ask again.", 410
+            request, _("This report has expired and its file was deleted; ask again."), 410
         )
     if job.status != ReportStatus.READY:
-        return _refused(request, "This report is not ready yet.", 409)
+        return _refused(request, _("This report is not ready yet."), 409)
     try:
         handle = storage.open(job.file.name, "rb")
     except OSError:
         return _refused(
-            request, "This report's file can no longer be found; ask for the report again.", 410
+            request,
+            _("This report's file can no longer be found; ask for the report again."),
+            410,
         )
     content_type = builders.FORMATS[job.format][0]
     audit.record(AuditAction.REPORT_DOWNLOADED, actor=request.user, target=job, format=job.format)

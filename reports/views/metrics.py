@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,7 +13,7 @@ from brands.models import GroupRole
 from reports.metrics import metrics_as_json, report_job_metrics
 from reports.models import ReportFormat, ReportScope, ReportStatus
 
-REFUSED = (
+REFUSED = gettext_lazy(
     "The report-jobs page is for group admins: it shows every brand's report requests "
     "and who made them."
 )
@@ -27,7 +28,7 @@ def report_metrics(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.group_role == GroupRole.ADMIN or user.is_superuser):
         if as_json:
-            return JsonResponse({"error": REFUSED}, status=403)
+            return JsonResponse({"error": str(REFUSED)}, status=403)
         return render(request, "surveys/problem.html", {"message": REFUSED}, status=403)
     machinery = probes.report_machinery()
     metrics = report_job_metrics(now=timezone.now())

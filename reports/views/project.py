@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from brands.selectors import can_answer_for_project, can_manage_brand, get_project_for_user
@@ -66,10 +67,11 @@ def _page(request: HttpRequest, project):
 
 
 def _profile_chart(page):
-    """The profile chart, kept while the figures it draws stay the same (figures_cache)."""
+    """The profile chart, kept while the figures it draws stay the same (figures_cache), in
+    each language its words are read in."""
     if page.latest is None:
         return None
-    parts = (page.project.pk, page.latest.assessment_id, timezone.localdate())
+    parts = (page.project.pk, page.latest.assessment_id, timezone.localdate(), get_language())
     return cached_figures("project-profile-chart", parts, lambda: profile_chart(page))
 
 

@@ -1,14 +1,20 @@
-"""A round's progress and figures as CSV and Excel (the round page is surveys' round_detail)."""
+"""A round's progress and figures as CSV and Excel (the round page is surveys' round_detail).
+
+Both are built during the request, so their headers and sheet names are in the language of
+the person downloading them; the figures stay numbers."""
 
 import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from reports.builders.excel_sheets import sheet_name
 from reports.csv_export import csv_cell, csv_response
 from scoring.selectors.rounds import round_progress_and_figures
 from surveys.models import RoundStatus
@@ -17,22 +23,26 @@ from surveys.services.workbooks import safe_filename
 
 
 def _not_launched(request: HttpRequest) -> HttpResponse:
-    message = "A round has figures once it is launched."
+    message = _("A round has figures once it is launched.")
     return render(request, "surveys/problem.html", {"message": message}, status=409)
 
 
 HEADERS = [
-    "Brand",
-    "Project",
-    "Mode",
-    "State",
-    "Late",
-    "Already open at launch",
-    "Assessment status",
-    "Submitted",
-    "Validated",
-    "Overall %",
+    gettext_lazy("Brand"),
+    gettext_lazy("Project"),
+    gettext_lazy("Mode"),
+    gettext_lazy("State"),
+    gettext_lazy("Late"),
+    gettext_lazy("Already open at launch"),
+    gettext_lazy("Assessment status"),
+    gettext_lazy("Submitted"),
+    gettext_lazy("Validated"),
+    gettext_lazy("Overall %"),
 ]
+
+
+def _headers(headers) -> list[str]:
+    return [str(header) for header in headers]
 
 
 def _export_rows(progress) -> list[list]:
@@ -48,7 +58,7 @@ def _export_rows(progress) -> list[list]:
                     row.state_label,
                     row.late,
                     row.member.already_open,
-                    a.get_status_display() if a else "not started",
+                    a.get_status_display() if a else pgettext("assessment", "not started"),
                     a.submitted_at.date().isoformat() if a and a.submitted_at else "",
                     a.validated_at.date().isoformat() if a and a.validated_at else "",
                     round(row.percent, 1) if row.percent is not None else None,
@@ -71,7 +81,13 @@ def _brand_rows(progress) -> list[list]:
     ]
 
 
-BRAND_HEADERS = ["Brand", "Projects", *selectors.STATES.values(), "Late", "Validated %"]
+BRAND_HEADERS = [
+    gettext_lazy("Brand"),
+    gettext_lazy("Projects"),
+    *selectors.STATES.values(),
+    gettext_lazy("Late"),
+    gettext_lazy("Validated %"),
+]
 
 
 @require_GET
@@ -81,7 +97,7 @@ def round_csv(request: HttpRequest, code) -> HttpResponse:
     if round_.status == RoundStatus.DRAFT:
         return _not_launched(request)
     progress, _ = round_progress_and_figures(request.user, round_)
-    return csv_response(f"round-{round_.name}", HEADERS, _export_rows(progress))
+    return csv_response(f"round-{round_.name}", _headers(HEADERS), _export_rows(progress))
 
 
 @require_GET
@@ -93,27 +109,31 @@ def round_xlsx(request: HttpRequest, code) -> HttpResponse:
     progress, f = round_progress_and_figures(request.user, round_)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Projects"
-    sheet.append(HEADERS)
+    sheet.title = sheet_name(pgettext("Excel sheet name, 31 characters at most", "Projects"))
+    sheet.append(_headers(HEADERS))
     for row in _export_rows(progress):
         sheet.append([csv_cell(v) for v in row])
-    brands = workbook.create_sheet("Brands")
-    brands.append(BRAND_HEADERS)
+    brands = workbook.create_sheet(
+        sheet_name(pgettext("Excel sheet name, 31 characters at most", "Brands"))
+    )
+    brands.append(_headers(BRAND_HEADERS))
     for row in _brand_rows(progress):
         brands.append([csv_cell(v) for v in row])
-    figures = workbook.create_sheet("Figures")
-    figures.append(["Round", round_.name])
-    figures.append(["Question set", round_.question_set.name])
-    figures.append(["Due on", round_.due_on.isoformat()])
-    figures.append(["Validated projects", f.n])
-    figures.append(["Mean overall %", round(f.mean, 1) if f.mean is not None else None])
+    figures = workbook.create_sheet(
+        sheet_name(pgettext("Excel sheet name, 31 characters at most", "Figures"))
+    )
+    figures.append([_("Round"), round_.name])
+    figures.append([_("Question set"), round_.question_set.name])
+    figures.append([_("Due on"), round_.due_on.isoformat()])
+    figures.append([_("Validated projects"), f.n])
+    figures.append([_("Mean overall %"), round(f.mean, 1) if f.mean is not None else None])
     if f.previous is not None:
-        figures.append(["Previous round", f.previous.name])
-        figures.append(["Projects validated in both", f.n_both])
+        figures.append([_("Previous round"), f.previous.name])
+        figures.append([_("Projects validated in both"), f.n_both])
         for label, value in (
-            ("Mean % in this round (those projects)", f.mean_now_both),
-            ("Mean % in the previous round (those projects)", f.mean_before_both),
-            ("Change (points)", f.change),
+            (_("Mean % in this round (those projects)"), f.mean_now_both),
+            (_("Mean % in the previous round (those projects)"), f.mean_before_both),
+            (_("Change (points)"), f.change),
         ):
             figures.append([label, round(value, 1) if value is not None else None])
     for ws in workbook.worksheets:

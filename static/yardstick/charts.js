@@ -59,7 +59,8 @@
     var box = document.createElement("details");
     box.className = "trend-picker";
     var summary = document.createElement("summary");
-    summary.textContent = "Highlight brands of your choice";
+    // The words come from the page (templates/reports/_chart.html), in the reader's language.
+    summary.textContent = el.dataset.pickerLabel || "Highlight brands of your choice";
     box.appendChild(summary);
     var list = document.createElement("ul");
     list.className = "brand-checklist";

@@ -23,7 +23,9 @@
         item.hidden = !match;
         if (match) shown += 1;
       });
-      count.textContent = needle ? shown + " of " + items.length + " brands" : "";
+      // The words come from the page (data-count, in the reader's language), "{shown} of 12 brands".
+      var words = search.dataset.count || "{shown} of " + items.length + " brands";
+      count.textContent = needle ? words.replace("{shown}", String(shown)) : "";
     }
     search.addEventListener("input", filter);
     // Typing a search changes no filter: keep it from asking for the results again.
