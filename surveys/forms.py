@@ -1,14 +1,19 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from brands.models import Criticality, ProjectKind, User
 from surveys.models import AggregationRule, AppliesTo, AssessmentMode, RoundMode
 
 
 class StartAssessmentForm(forms.Form):
-    mode = forms.ChoiceField(choices=AssessmentMode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Mode"), choices=AssessmentMode.choices, widget=forms.RadioSelect
+    )
     assessed_on = forms.DateField(
-        label="Date",
+        label=gettext_lazy("Date"),
         required=False,
         # A date input always speaks ISO, whatever the locale's display format.
         widget=forms.DateInput(
@@ -16,10 +21,10 @@ class StartAssessmentForm(forms.Form):
         ),
     )
     interviewees = forms.CharField(
-        label="Interviewees",
+        label=gettext_lazy("Interviewees"),
         required=False,
         max_length=500,
-        help_text="Team members or other names, separated by commas",
+        help_text=gettext_lazy("Team members or other names, separated by commas"),
     )
     source = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # Empty: the project's default set (brand's, else its kind's, else the group's main set).
@@ -42,19 +47,23 @@ class AnswerForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    message = forms.CharField(
+        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
 
 
 class AccountForm(SetPasswordMixin, forms.Form):
     """A new account for someone who follows an invitation sent to an unknown address."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
-    password1, password2 = SetPasswordMixin.create_password_fields(label2="Password again")
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label2=gettext_lazy("Password again")
+    )
 
     def __init__(self, *args, email: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,39 +95,50 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 class DraftUploadForm(forms.Form):
-    file = forms.FileField(label="Question-set file (YAML)")
+    file = forms.FileField(label=gettext_lazy("Question-set file (YAML)"))
 
     def clean_file(self) -> str:
         """The file's text; the question-set format checks the rest."""
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                "The file is larger than 1 MB; a question set is far smaller."
+                _("The file is larger than 1 MB; a question set is far smaller.")
             )
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text.") from None
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
 
 
 class QuestionForm(forms.Form):
     """A question of a draft. Ranges and keys are checked by the question-set format's rules."""
 
-    text = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 2}))
-    section = forms.ChoiceField(label="Section")
-    weight = forms.DecimalField(
-        label="Weight", max_digits=4, decimal_places=2, help_text="more than 0, at most 5"
+    text = forms.CharField(
+        label=gettext_lazy("Statement"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    core = forms.BooleanField(label="Core statement", required=False)
-    applies_to = forms.ChoiceField(label="Applies to", choices=AppliesTo.choices)
+    section = forms.ChoiceField(label=gettext_lazy("Section"))
+    weight = forms.DecimalField(
+        label=gettext_lazy("Weight"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=gettext_lazy("more than 0, at most 5"),
+    )
+    core = forms.BooleanField(label=gettext_lazy("Core statement"), required=False)
+    applies_to = forms.ChoiceField(label=gettext_lazy("Applies to"), choices=AppliesTo.choices)
     why = forms.CharField(
-        label="Why it matters", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Why it matters"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     good = forms.CharField(
-        label="What “yes” looks like", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("What “yes” looks like"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence = forms.CharField(
-        label="Evidence to ask for", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Evidence to ask for"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, sections: list[tuple[str, str]], **kwargs):
@@ -128,25 +148,31 @@ class QuestionForm(forms.Form):
 
 class NewQuestionForm(QuestionForm):
     key = forms.CharField(
-        label="Key",
+        label=gettext_lazy("Key"),
         max_length=60,
-        help_text="Lowercase letters, digits and dashes; it never changes once published",
+        help_text=gettext_lazy(
+            "Lowercase letters, digits and dashes; it never changes once published"
+        ),
     )
     field_order = ["key"]
 
 
 class SectionForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class NewSectionForm(SectionForm):
-    key = forms.CharField(label="Key", max_length=60, help_text="Lowercase letters, digits, dashes")
-    question_key = forms.CharField(label="Key of its first question", max_length=60)
+    key = forms.CharField(
+        label=gettext_lazy("Key"),
+        max_length=60,
+        help_text=gettext_lazy("Lowercase letters, digits, dashes"),
+    )
+    question_key = forms.CharField(label=gettext_lazy("Key of its first question"), max_length=60)
     question_text = forms.CharField(
-        label="Its first statement", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Its first statement"), widget=forms.Textarea(attrs={"rows": 2})
     )
     field_order = ["key", "title", "description"]
 
@@ -158,26 +184,34 @@ class KeyForm(forms.Form):
 
 
 class MoveForm(KeyForm):
-    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    direction = forms.ChoiceField(
+        choices=[("up", pgettext_lazy("move", "Up")), ("down", pgettext_lazy("move", "Down"))]
+    )
 
 
 class ScoringForm(forms.Form):
     aggregation = forms.ChoiceField(
-        label="Overall figure", choices=AggregationRule.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Overall figure"),
+        choices=AggregationRule.choices,
+        widget=forms.RadioSelect,
     )
 
 
 class LevelForm(forms.Form):
     """One maturity band; a row left without a name is dropped."""
 
-    name = forms.CharField(label="Name", max_length=60, required=False)
-    min_percent = forms.DecimalField(label="From %", max_digits=7, decimal_places=4, required=False)
-    description = forms.CharField(label="Description", required=False, max_length=1000)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=60, required=False)
+    min_percent = forms.DecimalField(
+        label=gettext_lazy("From %"), max_digits=7, decimal_places=4, required=False
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, max_length=1000
+    )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("name", "").strip() and cleaned.get("min_percent") is None:
-            self.add_error("min_percent", "Say from which percentage this level applies.")
+            self.add_error("min_percent", _("Say from which percentage this level applies."))
         return cleaned
 
 
@@ -188,7 +222,11 @@ class QuestionSetStateForm(forms.Form):
     """A group admin's change to a set: activate it, retire it, or make it the main set."""
 
     action = forms.ChoiceField(
-        choices=[("activate", "Activate"), ("retire", "Retire"), ("main", "Make main set")]
+        choices=[
+            ("activate", gettext_lazy("Activate")),
+            ("retire", gettext_lazy("Retire")),
+            ("main", gettext_lazy("Make main set")),
+        ]
     )
 
 
@@ -216,9 +254,11 @@ class InterviewSlotForm(forms.Form):
     """The day a round member's interview is planned for; empty clears it."""
 
     planned_on = forms.DateField(
-        label="Interview date",
+        label=gettext_lazy("Interview date"),
         required=False,
-        error_messages={"invalid": "Enter a real date, as YYYY-MM-DD (e.g. 2027-01-14)."},
+        error_messages={
+            "invalid": gettext_lazy("Enter a real date, as YYYY-MM-DD (e.g. 2027-01-14).")
+        },
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -227,58 +267,66 @@ class RoundForm(forms.Form):
     """A new assessment round: its name, set, the projects it takes and its dates."""
 
     name = forms.CharField(
-        max_length=120, help_text="Shown in trends and reports, e.g. 2027 Q1 round"
+        label=gettext_lazy("Name"),
+        max_length=120,
+        help_text=gettext_lazy("Shown in trends and reports, e.g. 2027 Q1 round"),
     )
     question_set = forms.ModelChoiceField(
-        queryset=None, to_field_name="code", empty_label=None, label="Question set"
+        queryset=None, to_field_name="code", empty_label=None, label=gettext_lazy("Question set")
     )
     brands = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Brands"),
         queryset=None,
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every brand",
+        help_text=gettext_lazy("None ticked: every brand"),
     )
     kinds = forms.MultipleChoiceField(
         choices=ProjectKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Kinds",
-        help_text="None ticked: every kind",
+        label=gettext_lazy("Kinds"),
+        help_text=gettext_lazy("None ticked: every kind"),
     )
     criticalities = forms.MultipleChoiceField(
+        label=gettext_lazy("Criticalities"),
         choices=Criticality.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every criticality",
+        help_text=gettext_lazy("None ticked: every criticality"),
     )
     product_lines = forms.ModelMultipleChoiceField(
         queryset=None,
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Product lines",
-        help_text="None ticked: with or without a product line",
+        label=gettext_lazy("Product lines"),
+        help_text=gettext_lazy("None ticked: with or without a product line"),
     )
     not_assessed_quarters = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=40,
-        label="Not assessed (validated) for at least N quarters",
-        help_text="Empty: whenever they were last assessed",
+        label=gettext_lazy("Not assessed (validated) for at least N quarters"),
+        help_text=gettext_lazy("Empty: whenever they were last assessed"),
     )
     default_mode = forms.ChoiceField(
         choices=RoundMode.choices,
         initial=RoundMode.SELF_FILL,
         widget=forms.RadioSelect,
-        label="Mode for every project",
-        help_text="You can change it project by project on the preview before launching",
+        label=gettext_lazy("Mode for every project"),
+        help_text=gettext_lazy(
+            "You can change it project by project on the preview before launching"
+        ),
     )
     opens_on = forms.DateField(
-        label="Opens on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Opens on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     due_on = forms.DateField(
-        label="Due on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Due on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, question_sets, brands, product_lines, **kwargs):
@@ -286,11 +334,11 @@ class RoundForm(forms.Form):
         self.fields["question_set"].queryset = question_sets
         self.fields["brands"].queryset = brands
         self.fields["product_lines"].queryset = product_lines
-        self.fields["question_set"].error_messages["invalid_choice"] = (
+        self.fields["question_set"].error_messages["invalid_choice"] = _(
             "Choose an active question set with a published version."
         )
         for name in ("opens_on", "due_on"):
-            self.fields[name].error_messages["invalid"] = "Enter a date such as 2027-01-15."
+            self.fields[name].error_messages["invalid"] = _("Enter a date such as 2027-01-15.")
 
     def clean(self):
         data = super().clean()
@@ -298,8 +346,11 @@ class RoundForm(forms.Form):
         if opens_on and due_on and due_on < opens_on:
             self.add_error(
                 "due_on",
-                f"The due date ({due_on:%d %b %Y}) is before the opening date "
-                f"({opens_on:%d %b %Y}); it must be on or after it.",
+                _(
+                    "The due date (%(due)s) is before the opening date (%(opens)s); it must be "
+                    "on or after it."
+                )
+                % {"due": date_format(due_on, "d M Y"), "opens": date_format(opens_on, "d M Y")},
             )
         return data
 
@@ -320,11 +371,14 @@ class RoundForm(forms.Form):
 
 class RoundModeForm(forms.Form):
     mode = forms.ChoiceField(
-        choices=[(RoundMode.SELF_FILL, "Self-fill"), (RoundMode.INTERVIEW, "Interview")],
+        choices=[
+            (RoundMode.SELF_FILL, gettext_lazy("Self-fill")),
+            (RoundMode.INTERVIEW, gettext_lazy("Interview")),
+        ],
         widget=forms.RadioSelect,
-        label="How this project is assessed",
+        label=gettext_lazy("How this project is assessed"),
         error_messages={
-            "required": "Choose self-fill or interview.",
-            "invalid_choice": "Choose self-fill or interview.",
+            "required": gettext_lazy("Choose self-fill or interview."),
+            "invalid_choice": gettext_lazy("Choose self-fill or interview."),
         },
     )

@@ -49,6 +49,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What browsers and mail clients are seen to send for an .xlsx; the content is
@@ -63,14 +67,17 @@ _ACCEPTED_CONTENT_TYPES = {
     "binary/octet-stream",
 }
 _OTHER_FORMATS = {
-    ".xls": "an old Excel 97-2003 workbook (.xls)",
-    ".xlsb": "a binary Excel workbook (.xlsb)",
-    ".xlsm": "a workbook with macros (.xlsm)",
-    ".ods": "an OpenDocument spreadsheet (.ods)",
-    ".csv": "a CSV file",
-    ".numbers": "a Numbers document",
+    ".xls": gettext_lazy("an old Excel 97-2003 workbook (.xls)"),
+    ".xlsb": gettext_lazy("a binary Excel workbook (.xlsb)"),
+    ".xlsm": gettext_lazy("a workbook with macros (.xlsm)"),
+    ".ods": gettext_lazy("an OpenDocument spreadsheet (.ods)"),
+    ".csv": gettext_lazy("a CSV file"),
+    ".numbers": gettext_lazy("a Numbers document"),
 }
-SAVE_AS_XLSX = "Open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)."
+# Said after most refusals; the messages are in the language of the request.
+SAVE_AS_XLSX = gettext_lazy(
+    "Open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)."
+)
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
@@ -127,15 +134,19 @@ class SpreadsheetError(Exception):
         count = len(problems)
         shown = list(problems[:limit])
         if count > limit:
-            shown.append(f"... and {count - limit} more")
-        noun = "problem" if count == 1 else "problems"
-        return cls(f"The workbook has {count} {noun}; nothing was changed.", shown)
+            shown.append(_("... and %(count)s more") % {"count": count - limit})
+        message = ngettext(
+            "The workbook has %(count)s problem; nothing was changed.",
+            "The workbook has %(count)s problems; nothing was changed.",
+            count,
+        )
+        return cls(message % {"count": count}, shown)
 
 
 def _human_size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, size // 1024)} KB"
+        return _("%(size)s MB") % {"size": number_format(size / (1024 * 1024), 1)}
+    return _("%(size)s KB") % {"size": max(1, size // 1024)}
 
 
 def _read_upload(upload: Any, max_bytes: int) -> bytes:
@@ -157,17 +168,24 @@ def check_name(filename: str | None, content_type: str | None = None) -> None:
     suffix = PurePath(filename or "").suffix.lower()
     if suffix in _OTHER_FORMATS:
         raise SpreadsheetError(
-            f"'{filename}' is {_OTHER_FORMATS[suffix]}, not an Excel workbook (.xlsx). {SAVE_AS_XLSX}"
+            _("'%(name)s' is %(format)s, not an Excel workbook (.xlsx). %(advice)s")
+            % {"name": filename, "format": _OTHER_FORMATS[suffix], "advice": SAVE_AS_XLSX}
         )
     if suffix != ".xlsx":
-        shown = f"'{filename}'" if filename else "The file"
-        raise SpreadsheetError(
-            f"{shown} is not an Excel workbook: the name must end in .xlsx. {SAVE_AS_XLSX}"
-        )
+        if filename:
+            message = _(
+                "'%(name)s' is not an Excel workbook: the name must end in .xlsx. %(advice)s"
+            ) % {"name": filename, "advice": SAVE_AS_XLSX}
+        else:
+            message = _(
+                "The file is not an Excel workbook: the name must end in .xlsx. %(advice)s"
+            ) % {"advice": SAVE_AS_XLSX}
+        raise SpreadsheetError(message)
     declared = (content_type or "").split(";")[0].strip().lower()
     if declared not in _ACCEPTED_CONTENT_TYPES:
         raise SpreadsheetError(
-            f"'{filename}' was sent as {declared}, not as an Excel workbook. {SAVE_AS_XLSX}"
+            _("'%(name)s' was sent as %(type)s, not as an Excel workbook. %(advice)s")
+            % {"name": filename, "type": declared, "advice": SAVE_AS_XLSX}
         )
 
 
@@ -175,70 +193,97 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
     """Steps 2-5 of the module docstring; the opened zip when all pass."""
     if len(data) > limits.max_bytes:
         raise SpreadsheetError(
-            f"The file is larger than the limit of {_human_size(limits.max_bytes)}. "
-            "A questionnaire workbook is normally well under 1 MB."
+            _(
+                "The file is larger than the limit of %(limit)s. A questionnaire workbook is "
+                "normally well under 1 MB."
+            )
+            % {"limit": _human_size(limits.max_bytes)}
         )
     if not data:
-        raise SpreadsheetError("The file is empty.")
+        raise SpreadsheetError(_("The file is empty."))
     if data.startswith(_OLE2_MAGIC):
         raise SpreadsheetError(
-            "The file is an old Excel 97-2003 workbook (.xls) or a password-protected "
-            f"workbook. Remove the password if there is one. {SAVE_AS_XLSX}"
+            _(
+                "The file is an old Excel 97-2003 workbook (.xls) or a password-protected "
+                "workbook. Remove the password if there is one. %(advice)s"
+            )
+            % {"advice": SAVE_AS_XLSX}
         )
     if not data.startswith(_ZIP_MAGIC):
-        raise SpreadsheetError(f"The file is not an Excel workbook (.xlsx). {SAVE_AS_XLSX}")
+        raise SpreadsheetError(
+            _("The file is not an Excel workbook (.xlsx). %(advice)s") % {"advice": SAVE_AS_XLSX}
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except Exception:  # BadZipFile mostly; a damaged directory can raise NotImplementedError,
         # struct.error, UnicodeDecodeError and more, all meaning the same to the person
         raise SpreadsheetError(
-            "The file is damaged: it looks like an Excel workbook but cannot be opened "
-            "(perhaps an incomplete download). Save it again from Excel and upload the new copy."
+            _(
+                "The file is damaged: it looks like an Excel workbook but cannot be opened "
+                "(perhaps an incomplete download). Save it again from Excel and upload the "
+                "new copy."
+            )
         ) from None
 
     if len(members) > limits.max_members:
         raise SpreadsheetError(
-            f"The workbook holds {len(members)} parts, more than the {limits.max_members} "
-            "a questionnaire ever needs; it was not opened."
+            _(
+                "The workbook holds %(count)s parts, more than the %(limit)s a questionnaire "
+                "ever needs; it was not opened."
+            )
+            % {"count": len(members), "limit": limits.max_members}
         )
     total = 0
     for member in members:
         total += member.file_size
         if member.flag_bits & 0x1:
             raise SpreadsheetError(
-                f"The workbook is encrypted. Remove the password and save it again. {SAVE_AS_XLSX}"
+                _("The workbook is encrypted. Remove the password and save it again. %(advice)s")
+                % {"advice": SAVE_AS_XLSX}
             )
         if member.file_size > limits.ratio_floor and member.file_size > limits.max_ratio * max(
             member.compress_size, 1
         ):
             raise SpreadsheetError(
-                "The workbook expands to far more data than its size suggests "
-                f"(part {member.filename} is compressed more than {limits.max_ratio} times); "
-                "it was not opened."
+                _(
+                    "The workbook expands to far more data than its size suggests (part "
+                    "%(part)s is compressed more than %(ratio)s times); it was not opened."
+                )
+                % {"part": member.filename, "ratio": limits.max_ratio}
             )
     if total > limits.max_uncompressed:
         raise SpreadsheetError(
-            f"The workbook expands to {_human_size(total)}, more than the limit of "
-            f"{_human_size(limits.max_uncompressed)}; it was not opened."
+            _(
+                "The workbook expands to %(size)s, more than the limit of %(limit)s; it was not opened."
+            )
+            % {"size": _human_size(total), "limit": _human_size(limits.max_uncompressed)}
         )
 
     names = {m.filename for m in members}
     if len(names) != len(members):
         # Readers disagree on which copy of a duplicated part counts; Excel never writes one.
         raise SpreadsheetError(
-            "The workbook holds two parts with the same name; it was not opened."
+            _("The workbook holds two parts with the same name; it was not opened.")
         )
+    advice = {"advice": SAVE_AS_XLSX}
     if "xl/workbook.bin" in names:
-        raise SpreadsheetError(f"The file is a binary Excel workbook (.xlsb). {SAVE_AS_XLSX}")
+        raise SpreadsheetError(
+            _("The file is a binary Excel workbook (.xlsb). %(advice)s") % advice
+        )
     if "mimetype" in names and "content.xml" in names:
-        raise SpreadsheetError(f"The file is an OpenDocument spreadsheet (.ods). {SAVE_AS_XLSX}")
+        raise SpreadsheetError(
+            _("The file is an OpenDocument spreadsheet (.ods). %(advice)s") % advice
+        )
     if "xl/vbaProject.bin" in names:
-        raise SpreadsheetError(f"The workbook contains macros. {SAVE_AS_XLSX}")
+        raise SpreadsheetError(_("The workbook contains macros. %(advice)s") % advice)
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise SpreadsheetError(
-            "The file is a zip archive but not an Excel workbook "
-            f"(it has no workbook part). {SAVE_AS_XLSX}"
+            _(
+                "The file is a zip archive but not an Excel workbook (it has no workbook "
+                "part). %(advice)s"
+            )
+            % advice
         )
     cells = 0
     for member in members:
@@ -247,8 +292,10 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
             content = archive.read(member)
         except Exception:  # zlib.error, BadZipFile, NotImplementedError, EOFError, ...
             raise SpreadsheetError(
-                "The file is damaged (a part of it fails its checksum). "
-                "Save it again from Excel and upload the new copy."
+                _(
+                    "The file is damaged (a part of it fails its checksum). Save it again from "
+                    "Excel and upload the new copy."
+                )
             ) from None
         if _WORKSHEET.fullmatch(member.filename):
             cells += len(_CELL.findall(content))
@@ -257,8 +304,11 @@ def check_bytes(data: bytes, limits: Limits) -> zipfile.ZipFile:
             cells = max(cells, len(_STRING.findall(content)))
     if cells > limits.max_cells:
         raise SpreadsheetError(
-            f"The workbook has more than {limits.max_cells:,} cells, far more than a "
-            "questionnaire or a question set needs; it was not opened."
+            _(
+                "The workbook has more than %(limit)s cells, far more than a questionnaire or "
+                "a question set needs; it was not opened."
+            )
+            % {"limit": number_format(limits.max_cells, force_grouping=True)}
         )
     return archive
 
@@ -287,18 +337,24 @@ def open_workbook(
     data = _read_upload(upload, limits.max_bytes)
     check_bytes(data, limits)
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise SpreadsheetError("Workbook uploads are switched off: the safe XML parser is missing.")
+        raise SpreadsheetError(
+            _("Workbook uploads are switched off: the safe XML parser is missing.")
+        )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises a zoo of types on bad XML
         if _refused_by_defusedxml(exc):
             raise SpreadsheetError(
-                "The workbook contains XML entity declarations, which Excel never writes; "
-                "it was not opened."
+                _(
+                    "The workbook contains XML entity declarations, which Excel never writes; "
+                    "it was not opened."
+                )
             ) from None
         raise SpreadsheetError(
-            "The file could not be read as an Excel workbook (its contents are not valid). "
-            "Save it again from Excel and upload the new copy."
+            _(
+                "The file could not be read as an Excel workbook (its contents are not valid). "
+                "Save it again from Excel and upload the new copy."
+            )
         ) from None
 
 
@@ -323,9 +379,17 @@ def get_sheet(workbook, title: str, *, purpose: str = ""):
     for sheet in workbook.worksheets:
         if sheet.title.strip().casefold() == title.casefold():
             return sheet
-    found = ", ".join(f"'{s.title}'" for s in workbook.worksheets) or "none"
-    why = f" ({purpose})" if purpose else ""
-    raise SpreadsheetError(f"The workbook has no sheet called '{title}'{why}. Its sheets: {found}.")
+    found = ", ".join(f"'{s.title}'" for s in workbook.worksheets) or _("none")
+    if purpose:
+        message = _(
+            "The workbook has no sheet called '%(title)s' (%(purpose)s). Its sheets: %(found)s."
+        ) % {"title": title, "purpose": purpose, "found": found}
+    else:
+        message = _("The workbook has no sheet called '%(title)s'. Its sheets: %(found)s.") % {
+            "title": title,
+            "found": found,
+        }
+    raise SpreadsheetError(message)
 
 
 # ---------------------------------------------------------------- cleaning cells
@@ -422,11 +486,14 @@ def type_cell(value: object, column: Column) -> tuple[Any, str | None]:
     if column.kind == "text":
         text = clean_text(_cell_text(value))
         if len(text) > column.max_length:
-            return None, f"is {len(text)} characters long, more than {column.max_length}"
+            return None, _("is %(length)s characters long, more than %(limit)s") % {
+                "length": len(text),
+                "limit": column.max_length,
+            }
         return text, None
     if column.kind == "int":
         if isinstance(value, bool):
-            return None, f"'{value}' is not a whole number"
+            return None, _("'%(value)s' is not a whole number") % {"value": value}
         if isinstance(value, int):
             return value, None
         if isinstance(value, float) and value.is_integer():
@@ -434,7 +501,7 @@ def type_cell(value: object, column: Column) -> tuple[Any, str | None]:
         text = clean_text(_cell_text(value))
         if re.fullmatch(r"[+-]?\d{1,15}", text):
             return int(text), None
-        return None, f"'{text[:40]}' is not a whole number"
+        return None, _("'%(value)s' is not a whole number") % {"value": text[:40]}
     if column.kind == "date":
         if isinstance(value, dt.datetime):
             return value.date(), None
@@ -444,8 +511,19 @@ def type_cell(value: object, column: Column) -> tuple[Any, str | None]:
         try:
             return dt.date.fromisoformat(text), None
         except ValueError:
-            return None, f"'{text[:40]}' is not a date (write it as YYYY-MM-DD)"
+            return None, _("'%(value)s' is not a date (write it as YYYY-MM-DD)") % {
+                "value": text[:40]
+            }
     raise ValueError(f"unknown column kind {column.kind!r}")
+
+
+def at_cell(row: int, column: str, problem: str) -> str:
+    """A problem as a person finds it in the sheet: "row 14, Answer: ..."."""
+    return _("row %(row)s, %(column)s: %(problem)s") % {
+        "row": row,
+        "column": column,
+        "problem": problem,
+    }
 
 
 def _merged_in(sheet, first_row: int, last_column: int) -> list[str]:
@@ -474,13 +552,13 @@ def read_table(
     limits = limits or Limits()
     if sheet.max_row > limits.max_rows + header_row:
         raise SpreadsheetError(
-            f"Sheet '{sheet.title}' has {sheet.max_row} rows, more than the "
-            f"{limits.max_rows} this import reads."
+            _("Sheet '%(sheet)s' has %(count)s rows, more than the %(limit)s this import reads.")
+            % {"sheet": sheet.title, "count": sheet.max_row, "limit": limits.max_rows}
         )
     if sheet.max_column > limits.max_columns:
         raise SpreadsheetError(
-            f"Sheet '{sheet.title}' has {sheet.max_column} columns, more than the "
-            f"{limits.max_columns} this import reads."
+            _("Sheet '%(sheet)s' has %(count)s columns, more than the %(limit)s this import reads.")
+            % {"sheet": sheet.title, "count": sheet.max_column, "limit": limits.max_columns}
         )
     headers: dict[str, int] = {}
     shown: dict[int, str] = {}
@@ -489,15 +567,18 @@ def read_table(
         if cell.value is None:
             continue
         if is_formula(cell):
-            problems.append(f"Sheet '{sheet.title}', row {header_row}: a formula in the header")
+            problems.append(
+                _("Sheet '%(sheet)s', row %(row)s: a formula in the header")
+                % {"sheet": sheet.title, "row": header_row}
+            )
             continue
         name = normalise_header(cell.value)
         if not name:
             continue
         if name in headers:
             problems.append(
-                f"Sheet '{sheet.title}', row {header_row}: the column '{clean_text(str(cell.value))}' "
-                "appears twice"
+                _("Sheet '%(sheet)s', row %(row)s: the column '%(column)s' appears twice")
+                % {"sheet": sheet.title, "row": header_row, "column": clean_text(str(cell.value))}
             )
             continue
         headers[name] = cell.column
@@ -514,12 +595,22 @@ def read_table(
             if column.required:
                 missing.append(column.header)
     if missing:
-        found = ", ".join(f"'{v}'" for v in shown.values()) or "none"
-        noun = "column" if len(missing) == 1 else "columns"
+        found = ", ".join(f"'{v}'" for v in shown.values()) or _("none")
+        message = ngettext(
+            "Sheet '%(sheet)s' is missing the column %(missing)s in row %(row)s (columns "
+            "found: %(found)s). Were they renamed or deleted?",
+            "Sheet '%(sheet)s' is missing the columns %(missing)s in row %(row)s (columns "
+            "found: %(found)s). Were they renamed or deleted?",
+            len(missing),
+        )
         problems.append(
-            f"Sheet '{sheet.title}' is missing the {noun} "
-            + ", ".join(f"'{m}'" for m in missing)
-            + f" in row {header_row} (columns found: {found}). Were they renamed or deleted?"
+            message
+            % {
+                "sheet": sheet.title,
+                "missing": ", ".join(f"'{m}'" for m in missing),
+                "row": header_row,
+                "found": found,
+            }
         )
     if problems:
         raise SpreadsheetError.from_problems(problems)
@@ -528,9 +619,13 @@ def read_table(
     last_column = max(positions.values(), default=1)
     merged = _merged_in(sheet, header_row, last_column)
     if merged:
+        cells = ", ".join(merged[:5]) + (", ..." if len(merged) > 5 else "")
         raise SpreadsheetError(
-            f"Sheet '{sheet.title}' has merged cells ({', '.join(merged[:5])}"
-            f"{', ...' if len(merged) > 5 else ''}). Unmerge them so every row has its own cells."
+            _(
+                "Sheet '%(sheet)s' has merged cells (%(cells)s). Unmerge them so every row has "
+                "its own cells."
+            )
+            % {"sheet": sheet.title, "cells": cells}
         )
 
     by_key = {c.key: c for c in columns}
@@ -549,8 +644,12 @@ def read_table(
             if is_formula(cell):
                 blank = False
                 row_problems.append(
-                    f"row {number}, {column.header}: a formula ({formula_text(cell)}) "
-                    "where a value is expected"
+                    at_cell(
+                        number,
+                        column.header,
+                        _("a formula (%(formula)s) where a value is expected")
+                        % {"formula": formula_text(cell)},
+                    )
                 )
                 continue
             value, problem = type_cell(cell.value, column)
@@ -558,7 +657,7 @@ def read_table(
                 blank = False
             if problem:
                 blank = False
-                row_problems.append(f"row {number}, {column.header}: {problem}")
+                row_problems.append(at_cell(number, column.header, problem))
             values[key] = value
         if blank:
             continue
@@ -567,11 +666,16 @@ def read_table(
             key_value = values.get(unique)
             column = by_key[unique]
             if key_value is None:
-                problems.append(f"row {number}, {column.header}: empty")
+                problems.append(at_cell(number, column.header, _("empty")))
                 continue
             if key_value in seen:
                 problems.append(
-                    f"row {number}, {column.header}: '{key_value}' is already on row {seen[key_value]}"
+                    at_cell(
+                        number,
+                        column.header,
+                        _("'%(value)s' is already on row %(row)s")
+                        % {"value": key_value, "row": seen[key_value]},
+                    )
                 )
                 continue
             seen[key_value] = number

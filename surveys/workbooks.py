@@ -4,7 +4,8 @@ No database access here: the services hand in plain rows and get plain rows
 back, so the layout can be tested on its own and reused for the historic
 template.
 
-Layout (the file a team fills in):
+Layout (the file a team fills in), written in the language active while it is built (the
+downloader's, or the one they chose):
 
 - **Instructions** (first sheet): what the file is for, how to fill it, the
   answer scale with what each option means, what N/A needs.
@@ -20,7 +21,11 @@ Layout (the file a team fills in):
   answer moved online since; the fingerprint says whether the row was edited
   in the file. Together they tell a real conflict (both sides changed) from a
   row the team simply left alone. A changed or forged identity fails its
-  signature and the file is refused.
+  signature and the file is refused. The identity also records the file's
+  language and its layout as written: the questionnaire sheet's title, each
+  column's header and each answer's label. Reading goes by that record, not by
+  the words of the reader's language, so a file comes back whatever language it
+  was written in (files made before the record existed are English).
 """
 
 from __future__ import annotations
@@ -29,10 +34,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core import signing
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -41,39 +50,54 @@ from surveys.spreadsheets import (
     Column,
     Limits,
     SpreadsheetError,
+    at_cell,
     clean_text,
     get_sheet,
+    normalise_header,
     read_table,
     write_text,
 )
 
+# The sheets' names in the source language; a file carries them in its own language
+# (`sheet_titles`), and the questionnaire's title is kept in its identity.
 INSTRUCTIONS = "Instructions"
 QUESTIONNAIRE = "Questionnaire"
+_SHEET_TITLES = {
+    INSTRUCTIONS: gettext_lazy("Instructions"),
+    QUESTIONNAIRE: gettext_lazy("Questionnaire"),
+}
 IDENTITY = "_yardstick"
 FORMAT = "yardstick-questionnaire"
 FORMAT_VERSION = 1
 _SALT = "surveys.workbooks.identity"
 
+# N/A as the English file writes it (the answer's key is "na"); other languages write
+# their own word, and any of these spellings is read as N/A whatever the file's language.
 NA_LABEL = "N/A"
+NA_KEY = "na"
+_NA_WORD = gettext_lazy("N/A")
 _NA_SPELLINGS = {"n/a", "na", "n.a.", "not applicable"}
 
 PURPOSE_ASSESSMENT = "assessment"
 PURPOSE_HISTORIC = "historic"
 
-# (header, width, editable)
+# (key, header, width, editable); the headers are written in the file's language.
 LAYOUT = (
-    ("Section", 22, False),
-    ("Key", 20, False),
-    ("Statement", 50, False),
-    ("Guidance", 50, False),
-    ("Core", 7, False),
-    ("Answer", 14, True),
-    ("N/A reason", 30, True),
-    ("Comment", 45, True),
-    ("Evidence link", 35, True),
+    ("section", gettext_lazy("Section"), 22, False),
+    ("key", gettext_lazy("Key"), 20, False),
+    ("text", gettext_lazy("Statement"), 50, False),
+    ("guidance", gettext_lazy("Guidance"), 50, False),
+    ("core", gettext_lazy("Core"), 7, False),
+    ("answer", gettext_lazy("Answer"), 14, True),
+    ("na_reason", gettext_lazy("N/A reason"), 30, True),
+    ("comment", gettext_lazy("Comment"), 45, True),
+    ("evidence_url", gettext_lazy("Evidence link"), 35, True),
 )
 ANSWER_COLUMN = 6
+_HEADERS = {key: header for key, header, _width, _editable in LAYOUT}
 
+# The columns read back, by their English headers (and the spellings older files used); the
+# headers a file was written with are added from its identity (`_read_columns`).
 READ_COLUMNS = (
     Column("Key", "key"),
     Column("Answer", "answer", max_length=60),
@@ -103,6 +127,8 @@ class ScaleOption:
     key: str
     label: str
     score: float
+    # The same answer in the set's other languages: a file written in any of them is read.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +142,12 @@ class Identity:
     # key -> (revision, fingerprint) at download time
     answers: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     downloaded_at: str = ""
+    # The language the file is written in ("" for files made before it was recorded).
+    language: str = ""
+    # The file as written (questionnaire_build fills it in): {"sheet": title of the
+    # questionnaire sheet, "columns": {column key: header}, "labels": {label: option key or
+    # "na"}}. Empty for older files, which are English.
+    layout: Mapping[str, object] = field(default_factory=dict)
 
     def dumps(self) -> str:
         return signing.dumps(
@@ -127,6 +159,8 @@ class Identity:
                 "a": self.assessment,
                 "r": {k: list(v) for k, v in self.answers.items()},
                 "t": self.downloaded_at,
+                "l": self.language,
+                "lo": dict(self.layout),
             },
             salt=_SALT,
             compress=True,
@@ -143,13 +177,32 @@ class Identity:
                 assessment=None if data.get("a") is None else str(data["a"]),
                 answers={str(k): (int(v[0]), str(v[1])) for k, v in dict(data["r"]).items()},
                 downloaded_at=str(data.get("t", "")),
+                language=str(data.get("l") or ""),
+                layout=_layout_of(data.get("lo")),
             )
         except (signing.BadSignature, KeyError, TypeError, ValueError, IndexError):
             raise SpreadsheetError(
-                "The workbook's identity (the hidden part that says which assessment it "
-                "belongs to) was changed or damaged. Download a fresh copy and copy your "
-                "answers into it."
+                _(
+                    "The workbook's identity (the hidden part that says which assessment it "
+                    "belongs to) was changed or damaged. Download a fresh copy and copy your "
+                    "answers into it."
+                )
             ) from None
+
+
+def _layout_of(raw: object) -> dict:
+    """The recorded layout, keeping only what has the expected shape (it is signed, but
+    nothing read from a file is trusted further than needed)."""
+    if not isinstance(raw, dict):
+        return {}
+    out: dict = {}
+    if isinstance(raw.get("sheet"), str):
+        out["sheet"] = raw["sheet"]
+    for name in ("columns", "labels"):
+        value = raw.get(name)
+        if isinstance(value, dict):
+            out[name] = {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
+    return out
 
 
 @dataclass(frozen=True)
@@ -209,6 +262,17 @@ _EDIT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+def sheet_title(text: str) -> str:
+    """`text` as Excel allows a sheet's name: at most 31 characters, none of []:*?/\\."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", str(text)).strip().strip("'")
+    return title[:31].strip() or "Sheet"
+
+
+def _quoted(title: str) -> str:
+    """A sheet name as a formula names it: 'My sheet'!A1 (a quote inside is doubled)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
 def questionnaire_build(
     *,
     title: str,
@@ -218,16 +282,45 @@ def questionnaire_build(
     identity: Identity,
     historic: bool = False,
 ) -> bytes:
-    """The workbook as bytes: Instructions, Questionnaire and the hidden identity."""
+    """The workbook as bytes: Instructions, Questionnaire and the hidden identity.
+
+    Its words are in the active language (build it under `translation.override` to choose);
+    the statements, guidance and scale labels come in `rows` and `scale` as they are to be
+    shown. The identity records the language and the layout, which the upload reads by.
+    """
+    na_label = str(_NA_WORD)
+    guide_title = sheet_title(_SHEET_TITLES[INSTRUCTIONS])
+    questionnaire_title = sheet_title(_SHEET_TITLES[QUESTIONNAIRE])
+    if questionnaire_title.casefold() in {guide_title.casefold(), IDENTITY}:
+        questionnaire_title = QUESTIONNAIRE
+    headers = {key: clean_text(str(header)) for key, header in _HEADERS.items()}
+    labels = {clean_text(o.label): o.key for o in scale}
+    labels.setdefault(clean_text(na_label), NA_KEY)
+    identity = replace(
+        identity,
+        language=identity.language or translation.get_language() or "",
+        layout={"sheet": questionnaire_title, "columns": headers, "labels": labels},
+    )
+
     wb = Workbook()
     guide = wb.active
-    guide.title = INSTRUCTIONS
-    scale_range = _instructions(guide, title=title, facts=facts, scale=scale, historic=historic)
+    guide.title = guide_title
+    scale_range = _instructions(
+        guide,
+        title=title,
+        facts=facts,
+        scale=scale,
+        historic=historic,
+        na_label=na_label,
+        questionnaire=questionnaire_title,
+        headers=headers,
+    )
 
-    sheet = wb.create_sheet(QUESTIONNAIRE)
-    for position, (header, width, _) in enumerate(LAYOUT, 1):
+    sheet = wb.create_sheet(questionnaire_title)
+    core_word = pgettext("core statement, in the Core column of the questionnaire", "core")
+    for position, (key, _header, width, _editable) in enumerate(LAYOUT, 1):
         cell = sheet.cell(row=1, column=position)
-        write_text(cell, header)
+        write_text(cell, headers[key])
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = _WRAP
@@ -238,8 +331,8 @@ def questionnaire_build(
             row.key,
             row.text,
             row.guidance,
-            "core" if row.core else "",
-            row.answer,
+            core_word if row.core else "",
+            na_label if row.answer == NA_LABEL else row.answer,
             row.na_reason,
             row.comment,
             row.evidence_url,
@@ -248,22 +341,24 @@ def questionnaire_build(
             cell = sheet.cell(row=number, column=position)
             write_text(cell, value)
             cell.alignment = _WRAP
-            if LAYOUT[position - 1][2]:
+            if LAYOUT[position - 1][3]:
                 cell.protection = Protection(locked=False)
                 cell.fill = _EDIT_FILL
     last = len(rows) + 1
     if rows:
+        # Excel refuses a file whose titles pass 32 characters or messages 255.
         choices = DataValidation(
             type="list",
             formula1=scale_range,
             allow_blank=True,
             showErrorMessage=True,
-            errorTitle="Not an answer",
-            error="Choose one of the answers in the list (or N/A).",
-            promptTitle="Answer",
-            prompt="Choose from the list.",
+            errorTitle=_("Not an answer")[:32],
+            error=_("Choose one of the answers in the list (or %(na)s).") % {"na": na_label},
+            promptTitle=headers["answer"][:32],
+            prompt=_("Choose from the list.")[:255],
             showInputMessage=True,
         )
+        choices.error = choices.error[:255]
         choices.add(f"F2:F{last}")
         sheet.add_data_validation(choices)
     sheet.freeze_panes = "C2"
@@ -290,13 +385,14 @@ def questionnaire_build(
     wb.properties.creator = "Yardstick"
     wb.properties.identifier = identity.assessment or identity.project
     wb.properties.keywords = f"{FORMAT}/{FORMAT_VERSION}"
+    wb.properties.language = identity.language or None
     wb.active = 0
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _instructions(sheet, *, title, facts, scale, historic) -> str:
+def _instructions(sheet, *, title, facts, scale, historic, na_label, questionnaire, headers) -> str:
     """Write the first sheet; returns the range of the scale for the drop-down."""
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 90
@@ -304,43 +400,68 @@ def _instructions(sheet, *, title, facts, scale, historic) -> str:
     sheet["A1"].font = Font(bold=True, size=14)
     row = 3
     for label, value in facts:
-        write_text(sheet.cell(row=row, column=1), label)
+        write_text(sheet.cell(row=row, column=1), str(label))
         sheet.cell(row=row, column=1).font = Font(bold=True)
         write_text(sheet.cell(row=row, column=2), value)
         row += 1
     row += 1
+    names = {
+        "sheet": questionnaire,
+        "answer": headers["answer"],
+        "na_reason": headers["na_reason"],
+        "comment": headers["comment"],
+        "evidence_url": headers["evidence_url"],
+        "key": headers["key"],
+        "na": na_label,
+    }
     steps = [
-        "Fill in the yellow columns of the Questionnaire sheet: Answer, N/A reason, "
-        "Comment and Evidence link. The other columns are locked; leave them as they are.",
-        "Answer: choose from the drop-down (the scale is below). Leave it empty if "
-        "you do not know yet.",
-        "N/A: choose N/A only when the statement does not apply to this project, and "
-        "say why in the N/A reason column; an N/A without a reason is refused.",
-        "Evidence link: a web address starting with http:// or https:// (a wiki page, "
-        "a dashboard, a repository).",
-        "Type values, not formulas: a cell with a formula is refused.",
-        "Do not add, remove or rename columns or sheets, and do not merge cells. You may "
-        "filter the rows; rows are matched by their Key, not by their position.",
+        _(
+            "Fill in the yellow columns of the %(sheet)s sheet: %(answer)s, %(na_reason)s, "
+            "%(comment)s and %(evidence_url)s. The other columns are locked; leave them as "
+            "they are."
+        ),
+        _(
+            "%(answer)s: choose from the drop-down (the scale is below). Leave it empty if you "
+            "do not know yet."
+        ),
+        _(
+            "%(na)s: choose %(na)s only when the statement does not apply to this project, and "
+            "say why in the %(na_reason)s column; an %(na)s without a reason is refused."
+        ),
+        _(
+            "%(evidence_url)s: a web address starting with http:// or https:// (a wiki page, a "
+            "dashboard, a repository)."
+        ),
+        _("Type values, not formulas: a cell with a formula is refused."),
+        _(
+            "Do not add, remove or rename columns or sheets, and do not merge cells. You may "
+            "filter the rows; rows are matched by their %(key)s, not by their position."
+        ),
     ]
     if historic:
         steps.append(
-            "This is a template for an earlier round: every statement needs an answer "
-            "(or N/A with a reason). The date of the round is asked for when you upload it."
+            _(
+                "This is a template for an earlier round: every statement needs an answer "
+                "(or %(na)s with a reason). The date of the round is asked for when you upload "
+                "it."
+            )
         )
     else:
         steps.append(
-            "Upload the file on the assessment's page. You will see every change before "
-            "it is saved, and which answers someone changed online since this download."
+            _(
+                "Upload the file on the assessment's page. You will see every change before "
+                "it is saved, and which answers someone changed online since this download."
+            )
         )
-    write_text(sheet.cell(row=row, column=1), "How to fill it in")
+    write_text(sheet.cell(row=row, column=1), _("How to fill it in"))
     sheet.cell(row=row, column=1).font = Font(bold=True)
     for number, text in enumerate(steps, 1):
-        write_text(sheet.cell(row=row, column=2), f"{number}. {text}")
+        write_text(sheet.cell(row=row, column=2), f"{number}. {text % names}")
         sheet.cell(row=row, column=2).alignment = _WRAP
         row += 1
     row += 1
-    write_text(sheet.cell(row=row, column=1), "Answer")
-    write_text(sheet.cell(row=row, column=2), "Counts as")
+    write_text(sheet.cell(row=row, column=1), headers["answer"])
+    write_text(sheet.cell(row=row, column=2), _("Counts as"))
     sheet.cell(row=row, column=1).font = Font(bold=True)
     sheet.cell(row=row, column=2).font = Font(bold=True)
     first = row + 1
@@ -348,16 +469,17 @@ def _instructions(sheet, *, title, facts, scale, historic) -> str:
         row += 1
         write_text(sheet.cell(row=row, column=1), option.label)
         write_text(
-            sheet.cell(row=row, column=2), f"{round(option.score * 100)}% of the statement met"
+            sheet.cell(row=row, column=2),
+            _("%(percent)s%% of the statement met") % {"percent": round(option.score * 100)},
         )
     row += 1
-    write_text(sheet.cell(row=row, column=1), NA_LABEL)
+    write_text(sheet.cell(row=row, column=1), na_label)
     write_text(
         sheet.cell(row=row, column=2),
-        "does not apply to this project (left out of the score); needs a reason",
+        _("does not apply to this project (left out of the score); needs a reason"),
     )
     sheet.protection.sheet = True
-    return f"'{INSTRUCTIONS}'!$A${first}:$A${row}"
+    return f"{_quoted(sheet.title)}!$A${first}:$A${row}"
 
 
 # ---------------------------------------------------------------- reading
@@ -382,18 +504,65 @@ def identity_read(workbook) -> Identity:
     names = {s.title for s in workbook.worksheets}
     if IDENTITY not in names:
         raise SpreadsheetError(
-            "This workbook was not downloaded from Yardstick (it has no identity part), "
-            "or it was copied into a new file. Download the questionnaire from the "
-            "assessment's page and fill in that file."
+            _(
+                "This workbook was not downloaded from Yardstick (it has no identity part), "
+                "or it was copied into a new file. Download the questionnaire from the "
+                "assessment's page and fill in that file."
+            )
         )
     sheet = workbook[IDENTITY]
     token = sheet["B2"].value
     if not isinstance(token, str) or sheet["B1"].value != f"{FORMAT}/{FORMAT_VERSION}":
         raise SpreadsheetError(
-            "The workbook's identity part is damaged. Download a fresh copy and copy "
-            "your answers into it."
+            _(
+                "The workbook's identity part is damaged. Download a fresh copy and copy "
+                "your answers into it."
+            )
         )
     return Identity.loads(token)
+
+
+def _spellings(*names: object) -> tuple[str, ...]:
+    """The names, cleaned, each once, in order, leaving out empty ones."""
+    seen: dict[str, str] = {}
+    for name in names:
+        text = clean_text(str(name)) if name else ""
+        if text and normalise_header(text) not in seen:
+            seen[normalise_header(text)] = text
+    return tuple(seen.values())
+
+
+def _read_columns(layout: Mapping) -> list[Column]:
+    """The columns to read, found by the header the file was written with, else the one of
+    the reader's language, else the English one (files older than the recorded layout)."""
+    written = layout.get("columns") or {}
+    columns = []
+    for column in READ_COLUMNS:
+        header, *aliases = _spellings(
+            written.get(column.key), _HEADERS[column.key], column.header, *column.aliases
+        )
+        columns.append(replace(column, header=header, aliases=tuple(aliases)))
+    return columns
+
+
+def _questionnaire_sheet(workbook, layout: Mapping):
+    titles = _spellings(layout.get("sheet"), _SHEET_TITLES[QUESTIONNAIRE], QUESTIONNAIRE)
+    present = {s.title.strip().casefold() for s in workbook.worksheets}
+    title = next((t for t in titles if t.casefold() in present), titles[0])
+    return get_sheet(workbook, title, purpose=_("the answers"))
+
+
+def _labels(scale: Sequence[ScaleOption], layout: Mapping) -> dict[str, str]:
+    """Every spelling of an answer this file may hold -> option key or "na", casefolded."""
+    found: dict[str, str] = {}
+    for text, key in (layout.get("labels") or {}).items():
+        found.setdefault(clean_text(text).casefold(), key)
+    for option in scale:
+        for text in (option.label, *option.aliases):
+            found.setdefault(clean_text(text).casefold(), option.key)
+    for text in (*_NA_SPELLINGS, NA_LABEL, str(_NA_WORD)):
+        found.setdefault(clean_text(text).casefold(), NA_KEY)
+    return found
 
 
 def questionnaire_read(
@@ -402,46 +571,79 @@ def questionnaire_read(
     scale: Sequence[ScaleOption],
     keys: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    identity: Identity | None = None,
 ) -> list[FileRow]:
     """The Questionnaire sheet's rows as answer states; every problem listed at once.
 
     `keys` maps the statements the file may hold to their text (unknown keys are
-    problems). Labels are matched whatever their case; "N/A", "NA" and "not
-    applicable" all mean N/A.
+    problems). The sheet, its columns and the answers are found as the file was written
+    (its identity's layout, read from the workbook unless given), in whatever language;
+    labels are matched whatever their case, and "N/A", "NA" and "not applicable" (or the
+    file's own word for it) all mean N/A. Problems are told in the active language.
     """
-    sheet = get_sheet(workbook, QUESTIONNAIRE, purpose="the answers")
-    table = read_table(sheet, READ_COLUMNS, unique="key", limits=limits)
-    by_label = {clean_text(o.label).casefold(): o.key for o in scale}
-    allowed = ", ".join([*(o.label for o in scale), NA_LABEL])
+    if identity is None:
+        try:
+            identity = identity_read(workbook)
+        except SpreadsheetError:
+            identity = None
+    layout = identity.layout if identity is not None else {}
+    sheet = _questionnaire_sheet(workbook, layout)
+    columns = _read_columns(layout)
+    header = {c.key: c.header for c in columns}
+    table = read_table(sheet, columns, unique="key", limits=limits)
+    by_label = _labels(scale, layout)
+    written = layout.get("labels") or {}
+    shown = list(written) if written else [*(o.label for o in scale), str(_NA_WORD)]
+    allowed = ", ".join(shown)
     problems: list[str] = []
     rows: list[FileRow] = []
     for row in table.rows:
         values = row.values
         key = values["key"]
         if keys is not None and key not in keys:
-            problems.append(f"row {row.number}, Key: '{key}' is not a statement of this assessment")
+            problems.append(
+                at_cell(
+                    row.number,
+                    header["key"],
+                    _("'%(key)s' is not a statement of this assessment") % {"key": key},
+                )
+            )
             continue
         answer = (values.get("answer") or "").strip()
-        folded = answer.casefold()
-        is_na = folded in _NA_SPELLINGS
+        choice = by_label.get(answer.casefold()) if answer else None
+        is_na = choice == NA_KEY
         option = None
         if answer and not is_na:
-            option = by_label.get(folded)
+            option = choice
             if option is None:
-                problems.append(f"row {row.number}, Answer: '{answer}' is not one of {allowed}")
+                problems.append(
+                    at_cell(
+                        row.number,
+                        header["answer"],
+                        _("'%(answer)s' is not one of %(allowed)s")
+                        % {"answer": answer, "allowed": allowed},
+                    )
+                )
                 continue
         reason = values.get("na_reason") or ""
         if is_na and not reason:
             problems.append(
-                f"row {row.number}, N/A reason: N/A needs a reason (say why the statement "
-                "does not apply)"
+                at_cell(
+                    row.number,
+                    header["na_reason"],
+                    _("N/A needs a reason (say why the statement does not apply)"),
+                )
             )
             continue
         link = values.get("evidence_url") or ""
         if link and not _is_web_address(link):
             problems.append(
-                f"row {row.number}, Evidence link: '{link[:60]}' is not a web address "
-                "starting with http:// or https://"
+                at_cell(
+                    row.number,
+                    header["evidence_url"],
+                    _("'%(link)s' is not a web address starting with http:// or https://")
+                    % {"link": link[:60]},
+                )
             )
             continue
         rows.append(

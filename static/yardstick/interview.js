@@ -51,7 +51,12 @@
     }
   });
 
-  // Keep the overview strip in step with what the saves report.
+  // Keep the overview strip in step with what the saves report; the words for screen
+  // readers come from the strip, in the interviewer's language.
+  var strip = document.querySelector(".iv-strip");
+  function said(name) {
+    return strip ? strip.getAttribute("data-said-" + name) || "" : "";
+  }
   function syncStrip() {
     document.querySelectorAll("form.qform").forEach(function (form) {
       var key = form.id.replace(/^q-/, "");
@@ -62,7 +67,7 @@
       box.classList.toggle("answered", answered);
       box.classList.toggle("carried", carried);
       var sr = box.querySelector(".sr-only");
-      if (sr) sr.textContent = carried ? ", carried over, not yet confirmed" : answered ? ", answered" : ", not answered";
+      if (sr) sr.textContent = said(carried ? "carried" : answered ? "answered" : "open");
     });
   }
   document.addEventListener("htmx:load", syncStrip);

@@ -3,6 +3,34 @@
 (function () {
   "use strict";
 
+  // What the script says to people comes from the page, in the person's language
+  // (surveys/views/answers.py script_texts, rendered by surveys/fill.html#script-texts).
+  var TEXTS = (function () {
+    var el = document.getElementById("survey-texts");
+    try {
+      return el ? JSON.parse(el.textContent) : {};
+    } catch (e) {
+      return {};
+    }
+  })();
+  function fill(text, values) {
+    return String(text).replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
+  function t(name, values) {
+    return fill(name in TEXTS ? TEXTS[name] : name, values);
+  }
+  // A message with a number: the page holds its forms for 1, 2, 5 and 20, which between
+  // them give the right plural for every count a page can have in our languages.
+  function tn(name, count, values) {
+    var forms = TEXTS[name] || {};
+    var sample = count === 1 ? "1" : count < 5 ? "2" : count < 20 ? "5" : "20";
+    var merged = { count: count };
+    for (var k in values || {}) merged[k] = values[k];
+    return fill(forms[sample] || forms["20"] || name, merged);
+  }
+
   function formOf(evt) {
     var elt = evt.detail && evt.detail.elt;
     return elt && elt.closest ? elt.closest("form.qform") : null;
@@ -95,22 +123,31 @@
       return f.value !== f.defaultValue;
     });
   }
+  // Each item: the form, a `code` the script acts on and `why`, the same in words.
   function pendingChanges() {
     var found = [];
     document.querySelectorAll("form.qform").forEach(function (form) {
+      var code = null;
       var why = null;
-      if (form.classList.contains("is-saving")) why = "still saving";
+      if (form.classList.contains("is-saving")) code = "saving";
       else if (form.classList.contains("is-refused")) {
-        var err = form.querySelector(".save-state .error");
-        why = "not saved" + (err ? ": " + err.textContent.replace(/^\s*Not saved\s*–\s*/, "").replace(/Go to the field\s*$/, "").trim() : "");
-      } else if (form.classList.contains("is-failed")) why = "not saved: the server could not be reached";
-      else if (form.classList.contains("conflict")) why = "changed by someone else meanwhile: keep theirs or use yours";
-      else if (form.classList.contains("needs-note")) why = "the change waits for its review note";
-      else if (form.classList.contains("needs-reason")) why = "N/A waits for its reason";
-      else if (unsentTyping(form)) why = "a change not sent yet";
-      if (why) found.push({ form: form, why: why });
+        code = "refused";
+        var reason = form.querySelector(".save-state .error .why");
+        var text = reason ? reason.textContent.replace(/\s+/g, " ").trim() : "";
+        why = text ? t("refused_because", { reason: text }) : t("refused");
+      } else if (form.classList.contains("is-failed")) code = "failed";
+      else if (form.classList.contains("conflict")) code = "conflict";
+      else if (form.classList.contains("needs-note")) code = "needs_note";
+      else if (form.classList.contains("needs-reason")) code = "needs_reason";
+      else if (unsentTyping(form)) code = "unsent";
+      if (code) found.push({ form: form, code: code, why: why || t(code) });
     });
     return found;
+  }
+  function onlySaving(pending) {
+    return pending.every(function (p) {
+      return p.code === "saving";
+    });
   }
   window.yardstickPending = pendingChanges;
 
@@ -142,11 +179,9 @@
     box.textContent = "";
     var p = document.createElement("p");
     var strong = document.createElement("strong");
-    strong.textContent = (form.getAttribute("data-verb") || "Not done") + ": ";
+    strong.textContent = t("verb", { verb: form.getAttribute("data-verb") || t("not_done") });
     p.appendChild(strong);
-    p.appendChild(document.createTextNode(
-      pending.length + " statement" + (pending.length === 1 ? " has a change" : "s have changes") +
-      " not saved. Fix or undo " + (pending.length === 1 ? "it" : "them") + " first."));
+    p.appendChild(document.createTextNode(tn("pending", pending.length)));
     box.appendChild(p);
     var list = document.createElement("ul");
     pending.forEach(function (item) {
@@ -194,7 +229,7 @@
       listen(false);
       var pending = pendingChanges();
       if (!pending.length) form.requestSubmit();
-      else if (!pending.every(function (p) { return p.why === "still saving"; })) showRefusal(form, pending);
+      else if (!onlySaving(pending)) showRefusal(form, pending);
       else listen(true);
     }
     function later() {
@@ -210,7 +245,7 @@
     var pending = pendingChanges();
     if (pending.length) {
       evt.preventDefault();
-      if (pending.every(function (p) { return p.why === "still saving"; })) submitWhenSaved(form);
+      if (onlySaving(pending)) submitWhenSaved(form);
       else showRefusal(form, pending);
       return;
     }
@@ -220,16 +255,15 @@
     var bar = document.getElementById("overall-bar");
     // Unanswered statements: the server refuses and lists them, nothing to confirm yet.
     if (bar && form.hasAttribute("data-list-carried") && Number(bar.value) < Number(bar.max)) return;
-    if (bar) message += "\n\nAnswered: " + bar.value + " of " + bar.max + ".";
+    if (bar) message += "\n\n" + t("answered", { done: bar.value, total: bar.max });
     var changed = document.querySelector("#disagreements .count");
-    if (changed) message += "\n\nAnswers changed in review: " + changed.textContent.trim() + ".";
+    if (changed) message += "\n\n" + t("changed_in_review", { count: changed.textContent.trim() });
     var carried = form.hasAttribute("data-carried") || document.querySelector("form.qform.is-carried") ? carriedOver(form) : [];
     if (carried.length && form.getAttribute("data-list-carried") !== null) {
-      message += "\n\n" + carried.length + " answer" + (carried.length === 1 ? " was" : "s were") +
-        " carried over from the previous assessment and not confirmed in this round:\n" +
-        carried.slice(0, 8).map(function (t) { return "• " + t; }).join("\n") +
-        (carried.length > 8 ? "\n… and " + (carried.length - 8) + " more" : "") +
-        "\nThey will be frozen as they are.";
+      message += "\n\n" + tn("carried", carried.length) + "\n" +
+        carried.slice(0, 8).map(function (text) { return "• " + text; }).join("\n") +
+        (carried.length > 8 ? "\n" + tn("more", carried.length - 8) : "") +
+        "\n" + t("frozen_as_they_are");
     }
     if (!window.confirm(message)) {
       evt.preventDefault();

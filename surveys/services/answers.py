@@ -8,6 +8,8 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brands.models import User
 from surveys.models import (
@@ -74,8 +76,21 @@ def _clean(value: str | None, label: str, field: str) -> str | None:
         return None
     value = value.replace("\x00", "").strip()
     if len(value) > MAX_TEXT:
-        raise BadAnswer(f"{label} is too long: at most {MAX_TEXT} characters", field=field)
+        raise BadAnswer(
+            _("%(field)s is too long: at most %(limit)s characters")
+            % {"field": label, "limit": MAX_TEXT},
+            field=field,
+        )
     return value
+
+
+# What the text fields of an answer are called in a refusal ("The comment is too long").
+TEXT_LABELS = (
+    ("na_reason", gettext_lazy("The N/A reason")),
+    ("comment", gettext_lazy("The comment")),
+    ("evidence_url", gettext_lazy("The evidence link")),
+    ("interviewer_note", gettext_lazy("The interviewer note")),
+)
 
 
 def answer_save(
@@ -98,16 +113,18 @@ def answer_save(
     if not can_edit_answers(user, assessment):
         if assessment.status == AssessmentStatus.VALIDATED:
             raise AssessmentClosed(
-                "This assessment is validated; its answers can no longer change."
+                _("This assessment is validated; its answers can no longer change.")
             )
         if assessment.status == AssessmentStatus.SUBMITTED:
             raise AssessmentClosed(
-                "This assessment was submitted for review; its answers can no longer "
-                "change here. Reload the page to see where it stands."
+                _(
+                    "This assessment was submitted for review; its answers can no longer "
+                    "change here. Reload the page to see where it stands."
+                )
             )
-        raise NotAllowed("You may not change answers of this assessment.")
+        raise NotAllowed(_("You may not change answers of this assessment."))
     if data.interviewer_note is not None and not can_see_interviewer_notes(user, assessment):
-        raise NotAllowed("Only assessors can write interviewer notes.")
+        raise NotAllowed(_("Only assessors can write interviewer notes."))
 
     with transaction.atomic():
         # One statement locks the answer and its assessment, so that neither another
@@ -120,14 +137,14 @@ def answer_save(
             )
         except Answer.DoesNotExist:
             raise UnknownQuestion(
-                f"'{question_key}' is not a statement of this assessment."
+                _("'%(key)s' is not a statement of this assessment.") % {"key": question_key}
             ) from None
         if answer.assessment.superseded_by_id:
-            raise AssessmentClosed("This assessment was upgraded meanwhile; reload the page.")
+            raise AssessmentClosed(_("This assessment was upgraded meanwhile; reload the page."))
         if answer.assessment.status != assessment.status:
             raise AssessmentClosed(
-                f"This assessment was {answer.assessment.get_status_display().lower()} "
-                "meanwhile; reload the page."
+                _("This assessment was %(status)s meanwhile; reload the page.")
+                % {"status": answer.assessment.get_status_display().lower()}
             )
         if answer.revision != base_revision:
             # Read it again: a lock wait refreshes the locked rows but not the joined option.
@@ -143,25 +160,27 @@ def answer_save(
                 option = next((o for o in options_of(assessment) if o.key == data.option), None)
                 if option is None:
                     labels = ", ".join(o.label for o in options_of(assessment))
-                    raise BadAnswer(f"'{data.option}' is not one of {labels}, N/A.", field="answer")
+                    raise BadAnswer(
+                        _("'%(value)s' is not one of %(labels)s, N/A.")
+                        % {"value": data.option, "labels": labels},
+                        field="answer",
+                    )
                 after["option"] = option.key
                 after["is_na"] = False
         if data.is_na is not None:
             if data.is_na and not answer.question.na_allowed:
                 labels = ", ".join(o.label for o in options_of(assessment))
                 raise BadAnswer(
-                    f"N/A is not an answer to this statement: the question set asks for "
-                    f"one of {labels}."
+                    _(
+                        "N/A is not an answer to this statement: the question set asks for "
+                        "one of %(labels)s."
+                    )
+                    % {"labels": labels}
                 )
             after["is_na"] = data.is_na
             if data.is_na:
                 after["option"] = None
-        for field, label in (
-            ("na_reason", "The N/A reason"),
-            ("comment", "The comment"),
-            ("evidence_url", "The evidence link"),
-            ("interviewer_note", "The interviewer note"),
-        ):
+        for field, label in TEXT_LABELS:
             cleaned = _clean(getattr(data, field), label, field)
             if cleaned is not None:
                 after[field] = cleaned
@@ -170,12 +189,12 @@ def answer_save(
                 _url(after["evidence_url"])
             except ValidationError:
                 raise BadAnswer(
-                    "The evidence link must be a web address starting with http:// or https://.",
+                    _("The evidence link must be a web address starting with http:// or https://."),
                     field="evidence_url",
                 ) from None
         if after["is_na"] and not after["na_reason"]:
             raise BadAnswer(
-                "N/A needs a reason: say why this statement does not apply.", field="na_reason"
+                _("N/A needs a reason: say why this statement does not apply."), field="na_reason"
             )
         if not after["is_na"]:
             after["na_reason"] = ""
@@ -183,7 +202,9 @@ def answer_save(
         changes = {f: [before[f], after[f]] for f in TRACKED if before[f] != after[f]}
         answer_changed = "option" in changes or "is_na" in changes
         if via == AnswerVia.REVIEW and answer_changed and not note.strip():
-            raise BadAnswer("Changing an answer in review needs a note saying why.", field="note")
+            raise BadAnswer(
+                _("Changing an answer in review needs a note saying why."), field="note"
+            )
         if answer.carried_over and (changes or via != AnswerVia.CARRY_OVER):
             changes["carried_over"] = [True, False]
         # Whether the answer was confirmed in this round by this save (progress moved).

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brands import audit
 from brands.models import AuditAction, GroupSettings, Project, User, WebhookEvent
@@ -55,15 +57,16 @@ def assessment_start(
     key and marked as carried over, so that only what moved needs recording.
     """
     if not can_manage_brand(user, project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors can start assessments.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can start assessments."))
     if mode not in AssessmentMode.values:
-        raise SurveyError(f"Unknown assessment mode '{mode}'.")
+        raise SurveyError(_("Unknown assessment mode '%(mode)s'.") % {"mode": mode})
     if version.status != VersionStatus.PUBLISHED:
-        raise SurveyError("Assessments can only use a published question-set version.")
+        raise SurveyError(_("Assessments can only use a published question-set version."))
     question_set = version.question_set
     if not question_set.active:
         raise SurveyError(
-            f"{question_set.name} is retired: it takes no new assessments. Choose another set."
+            _("%(set)s is retired: it takes no new assessments. Choose another set.")
+            % {"set": question_set.name}
         )
     # Serialise starts per project so two clicks cannot open two drafts.
     Project.objects.select_for_update().filter(pk=project.pk).first()
@@ -74,18 +77,25 @@ def assessment_start(
         version__question_set_id=question_set.pk,
     ).exists():
         raise SurveyError(
-            f"{project.name} already has an open {AssessmentMode(mode).label.lower()} "
-            f"in {question_set.name}; continue that one instead."
+            _("%(project)s already has an open %(mode)s in %(set)s; continue that one instead.")
+            % {
+                "project": project.name,
+                "mode": str(AssessmentMode(mode).label).lower(),
+                "set": question_set.name,
+            }
         )
     if source is not None:
         if source.project_id != project.id:
-            raise SurveyError("An assessment can only start from the same project's answers.")
+            raise SurveyError(_("An assessment can only start from the same project's answers."))
         if source.status == AssessmentStatus.DRAFT:
-            raise SurveyError("Only submitted or validated answers can be carried over.")
+            raise SurveyError(_("Only submitted or validated answers can be carried over."))
         if source.version.question_set_id != question_set.pk:
             raise SurveyError(
-                "Answers are only carried over within one question set; "
-                f"these were given in {source.version.question_set.name}."
+                _(
+                    "Answers are only carried over within one question set; these were given "
+                    "in %(set)s."
+                )
+                % {"set": source.version.question_set.name}
             )
     else:
         source = _latest_validated(project, version)
@@ -138,7 +148,8 @@ def assessment_start(
         answers=carried,
         user=user,
         at=now,
-        note=f"Carried over from {source.quarter}" if source else "",
+        # Kept in the history as written, in the language of whoever started the assessment.
+        note=_("Carried over from %(quarter)s") % {"quarter": source.quarter} if source else "",
     )
     return assessment
 
@@ -179,9 +190,12 @@ def _transition(assessment: Assessment, *, from_status: str, **fields) -> None:
     if not updated:
         assessment.refresh_from_db()
         if assessment.superseded_by_id:
-            raise AssessmentClosed("This assessment was upgraded to a newer question-set version.")
+            raise AssessmentClosed(
+                _("This assessment was upgraded to a newer question-set version.")
+            )
         raise AssessmentClosed(
-            f"This assessment is already {assessment.get_status_display().lower()}."
+            _("This assessment is already %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
         )
     assessment.refresh_from_db()
 
@@ -191,13 +205,14 @@ def assessment_submit(*, assessment: Assessment, user: User) -> Assessment:
     """A respondent hands in a complete self-fill for review; its score is stored."""
 
     if assessment.mode != AssessmentMode.SELF_FILL:
-        raise SurveyError("Interviews are finalised, not submitted.")
+        raise SurveyError(_("Interviews are finalised, not submitted."))
     if assessment.status != AssessmentStatus.DRAFT:
         raise AssessmentClosed(
-            f"This assessment is already {assessment.get_status_display().lower()}."
+            _("This assessment is already %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
         )
     if not can_edit_answers(user, assessment):
-        raise NotAllowed("You may not submit this assessment.")
+        raise NotAllowed(_("You may not submit this assessment."))
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     missing = missing_answers(assessment)
     if missing:
@@ -226,7 +241,7 @@ def four_eyes_blocks(assessment: Assessment, user: User) -> bool:
     return GroupSettings.current().four_eyes and user.pk in ran_by(assessment)
 
 
-FOUR_EYES_MESSAGE = (
+FOUR_EYES_MESSAGE = gettext_lazy(
     "The four-eyes rule is on: an assessment is validated by an assessor other than "
     "the one who ran it. Ask another lead or group assessor to validate it."
 )
@@ -236,16 +251,16 @@ FOUR_EYES_MESSAGE = (
 def assessment_validate(*, assessment: Assessment, user: User) -> Assessment:
     """Freeze an assessment for good: a reviewed self-fill or a finalised interview."""
     if not can_review(user, assessment):
-        raise NotAllowed("Only the brand's leads and group assessors can validate assessments.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can validate assessments."))
     if four_eyes_blocks(assessment, user):
-        raise NotAllowed(FOUR_EYES_MESSAGE)
+        raise NotAllowed(str(FOUR_EYES_MESSAGE))
     if assessment.status == AssessmentStatus.VALIDATED:
-        raise AssessmentClosed("This assessment is already validated.")
+        raise AssessmentClosed(_("This assessment is already validated."))
     if (
         assessment.mode == AssessmentMode.SELF_FILL
         and assessment.status != AssessmentStatus.SUBMITTED
     ):
-        raise SurveyError("A self-fill is validated after its respondents submit it.")
+        raise SurveyError(_("A self-fill is validated after its respondents submit it."))
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     missing = missing_answers(assessment)
     if missing:
@@ -309,11 +324,11 @@ def interview_finalise(*, assessment: Assessment, user: User) -> Assessment:
     """The interviewer finishes an interview: validated at once, or, under the four-eyes
     rule, handed in (submitted) for another assessor to review and validate."""
     if assessment.mode != AssessmentMode.INTERVIEW:
-        raise SurveyError("Only interviews are finalised; self-fills are reviewed.")
+        raise SurveyError(_("Only interviews are finalised; self-fills are reviewed."))
     if not four_eyes_blocks(assessment, user):
         return assessment_validate(assessment=assessment, user=user)
     if not can_review(user, assessment):
-        raise NotAllowed("Only the brand's leads and group assessors can run interviews.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can run interviews."))
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     missing = missing_answers(assessment)
     if missing:
@@ -335,10 +350,10 @@ def interview_finalise(*, assessment: Assessment, user: User) -> Assessment:
 def assessment_return(*, assessment: Assessment, user: User, message: str) -> Assessment:
     """A reviewer sends a submitted self-fill back to its respondents with a message."""
     if not can_review(user, assessment):
-        raise NotAllowed("Only the brand's leads and group assessors can review assessments.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can review assessments."))
     message = message.strip()
     if not message:
-        raise SurveyError("Say what the respondents should look at again.")
+        raise SurveyError(_("Say what the respondents should look at again."))
     _transition(
         assessment,
         from_status=AssessmentStatus.SUBMITTED,
@@ -360,9 +375,9 @@ def _interview_seconds(assessment: Assessment, now) -> int:
 def interview_resume(*, assessment: Assessment, user: User) -> Assessment:
     """Start or resume the interview clock."""
     if not can_review(user, assessment) or assessment.mode != AssessmentMode.INTERVIEW:
-        raise NotAllowed("Only the interviewer can run this interview.")
+        raise NotAllowed(_("Only the interviewer can run this interview."))
     if assessment.status != AssessmentStatus.DRAFT:
-        raise AssessmentClosed("This interview is finalised.")
+        raise AssessmentClosed(_("This interview is finalised."))
     if assessment.interview_resumed_at is None:
         Assessment.objects.filter(
             pk=assessment.pk, status=AssessmentStatus.DRAFT, interview_resumed_at__isnull=True
@@ -376,9 +391,9 @@ def interview_pause(
 ) -> Assessment:
     """Stop the clock and remember which question the interview was on."""
     if not can_review(user, assessment) or assessment.mode != AssessmentMode.INTERVIEW:
-        raise NotAllowed("Only the interviewer can run this interview.")
+        raise NotAllowed(_("Only the interviewer can run this interview."))
     if assessment.status != AssessmentStatus.DRAFT:
-        raise AssessmentClosed("This interview is finalised.")
+        raise AssessmentClosed(_("This interview is finalised."))
     now = timezone.now()
     fields = {
         "interview_seconds": _interview_seconds(assessment, now),

@@ -1,5 +1,9 @@
 """Errors the survey services raise. Each carries the HTTP status a view should answer with
-and a message that tells a person what went wrong."""
+and a message that tells a person what went wrong, in the language of the request (or of
+the `translation.override` around the call)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class SurveyError(Exception):
@@ -45,8 +49,10 @@ class AnswerConflict(SurveyError):
 
     def __init__(self, current):
         super().__init__(
-            "Someone else changed this answer while you were editing it. "
-            "Their version is shown; keep it or apply yours again."
+            _(
+                "Someone else changed this answer while you were editing it. "
+                "Their version is shown; keep it or apply yours again."
+            )
         )
         self.current = current
 
@@ -54,8 +60,12 @@ class AnswerConflict(SurveyError):
 class IncompleteAssessment(SurveyError):
     def __init__(self, missing: list):
         super().__init__(
-            f"{len(missing)} statement{'s' if len(missing) != 1 else ''} still "
-            f"need{'s' if len(missing) == 1 else ''} an answer"
+            ngettext(
+                "%(count)s statement still needs an answer",
+                "%(count)s statements still need an answer",
+                len(missing),
+            )
+            % {"count": len(missing)}
         )
         self.missing = missing
 

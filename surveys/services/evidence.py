@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from brands.models import Project, User
 from brands.selectors import can_answer_for_project, may_see_brand_id
@@ -49,16 +50,24 @@ def _text(value: object, *, field: str, label: str, required: bool = False) -> s
         value = ""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a run number sent as a JSON number
+    # `label` is the API's field name ("run_url"), the same in every language.
     if not isinstance(value, str):
-        raise BadEvidence(f"{label} must be text.", field=field)
+        raise BadEvidence(_("%(field)s must be text.") % {"field": label}, field=field)
     value = value.strip()
     if required and not value:
-        raise BadEvidence(f"{label} is missing.", field=field)
+        raise BadEvidence(_("%(field)s is missing.") % {"field": label}, field=field)
     if _CONTROL.search(value):
-        raise BadEvidence(f"{label} must be one line without control characters.", field=field)
+        raise BadEvidence(
+            _("%(field)s must be one line without control characters.") % {"field": label},
+            field=field,
+        )
     limit = _field(field)
     if len(value) > limit:
-        raise BadEvidence(f"{label} is too long: at most {limit} characters.", field=field)
+        raise BadEvidence(
+            _("%(field)s is too long: at most %(limit)s characters.")
+            % {"field": label, "limit": limit},
+            field=field,
+        )
     return value
 
 
@@ -69,7 +78,9 @@ def _link(value: object, *, field: str, label: str, required: bool = False) -> s
             _url(value)
         except ValidationError:
             raise BadEvidence(
-                f"{label} must be a web address starting with http:// or https://.", field=field
+                _("%(field)s must be a web address starting with http:// or https://.")
+                % {"field": label},
+                field=field,
             ) from None
     return value
 
@@ -84,24 +95,31 @@ def _observed_at(value: object, now: datetime.datetime) -> datetime.datetime:
             parsed = None
         if parsed is None:
             raise BadEvidence(
-                "observed_at must be a date and time in ISO 8601 form with its time zone, "
-                "e.g. 2026-11-18T09:30:00Z.",
+                _(
+                    "observed_at must be a date and time in ISO 8601 form with its time zone, "
+                    "e.g. 2026-11-18T09:30:00Z."
+                ),
                 field="observed_at",
             )
         value = parsed
     if not isinstance(value, datetime.datetime):
-        raise BadEvidence("observed_at must be a date and time.", field="observed_at")
+        raise BadEvidence(_("observed_at must be a date and time."), field="observed_at")
     if timezone.is_naive(value):
         raise BadEvidence(
-            "observed_at needs its time zone (end it with Z for UTC, or +01:00 and the like), "
-            "so that it is not read in the wrong one.",
+            _(
+                "observed_at needs its time zone (end it with Z for UTC, or +01:00 and the "
+                "like), so that it is not read in the wrong one."
+            ),
             field="observed_at",
         )
     skew = datetime.timedelta(seconds=settings.EVIDENCE_CLOCK_SKEW_SECONDS)
     if value > now + skew:
         raise BadEvidence(
-            f"observed_at ({value.isoformat()}) is in the future; Yardstick's clock says "
-            f"{now.isoformat(timespec='seconds')}. Check the pipeline's clock and time zone.",
+            _(
+                "observed_at (%(value)s) is in the future; Yardstick's clock says %(now)s. "
+                "Check the pipeline's clock and time zone."
+            )
+            % {"value": value.isoformat(), "now": now.isoformat(timespec="seconds")},
             field="observed_at",
         )
     return value
@@ -124,13 +142,17 @@ def _question_set(value: object, project: Project) -> QuestionSet | None:
         chosen = QuestionSet.objects.filter(key=key).first()
         if chosen is None:
             raise BadEvidence(
-                f"'{key}' is not the key of a question set; leave question_set out to use "
-                "whichever set has the statement.",
+                _(
+                    "'%(key)s' is not the key of a question set; leave question_set out to use "
+                    "whichever set has the statement."
+                )
+                % {"key": key},
                 field="question_set",
             )
     if not QuestionSet.objects.filter(_assessable_sets(project), pk=chosen.pk).exists():
         raise BadEvidence(
-            f"{chosen.name} is retired and {project.name} has no open assessment in it.",
+            _("%(set)s is retired and %(project)s has no open assessment in it.")
+            % {"set": chosen.name, "project": project.name},
             field="question_set",
         )
     return chosen
@@ -147,16 +169,20 @@ def _check_statement(key: str, project: Project, question_set: QuestionSet | Non
             key=key, version__status=VersionStatus.PUBLISHED, version__question_set__in=sets
         ).only("applies_to")
     )
-    where = question_set.name if question_set is not None else "any question set"
     if not questions:
-        raise BadEvidence(
-            f"'{key}' is not a statement of {where} {project.name} can be assessed with.",
-            field="question_key",
-        )
+        if question_set is not None:
+            message = _(
+                "'%(key)s' is not a statement of %(set)s, which %(project)s can be assessed with."
+            ) % {"key": key, "set": question_set.name, "project": project.name}
+        else:
+            message = _(
+                "'%(key)s' is not a statement of any question set %(project)s can be assessed with."
+            ) % {"key": key, "project": project.name}
+        raise BadEvidence(message, field="question_key")
     if not any(q.applies_to_kind(project.kind) for q in questions):
         raise BadEvidence(
-            f"'{key}' does not apply to {project.name}, a "
-            f"{project.get_kind_display().lower()} project.",
+            _("'%(key)s' does not apply to %(project)s, a %(kind)s project.")
+            % {"key": key, "project": project.name, "kind": project.get_kind_display().lower()},
             field="question_key",
         )
 
@@ -187,21 +213,26 @@ def evidence_record(
         raise Http404("No such project")
     if not can_answer_for_project(user, project):
         raise NotAllowed(
-            "Only the brand's leads, group assessors and the project's data scientists can "
-            f"post evidence for {project.name}."
+            _(
+                "Only the brand's leads, group assessors and the project's data scientists can "
+                "post evidence for %(project)s."
+            )
+            % {"project": project.name}
         )
     now = timezone.now()
     key = _text(question_key, field="question_key", label="question_key", required=True)
     if not _KEY.fullmatch(key):
         raise BadEvidence(
-            f"'{key}' is not a statement key: keys are letters, digits, - and _.",
+            _("'%(key)s' is not a statement key: keys are letters, digits, - and _.")
+            % {"key": key},
             field="question_key",
         )
     link = _link(url, field="url", label="url", required=True)
     result = _text(outcome, field="outcome", label="outcome", required=True).lower()
     if result not in EvidenceOutcome.values:
         raise BadEvidence(
-            f"outcome must be one of {', '.join(EvidenceOutcome.values)}, not '{result}'.",
+            _("outcome must be one of %(values)s, not '%(value)s'.")
+            % {"values": ", ".join(EvidenceOutcome.values), "value": result},
             field="outcome",
         )
     run = _text(run_id, field="run_id", label="run_id")
@@ -209,7 +240,8 @@ def evidence_record(
     sha = _text(commit, field="commit", label="commit").lower()
     if sha and not _HEX.fullmatch(sha):
         raise BadEvidence(
-            "commit must be a commit id: 7 to 64 hexadecimal digits (0-9, a-f).", field="commit"
+            _("commit must be a commit id: 7 to 64 hexadecimal digits (0-9, a-f)."),
+            field="commit",
         )
     seen = _observed_at(observed_at, now)
     name = _text(source, field="source", label="source")

@@ -3,6 +3,8 @@
 import datetime
 
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from brands.models import User
 from brands.selectors import can_manage_brand_id
@@ -19,7 +21,7 @@ def interview_plan(
 ) -> RoundMember:
     """Set (or, with None, clear) the day `member`'s interview is planned for."""
     if not can_manage_brand_id(user, member.project.brand_id):
-        raise NotAllowed("Only the brand's leads and group assessors can plan interviews.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can plan interviews."))
     with transaction.atomic():
         member = (
             RoundMember.objects.select_for_update(of=("self",))
@@ -29,26 +31,38 @@ def interview_plan(
         round = member.round
         if member.mode != RoundMode.INTERVIEW:
             raise SurveyError(
-                f"{member.project.name} is assessed by {member.get_mode_display().lower()} in "
-                "this round, not by interview: there is no interview to plan."
+                _(
+                    "%(project)s is assessed by %(mode)s in this round, not by interview: there "
+                    "is no interview to plan."
+                )
+                % {"project": member.project.name, "mode": member.get_mode_display().lower()}
             )
         if round.status == RoundStatus.DRAFT:
-            raise SurveyError("The round has not been launched yet; plan interviews once it is.")
+            raise SurveyError(_("The round has not been launched yet; plan interviews once it is."))
         if is_done(current_assessment(member)):
             raise SurveyError(
-                f"The interview of {member.project.name} has been held already; "
-                "its date can no longer change."
+                _(
+                    "The interview of %(project)s has been held already; its date can no longer "
+                    "change."
+                )
+                % {"project": member.project.name}
             )
         if planned_on is not None:
             if planned_on < round.opens_on:
                 raise SurveyError(
-                    f"The interview cannot be planned before the round opens on "
-                    f"{round.opens_on:%-d %B %Y}."
+                    _("The interview cannot be planned before the round opens on %(day)s.")
+                    % {"day": date_format(round.opens_on, "j F Y")}
                 )
             if planned_on > round.due_on + LATEST_AFTER_DUE:
                 raise SurveyError(
-                    f"{planned_on:%-d %B %Y} is more than a year after the round's due date "
-                    f"({round.due_on:%-d %B %Y}); check the year."
+                    _(
+                        "%(day)s is more than a year after the round's due date (%(due)s); "
+                        "check the year."
+                    )
+                    % {
+                        "day": date_format(planned_on, "j F Y"),
+                        "due": date_format(round.due_on, "j F Y"),
+                    }
                 )
         member.interview_planned_on = planned_on
         member.interview_planned_by = user if planned_on else None

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands import audit
 from brands.models import AuditAction, BrandRole, Membership, User
@@ -31,20 +32,20 @@ def invitation_from_token(token: str, *, assessment_code: object | None = None) 
         data = signing.loads(token, salt=_SALT, max_age=max_age)
     except signing.SignatureExpired:
         raise InvalidInvitation(
-            "This invitation link has expired. Ask the person who invited you for a new one."
+            _("This invitation link has expired. Ask the person who invited you for a new one.")
         ) from None
     except signing.BadSignature:
-        raise InvalidInvitation("This invitation link is not valid.") from None
+        raise InvalidInvitation(_("This invitation link is not valid.")) from None
     if assessment_code is not None and str(assessment_code) != data.get("a"):
-        raise InvalidInvitation("This invitation link is for another assessment.")
+        raise InvalidInvitation(_("This invitation link is for another assessment."))
     try:
         invitation = Invitation.objects.select_related("assessment__project__brand", "user").get(
             code=data.get("i"), assessment__code=data.get("a")
         )
     except (Invitation.DoesNotExist, ValueError, signing.BadSignature):
-        raise InvalidInvitation("This invitation is no longer valid.") from None
+        raise InvalidInvitation(_("This invitation is no longer valid.")) from None
     if invitation.assessment.status != AssessmentStatus.DRAFT:
-        raise InvalidInvitation("This assessment is no longer open for answers.")
+        raise InvalidInvitation(_("This assessment is no longer open for answers."))
     return invitation
 
 
@@ -65,7 +66,12 @@ def _send(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
     # A header is one line: a name with a line break (possible through the admin site)
     # would make send_mail refuse the whole message.
     name = " ".join(invitation.assessment.project.name.split())
-    subject = f"{'Reminder: ' if reminder else ''}Please fill in the MLOps assessment of {name}"
+    if reminder:
+        subject = _("Reminder: Please fill in the MLOps assessment of %(project)s") % {
+            "project": name
+        }
+    else:
+        subject = _("Please fill in the MLOps assessment of %(project)s") % {"project": name}
     body = render_to_string("surveys/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
@@ -74,12 +80,12 @@ def invitation_create(
     *, assessment: Assessment, email: str, user: User, base_url: str
 ) -> Invitation:
     if not can_manage_brand(user, assessment.project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors can invite respondents.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can invite respondents."))
     if assessment.mode != AssessmentMode.SELF_FILL or assessment.status != AssessmentStatus.DRAFT:
-        raise SurveyError("Respondents can only be invited to an open self-fill.")
+        raise SurveyError(_("Respondents can only be invited to an open self-fill."))
     email = User.objects.normalize_email(email.strip()).lower()
     if not email:
-        raise SurveyError("Give an e-mail address.")
+        raise SurveyError(_("Give an e-mail address."))
     invitee = User.objects.filter(email__iexact=email, is_active=True).first()
     try:
         with transaction.atomic():
@@ -87,7 +93,9 @@ def invitation_create(
                 assessment=assessment, email=email, user=invitee, created_by=user
             )
     except IntegrityError:
-        raise SurveyError(f"{email} is already invited; send a reminder instead.") from None
+        raise SurveyError(
+            _("%(email)s is already invited; send a reminder instead.") % {"email": email}
+        ) from None
     _send(invitation, base_url=base_url, reminder=False)
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
     audit.record(AuditAction.INVITATION_SENT, actor=user, target=invitation, email=email)
@@ -96,9 +104,9 @@ def invitation_create(
 
 def invitation_remind(*, invitation: Invitation, user: User, base_url: str) -> Invitation:
     if not can_manage_brand(user, invitation.assessment.project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors can send reminders.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can send reminders."))
     if invitation.assessment.status != AssessmentStatus.DRAFT:
-        raise SurveyError("This assessment is no longer open for answers.")
+        raise SurveyError(_("This assessment is no longer open for answers."))
     _send(invitation, base_url=base_url, reminder=True)
     Invitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
     invitation.refresh_from_db()
@@ -120,12 +128,12 @@ def invitation_accept(
     which is what lets them answer.
     """
     if invitation.user_id and user is not None and invitation.user_id != user.id:
-        raise InvalidInvitation("This invitation was sent to someone else.")
+        raise InvalidInvitation(_("This invitation was sent to someone else."))
     if user is None:
         if invitation.user_id:
-            raise NotAllowed("Log in to accept this invitation.")
+            raise NotAllowed(_("Log in to accept this invitation."))
         if User.objects.filter(username__iexact=invitation.email).exists():
-            raise SurveyError("An account with this address exists already; log in first.")
+            raise SurveyError(_("An account with this address exists already; log in first."))
         user = User.objects.create(
             username=invitation.email,
             email=invitation.email,
@@ -154,7 +162,7 @@ def invitations_for_team(*, assessment: Assessment, user: User, base_url: str) -
     Someone already invited is left alone.
     """
     if not can_manage_brand(user, assessment.project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors can invite respondents.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can invite respondents."))
     if assessment.mode != AssessmentMode.SELF_FILL or assessment.status != AssessmentStatus.DRAFT:
         return []
     ds_ids = Membership.objects.filter(

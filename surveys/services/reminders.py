@@ -23,6 +23,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from brands.models import BrandRole, Membership, User
 from surveys.models import (
@@ -203,12 +205,24 @@ def _told_already(email: str, line: Line, day: datetime.date) -> bool:
 def _subject(lines: list[Line]) -> str:
     mine = [line for line in lines if line.role == ReminderRole.RESPONDENT]
     overdue = any(line.reason == ReminderReason.OVERDUE for line in lines)
-    what = "overdue" if overdue else "due soon"
     if mine:
         count = len({line.member.pk for line in mine})
-        noun = "assessment" if count == 1 else "assessments"
-        return f"Yardstick: {count} {noun} to fill in, {what}"
-    return f"Yardstick: your brand's round assessments, {what}"
+        if overdue:
+            text = ngettext(
+                "Yardstick: %(count)s assessment to fill in, overdue",
+                "Yardstick: %(count)s assessments to fill in, overdue",
+                count,
+            )
+        else:
+            text = ngettext(
+                "Yardstick: %(count)s assessment to fill in, due soon",
+                "Yardstick: %(count)s assessments to fill in, due soon",
+                count,
+            )
+        return text % {"count": count}
+    if overdue:
+        return _("Yardstick: your brand's round assessments, overdue")
+    return _("Yardstick: your brand's round assessments, due soon")
 
 
 def _grouped(lines: list[Line]) -> list[dict]:

@@ -21,6 +21,9 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brands.models import User
 from surveys.models import (
@@ -60,13 +63,21 @@ def scale_of(version: QuestionSetVersion, options=None) -> list[ScaleOption]:
     ]
 
 
+GUIDANCE_LABELS = (
+    ("why", gettext_lazy("Why it matters")),
+    ("good", gettext_lazy("What good looks like")),
+    ("evidence", gettext_lazy("Evidence to ask for")),
+)
+
+
 def guidance_of(question) -> str:
-    parts = [
-        ("Why it matters", question.why),
-        ("What good looks like", question.good),
-        ("Evidence to ask for", question.evidence),
-    ]
-    return "\n".join(f"{label}: {text.strip()}" for label, text in parts if text.strip())
+    """The question's guidance in one cell, each part under its name (in the active language)."""
+    parts = [(label, getattr(question, field)) for field, label in GUIDANCE_LABELS]
+    return "\n".join(
+        _("%(part)s: %(text)s") % {"part": label, "text": text.strip()}
+        for label, text in parts
+        if text.strip()
+    )
 
 
 def _state_of(answer: Answer, option_keys: dict[int, str]) -> AnswerState:
@@ -96,8 +107,10 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
     """The questionnaire of an open assessment, pre-filled; (filename, bytes)."""
     if not can_edit_answers(user, assessment):
         raise NotAllowed(
-            "Only people who may change this assessment's answers can download it as a "
-            "workbook, and only while it is open."
+            _(
+                "Only people who may change this assessment's answers can download it as a "
+                "workbook, and only while it is open."
+            )
         )
     options = options_of(assessment)
     labels = {o.id: o.label for o in options}
@@ -130,14 +143,17 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
         downloaded_at=stamp(),
     )
     content = questionnaire_build(
-        title=f"{project.name}: maturity questionnaire",
+        title=_("%(project)s: maturity questionnaire") % {"project": project.name},
         facts=[
-            ("Project", project.name),
-            ("Brand", project.brand.name),
-            ("Assessment", f"{assessment.quarter}, {assessment.get_mode_display().lower()}"),
-            ("Date", assessment.assessed_on.isoformat()),
-            ("Question set", str(version)),
-            ("Downloaded", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+            (_("Project"), project.name),
+            (_("Brand"), project.brand.name),
+            (
+                _("Assessment"),
+                f"{assessment.quarter}, {assessment.get_mode_display().lower()}",
+            ),
+            (_("Date"), assessment.assessed_on.isoformat()),
+            (_("Question set"), str(version)),
+            (_("Downloaded"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         ],
         scale=scale_of(version, options),
         rows=rows,
@@ -192,15 +208,20 @@ def _identity_for(assessment: Assessment, workbook, user: User) -> Identity:
     identity = identity_read(workbook)
     if identity.purpose != PURPOSE_ASSESSMENT or identity.assessment is None:
         raise SpreadsheetError(
-            "This is a template for importing an earlier round, not the questionnaire "
-            "of an assessment. Download the questionnaire from this assessment's page."
+            _(
+                "This is a template for importing an earlier round, not the questionnaire "
+                "of an assessment. Download the questionnaire from this assessment's page."
+            )
         )
     if identity.assessment != str(assessment.code):
         raise SpreadsheetError(_other_assessment_message(identity, assessment, user))
     if identity.version != str(assessment.version.code):
         raise SpreadsheetError(
-            "This workbook was made for another question-set version than the one this "
-            f"assessment uses now ({assessment.version}). Download a fresh copy."
+            _(
+                "This workbook was made for another question-set version than the one this "
+                "assessment uses now (%(version)s). Download a fresh copy."
+            )
+            % {"version": assessment.version}
         )
     return identity
 
@@ -215,25 +236,31 @@ def _other_assessment_message(identity: Identity, assessment: Assessment, user: 
         .first()
     )
     if theirs is None:
-        return (
+        return _(
             "This workbook belongs to another assessment, one you cannot see. Download the "
             "questionnaire from this assessment's page and fill in that file."
         )
     if theirs.superseded_by_id == assessment.pk:
-        return (
-            f"This workbook was downloaded before the assessment was upgraded to "
-            f"{assessment.version}. Download a fresh copy and copy your answers into it."
-        )
-    return (
-        f"This workbook belongs to another assessment: {theirs.project.name}, "
-        f"{theirs.quarter} ({theirs.get_mode_display().lower()}, {theirs.assessed_on:%d %b %Y}), "
-        f"not {assessment.project.name}, {assessment.quarter}. Upload it there instead."
-    )
+        return _(
+            "This workbook was downloaded before the assessment was upgraded to %(version)s. "
+            "Download a fresh copy and copy your answers into it."
+        ) % {"version": assessment.version}
+    return _(
+        "This workbook belongs to another assessment: %(project)s, %(quarter)s (%(mode)s, "
+        "%(day)s), not %(this_project)s, %(this_quarter)s. Upload it there instead."
+    ) % {
+        "project": theirs.project.name,
+        "quarter": theirs.quarter,
+        "mode": theirs.get_mode_display().lower(),
+        "day": date_format(theirs.assessed_on, "d M Y"),
+        "this_project": assessment.project.name,
+        "this_quarter": assessment.quarter,
+    }
 
 
 def _display(state: AnswerState | dict, labels: dict[str, str]) -> dict:
     data = state if isinstance(state, dict) else state.as_dict()
-    answer = NA_LABEL if data["is_na"] else labels.get(data["option"] or "", "")
+    answer = _("N/A") if data["is_na"] else labels.get(data["option"] or "", "")
     return {**data, "answer": answer}
 
 
@@ -246,7 +273,7 @@ def workbook_preview(
     `user` may not change the answers.
     """
     if not can_edit_answers(user, assessment):
-        raise NotAllowed("You may not change the answers of this assessment (any more).")
+        raise NotAllowed(_("You may not change the answers of this assessment (any more)."))
     workbook = open_workbook(upload, limits=limits)
     identity = _identity_for(assessment, workbook, user)
     options = options_of(assessment)
@@ -258,6 +285,7 @@ def workbook_preview(
         scale=scale_of(assessment.version, options),
         keys={k: a.question.text for k, a in answers.items()},
         limits=limits,
+        identity=identity,
     )
     changes, kept, unchanged = [], [], 0
     for row in rows:
@@ -336,9 +364,9 @@ def workbook_apply(
     in the browser. Returns how many answers changed.
     """
     if preview.assessment != str(assessment.code):
-        raise SurveyError("This preview belongs to another assessment; upload the file again.")
+        raise SurveyError(_("This preview belongs to another assessment; upload the file again."))
     if not can_edit_answers(user, assessment):
-        raise NotAllowed("You may not change the answers of this assessment (any more).")
+        raise NotAllowed(_("You may not change the answers of this assessment (any more)."))
     chosen = [c for c in preview.changes if not c.conflict or c.key in take_file]
     if not chosen:
         return 0
@@ -351,15 +379,24 @@ def workbook_apply(
     if moved:
         rows = ", ".join(str(c.row) for c in moved[:10])
         raise StalePreview(
-            f"{len(moved)} of these answers changed since the preview (rows {rows}); nothing "
-            "was saved. Upload the file again to see the changes as they are now."
+            _(
+                "%(count)s of these answers changed since the preview (rows %(rows)s); nothing "
+                "was saved. Upload the file again to see the changes as they are now."
+            )
+            % {"count": len(moved), "rows": rows}
         )
     note = note.strip()
     answers_move = any({"option", "is_na"} & set(c.fields) for c in chosen)
     if assessment.status == AssessmentStatus.SUBMITTED and answers_move and not note:
-        raise BadAnswer("Changing answers in review needs a note saying why; nothing was saved.")
-    source = f"Imported from the workbook {preview.filename}"
-    note = f"{note} ({source.lower()})" if note else source
+        raise BadAnswer(_("Changing answers in review needs a note saying why; nothing was saved."))
+    # Kept in each answer's history as written, in the language of whoever applied it.
+    if note:
+        note = _("%(note)s (imported from the workbook %(file)s)") % {
+            "note": note,
+            "file": preview.filename,
+        }
+    else:
+        note = _("Imported from the workbook %(file)s") % {"file": preview.filename}
     for change in chosen:
         try:
             answer_save(
@@ -373,12 +410,18 @@ def workbook_apply(
             )
         except AnswerConflict:
             raise StalePreview(
-                f"Row {change.row} changed since the preview; nothing was saved. Upload the "
-                "file again to see the changes as they are now."
+                _(
+                    "Row %(row)s changed since the preview; nothing was saved. Upload the file "
+                    "again to see the changes as they are now."
+                )
+                % {"row": change.row}
             ) from None
         except SurveyError as exc:
             # Everything is rolled back; say which row stopped it.
-            error = SurveyError(f"Row {change.row}: {exc.message} Nothing was saved.")
+            error = SurveyError(
+                _("Row %(row)s: %(message)s Nothing was saved.")
+                % {"row": change.row, "message": exc.message}
+            )
             error.status = exc.status
             raise error from None
     return len(chosen)

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
@@ -17,10 +19,67 @@ from surveys.services.permissions import can_edit_answers, can_see_interviewer_n
 # Text fields a save can leave aside, saving the rest of the answer, when only they are wrong.
 LAID_ASIDE = ("evidence_url", "comment", "interviewer_note")
 FIELD_LABELS = {
-    "evidence_url": "The evidence link",
-    "comment": "The comment",
-    "interviewer_note": "The interviewer note",
+    "evidence_url": gettext_lazy("The evidence link"),
+    "comment": gettext_lazy("The comment"),
+    "interviewer_note": gettext_lazy("The interviewer note"),
 }
+# What each field of an answer's history is called on its history page.
+HISTORY_LABELS = {
+    "option": gettext_lazy("Option"),
+    "is_na": gettext_lazy("N/A"),
+    "na_reason": gettext_lazy("N/A reason"),
+    "comment": gettext_lazy("Comment"),
+    "evidence_url": gettext_lazy("Evidence link"),
+    "interviewer_note": gettext_lazy("Interviewer note"),
+    "carried_over": gettext_lazy("Carried over"),
+}
+# survey.js picks a number's form from these samples (see its `tn`): between them they give
+# the right plural for every count up to a hundred in each of our languages.
+PLURAL_SAMPLES = (1, 2, 5, 20)
+
+
+def script_texts() -> dict:
+    """What survey.js says to people, in the request's language: the script has no catalog of
+    its own, so the page hands it these (surveys/fill.html#script-texts). `%(name)s` marks a
+    value the script fills in."""
+    return {
+        "saving": _("still saving"),
+        "refused": _("not saved"),
+        "refused_because": _("not saved: %(reason)s"),
+        "failed": _("not saved: the server could not be reached"),
+        "conflict": _("changed by someone else meanwhile: keep theirs or use yours"),
+        "needs_note": _("the change waits for its review note"),
+        "needs_reason": _("N/A waits for its reason"),
+        "unsent": _("a change not sent yet"),
+        # The form's data-verb ("Not submitted") before the list of what is not saved.
+        "verb": _("%(verb)s: "),
+        "not_done": _("Not done"),
+        "pending": {
+            str(n): ngettext(
+                "%(count)s statement has a change not saved. Fix or undo it first.",
+                "%(count)s statements have changes not saved. Fix or undo them first.",
+                n,
+            )
+            for n in PLURAL_SAMPLES
+        },
+        "answered": _("Answered: %(done)s of %(total)s."),
+        "changed_in_review": _("Answers changed in review: %(count)s."),
+        "carried": {
+            str(n): ngettext(
+                "%(count)s answer was carried over from the previous assessment and not "
+                "confirmed in this round:",
+                "%(count)s answers were carried over from the previous assessment and not "
+                "confirmed in this round:",
+                n,
+            )
+            for n in PLURAL_SAMPLES
+        },
+        "more": {
+            str(n): ngettext("… and %(count)s more", "… and %(count)s more", n)
+            for n in PLURAL_SAMPLES
+        },
+        "frozen_as_they_are": _("They will be frozen as they are."),
+    }
 
 
 def _via(assessment) -> str:
@@ -52,6 +111,7 @@ def _fill_context(request, assessment) -> dict:
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
+        "script_texts": script_texts(),
     }
 
 
@@ -142,7 +202,11 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
     if not form.is_valid() and request.htmx and set(form.errors) <= set(LAID_ASIDE):
         # Only a text field is at fault (too long): save the rest, refuse it beside it.
         field = next(iter(form.errors))
-        refused = services.BadAnswer(f"{FIELD_LABELS[field]}: {form.errors[field][0]}", field=field)
+        refused = services.BadAnswer(
+            _("%(field)s: %(error)s")
+            % {"field": FIELD_LABELS[field], "error": form.errors[field][0]},
+            field=field,
+        )
         rest = posted.copy()
         for name in form.errors:
             rest.pop(name)
@@ -151,7 +215,10 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
         return render(
             request,
             "surveys/problem.html",
-            {"message": "The answer could not be read: " + form.errors.as_text()},
+            {
+                "message": _("The answer could not be read: %(errors)s")
+                % {"errors": form.errors.as_text()}
+            },
             status=400,
         )
     data, sent = form.cleaned_data, form.data
@@ -286,13 +353,20 @@ def answer_history(request: HttpRequest, code, key: str) -> HttpResponse:
         answer = _answer(assessment, key)
     except Answer.DoesNotExist:
         raise Http404("No such question in this assessment") from None
-    events = selectors.answer_history(answer)
+    show_notes = can_see_interviewer_notes(request.user, assessment)
+    events = list(selectors.answer_history(answer))
+    for event in events:
+        event.rows = [
+            (HISTORY_LABELS.get(field, field), pair[0], pair[1])
+            for field, pair in event.changes.items()
+            if field != "interviewer_note" or show_notes
+        ]
     context = {
         "assessment": assessment,
         "answer": answer,
         "events": events,
         "pipeline_history": selectors.evidence_history(assessment, key),
-        "show_notes": can_see_interviewer_notes(request.user, assessment),
+        "show_notes": show_notes,
     }
     template = "surveys/history.html#history" if request.htmx else "surveys/history.html"
     return render(request, template, context)

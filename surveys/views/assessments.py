@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.selectors import can_manage_brand, get_project_for_user
@@ -70,12 +71,12 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
         return render(
             request,
             "surveys/problem.html",
-            {"message": "Only the brand's leads and group assessors can start assessments."},
+            {"message": _("Only the brand's leads and group assessors can start assessments.")},
             status=403,
         )
     form = StartAssessmentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose self-fill or interview and a valid date.")
+        messages.error(request, _("Choose self-fill or interview and a valid date."))
         return redirect("project_detail", code=project.code)
     if form.cleaned_data["question_set"]:
         question_set = selectors.get_question_set(form.cleaned_data["question_set"])
@@ -83,7 +84,7 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
         question_set = selectors.default_question_set(project)
     version = question_set and selectors.current_version(question_set)
     if version is None:
-        messages.error(request, "No question set is published yet; a group admin publishes one.")
+        messages.error(request, _("No question set is published yet; a group admin publishes one."))
         return redirect("project_detail", code=project.code)
     source = None
     if form.cleaned_data["source"]:
@@ -108,12 +109,12 @@ def assessment_start(request: HttpRequest, code) -> HttpResponse:
     if assessment.assessed_on > timezone.localdate():
         messages.info(
             request,
-            f"The assessment is dated {date_format(assessment.assessed_on, 'j M Y')}, after today: "
-            "its figures count only from that day.",
+            _("The assessment is dated %(day)s, after today: its figures count only from that day.")
+            % {"day": date_format(assessment.assessed_on, "j M Y")},
         )
     if assessment.mode == AssessmentMode.INTERVIEW:
         return redirect("interview_console", code=assessment.code)
-    messages.success(request, "Self-fill opened. Invite the respondents below.")
+    messages.success(request, _("Self-fill opened. Invite the respondents below."))
     return redirect("invitation_list", code=assessment.code)
 
 
@@ -132,5 +133,5 @@ def assessment_submit(request: HttpRequest, code) -> HttpResponse:
         )
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
-    messages.success(request, "Thank you: the assessment is submitted for review.")
+    messages.success(request, _("Thank you: the assessment is submitted for review."))
     return redirect("assessment_detail", code=assessment.code)

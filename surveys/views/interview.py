@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from surveys import selectors, services
 from surveys.forms import InterviewPauseForm
 from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
 from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
+from surveys.views.answers import script_texts
 
 
 def _runs_interview(user, assessment: Assessment) -> bool:
@@ -40,6 +42,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         selectors.mark_comments_for_previous([current], selectors.options_of(assessment))
         selectors.mark_pipeline_evidence([current], assessment)
     elapsed = selectors.interview_elapsed_seconds(assessment)
+    options = list(assessment.version.options.all())
     numbered = iter(range(1, total + 1))
     unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]
     later = [n for n in unanswered if n > index + 1] or unanswered
@@ -60,7 +63,8 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "elapsed": elapsed,
         "elapsed_display": _clock(elapsed),
         "running": assessment.interview_resumed_at is not None,
-        "options": list(assessment.version.options.all()),
+        "options": options,
+        "option_labels": ", ".join(o.label for o in options),
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.INTERVIEW,
@@ -68,6 +72,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "strip": [(p, [(next(numbered), a) for a in p.answers]) for p in progress],
         "next_unanswered": later[0] if later else None,
         "console_url": reverse("interview_console", args=[assessment.code]),
+        "script_texts": script_texts(),
     }
 
 
@@ -98,7 +103,7 @@ def interview_pause(request: HttpRequest, code) -> HttpResponse:
         return render(
             request,
             "surveys/problem.html",
-            {"message": "The question to pause at could not be read."},
+            {"message": _("The question to pause at could not be read.")},
             status=400,
         )
     number = form.cleaned_data["q"]
@@ -110,11 +115,17 @@ def interview_pause(request: HttpRequest, code) -> HttpResponse:
         )
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
-    messages.success(
-        request,
-        f"Interview paused{f' at question {number}' if number else ''}; "
-        "the clock is stopped. Open the interview again to carry on where you left off.",
-    )
+    if number:
+        text = _(
+            "Interview paused at question %(number)s; the clock is stopped. Open the interview "
+            "again to carry on where you left off."
+        ) % {"number": number}
+    else:
+        text = _(
+            "Interview paused; the clock is stopped. Open the interview again to carry on "
+            "where you left off."
+        )
+    messages.success(request, text)
     return redirect("project_detail", code=assessment.project.code)
 
 
@@ -126,7 +137,7 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
         return render(
             request,
             "surveys/problem.html",
-            {"message": "Only interviews are finalised; self-fills are reviewed."},
+            {"message": _("Only interviews are finalised; self-fills are reviewed.")},
             status=400,
         )
     try:
@@ -141,9 +152,11 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
     if assessment.status == AssessmentStatus.SUBMITTED:
         messages.success(
             request,
-            "Interview finalised and scored. The four-eyes rule is on: another lead or group "
-            "assessor reviews and validates it.",
+            _(
+                "Interview finalised and scored. The four-eyes rule is on: another lead or "
+                "group assessor reviews and validates it."
+            ),
         )
         return redirect("assessment_detail", code=assessment.code)
-    messages.success(request, "Interview finalised: the assessment is validated and scored.")
+    messages.success(request, _("Interview finalised: the assessment is validated and scored."))
     return redirect("assessment_detail", code=assessment.code)

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.selectors import can_manage_brand
@@ -14,7 +16,7 @@ from surveys import selectors, services
 from surveys.forms import AccountForm, InviteForm
 from surveys.models import AssessmentMode
 
-_FORBIDDEN = "Only the brand's leads and group assessors can invite respondents."
+_FORBIDDEN = gettext_lazy("Only the brand's leads and group assessors can invite respondents.")
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -46,7 +48,7 @@ def invitation_list(request: HttpRequest, code) -> HttpResponse:
             except services.SurveyError as exc:
                 form.add_error("email", exc.message)
             else:
-                messages.success(request, f"Invitation sent to {email}.")
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
                 return redirect("invitation_list", code=assessment.code)
         status = 400
     context = {
@@ -71,7 +73,7 @@ def invitation_remind(request: HttpRequest, code) -> HttpResponse:
         )
     except services.SurveyError as exc:
         return _problem(request, exc.message, exc.status)
-    messages.success(request, f"Reminder sent to {invitation.email}.")
+    messages.success(request, _("Reminder sent to %(email)s.") % {"email": invitation.email})
     return redirect("invitation_list", code=invitation.assessment.code)
 
 
@@ -93,14 +95,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if me is None:
             return redirect_to_login(request.get_full_path())
         if account is None or account.pk != me.pk:
-            context["error"] = (
-                f"This invitation was sent to {invitation.email}, but you are logged in as "
-                f"{me.get_username()}. Log out and follow the link again."
-            )
+            context["error"] = _(
+                "This invitation was sent to %(email)s, but you are logged in as %(username)s. "
+                "Log out and follow the link again."
+            ) % {"email": invitation.email, "username": me.get_username()}
             context["wrong_account"] = True
             return render(request, "surveys/invitation_accept.html", context, status=403)
         if request.method == "POST":
-            return _problem(request, "You already have an account; nothing to create.", 400)
+            return _problem(request, _("You already have an account; nothing to create."), 400)
         try:
             services.invitation_accept(invitation=invitation, user=me)
         except services.SurveyError as exc:
@@ -120,7 +122,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except services.SurveyError as exc:
             return _problem(request, exc.message, exc.status)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome to Yardstick. Your username is {user.get_username()}.")
+        messages.success(
+            request,
+            _("Welcome to Yardstick. Your username is %(username)s.")
+            % {"username": user.get_username()},
+        )
         return redirect("assessment_fill", code=assessment.code)
     context["form"] = form
     status = 400 if request.method == "POST" else 200

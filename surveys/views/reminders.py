@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys.forms import InterviewSlotForm
@@ -59,7 +60,7 @@ def member_interview(request: HttpRequest, code) -> HttpResponse:
     form = InterviewSlotForm(request.POST)
     status, error = 200, ""
     if "planned_on" not in request.POST:
-        status, error = 400, "Give the interview date, or an empty one to clear it."
+        status, error = 400, _("Give the interview date, or an empty one to clear it.")
     elif form.is_valid():
         try:
             interview_plan(
@@ -70,7 +71,9 @@ def member_interview(request: HttpRequest, code) -> HttpResponse:
     else:
         status, error = 400, " ".join(form.errors["planned_on"])
     if not error and not request.htmx:
-        messages.success(request, f"Interview date of {member.project.name} saved.")
+        messages.success(
+            request, _("Interview date of %(project)s saved.") % {"project": member.project.name}
+        )
         return redirect(
             reverse("round_detail", args=[member.round.code]) + f"#interviews-{member.round.code}"
         )

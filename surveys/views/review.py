@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from scoring.selectors import previous_validated
@@ -12,6 +14,7 @@ from surveys import selectors, services
 from surveys.forms import MessageForm
 from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
 from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
+from surveys.views.answers import script_texts
 
 
 def _reviews(user, assessment: Assessment) -> bool:
@@ -54,6 +57,7 @@ def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> di
         "return_form": MessageForm(),
         "four_eyes_blocked": services.four_eyes_blocks(assessment, request.user),
         "four_eyes_message": services.FOUR_EYES_MESSAGE,
+        "script_texts": script_texts(),
         **extra,
     }
 
@@ -80,7 +84,7 @@ def assessment_validate(request: HttpRequest, code) -> HttpResponse:
         return render(
             request,
             "surveys/problem.html",
-            {"message": "Interviews are validated by finalising them in the interview console."},
+            {"message": _("Interviews are validated by finalising them in the interview console.")},
             status=400,
         )
     shown = dict(item.partition("=")[::2] for item in request.POST.getlist("shown")[:500])
@@ -91,18 +95,23 @@ def assessment_validate(request: HttpRequest, code) -> HttpResponse:
     )
     if differ:
         names = "; ".join(f"“{a.question.text[:80]}”" for a in differ[:10])
-        message = (
-            f"Not validated: {len(differ)} answer{'s' if len(differ) != 1 else ''} on your page "
-            f"{'differ' if len(differ) != 1 else 'differs'} from what is saved: {names}. "
-            "Save the change (a change in review needs its note) or reload the page, then "
-            "validate again."
-        )
+        message = ngettext(
+            "Not validated: %(count)s answer on your page differs from what is saved: "
+            "%(names)s. Save the change (a change in review needs its note) or reload the "
+            "page, then validate again.",
+            "Not validated: %(count)s answers on your page differ from what is saved: "
+            "%(names)s. Save the change (a change in review needs its note) or reload the "
+            "page, then validate again.",
+            len(differ),
+        ) % {"count": len(differ), "names": names}
         return render(request, "surveys/problem.html", {"message": message}, status=409)
     try:
         services.assessment_validate(assessment=assessment, user=request.user)
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
-    messages.success(request, "Validated: the assessment is frozen and counts in official figures.")
+    messages.success(
+        request, _("Validated: the assessment is frozen and counts in official figures.")
+    )
     return redirect("assessment_detail", code=assessment.code)
 
 
@@ -116,7 +125,7 @@ def assessment_return(request: HttpRequest, code) -> HttpResponse:
             return render(
                 request,
                 "surveys/problem.html",
-                {"message": "Only a submitted self-fill can be sent back, by its reviewers."},
+                {"message": _("Only a submitted self-fill can be sent back, by its reviewers.")},
                 status=403 if not can_review(request.user, assessment) else 409,
             )
         context = _review_context(request, assessment, return_form=form)
@@ -127,5 +136,5 @@ def assessment_return(request: HttpRequest, code) -> HttpResponse:
         )
     except services.SurveyError as exc:
         return render(request, "surveys/problem.html", {"message": exc.message}, status=exc.status)
-    messages.success(request, "Sent back to the respondents with your message.")
+    messages.success(request, _("Sent back to the respondents with your message."))
     return redirect("assessment_detail", code=assessment.code)

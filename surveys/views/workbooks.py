@@ -11,6 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands.selectors import get_project_for_user
@@ -26,20 +29,25 @@ _ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 class WorkbookUploadForm(forms.Form):
     workbook = forms.FileField(
-        label="Filled-in workbook (.xlsx)",
-        error_messages={"required": "Choose the filled-in workbook (.xlsx) to upload."},
+        label=gettext_lazy("Filled-in workbook (.xlsx)"),
+        error_messages={
+            "required": gettext_lazy("Choose the filled-in workbook (.xlsx) to upload.")
+        },
         widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}),
     )
 
 
 class HistoricImportForm(WorkbookUploadForm):
     assessed_on = forms.DateField(
-        label="Date of the round",
+        label=gettext_lazy("Date of the round"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Give the date of the round.", "invalid": "Give a valid date."},
+        error_messages={
+            "required": gettext_lazy("Give the date of the round."),
+            "invalid": gettext_lazy("Give a valid date."),
+        },
     )
     mode = forms.ChoiceField(
-        label="How the answers were collected",
+        label=gettext_lazy("How the answers were collected"),
         choices=AssessmentMode.choices,
         initial=AssessmentMode.INTERVIEW,
         widget=forms.RadioSelect,
@@ -74,7 +82,7 @@ def workbook_download(request: HttpRequest, code) -> HttpResponse:
 def workbook_upload(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
     if not can_edit_answers(request.user, assessment):
-        messages.error(request, "You may not change the answers of this assessment (any more).")
+        messages.error(request, _("You may not change the answers of this assessment (any more)."))
         return redirect("assessment_detail", code=assessment.code)
     posted = request.method == "POST"
     form = WorkbookUploadForm(request.POST, request.FILES) if posted else WorkbookUploadForm()
@@ -114,7 +122,7 @@ def workbook_preview(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
     preview = _stored_preview(request, assessment)
     if preview is None or not can_edit_answers(request.user, assessment):
-        messages.info(request, "There is no uploaded workbook waiting; upload one first.")
+        messages.info(request, _("There is no uploaded workbook waiting; upload one first."))
         return redirect("workbook_upload", code=assessment.code)
     return render(
         request,
@@ -129,7 +137,7 @@ def workbook_apply(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
     preview = _stored_preview(request, assessment)
     if preview is None:
-        messages.info(request, "There is no uploaded workbook waiting; upload one first.")
+        messages.info(request, _("There is no uploaded workbook waiting; upload one first."))
         return redirect("workbook_upload", code=assessment.code)
     if request.POST.get("all") == "file":
         take_file = {c.key for c in preview.conflicts}
@@ -155,9 +163,17 @@ def workbook_apply(request: HttpRequest, code) -> HttpResponse:
         return redirect("workbook_upload", code=assessment.code)
     request.session.pop(_session_key(assessment), None)
     kept = len(preview.conflicts) - len(take_file)
-    text = f"{saved} answer{'s' if saved != 1 else ''} saved from the workbook."
+    text = ngettext(
+        "%(count)s answer saved from the workbook.",
+        "%(count)s answers saved from the workbook.",
+        saved,
+    ) % {"count": saved}
     if kept:
-        text += f" {kept} conflicting answer{'s' if kept != 1 else ''} kept as online."
+        text += " " + ngettext(
+            "%(count)s conflicting answer kept as online.",
+            "%(count)s conflicting answers kept as online.",
+            kept,
+        ) % {"count": kept}
     messages.success(request, text)
     return redirect("assessment_detail", code=assessment.code)
 
@@ -175,7 +191,7 @@ def historic_template(request: HttpRequest, code) -> HttpResponse:
     )
     version = question_set and selectors.current_version(question_set)
     if version is None:
-        messages.error(request, "No question set is published yet.")
+        messages.error(request, _("No question set is published yet."))
         return redirect("project_detail", code=project.code)
     try:
         filename, content = imports.historic_template(
@@ -192,7 +208,7 @@ def historic_template(request: HttpRequest, code) -> HttpResponse:
 def historic_import(request: HttpRequest, code) -> HttpResponse:
     project = get_project_for_user(request.user, code)
     if not imports.can_import_history(request.user):
-        messages.error(request, "Only group assessors and admins can import earlier rounds.")
+        messages.error(request, _("Only group assessors and admins can import earlier rounds."))
         return redirect("project_detail", code=project.code)
     posted = request.method == "POST"
     form = HistoricImportForm(request.POST, request.FILES) if posted else HistoricImportForm()
@@ -222,8 +238,8 @@ def historic_import(request: HttpRequest, code) -> HttpResponse:
             return render(request, "surveys/workbook_historic.html", context, status=exc.status)
         messages.success(
             request,
-            f"The round of {assessment.assessed_on:%d %b %Y} is imported and validated; "
-            "it now counts in the trends.",
+            _("The round of %(day)s is imported and validated; it now counts in the trends.")
+            % {"day": date_format(assessment.assessed_on, "d M Y")},
         )
         return redirect("assessment_detail", code=assessment.code)
     return render(request, "surveys/workbook_historic.html", context)
