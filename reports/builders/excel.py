@@ -372,7 +372,7 @@ def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
 
 def _status(value: str) -> str:
     """An assessment status as the screens say it (Validated, Submitted)."""
-    return AssessmentStatus(value).label if value in AssessmentStatus.values else value
+    return str(AssessmentStatus(value).label) if value in AssessmentStatus.values else value
 
 
 def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end: int) -> None:
