@@ -5,20 +5,22 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brands.models import Project
 from surveys import question_set_format as fmt
 
 
 class AggregationRule(models.TextChoices):
-    WEIGHTED_MEAN = "weighted_mean", "Weighted mean over all questions"
-    MIN_SECTION = "min_section", "Weakest section sets the score"
+    WEIGHTED_MEAN = "weighted_mean", _("Weighted mean over all questions")
+    MIN_SECTION = "min_section", _("Weakest section sets the score")
 
 
 class AppliesTo(models.TextChoices):
-    ALL = "all", "All projects"
-    BATCH = "batch", "Batch jobs only"
-    REALTIME = "realtime", "Real-time APIs only"
+    ALL = "all", _("All projects")
+    BATCH = "batch", _("Batch jobs only")
+    REALTIME = "realtime", _("Real-time APIs only")
 
 
 class QuestionSet(models.Model):
@@ -32,7 +34,7 @@ class QuestionSet(models.Model):
     # Retired: no new assessments; its history and figures stay. Set by a group admin.
     active = models.BooleanField(default=True)
     # The group's main set: the default for new work and for the dashboards' filters.
-    is_main = models.BooleanField("the group's main set", default=False)
+    is_main = models.BooleanField(_("the group's main set"), default=False)
 
     class Meta:
         ordering = ["-is_main", "name"]
@@ -80,8 +82,8 @@ class QuestionSetDefault(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", pgettext_lazy("version status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("version status", "Published")
 
 
 class QuestionSetVersion(models.Model):
@@ -98,21 +100,21 @@ class QuestionSetVersion(models.Model):
     )
     level_boundary = models.CharField(
         max_length=16,
-        choices=[("at_or_above", "At or above its minimum"), ("above", "Above its minimum")],
+        choices=[("at_or_above", _("At or above its minimum")), ("above", _("Above its minimum"))],
         default="at_or_above",
-        help_text="Where a level band starts (the first one starts at 0 either way)",
+        help_text=_("Where a level band starts (the first one starts at 0 either way)"),
     )
     # Percentages only, or points beside them ("2.5 of 7") where one assessment is shown.
     display = models.CharField(
         max_length=16,
-        choices=[("percent", "Percentages"), ("points", "Points beside percentages")],
+        choices=[("percent", _("Percentages")), ("points", _("Points beside percentages"))],
         default="percent",
-        help_text="How one assessment's figures are shown",
+        help_text=_("How one assessment's figures are shown"),
     )
     # The set's default for its questions' na_allowed (kept so that files round-trip).
-    na_allowed = models.BooleanField("N/A allowed", default=True)
+    na_allowed = models.BooleanField(_("N/A allowed"), default=True)
     # Where the set's content comes from, its licence and edition (the file's `metadata`).
-    origin = models.TextField("source", blank=True)
+    origin = models.TextField(_("source"), blank=True)
     licence = models.CharField(max_length=200, blank=True)
     edition = models.CharField(max_length=100, blank=True)
     # The language its texts are written in, and the set's name and description in others
@@ -252,21 +254,25 @@ class Question(models.Model):
         QuestionSetVersion, on_delete=models.CASCADE, related_name="questions"
     )
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
-    key = models.SlugField(max_length=60, help_text="Stable across versions of the set")
+    key = models.SlugField(max_length=60, help_text=_("Stable across versions of the set"))
     text = models.TextField()
     subsection = models.CharField(
-        max_length=200, blank=True, help_text="A heading inside the section, shared by neighbours"
+        max_length=200,
+        blank=True,
+        help_text=_("A heading inside the section, shared by neighbours"),
     )
-    why = models.TextField("why it matters", blank=True)
-    good = models.TextField("what yes looks like", blank=True)
-    evidence = models.TextField("evidence to ask for", blank=True)
+    why = models.TextField(_("why it matters"), blank=True)
+    good = models.TextField(_("what yes looks like"), blank=True)
+    evidence = models.TextField(_("evidence to ask for"), blank=True)
     weight = models.DecimalField(max_digits=4, decimal_places=2, default=1)
     core = models.BooleanField(default=False)
     applies_to = models.CharField(max_length=16, choices=AppliesTo.choices, default=AppliesTo.ALL)
     na_allowed = models.BooleanField(
-        "N/A allowed", default=True, help_text="Whether N/A (with a reason) is an answer to it"
+        _("N/A allowed"),
+        default=True,
+        help_text=_("Whether N/A (with a reason) is an answer to it"),
     )
-    order = models.PositiveSmallIntegerField(help_text="Position in the whole version")
+    order = models.PositiveSmallIntegerField(help_text=_("Position in the whole version"))
     # Its texts in other languages: {language: {field: text}} (question_set_format.py).
     translations = models.JSONField(default=dict, blank=True)
 
@@ -322,14 +328,14 @@ def question_set_limits() -> fmt.Limits:
 
 
 class AssessmentMode(models.TextChoices):
-    SELF_FILL = "self_fill", "Self-fill"
-    INTERVIEW = "interview", "Interview"
+    SELF_FILL = "self_fill", _("Self-fill")
+    INTERVIEW = "interview", _("Interview")
 
 
 class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    VALIDATED = "validated", "Validated"
+    DRAFT = "draft", pgettext_lazy("assessment status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("assessment status", "Submitted")
+    VALIDATED = "validated", pgettext_lazy("assessment status", "Validated")
 
 
 class Assessment(models.Model):
@@ -344,7 +350,7 @@ class Assessment(models.Model):
     status = models.CharField(
         max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
-    assessed_on = models.DateField(help_text="The date the figures describe")
+    assessed_on = models.DateField(help_text=_("The date the figures describe"))
     conducted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -359,7 +365,7 @@ class Assessment(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The assessment whose answers this one started from",
+        help_text=_("The assessment whose answers this one started from"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -378,7 +384,7 @@ class Assessment(models.Model):
     interview_seconds = models.PositiveIntegerField(default=0)
     interview_resumed_at = models.DateTimeField(null=True, blank=True)
     interview_position = models.PositiveSmallIntegerField(
-        default=0, help_text="Index of the question the interview was on"
+        default=0, help_text=_("Index of the question the interview was on")
     )
     # Set when an open assessment is upgraded to a newer question-set version: this one
     # stays in history as it was, and the work continues in `superseded_by`.
@@ -388,7 +394,7 @@ class Assessment(models.Model):
         null=True,
         blank=True,
         related_name="supersedes",
-        help_text="The assessment that continued this one under a newer question-set version",
+        help_text=_("The assessment that continued this one under a newer question-set version"),
     )
 
     class Meta:
@@ -435,17 +441,17 @@ class Answer(models.Model):
     option = models.ForeignKey(
         AnswerOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    is_na = models.BooleanField("not applicable", default=False)
+    is_na = models.BooleanField(_("not applicable"), default=False)
     na_reason = models.TextField(blank=True)
     comment = models.TextField(blank=True)
     evidence_url = models.URLField(max_length=500, blank=True)
-    interviewer_note = models.TextField(blank=True, help_text="Private to assessors")
+    interviewer_note = models.TextField(blank=True, help_text=_("Private to assessors"))
     carried_over = models.BooleanField(
-        default=False, help_text="Copied from the previous assessment and not yet confirmed"
+        default=False, help_text=_("Copied from the previous assessment and not yet confirmed")
     )
     needs_attention = models.BooleanField(
         default=False,
-        help_text="New or reworded in an upgrade to a newer version; cleared by the next save",
+        help_text=_("New or reworded in an upgrade to a newer version; cleared by the next save"),
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -480,12 +486,12 @@ class Answer(models.Model):
 
 
 class AnswerVia(models.TextChoices):
-    SELF_FILL = "self_fill", "Self-fill"
-    INTERVIEW = "interview", "Interview"
-    REVIEW = "review", "Review"
-    IMPORT = "import", "Import"
-    CARRY_OVER = "carry_over", "Carried over"
-    SEED = "seed", "Demo data"
+    SELF_FILL = "self_fill", _("Self-fill")
+    INTERVIEW = "interview", _("Interview")
+    REVIEW = "review", _("Review")
+    IMPORT = "import", _("Import")
+    CARRY_OVER = "carry_over", _("Carried over")
+    SEED = "seed", _("Demo data")
 
 
 class AnswerEventQuerySet(models.QuerySet):
@@ -512,7 +518,7 @@ class AnswerEvent(models.Model):
     )
     at = models.DateTimeField()
     via = models.CharField(max_length=16, choices=AnswerVia.choices)
-    revision = models.PositiveIntegerField(help_text="The answer's revision after this change")
+    revision = models.PositiveIntegerField(help_text=_("The answer's revision after this change"))
     # {"field": [old, new], ...} for every field that changed.
     changes = models.JSONField(default=dict)
     note = models.TextField(blank=True)
@@ -575,17 +581,17 @@ class Invitation(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", pgettext_lazy("round status", "Draft")
+    OPEN = "open", pgettext_lazy("round status", "Open")
+    CLOSED = "closed", pgettext_lazy("round status", "Closed")
 
 
 class RoundMode(models.TextChoices):
     """How a project in a round is assessed: a fixed mode, or the brand lead chooses later."""
 
-    SELF_FILL = "self_fill", "Self-fill"
-    INTERVIEW = "interview", "Interview"
-    LEAD_DECIDES = "lead_decides", "Brand lead decides"
+    SELF_FILL = "self_fill", _("Self-fill")
+    INTERVIEW = "interview", _("Interview")
+    LEAD_DECIDES = "lead_decides", _("Brand lead decides")
 
 
 class Round(models.Model):
@@ -654,7 +660,7 @@ class RoundMember(models.Model):
         related_name="round_members",
     )
     already_open = models.BooleanField(
-        default=False, help_text="The assessment was open before the round was launched"
+        default=False, help_text=_("The assessment was open before the round was launched")
     )
     # An interview: the day the lead planned it for.
     interview_planned_on = models.DateField(null=True, blank=True)
@@ -680,15 +686,15 @@ class RoundMember(models.Model):
 
 
 class ReminderReason(models.TextChoices):
-    DUE_SOON = "due_soon", "Due soon"
-    OVERDUE = "overdue", "Overdue"
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
 
 
 class ReminderRole(models.TextChoices):
     """Why this person hears about the round member: they answer it, or they lead its brand."""
 
-    RESPONDENT = "respondent", "Respondent"
-    LEAD = "lead", "Brand lead (overview)"
+    RESPONDENT = "respondent", _("Respondent")
+    LEAD = "lead", _("Brand lead (overview)")
 
 
 class ReminderDigest(models.Model):
@@ -708,7 +714,7 @@ class ReminderDigest(models.Model):
         related_name="reminder_digests",
     )
     email = models.EmailField()
-    day = models.DateField(help_text="The day the reminders were for")
+    day = models.DateField(help_text=_("The day the reminders were for"))
     subject = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -765,8 +771,8 @@ class ReminderItem(models.Model):
 
 
 class EvidenceOutcome(models.TextChoices):
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
 
 
 class PipelineEvidence(models.Model):
@@ -781,24 +787,24 @@ class PipelineEvidence(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pipeline_evidence")
-    question_key = models.SlugField(max_length=60, help_text="The statement's stable key")
+    question_key = models.SlugField(max_length=60, help_text=_("The statement's stable key"))
     # Empty: whichever of the project's sets has a statement with this key; set when the
     # pipeline named the set (two sets may use the same key for different statements).
     question_set = models.ForeignKey(
         QuestionSet, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    url = models.URLField("link", max_length=500)
+    url = models.URLField(_("link"), max_length=500)
     outcome = models.CharField(max_length=16, choices=EvidenceOutcome.choices)
-    run_id = models.CharField("pipeline run", max_length=200, blank=True)
-    run_url = models.URLField("link to the run", max_length=500, blank=True)
-    commit = models.CharField(max_length=64, blank=True, help_text="Hexadecimal commit id")
-    observed_at = models.DateTimeField(help_text="When the pipeline observed it (its own clock)")
-    received_at = models.DateTimeField(help_text="When Yardstick received it")
+    run_id = models.CharField(_("pipeline run"), max_length=200, blank=True)
+    run_url = models.URLField(_("link to the run"), max_length=500, blank=True)
+    commit = models.CharField(max_length=64, blank=True, help_text=_("Hexadecimal commit id"))
+    observed_at = models.DateTimeField(help_text=_("When the pipeline observed it (its own clock)"))
+    received_at = models.DateTimeField(help_text=_("When Yardstick received it"))
     # PROTECT: people (and the accounts API tokens act for) are deactivated, not deleted.
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    source = models.CharField(max_length=100, blank=True, help_text='E.g. "GitHub Actions"')
+    source = models.CharField(max_length=100, blank=True, help_text=_('E.g. "GitHub Actions"'))
 
     class Meta:
         ordering = ["project", "question_key", "-observed_at", "-id"]

@@ -1,11 +1,14 @@
 """What changed between two versions of a question set.
 
-Pure Python, no Django: it compares two `QuestionSetSpec`s. Questions and
-sections are matched by their stable `key`, so a question that kept its key is
-the same statement however much its text, weight or place changed.
+Pure Python apart from Django's gettext (the words describing a change are read by
+people): it compares two `QuestionSetSpec`s. Questions and sections are matched by
+their stable `key`, so a question that kept its key is the same statement however
+much its text, weight or place changed.
 """
 
 from dataclasses import dataclass, replace
+
+from django.utils.translation import gettext as _
 
 from surveys.question_set_format import (
     LANGUAGE_NAMES,
@@ -81,16 +84,16 @@ class QuestionChange:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        """What changed, in words, in a fixed order."""
+        """What changed, in words (in the language active when asked), in a fixed order."""
         flags = (
-            (self.reworded, "reworded"),
-            (self.reweighted, "re-weighted"),
-            (self.moved, "moved"),
-            (self.core_changed, "core changed"),
-            (self.applies_to_changed, "applies to changed"),
-            (self.na_allowed_changed, "N/A allowed changed"),
-            (self.subsection_changed, "subsection changed"),
-            (self.guidance_changed, "guidance changed"),
+            (self.reworded, _("reworded")),
+            (self.reweighted, _("re-weighted")),
+            (self.moved, _("moved")),
+            (self.core_changed, _("core changed")),
+            (self.applies_to_changed, _("applies to changed")),
+            (self.na_allowed_changed, _("N/A allowed changed")),
+            (self.subsection_changed, _("subsection changed")),
+            (self.guidance_changed, _("guidance changed")),
         )
         return tuple(label for flag, label in flags if flag)
 
@@ -116,8 +119,8 @@ class TranslationChange:
     """One block's texts in one language added, changed or removed (never a figure change)."""
 
     language: str
-    place: str  # "question 'doc-purpose'", "section 'docs'", "scale option 'yes'", ...
-    change: str  # "added", "changed" or "removed"
+    place: str  # "question 'doc-purpose'", "section 'docs'", "scale option 'yes'", ... (in words)
+    change: str  # "added", "changed" or "removed" (a code: the page says it in words)
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class LanguageChanges:
 
     @property
     def name(self) -> str:
-        return LANGUAGE_NAMES.get(self.language, self.language)
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     def _count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.change == kind)
@@ -210,8 +213,8 @@ class VersionDiff:
     def language_names(self) -> tuple[str, str]:
         """(old, new) names of the language the texts are written in."""
         return (
-            LANGUAGE_NAMES.get(self.old_language, self.old_language),
-            LANGUAGE_NAMES.get(self.new_language, self.new_language),
+            str(LANGUAGE_NAMES.get(self.old_language, self.old_language)),
+            str(LANGUAGE_NAMES.get(self.new_language, self.new_language)),
         )
 
     @property
@@ -323,24 +326,36 @@ def diff(old: QuestionSetSpec, new: QuestionSetSpec) -> VersionDiff:
     ]
 
     old_levels = {lv.name: lv for lv in old.levels}
-    pairs = [("the set's name and description", old.translations, new.translations)]
+    pairs = [(_("the set's name and description"), old.translations, new.translations)]
     pairs += [
-        (f"section '{key}'", old_sections[key].translations, s.translations)
+        (_("section '%(key)s'") % {"key": key}, old_sections[key].translations, s.translations)
         for key, s in new_sections.items()
         if key in old_sections
     ]
     pairs += [
-        (f"question '{key}'", old_questions[key].question.translations, p.question.translations)
+        (
+            _("question '%(key)s'") % {"key": key},
+            old_questions[key].question.translations,
+            p.question.translations,
+        )
         for key, p in new_questions.items()
         if key in old_questions
     ]
     pairs += [
-        (f"scale option '{o.key}'", old_options[o.key].translations, o.translations)
+        (
+            _("scale option '%(key)s'") % {"key": o.key},
+            old_options[o.key].translations,
+            o.translations,
+        )
         for o in new.scale
         if o.key in old_options
     ]
     pairs += [
-        (f"level '{lv.name}'", old_levels[lv.name].translations, lv.translations)
+        (
+            _("level '%(name)s'") % {"name": lv.name},
+            old_levels[lv.name].translations,
+            lv.translations,
+        )
         for lv in new.levels
         if lv.name in old_levels
     ]

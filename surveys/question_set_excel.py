@@ -8,8 +8,10 @@ place changes: a problem names the sheet, row and column ("Questions, row 12,
 weight: ...") instead of a line. Writing and reading are inverse:
 `read(write(spec)) == spec`, so YAML -> Excel -> YAML gives the same text.
 
-Pure apart from openpyxl: no Django. Opening an uploaded file safely (size,
-zip bombs, corrupt files, XML entities) is surveys/spreadsheets.py's job;
+Pure apart from openpyxl and Django's gettext: problems and the how-to are in the
+language of the person loading or downloading; sheet names, column names and the About
+sheet's labels are the file format and never translated. Opening an uploaded file safely
+(size, zip bombs, corrupt files, XML entities) is surveys/spreadsheets.py's job;
 `read_workbook` takes the workbook it opened.
 """
 
@@ -21,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -127,7 +131,8 @@ DATA_SHEETS = {
     SCALE: SCALE_COLUMNS,
     LEVELS: LEVEL_COLUMNS,
 }
-# The About sheet is a list of "label | value" rows; these labels are read back.
+# The About sheet is a list of "label | value" rows; these labels are read back, so they are
+# the format's words, the same in every language (like the sheet and column names).
 ABOUT_FIELDS = {
     "key": "Question set key",
     "name": "Name",
@@ -155,39 +160,83 @@ def _about_translation_label(name: str, language: str) -> str:
     return f"{ABOUT_FIELDS[name]} ({language})"
 
 
+# Not read back, but they sit among the labels above: the format's words too.
 ABOUT_INFO = ("Version", "Status", "Exported")
 
+# For people, in their language: (heading?, text). Names in quotes are the format's own
+# (sheets, columns, labels) and stay as they are.
 HOW_TO = (
-    "How to read this workbook",
-    "Questions: one row per statement, in the order they are asked, grouped by the key of "
-    "their section. 'weight' is more than 0 and at most 5; 'core' is yes or no; 'applies_to' "
-    "is all, batch or realtime; 'na_allowed' is yes or no (whether N/A is an answer to it; "
-    "'N/A allowed' on this sheet is the set's default); why, good and evidence are the "
-    "guidance an assessor reads.",
-    "Sections: one row per section, in the order of the 'order' column. A question takes its "
-    "core flag from its own row.",
-    "Scale: the answer options with their score between 0 and 1. Any statement can also be "
-    "answered N/A with a reason, which leaves it out of the score.",
-    "Levels: the maturity bands; each starts at its 'min %' of the overall figure, rising, "
-    "the first at 0. 'Level boundary' on this sheet says whether a band starts at its minimum "
-    "(at_or_above) or just above it (above). 'Display' is percent, or points to show one "
-    "assessment's figures also as points ('2.5 of 7'). Source, licence and edition say where the set "
-    "comes from; they may be left empty.",
-    "How to edit and load it back",
-    "Change cells, add or delete rows; keep the sheet names and the column names in the first "
-    "row. A question's key ties it to its answers in earlier versions: keep it when rewording, "
-    "use a new key for a new statement. Keys are lowercase letters, digits and dashes.",
-    "Type values, not formulas, and do not merge cells. Other sheets you add are ignored.",
-    "Translations: 'Language' on this sheet is the language the set is written in (en when "
-    "empty). A column whose name ends in a language code, such as 'text (nl)' or "
-    "'why (fr)', holds that text in that language; add such columns for a new language "
-    "(Questions: text, subsection, why, good, evidence; Sections: title, description; Scale: "
-    "label; Levels: name, description; this sheet: 'Name (nl)', 'Description (nl)'). An "
-    "empty cell shows the text in the set's own language. Keys, weights and scores are "
-    "never translated.",
-    "A group admin loads the file under Question sets in Yardstick: it becomes a new draft "
-    "version of the set, checked as a whole. If anything is wrong nothing is saved and every "
-    "problem is listed with its sheet, row and column.",
+    (True, gettext_lazy("How to read this workbook")),
+    (
+        False,
+        gettext_lazy(
+            "Questions: one row per statement, in the order they are asked, grouped by the key of"
+            " their section. 'weight' is more than 0 and at most 5; 'core' is yes or no; "
+            "'applies_to' is all, batch or realtime; 'na_allowed' is yes or no (whether N/A is an"
+            " answer to it; 'N/A allowed' on this sheet is the set's default); why, good and "
+            "evidence are the guidance an assessor reads."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "Sections: one row per section, in the order of the 'order' column. A question takes "
+            "its core flag from its own row."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "Scale: the answer options with their score between 0 and 1. Any statement can also "
+            "be answered N/A with a reason, which leaves it out of the score."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "Levels: the maturity bands; each starts at its 'min %' of the overall figure, "
+            "rising, the first at 0. 'Level boundary' on this sheet says whether a band starts at"
+            " its minimum (at_or_above) or just above it (above). 'Display' is percent, or points"
+            " to show one assessment's figures also as points ('2.5 of 7'). Source, licence and "
+            "edition say where the set comes from; they may be left empty."
+        ),
+    ),
+    (True, gettext_lazy("How to edit and load it back")),
+    (
+        False,
+        gettext_lazy(
+            "Change cells, add or delete rows; keep the sheet names and the column names in the "
+            "first row. A question's key ties it to its answers in earlier versions: keep it when"
+            " rewording, use a new key for a new statement. Keys are lowercase letters, digits "
+            "and dashes."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "Type values, not formulas, and do not merge cells. Other sheets you add are ignored."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "Translations: 'Language' on this sheet is the language the set is written in (en "
+            "when empty). A column whose name ends in a language code, such as 'text (nl)' or "
+            "'why (fr)', holds that text in that language; add such columns for a new language "
+            "(Questions: text, subsection, why, good, evidence; Sections: title, description; "
+            "Scale: label; Levels: name, description; this sheet: 'Name (nl)', 'Description "
+            "(nl)'). An empty cell shows the text in the set's own language. Keys, weights and "
+            "scores are never translated."
+        ),
+    ),
+    (
+        False,
+        gettext_lazy(
+            "A group admin loads the file under Question sets in Yardstick: it becomes a new "
+            "draft version of the set, checked as a whole. If anything is wrong nothing is saved "
+            "and every problem is listed with its sheet, row and column."
+        ),
+    ),
 )
 
 
@@ -253,7 +302,7 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 100
     title = sheet.cell(row=1, column=1)
-    write_text(title, "Yardstick question set")
+    write_text(title, _("Yardstick question set"))
     title.font = Font(bold=True, size=14)
     values = {
         "key": spec.key,
@@ -284,10 +333,11 @@ def _about_sheet(workbook, spec: fmt.QuestionSetSpec, info: dict[str, str]) -> N
         _about_row(sheet, row, label, info.get(label, ""))
         row += 1
     row += 1
-    for line in HOW_TO:
+    for heading, line in HOW_TO:
+        line = str(line)
         cell = sheet.cell(row=row, column=1)
         write_text(cell, line)
-        if line.startswith("How to"):
+        if heading:
             cell.font = Font(bold=True)
             row += 1
             continue
@@ -402,7 +452,7 @@ class Place:
     def __str__(self) -> str:
         parts = [self.sheet]
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row %(number)s") % {"number": self.row})
         if self.column:
             parts.append(self.column)
         return ", ".join(parts)
@@ -467,7 +517,9 @@ class _Reader:
         """Every problem once, sheet by sheet in tab order, then by row."""
         seen = set()
         result = []
-        for _, problem in sorted(zip(self.order, self.problems, strict=True), key=lambda p: p[0]):
+        for _order, problem in sorted(
+            zip(self.order, self.problems, strict=True), key=lambda p: p[0]
+        ):
             if (problem.where, problem.message) not in seen:
                 seen.add((problem.where, problem.message))
                 result.append(problem)
@@ -492,6 +544,15 @@ def _translations(reader: _Reader, values: dict, place: Place) -> None:
             texts["guidance"] = (reader.block(place, guidance), place)
         blocks[language] = (reader.block(place, texts), first)
     values["translations"] = (reader.block(place, blocks), place)
+
+
+def _column(letter: str) -> str:
+    """A column without a (known) name, by its letter: "column C"."""
+    return _("column %(letter)s") % {"letter": letter}
+
+
+def _yes_or_no(column: str, value: object) -> str:
+    return _("'%(column)s' must be yes or no, not '%(value)s'") % {"column": column, "value": value}
 
 
 _TAB_ORDER = (ABOUT, QUESTIONS, SECTIONS, SCALE, LEVELS)
@@ -532,8 +593,16 @@ def _rows(
     if sheet.max_row > MAX_ROWS + 1 or sheet.max_column > MAX_COLUMNS:
         reader.add(
             Place(title),
-            f"the sheet reaches row {sheet.max_row} and column {sheet.max_column}; "
-            f"a question set needs at most {MAX_ROWS} rows and {MAX_COLUMNS} columns",
+            _(
+                "the sheet reaches row %(row)s and column %(column)s; a question set needs at "
+                "most %(max_rows)s rows and %(max_columns)s columns"
+            )
+            % {
+                "row": sheet.max_row,
+                "column": sheet.max_column,
+                "max_rows": MAX_ROWS,
+                "max_columns": MAX_COLUMNS,
+            },
         )
         reader.incomplete = True
         return []
@@ -544,7 +613,7 @@ def _rows(
     for cell in next(sheet.iter_rows(min_row=1, max_row=1), ()):
         letter = cell.column_letter
         if is_formula(cell):
-            reader.add(Place(title, 1, f"column {letter}"), "a formula where a column name belongs")
+            reader.add(Place(title, 1, _column(letter)), _("a formula where a column name belongs"))
             continue
         name = normalise_header(cell.value) if cell.value is not None else ""
         if not name:
@@ -552,20 +621,25 @@ def _rows(
             continue
         column = wanted.get(name)
         if column is None:
-            allowed = ", ".join(c.header for c in columns if not c.language)
             translated = [c.field.split(":", 1)[1] for c in columns if c.language == "nl"]
+            values = {
+                "name": clean_text(str(cell.value)),
+                "allowed": ", ".join(c.header for c in columns if not c.language),
+                "translated": ", ".join(f + " (nl)" for f in translated),
+                "codes": ", ".join(fmt.LANGUAGES),
+            }
             if translated:
-                allowed += (
-                    f"; per language {', '.join(f + ' (nl)' for f in translated)} and so on, "
-                    f"with a language code from {', '.join(fmt.LANGUAGES)}"
+                message = _(
+                    "unknown column '%(name)s' (allowed: %(allowed)s; per language "
+                    "%(translated)s and so on, with a language code from %(codes)s)"
                 )
-            reader.add(
-                Place(title, 1, f"column {letter}"),
-                f"unknown column '{clean_text(str(cell.value))}' (allowed: {allowed})",
-            )
+            else:
+                message = _("unknown column '%(name)s' (allowed: %(allowed)s)")
+            reader.add(Place(title, 1, _column(letter)), message % values)
         elif column in positions.values():
             reader.add(
-                Place(title, 1, f"column {letter}"), f"the column '{column.header}' appears twice"
+                Place(title, 1, _column(letter)),
+                _("the column '%(name)s' appears twice") % {"name": column.header},
             )
         else:
             positions[cell.column] = column
@@ -574,8 +648,8 @@ def _rows(
         found = [c.header for c in positions.values()]
         reader.add(
             Place(title),
-            f"the column '{column.header}' is missing from the first row "
-            f"(found: {', '.join(found) or 'none'})",
+            _("the column '%(name)s' is missing from the first row (found: %(found)s)")
+            % {"name": column.header, "found": ", ".join(found) or _("none")},
         )
     if missing:
         # Every row would repeat it; the missing column is the one thing to fix first.
@@ -584,7 +658,8 @@ def _rows(
     for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         reader.add(
             Place(title, merged.min_row),
-            f"cells {merged.coord} are merged; unmerge them so every value has its own cell",
+            _("cells %(cells)s are merged; unmerge them so every value has its own cell")
+            % {"cells": merged.coord},
         )
     rows = []
     for cells in sheet.iter_rows(min_row=2):
@@ -595,14 +670,16 @@ def _rows(
             if column is None:
                 if cell.column in stray and not _is_blank(cell.value):
                     reader.add(
-                        Place(title, number, f"column {cell.column_letter}"),
-                        "a value in a column without a name in the first row",
+                        Place(title, number, _column(cell.column_letter)),
+                        _("a value in a column without a name in the first row"),
                     )
                 continue
             place = Place(title, number, column.header)
             if is_formula(cell):
                 reader.add(
-                    place, f"a formula ({formula_text(cell)}); type the value itself instead"
+                    place,
+                    _("a formula (%(formula)s); type the value itself instead")
+                    % {"formula": formula_text(cell)},
                 )
                 values[column.field] = (FORMULA, place)
                 continue
@@ -616,7 +693,7 @@ def _rows(
                 elif word in _TRUE or word in _FALSE:
                     value = word in _TRUE
                 else:
-                    reader.add(place, f"'{column.header}' must be yes or no, not '{value}'")
+                    reader.add(place, _yes_or_no(column.header, value))
                     continue
             values[column.field] = (value, place)
         if values:
@@ -633,11 +710,15 @@ def _order(reader: _Reader, rows: list[tuple[int, dict]]) -> list[tuple[int, dic
             keyed.append(((position,), number, values))
             continue
         if isinstance(value, bool) or not isinstance(value, int):
-            reader.add(place, f"'order' must be a whole number, not '{value}'")
+            reader.add(
+                place,
+                _("'%(column)s' must be a whole number, not '%(value)s'")
+                % {"column": "order", "value": value},
+            )
             value = position
         keyed.append(((value, position), number, values))
     keyed.sort(key=lambda item: item[0])
-    return [(number, values) for _, number, values in keyed]
+    return [(number, values) for _key, number, values in keyed]
 
 
 def read_workbook(workbook) -> WorkbookRead:
@@ -651,8 +732,12 @@ def read_workbook(workbook) -> WorkbookRead:
     for title in (ABOUT, *DATA_SHEETS):
         sheet = _sheet_of(workbook, title)
         if sheet is None:
-            found = ", ".join(f"'{s.title}'" for s in workbook.worksheets) or "none"
-            reader.add(Place(title), f"the workbook has no '{title}' sheet (its sheets: {found})")
+            found = ", ".join(f"'{s.title}'" for s in workbook.worksheets) or _("none")
+            reader.add(
+                Place(title),
+                _("the workbook has no '%(sheet)s' sheet (its sheets: %(found)s)")
+                % {"sheet": title, "found": found},
+            )
         sheets[title] = sheet
     known = {t.casefold() for t in sheets}
     ignored = tuple(s.title for s in workbook.worksheets if s.title.strip().casefold() not in known)
@@ -666,7 +751,7 @@ def read_workbook(workbook) -> WorkbookRead:
         if isinstance(value, bool) or word in _TRUE or word in _FALSE:
             top["na_allowed"] = (value if isinstance(value, bool) else word in _TRUE, place)
         else:
-            reader.add(place, f"'N/A allowed' must be yes or no, not '{value}'")
+            reader.add(place, _yes_or_no(ABOUT_FIELDS["na_allowed"], value))
             del top["na_allowed"]
     metadata = {k: top.pop(k) for k in METADATA_FIELDS if k in top}
     if metadata:
@@ -729,10 +814,18 @@ def _about(reader: _Reader, sheet) -> dict[str, tuple[object, Place]]:
         label = names[key]
         place = Place(ABOUT, cells[0].row, label)
         if key in found:
-            reader.add(place, f"'{label}' is given twice (also on row {found[key][1].row})")
+            reader.add(
+                place,
+                _("'%(label)s' is given twice (also on row %(row)s)")
+                % {"label": label, "row": found[key][1].row},
+            )
             continue
         if is_formula(cells[1]):
-            reader.add(place, f"a formula ({formula_text(cells[1])}); type the value itself")
+            reader.add(
+                place,
+                _("a formula (%(formula)s); type the value itself")
+                % {"formula": formula_text(cells[1])},
+            )
             continue
         if not _is_blank(cells[1].value):
             found[key] = (_text(cells[1].value), place)
@@ -743,7 +836,9 @@ def _about(reader: _Reader, sheet) -> dict[str, tuple[object, Place]]:
 
 def _sections(reader: _Reader, tables: dict[str, list]) -> list:
     section_rows = _order(reader, tables[SECTIONS])
-    keys = {str(v["key"][0]) for _, v in section_rows if "key" in v and v["key"][0] is not FORMULA}
+    keys = {
+        str(v["key"][0]) for _number, v in section_rows if "key" in v and v["key"][0] is not FORMULA
+    }
     questions: dict[str, list] = {}
     unknown: set[str] = set()
     for number, values in tables[QUESTIONS]:
@@ -752,13 +847,18 @@ def _sections(reader: _Reader, tables: dict[str, list]) -> list:
             continue
         section = str(section) if section is not None else ""
         if not section:
-            reader.add(place, "empty; give the key of the question's section (Sections sheet)")
+            reader.add(place, _("empty; give the key of the question's section (Sections sheet)"))
             continue
         if section not in keys:
-            known = ", ".join(sorted(keys)) or "none"
-            also = "" if unknown else f" (it has: {known})"
+            values = {"key": section, "known": ", ".join(sorted(keys)) or _("none")}
+            if unknown:
+                message = _("there is no section '%(key)s' on the Sections sheet")
+            else:
+                message = _(
+                    "there is no section '%(key)s' on the Sections sheet (it has: %(known)s)"
+                )
             unknown.add(section)
-            reader.add(place, f"there is no section '{section}' on the Sections sheet{also}")
+            reader.add(place, message % values)
             continue
         guidance = {k: values.pop(k) for k in ("why", "good", "evidence") if k in values}
         if guidance:
@@ -781,7 +881,7 @@ def _sections(reader: _Reader, tables: dict[str, list]) -> list:
             if key and key not in {s.get("key") for s in sections}:
                 reader.add(
                     Place(SECTIONS, number, "key"),
-                    f"section '{key}' has no questions on the Questions sheet",
+                    _("section '%(key)s' has no questions on the Questions sheet") % {"key": key},
                 )
         sections.append(block)
     return sections

@@ -1,16 +1,20 @@
 """The question-set file format (YAML): parsing, validation and writing.
 
-Pure Python, no Django: it turns text into a `QuestionSetSpec` or raises
+Pure Python apart from Django's gettext (the problems are shown to the person who loaded
+the file, in their language): it turns text into a `QuestionSetSpec` or raises
 `QuestionSetError` listing every problem with the line it is on. The services
 module writes a valid spec to the database. docs/question-sets.md describes
-the format for people.
+the format for people. Field names (YAML keys) stay as they are in every language.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 AGGREGATIONS = ("weighted_mean", "min_section")
@@ -27,13 +31,13 @@ MAX_WEIGHT = Decimal(5)
 # says otherwise) and may carry translations of its texts into the others.
 LANGUAGES = ("en", "nl", "fr", "de", "el", "ro", "cs")
 LANGUAGE_NAMES = {
-    "en": "English",
-    "nl": "Dutch",
-    "fr": "French",
-    "de": "German",
-    "el": "Greek",
-    "ro": "Romanian",
-    "cs": "Czech",
+    "en": gettext_lazy("English"),
+    "nl": gettext_lazy("Dutch"),
+    "fr": gettext_lazy("French"),
+    "de": gettext_lazy("German"),
+    "el": gettext_lazy("Greek"),
+    "ro": gettext_lazy("Romanian"),
+    "cs": gettext_lazy("Czech"),
 }
 SOURCE_LANGUAGE = "en"
 # Excel keeps at most this many characters in a cell: a longer text would be cut in the
@@ -214,10 +218,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        place = f"line {self.line}" if self.line else "file"
-        return (
-            f"{place}, {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
-        )
+        values = {"line": self.line, "where": self.where, "message": self.message}
+        if self.line:
+            if self.where:
+                return _("line %(line)s, %(where)s: %(message)s") % values
+            return _("line %(line)s: %(message)s") % values
+        if self.where:
+            return _("file, %(where)s: %(message)s") % values
+        return _("file: %(message)s") % values
 
 
 @dataclass
@@ -247,14 +255,17 @@ class _LineMappings:
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} must be text", key_node.start_mark
+                    None,
+                    None,
+                    _("the key %(key)s must be text") % {"key": repr(key)},
+                    key_node.start_mark,
                 )
             if key in result:
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"the key '{key}' appears twice in the same block "
-                    f"(first on line {result.key_lines[key]})",
+                    _("the key '%(key)s' appears twice in the same block (first on line %(line)s)")
+                    % {"key": key, "line": result.key_lines[key]},
                     key_node.start_mark,
                 )
             result[key] = self.construct_object(value_node, deep=deep)
@@ -300,13 +311,17 @@ def _shape_problem(text: str) -> Problem | None:
                 return Problem(
                     line,
                     "",
-                    "YAML anchors and aliases (&name, *name) are not accepted in a "
-                    "question-set file; write each value out",
+                    _(
+                        "YAML anchors and aliases (&name, *name) are not accepted in a "
+                        "question-set file; write each value out"
+                    ),
                 )
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return Problem(line, "", "blocks are nested far deeper than a question set's")
+                    return Problem(
+                        line, "", _("blocks are nested far deeper than a question set's")
+                    )
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -333,7 +348,7 @@ def parse(text: str) -> QuestionSetSpec:
     except yaml.YAMLError:
         data = _MISSING  # read again below, for the pure-Python reader's message
     except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
-        raise QuestionSetError([Problem(None, "", f"not readable as YAML: {exc}")]) from None
+        raise QuestionSetError([_unreadable(exc)]) from None
     if data is not _MISSING:
         return validate(data)
     try:
@@ -342,12 +357,21 @@ def parse(text: str) -> QuestionSetSpec:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
-        raise QuestionSetError([Problem(line, "", f"not valid YAML: {problem}")]) from None
+        raise QuestionSetError([_invalid(line, problem)]) from None
     except yaml.YAMLError as exc:
-        raise QuestionSetError([Problem(None, "", f"not valid YAML: {exc}")]) from None
+        raise QuestionSetError([_invalid(None, exc)]) from None
     except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
-        raise QuestionSetError([Problem(None, "", f"not readable as YAML: {exc}")]) from None
+        raise QuestionSetError([_unreadable(exc)]) from None
     return validate(data)
+
+
+def _unreadable(exc: Exception) -> Problem:
+    return Problem(None, "", _("not readable as YAML: %(error)s") % {"error": exc})
+
+
+def _invalid(line: int | None, problem: object) -> Problem:
+    """PyYAML's own description of a syntax error stays in English: it comes from the library."""
+    return Problem(line, "", _("not valid YAML: %(problem)s") % {"problem": problem})
 
 
 def validate(data: object) -> QuestionSetSpec:
@@ -371,48 +395,58 @@ class _Checker:
 
     def mapping(self, value: object, allowed: set[str], where: str, parent=None, key=None) -> bool:
         if not isinstance(value, dict):
-            self.add(parent, key, where, f"must be a block of fields, not {_kind(value)}")
+            self.add(parent, key, where, _not_a_block(value))
             return False
         for unknown in sorted(set(value) - allowed):
-            hint = ""
+            values = {"field": unknown, "allowed": ", ".join(sorted(allowed))}
             if unknown == "questions" and "sections" in allowed:
-                hint = "; every question must be listed inside a section"
-            self.add(
-                value,
-                unknown,
-                where,
-                f"unknown field '{unknown}' (allowed: {', '.join(sorted(allowed))}){hint}",
-            )
+                message = _(
+                    "unknown field '%(field)s' (allowed: %(allowed)s); every question must be "
+                    "listed inside a section"
+                )
+            else:
+                message = _("unknown field '%(field)s' (allowed: %(allowed)s)")
+            self.add(value, unknown, where, message % values)
         return True
 
     def text(self, mapping, key, where, *, required=True, default="", limit=None) -> str:
         if key not in mapping:
             if required:
-                self.add(mapping, None, where, f"'{key}' is missing")
+                self.add(mapping, None, where, _missing(key))
             return default
         value = mapping[key]
         if isinstance(value, bool):
             self.add(
-                mapping, key, where, f"'{key}' must be text; put quotes around it, e.g. \"yes\""
+                mapping,
+                key,
+                where,
+                _("'%(field)s' must be text; put quotes around it, e.g. \"yes\"") % {"field": key},
             )
             return default
         if isinstance(value, int | float):
             value = str(value)
         if not isinstance(value, str):
-            self.add(mapping, key, where, f"'{key}' must be text, not {_kind(value)}")
-            return default
-        value = value.strip()
-        if required and not value:
-            self.add(mapping, key, where, f"'{key}' must not be empty")
-        limit = limit or LIMITS.text
-        if len(value) > limit:
-            why = " (the most an Excel cell holds)" if limit == EXCEL_CELL_CHARS else ""
             self.add(
                 mapping,
                 key,
                 where,
-                f"'{key}' is {len(value)} characters long; at most {limit} are kept{why}",
+                _("'%(field)s' must be text, not %(kind)s") % {"field": key, "kind": _kind(value)},
             )
+            return default
+        value = value.strip()
+        if required and not value:
+            self.add(mapping, key, where, _("'%(field)s' must not be empty") % {"field": key})
+        limit = limit or LIMITS.text
+        if len(value) > limit:
+            values = {"field": key, "length": len(value), "limit": limit}
+            if limit == EXCEL_CELL_CHARS:
+                message = _(
+                    "'%(field)s' is %(length)s characters long; at most %(limit)s are kept "
+                    "(the most an Excel cell holds)"
+                )
+            else:
+                message = _("'%(field)s' is %(length)s characters long; at most %(limit)s are kept")
+            self.add(mapping, key, where, message % values)
             return default
         return value
 
@@ -424,37 +458,61 @@ class _Checker:
                 mapping,
                 "key",
                 where,
-                f"key '{value}' must be lowercase letters, digits and dashes, at most {limit}",
+                _("key '%(key)s' must be lowercase letters, digits and dashes, at most %(limit)s")
+                % {"key": value, "limit": limit},
             )
         return value
 
     def number(self, mapping, key, where, *, default=None, low, high, places, low_open=False):
         if key not in mapping:
             if default is None:
-                self.add(mapping, None, where, f"'{key}' is missing")
+                self.add(mapping, None, where, _missing(key))
             return default
         value = mapping[key]
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.add(mapping, key, where, f"'{key}' must be a number, not {_kind(value)}")
+            self.add(
+                mapping,
+                key,
+                where,
+                _("'%(field)s' must be a number, not %(kind)s")
+                % {"field": key, "kind": _kind(value)},
+            )
             return default
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            self.add(mapping, key, where, f"'{key}' must be a number, not '{value}'")
+            self.add(
+                mapping,
+                key,
+                where,
+                _("'%(field)s' must be a number, not '%(value)s'") % {"field": key, "value": value},
+            )
             return default
         if not number.is_finite() or number < low or number > high or (low_open and number == low):
-            bound = f"more than {low}" if low_open else f"at least {low}"
-            self.add(
-                mapping, key, where, f"'{key}' is {value}; it must be {bound} and at most {high}"
-            )
+            values = {"field": key, "value": value, "low": low, "high": high}
+            if low_open:
+                message = _(
+                    "'%(field)s' is %(value)s; it must be more than %(low)s and at most %(high)s"
+                )
+            else:
+                message = _(
+                    "'%(field)s' is %(value)s; it must be at least %(low)s and at most %(high)s"
+                )
+            self.add(mapping, key, where, message % values)
             return default
         if number != number.quantize(Decimal(1).scaleb(-places)):
             self.add(
                 mapping,
                 key,
                 where,
-                f"'{key}' is {number:f}; it can have at most {places} decimal places "
-                "(more would be rounded when stored)",
+                ngettext(
+                    "'%(field)s' is %(value)s; it can have at most %(places)s decimal place "
+                    "(more would be rounded when stored)",
+                    "'%(field)s' is %(value)s; it can have at most %(places)s decimal places "
+                    "(more would be rounded when stored)",
+                    places,
+                )
+                % {"field": key, "value": format(number, "f"), "places": places},
             )
             return default
         return number
@@ -464,54 +522,53 @@ class _Checker:
             return default
         value = mapping[key]
         if not isinstance(value, bool):
-            self.add(mapping, key, where, f"'{key}' must be true or false, not '{value}'")
+            self.add(
+                mapping,
+                key,
+                where,
+                _("'%(field)s' must be true or false, not '%(value)s'")
+                % {"field": key, "value": value},
+            )
             return default
         return value
 
     def items(self, mapping, key, where) -> list:
         value = mapping.get(key)
         if key not in mapping:
-            self.add(mapping, None, where, f"'{key}' is missing")
+            self.add(mapping, None, where, _missing(key))
             return []
         if not isinstance(value, list) or not value:
-            self.add(mapping, key, where, f"'{key}' must be a non-empty list")
+            self.add(
+                mapping, key, where, _("'%(field)s' must be a non-empty list") % {"field": key}
+            )
             return []
         return value
 
     def question_set(self, data) -> QuestionSetSpec | None:
-        if not self.mapping(data, TOP_KEYS, "question set"):
+        top = _("question set")
+        if not self.mapping(data, TOP_KEYS, top):
             return None
-        key = self.key(data, "question set")
-        name = self.text(data, "name", "question set", limit=LIMITS.set_name)
-        description = self.text(data, "description", "question set", required=False)
-        aggregation = self.text(
-            data, "aggregation", "question set", required=False, default="weighted_mean"
-        )
+        key = self.key(data, top)
+        name = self.text(data, "name", top, limit=LIMITS.set_name)
+        description = self.text(data, "description", top, required=False)
+        aggregation = self.text(data, "aggregation", top, required=False, default="weighted_mean")
         if aggregation not in AGGREGATIONS:
             self.add(
-                data,
-                "aggregation",
-                "question set",
-                f"aggregation '{aggregation}' is not one of {', '.join(AGGREGATIONS)}",
+                data, "aggregation", top, _not_one_of("aggregation", aggregation, AGGREGATIONS)
             )
         boundary = self.text(
-            data, "level_boundary", "question set", required=False, default=LEVEL_BOUNDARIES[0]
+            data, "level_boundary", top, required=False, default=LEVEL_BOUNDARIES[0]
         )
         if boundary not in LEVEL_BOUNDARIES:
             self.add(
                 data,
                 "level_boundary",
-                "question set",
-                f"level_boundary '{boundary}' is not one of {', '.join(LEVEL_BOUNDARIES)}",
+                top,
+                _not_one_of("level_boundary", boundary, LEVEL_BOUNDARIES),
             )
-        display = self.text(data, "display", "question set", required=False, default=DISPLAYS[0])
+        display = self.text(data, "display", top, required=False, default=DISPLAYS[0])
         if display not in DISPLAYS:
-            self.add(
-                data,
-                "display",
-                "question set",
-                f"display '{display}' is not one of {', '.join(DISPLAYS)}",
-            )
+            self.add(data, "display", top, _not_one_of("display", display, DISPLAYS))
         metadata = {"source": "", "licence": "", "edition": ""}
         if "metadata" in data:
             raw = data["metadata"]
@@ -521,20 +578,13 @@ class _Checker:
                     metadata[part] = self.text(
                         raw, part, "metadata", required=False, limit=getattr(LIMITS, part)
                     )
-        na_allowed = self.flag(data, "na_allowed", "question set", True)
-        language = self.text(
-            data, "language", "question set", required=False, default=SOURCE_LANGUAGE
-        )
+        na_allowed = self.flag(data, "na_allowed", top, True)
+        language = self.text(data, "language", top, required=False, default=SOURCE_LANGUAGE)
         if language not in LANGUAGES:
-            self.add(
-                data,
-                "language",
-                "question set",
-                f"language '{language}' is not one of {', '.join(LANGUAGES)}",
-            )
+            self.add(data, "language", top, _not_one_of("language", language, LANGUAGES))
             language = SOURCE_LANGUAGE
         self.language = language
-        translations = self.translations(data, "question set", SET_TEXTS, {"name": LIMITS.set_name})
+        translations = self.translations(data, top, SET_TEXTS, {"name": LIMITS.set_name})
         scale = self.scale(data)
         levels = self.levels(data)
         sections = self.sections(data, na_allowed)
@@ -558,30 +608,32 @@ class _Checker:
         options: list[OptionSpec] = []
         entries = self.items(data, "scale", "scale")
         for index, entry in enumerate(entries, start=1):
-            where = f"scale option {index}"
+            where = _("scale option %(number)s") % {"number": index}
             if not self.mapping(entry, OPTION_KEYS, where, data, "scale"):
                 continue
             key = self.key(entry, where, limit=LIMITS.option_key)
             label = self.text(entry, "label", where, limit=LIMITS.option_label)
             value = self.number(entry, "score", where, low=0, high=1, places=LIMITS.score_places)
-            where = f"scale option '{key}'" if key else where
+            where = _("scale option '%(key)s'") % {"key": key} if key else where
             translations = self.translations(
                 entry, where, OPTION_TEXTS, {"label": LIMITS.option_label}
             )
             if key and any(o.key == key for o in options):
-                self.add(entry, "key", where, f"option key '{key}' is used twice")
+                self.add(
+                    entry, "key", where, _("option key '%(key)s' is used twice") % {"key": key}
+                )
             elif key and value is not None:
                 options.append(
                     OptionSpec(key=key, label=label, score=value, translations=translations)
                 )
         if entries and len(entries) < 2:
-            self.add(data, "scale", "scale", "the scale needs at least two options")
+            self.add(data, "scale", "scale", _("the scale needs at least two options"))
         return options
 
     def levels(self, data) -> list[LevelSpec]:
         levels: list[LevelSpec] = []
         for index, entry in enumerate(self.items(data, "levels", "levels"), start=1):
-            where = f"level {index}"
+            where = _("level %(number)s") % {"number": index}
             if not self.mapping(entry, LEVEL_KEYS, where, data, "levels"):
                 continue
             name = self.text(entry, "name", where, limit=LIMITS.level_name)
@@ -589,18 +641,20 @@ class _Checker:
             description = self.text(entry, "description", where, required=False)
             translations = self.translations(
                 entry,
-                f"level '{name}'" if name else where,
+                _("level '%(name)s'") % {"name": name} if name else where,
                 LEVEL_TEXTS,
                 {"name": LIMITS.level_name},
             )
             if minimum is None:
                 continue
             if not levels and minimum != 0:
-                self.add(entry, "min", where, "the first level must start at min: 0")
+                self.add(entry, "min", where, _("the first level must start at min: 0"))
             if levels and minimum <= levels[-1].min_percent:
-                self.add(entry, "min", where, "levels must be listed with rising 'min' values")
+                self.add(entry, "min", where, _("levels must be listed with rising 'min' values"))
             if any(level.name == name for level in levels):
-                self.add(entry, "name", where, f"level name '{name}' is used twice")
+                self.add(
+                    entry, "name", where, _("level name '%(name)s' is used twice") % {"name": name}
+                )
             levels.append(
                 LevelSpec(
                     name=name,
@@ -615,13 +669,15 @@ class _Checker:
         sections: list[SectionSpec] = []
         seen_questions: dict[str, str] = {}
         for index, entry in enumerate(self.items(data, "sections", "sections"), start=1):
-            where = _named(entry, "section", f"section {index}")
+            where = _named(entry, _section, _("section %(number)s") % {"number": index})
             if not self.mapping(entry, SECTION_KEYS, where, data, "sections"):
                 continue
             key = self.key(entry, where)
-            where = f"section '{key}'" if key else where
+            where = _section(key) if key else where
             if key and any(s.key == key for s in sections):
-                self.add(entry, "key", where, f"section key '{key}' is used twice")
+                self.add(
+                    entry, "key", where, _("section key '%(key)s' is used twice") % {"key": key}
+                )
             title = self.text(entry, "title", where, limit=LIMITS.section_title)
             core = self.flag(entry, "core", where, False)
             description = self.text(entry, "description", where, required=False)
@@ -631,7 +687,11 @@ class _Checker:
             questions = []
             for q_index, q_entry in enumerate(self.items(entry, "questions", where), start=1):
                 question = self.question(
-                    q_entry, f"{where}, question {q_index}", core, entry, na_allowed
+                    q_entry,
+                    _("%(where)s, question %(number)s") % {"where": where, "number": q_index},
+                    core,
+                    entry,
+                    na_allowed,
                 )
                 if question is None:
                     continue
@@ -639,9 +699,9 @@ class _Checker:
                     self.add(
                         q_entry,
                         "key",
-                        f"question '{question.key}'",
-                        f"question key '{question.key}' is used twice "
-                        f"(also in section '{seen_questions[question.key]}')",
+                        _question(question.key),
+                        _("question key '%(key)s' is used twice (also in section '%(section)s')")
+                        % {"key": question.key, "section": seen_questions[question.key]},
                     )
                     continue
                 seen_questions[question.key] = key
@@ -661,11 +721,11 @@ class _Checker:
     def question(
         self, entry, where, section_core: bool, parent, na_allowed: bool = True
     ) -> QuestionSpec | None:
-        where = _named(entry, "question", where)
+        where = _named(entry, _question, where)
         if not self.mapping(entry, QUESTION_KEYS, where, parent, "questions"):
             return None
         key = self.key(entry, where)
-        where = f"question '{key}'" if key else where
+        where = _question(key) if key else where
         text = self.text(entry, "text", where)
         subsection = self.text(entry, "subsection", where, required=False, limit=LIMITS.subsection)
         weight = self.number(
@@ -682,12 +742,7 @@ class _Checker:
         na = self.flag(entry, "na_allowed", where, na_allowed)
         applies_to = self.text(entry, "applies_to", where, required=False, default="all")
         if applies_to not in APPLIES_TO:
-            self.add(
-                entry,
-                "applies_to",
-                where,
-                f"applies_to '{applies_to}' is not one of {', '.join(APPLIES_TO)}",
-            )
+            self.add(entry, "applies_to", where, _not_one_of("applies_to", applies_to, APPLIES_TO))
         guidance = {"why": "", "good": "", "evidence": ""}
         if "guidance" in entry:
             raw = entry["guidance"]
@@ -723,14 +778,15 @@ class _Checker:
         raw = entry["translations"]
         where = f"{where}, translations"
         if not isinstance(raw, dict):
-            self.add(entry, "translations", where, f"must be a block of fields, not {_kind(raw)}")
+            self.add(entry, "translations", where, _not_a_block(raw))
             return {}
         for unknown in sorted(set(raw) - set(LANGUAGES)):
             self.add(
                 raw,
                 unknown,
                 where,
-                f"unknown language '{unknown}' (Yardstick has: {', '.join(LANGUAGES)})",
+                _("unknown language '%(code)s' (Yardstick has: %(codes)s)")
+                % {"code": unknown, "codes": ", ".join(LANGUAGES)},
             )
         nested = set(GUIDANCE_FIELDS) & set(fields)
         allowed = {f for f in fields if f not in nested} | ({"guidance"} if nested else set())
@@ -744,8 +800,11 @@ class _Checker:
                     raw,
                     language,
                     where,
-                    f"'{language}' is the set's own language (language: {self.language}); "
-                    "its texts are the fields themselves",
+                    _(
+                        "'%(code)s' is the set's own language (language: %(language)s); "
+                        "its texts are the fields themselves"
+                    )
+                    % {"code": language, "language": self.language},
                 )
                 continue
             block = raw[language]
@@ -770,23 +829,48 @@ class _Checker:
         return result
 
 
-def _named(entry: object, noun: str, fallback: str) -> str:
+def _section(key: str) -> str:
+    return _("section '%(key)s'") % {"key": key}
+
+
+def _question(key: str) -> str:
+    return _("question '%(key)s'") % {"key": key}
+
+
+def _named(entry: object, name: Callable[[str], str], fallback: str) -> str:
     """How to refer to a block in messages: by its key when it has a usable one."""
     key = entry.get("key") if isinstance(entry, dict) else None
-    return f"{noun} '{key}'" if isinstance(key, str) and key else fallback
+    return name(key) if isinstance(key, str) and key else fallback
+
+
+def _missing(field: str) -> str:
+    return _("'%(field)s' is missing") % {"field": field}
+
+
+def _not_a_block(value: object) -> str:
+    return _("must be a block of fields, not %(kind)s") % {"kind": _kind(value)}
+
+
+def _not_one_of(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    """`field` is a YAML key and `allowed` its values: both are written as in the file."""
+    return _("%(field)s '%(value)s' is not one of %(allowed)s") % {
+        "field": field,
+        "value": value,
+        "allowed": ", ".join(allowed),
+    }
 
 
 def _kind(value: object) -> str:
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a block of fields"
+        return _("a block of fields")
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     return f"'{value}'"
 
 

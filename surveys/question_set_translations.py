@@ -83,7 +83,8 @@ class Completeness:
 
     @property
     def name(self) -> str:
-        return LANGUAGE_NAMES.get(self.language, self.language)
+        """The language's name in the language being shown (LANGUAGE_NAMES are translated)."""
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     @property
     def started(self) -> bool:

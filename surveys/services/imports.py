@@ -11,6 +11,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from brands.models import GroupRole, Project, User
 from scoring.services import assessment_scored
@@ -43,7 +45,7 @@ def historic_template(
 ) -> tuple[str, bytes]:
     """A blank questionnaire of `project` for entering an earlier round."""
     if not can_import_history(user):
-        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
+        raise NotAllowed(_importers_only())
     rows = [
         QuestionRow(
             section=q.section.title,
@@ -62,11 +64,11 @@ def historic_template(
         downloaded_at=stamp(),
     )
     content = questionnaire_build(
-        title=f"{project.name}: an earlier assessment round",
+        title=_("%(project)s: an earlier assessment round") % {"project": project.name},
         facts=[
-            ("Project", project.name),
-            ("Brand", project.brand.name),
-            ("Question set", str(version)),
+            (_("Project"), project.name),
+            (_("Brand"), project.brand.name),
+            (_("Question set"), str(version)),
         ],
         scale=scale_of(version),
         rows=rows,
@@ -74,6 +76,10 @@ def historic_template(
         historic=True,
     )
     return f"{safe_filename(project.name)}-earlier-round.xlsx", content
+
+
+def _importers_only() -> str:
+    return _("Only group assessors and admins can import earlier rounds.")
 
 
 def can_import_history(user: User) -> bool:
@@ -84,10 +90,10 @@ def can_import_history(user: User) -> bool:
 
 
 def _same_day(project: Project, day: dt.date) -> str:
-    return (
-        f"{project.name} already has an assessment on {day:%d %b %Y}; choose the date "
-        "of the round you are importing."
-    )
+    return _(
+        "%(project)s already has an assessment on %(date)s; choose the date of the round you "
+        "are importing."
+    ) % {"project": project.name, "date": date_format(day, "d M Y")}
 
 
 def historic_import(
@@ -107,12 +113,13 @@ def historic_import(
     the trends place it where it belongs.
     """
     if not can_import_history(user):
-        raise NotAllowed("Only group assessors and admins can import earlier rounds.")
+        raise NotAllowed(_importers_only())
     if mode not in AssessmentMode.values:
-        raise SurveyError(f"Unknown assessment mode '{mode}'.")
+        raise SurveyError(_("Unknown assessment mode '%(mode)s'.") % {"mode": mode})
     if assessed_on > timezone.localdate():
         raise SurveyError(
-            f"{assessed_on:%d %b %Y} is in the future; an earlier round needs a past date."
+            _("%(date)s is in the future; an earlier round needs a past date.")
+            % {"date": date_format(assessed_on, "d M Y")}
         )
     if project.assessments.filter(assessed_on=assessed_on).exists():
         raise SurveyError(_same_day(project, assessed_on))
@@ -120,8 +127,11 @@ def historic_import(
     identity = identity_read(workbook)
     if identity.project != str(project.code):
         raise SpreadsheetError(
-            "This workbook was made for another project. Download the template from "
-            f"{project.name}'s page."
+            _(
+                "This workbook was made for another project. Download the template from "
+                "%(project)s's page."
+            )
+            % {"project": project.name}
         )
     version = (
         QuestionSetVersion.objects.filter(code=identity.version, status=VersionStatus.PUBLISHED)
@@ -130,7 +140,7 @@ def historic_import(
     )
     if version is None:
         raise SpreadsheetError(
-            "The question-set version this workbook was made for is no longer available."
+            _("The question-set version this workbook was made for is no longer available.")
         )
     questions = [
         q
@@ -150,15 +160,23 @@ def historic_import(
     strict = {q.key for q in questions if not q.na_allowed}
     refused_na = [r for r in rows if r.state.is_na and r.key in strict]
     if blank or missing or refused_na:
+        # "Answer" is the template's column: its name, like the sheet's, is not translated.
         problems = [
-            f"row {r.number}, Answer: empty; an earlier round needs every answer" for r in blank
+            _("row %(row)s, %(column)s: empty; an earlier round needs every answer")
+            % {"row": r.number, "column": "Answer"}
+            for r in blank
         ]
         problems += [
-            f"row {r.number}, Answer: N/A is not an answer to this statement; "
-            "choose one of the scale's answers"
+            _(
+                "row %(row)s, %(column)s: N/A is not an answer to this statement; choose one "
+                "of the scale's answers"
+            )
+            % {"row": r.number, "column": "Answer"}
             for r in refused_na
         ]
-        problems += [f"statement '{q.key}' is missing from the file" for q in missing]
+        problems += [
+            _("statement '%(key)s' is missing from the file") % {"key": q.key} for q in missing
+        ]
         raise SpreadsheetError.from_problems(problems)
 
     with transaction.atomic():

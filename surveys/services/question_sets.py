@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands import audit
 from brands.models import AuditAction, Brand, GroupRole, ProjectKind, User
@@ -49,7 +50,7 @@ def question_set_import(
     # A set loaded beside others starts inactive: new work keeps its set until a group admin
     # activates the new one. The first set loaded is active and the group's main set.
     first = not QuestionSet.objects.exists()
-    question_set, _ = QuestionSet.objects.select_for_update().get_or_create(
+    question_set, _created = QuestionSet.objects.select_for_update().get_or_create(
         key=spec.key,
         defaults={
             "name": spec.name,
@@ -67,8 +68,11 @@ def question_set_import(
     draft = question_set.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
         raise DraftPending(
-            f"{question_set.name} already has a draft (version {draft.number}); "
-            "publish or discard it before importing another version."
+            _(
+                "%(set)s already has a draft (version %(number)s); publish or discard it "
+                "before importing another version."
+            )
+            % {"set": question_set.name, "number": draft.number}
         )
     number = (question_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = QuestionSetVersion.objects.create(
@@ -173,7 +177,8 @@ def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVer
     )
     if not updated:
         raise ImmutableVersionError(
-            f"{version} is already published; published versions never change."
+            _("%(version)s is already published; published versions never change.")
+            % {"version": version}
         )
     version.refresh_from_db()
     if not QuestionSet.objects.filter(is_main=True).exists():
@@ -186,9 +191,19 @@ def version_publish(*, version: QuestionSetVersion, user=None) -> QuestionSetVer
 # Which sets are in use: active or retired, the group's main set, defaults for new work.
 
 
+def admins_only() -> str:
+    return _("Only group admins can manage question sets.")
+
+
 def _require_admin(user: User) -> None:
     if not (user.is_superuser or user.group_role == GroupRole.ADMIN):
-        raise NotAllowed("Only group admins can manage question sets.")
+        raise NotAllowed(admins_only())
+
+
+def _unpublished(question_set: QuestionSet) -> str:
+    return _("%(set)s has no published version yet; publish one first.") % {
+        "set": question_set.name
+    }
 
 
 @transaction.atomic
@@ -199,11 +214,11 @@ def question_set_activate(*, question_set: QuestionSet, user: User, active: bool
     locked = QuestionSet.objects.select_for_update().get(pk=question_set.pk)
     if not active and locked.is_main:
         raise SurveyError(
-            f"{locked.name} is the group's main set; make another set the main one "
-            "before retiring it."
+            _("%(set)s is the group's main set; make another set the main one before retiring it.")
+            % {"set": locked.name}
         )
     if active and not locked.versions.filter(status=VersionStatus.PUBLISHED).exists():
-        raise SurveyError(f"{locked.name} has no published version yet; publish one first.")
+        raise SurveyError(_unpublished(locked))
     locked.active = active
     locked.save(update_fields=["active"])
     if not active:
@@ -219,9 +234,12 @@ def question_set_make_main(*, question_set: QuestionSet, user: User) -> Question
     locked = list(QuestionSet.objects.select_for_update().order_by("pk"))
     chosen = next(s for s in locked if s.pk == question_set.pk)
     if not chosen.active:
-        raise SurveyError(f"{chosen.name} is retired; activate it before making it the main set.")
+        raise SurveyError(
+            _("%(set)s is retired; activate it before making it the main set.")
+            % {"set": chosen.name}
+        )
     if not chosen.versions.filter(status=VersionStatus.PUBLISHED).exists():
-        raise SurveyError(f"{chosen.name} has no published version yet; publish one first.")
+        raise SurveyError(_unpublished(chosen))
     QuestionSet.objects.filter(is_main=True).exclude(pk=chosen.pk).update(is_main=False)
     QuestionSet.objects.filter(pk=chosen.pk).update(is_main=True)
     question_set.is_main = True
@@ -240,11 +258,13 @@ def question_set_default_set(
     (brand -> kind -> the group's main set)."""
     _require_admin(user)
     if (brand is None) == (not project_kind):
-        raise SurveyError("A default is for one brand or for one kind of project.")
+        raise SurveyError(_("A default is for one brand or for one kind of project."))
     if project_kind and project_kind not in ProjectKind.values:
-        raise SurveyError(f"Unknown project kind '{project_kind}'.")
+        raise SurveyError(_("Unknown project kind '%(kind)s'.") % {"kind": project_kind})
     if question_set is not None and not question_set.active:
-        raise SurveyError(f"{question_set.name} is retired; it cannot be a default.")
+        raise SurveyError(
+            _("%(set)s is retired; it cannot be a default.") % {"set": question_set.name}
+        )
     place = {"brand": brand} if brand is not None else {"brand": None, "project_kind": project_kind}
     if question_set is None:
         QuestionSetDefault.objects.filter(**place).delete()

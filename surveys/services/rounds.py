@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from brands import audit
 from brands.models import AuditAction, User
@@ -33,22 +35,29 @@ from surveys.services.assessments import assessment_start
 from surveys.services.errors import NotAllowed, SurveyError
 from surveys.services.invitations import invitations_for_team
 
-_RUNNERS_ONLY = "Only group admins and assessors run assessment rounds."
+
+def runners_only() -> str:
+    return _("Only group admins and assessors run assessment rounds.")
+
+
+def leads_only() -> str:
+    return _("Only the brand's leads and group assessors choose how it is assessed.")
 
 
 def _require_runner(user: User) -> None:
     if not can_run_rounds(user):
-        raise NotAllowed(_RUNNERS_ONLY)
+        raise NotAllowed(runners_only())
 
 
 def _published_version(question_set: QuestionSet):
     if not question_set.active:
         raise SurveyError(
-            f"{question_set.name} is retired: it takes no new assessments. Choose another set."
+            _("%(set)s is retired: it takes no new assessments. Choose another set.")
+            % {"set": question_set.name}
         )
     version = current_version(question_set)
     if version is None:
-        raise SurveyError(f"{question_set.name} has no published version yet.")
+        raise SurveyError(_("%(set)s has no published version yet.") % {"set": question_set.name})
     return version
 
 
@@ -65,17 +74,20 @@ def round_create(
     _require_runner(user)
     name = " ".join(name.split())
     if not name:
-        raise SurveyError("Give the round a name, e.g. “2027 Q1 round”.")
+        raise SurveyError(_("Give the round a name, e.g. “2027 Q1 round”."))
     if due_on < opens_on:
         raise SurveyError(
-            f"The due date ({due_on:%d %b %Y}) is before the opening date "
-            f"({opens_on:%d %b %Y}); it must be on or after it."
+            _(
+                "The due date (%(due)s) is before the opening date (%(opens)s); it must be on "
+                "or after it."
+            )
+            % {"due": date_format(due_on, "d M Y"), "opens": date_format(opens_on, "d M Y")}
         )
     if selection.get("default_mode", RoundMode.SELF_FILL) not in RoundMode.values:
-        raise SurveyError("Choose self-fill, interview or “brand lead decides” as the mode.")
+        raise SurveyError(_("Choose self-fill, interview or “brand lead decides” as the mode."))
     _published_version(question_set)
     if Round.objects.filter(name__iexact=name).exists():
-        raise SurveyError(f"There is already a round called “{name}”; choose another name.")
+        raise SurveyError(_name_taken(name))
     try:
         with transaction.atomic():
             return Round.objects.create(
@@ -87,9 +99,11 @@ def round_create(
                 created_by=user,
             )
     except IntegrityError:
-        raise SurveyError(
-            f"There is already a round called “{name}”; choose another name."
-        ) from None
+        raise SurveyError(_name_taken(name)) from None
+
+
+def _name_taken(name: str) -> str:
+    return _("There is already a round called “%(name)s”; choose another name.") % {"name": name}
 
 
 @dataclass
@@ -137,13 +151,14 @@ def round_launch(
         question_set=locked.question_set, selection=locked.selection, today=today
     )
     if not projects:
-        raise SurveyError("No project matches this round's selection; change it and try again.")
+        raise SurveyError(_("No project matches this round's selection; change it and try again."))
     modes = modes or {}
     default = locked.selection.get("default_mode", RoundMode.SELF_FILL)
     for mode in modes.values():
         if mode not in RoundMode.values:
             raise SurveyError(
-                f"Unknown mode “{mode}”: choose self-fill, interview or lead decides."
+                _("Unknown mode “%(mode)s”: choose self-fill, interview or lead decides.")
+                % {"mode": mode}
             )
     open_ones = open_assessments_by_project(locked.question_set, projects)
     result = LaunchResult()
@@ -190,19 +205,19 @@ def round_member_choose_mode(
     """The brand lead (or a group assessor) chooses how a "lead decides" project is assessed;
     its assessment starts then."""
     if not can_manage_brand(user, member.project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors choose how it is assessed.")
+        raise NotAllowed(leads_only())
     if mode not in (RoundMode.SELF_FILL, RoundMode.INTERVIEW):
-        raise SurveyError("Choose self-fill or interview.")
+        raise SurveyError(_("Choose self-fill or interview."))
     locked = (
         RoundMember.objects.select_for_update().select_related("round", "project").get(pk=member.pk)
     )
     if locked.assessment_id is not None:
         raise SurveyError(
-            f"{locked.project.name} is already being assessed in this round; "
-            "continue that assessment."
+            _("%(project)s is already being assessed in this round; continue that assessment.")
+            % {"project": locked.project.name}
         )
     if locked.round.status != RoundStatus.OPEN:
-        raise SurveyError("This round is closed: its projects can no longer be started.")
+        raise SurveyError(_("This round is closed: its projects can no longer be started."))
     version = _published_version(locked.round.question_set)
     open_one = open_assessments_by_project(locked.round.question_set, [locked.project]).get(
         locked.project_id
@@ -224,9 +239,9 @@ def round_close(*, round_: Round, user: User) -> Round:
     _require_runner(user)
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     if locked.status == RoundStatus.DRAFT:
-        raise SurveyError("This round was never launched; launch it before closing it.")
+        raise SurveyError(_("This round was never launched; launch it before closing it."))
     if locked.status == RoundStatus.CLOSED:
-        raise SurveyError(f"{locked.name} is already closed.")
+        raise SurveyError(_("%(round)s is already closed.") % {"round": locked.name})
     locked.status = RoundStatus.CLOSED
     locked.closed_at = timezone.now()
     locked.closed_by = user

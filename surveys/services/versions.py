@@ -16,6 +16,7 @@ from pathlib import PurePath
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.models import GroupRole, Project, User
 from brands.selectors import can_manage_brand
@@ -67,9 +68,13 @@ def can_edit_question_sets(user: User) -> bool:
     return user.is_superuser or user.group_role == GroupRole.ADMIN
 
 
+def editors_only() -> str:
+    return _("Only group admins can change question sets.")
+
+
 def _require_editor(user: User) -> None:
     if not can_edit_question_sets(user):
-        raise NotAllowed("Only group admins can change question sets.")
+        raise NotAllowed(editors_only())
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,9 @@ def _locked_draft(version: QuestionSetVersion) -> QuestionSetVersion:
         .get(pk=version.pk)
     )
     if locked.is_published:
-        raise ImmutableVersionError(f"{locked} is published; published versions never change.")
+        raise ImmutableVersionError(
+            _("%(version)s is published; published versions never change.") % {"version": locked}
+        )
     return locked
 
 
@@ -149,8 +156,10 @@ def _new_draft(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> Question
     existing = draft_of(question_set)
     if existing is not None:
         raise DraftExists(
-            f"{question_set.name} already has a draft (version {existing.number}); "
-            "edit, publish or discard it first."
+            _(
+                "%(set)s already has a draft (version %(number)s); edit, publish or discard it first."
+            )
+            % {"set": question_set.name, "number": existing.number}
         )
     number = (question_set.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = QuestionSetVersion.objects.create(
@@ -165,7 +174,7 @@ def version_draft_copy(*, version: QuestionSetVersion, user: User) -> QuestionSe
     """A new draft of `version`'s set, starting as a copy of `version` (a published one)."""
     _require_editor(user)
     if not version.is_published:
-        raise SurveyError("A new draft starts from a published version; this one is a draft.")
+        raise SurveyError(_("A new draft starts from a published version; this one is a draft."))
     return _new_draft(version.question_set, version_as_spec(version))
 
 
@@ -190,8 +199,9 @@ def _draft_from_file(question_set: QuestionSet, spec: fmt.QuestionSetSpec) -> Qu
             [
                 fmt.Problem(
                     None,
-                    "question set",
-                    f"the file is for the set '{spec.key}', not '{question_set.key}'",
+                    _("question set"),
+                    _("the file is for the set '%(key)s', not '%(expected)s'")
+                    % {"key": spec.key, "expected": question_set.key},
                 )
             ]
         )
@@ -230,18 +240,20 @@ def question_set_file_kind(filename: str, data: bytes) -> str:
 
 def _yaml_text(data: bytes) -> str:
     if len(data) > MAX_YAML_BYTES:
-        raise _refused("The file is larger than 1 MB; a question set is far smaller.")
+        raise _refused(_("The file is larger than 1 MB; a question set is far smaller."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = None
     if text is None or "\0" in text:
         raise _refused(
-            "The file is not UTF-8 text, so it is neither question-set YAML nor an Excel "
-            "workbook (.xlsx)."
+            _(
+                "The file is not UTF-8 text, so it is neither question-set YAML nor an Excel "
+                "workbook (.xlsx)."
+            )
         )
     if not text.strip():
-        raise _refused("The file is empty.")
+        raise _refused(_("The file is empty."))
     return text
 
 
@@ -303,7 +315,8 @@ def draft_publish(*, version: QuestionSetVersion, user: User) -> QuestionSetVers
         )
         if current is not None and diff(version_as_spec(current), spec).is_empty:
             raise SurveyError(
-                f"The draft is the same as version {current.number}; there is nothing to publish."
+                _("The draft is the same as version %(number)s; there is nothing to publish.")
+                % {"number": current.number}
             )
         return version_publish(version=draft, user=user)
 
@@ -316,14 +329,14 @@ def _position(spec: fmt.QuestionSetSpec, key: str) -> tuple[int, int]:
         for q_index, question in enumerate(section.questions):
             if question.key == key:
                 return s_index, q_index
-    raise UnknownQuestion(f"There is no question '{key}' in this draft.")
+    raise UnknownQuestion(_("There is no question '%(key)s' in this draft.") % {"key": key})
 
 
 def _section_index(spec: fmt.QuestionSetSpec, key: str) -> int:
     for index, section in enumerate(spec.sections):
         if section.key == key:
             return index
-    raise SurveyError(f"There is no section '{key}' in this draft.")
+    raise SurveyError(_("There is no section '%(key)s' in this draft.") % {"key": key})
 
 
 def _with_questions(
@@ -388,12 +401,14 @@ def draft_question_remove(
     *, version: QuestionSetVersion, user: User, key: str
 ) -> QuestionSetVersion:
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
-        s_index, _ = _position(spec, key)
+        s_index, _q_index = _position(spec, key)
         section = spec.sections[s_index]
         if len(section.questions) == 1:
             raise SurveyError(
-                f"'{key}' is the only question of the section '{section.title}'; "
-                "remove the section instead."
+                _(
+                    "'%(key)s' is the only question of the section '%(section)s'; remove the section instead."
+                )
+                % {"key": key, "section": section.title}
             )
         return _without(spec, key)[0]
 
@@ -405,7 +420,7 @@ def draft_question_move(
 ) -> QuestionSetVersion:
     """One place up or down; past a section's edge it goes to the neighbouring section."""
     if direction not in ("up", "down"):
-        raise SurveyError("A question moves up or down.")
+        raise SurveyError(_("A question moves up or down."))
 
     def change(spec: fmt.QuestionSetSpec) -> fmt.QuestionSetSpec:
         s_index, q_index = _position(spec, key)
@@ -416,7 +431,9 @@ def draft_question_move(
         if q_index < 0 or q_index > len(spec.sections[s_index].questions):
             s_index += step
             if not 0 <= s_index < len(spec.sections):
-                raise SurveyError(f"'{key}' is already the {'first' if step < 0 else 'last'}.")
+                if step < 0:
+                    raise SurveyError(_("'%(key)s' is already the first.") % {"key": key})
+                raise SurveyError(_("'%(key)s' is already the last.") % {"key": key})
             q_index = len(spec.sections[s_index].questions) if step < 0 else 0
         return _inserted(spec, s_index, q_index, question)
 
@@ -512,7 +529,7 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
     """
     project = assessment.project
     if not can_manage_brand(user, project.brand):
-        raise NotAllowed("Only the brand's leads and group assessors can upgrade assessments.")
+        raise NotAllowed(_("Only the brand's leads and group assessors can upgrade assessments."))
     # Serialised with assessment starts, and with a second click on the same button.
     Project.objects.select_for_update().filter(pk=project.pk).first()
     old = (
@@ -521,15 +538,17 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
         .get(pk=assessment.pk)
     )
     if old.superseded_by_id is not None:
-        raise AssessmentClosed("This assessment was already upgraded; continue the newer one.")
+        raise AssessmentClosed(_("This assessment was already upgraded; continue the newer one."))
     if old.status != AssessmentStatus.DRAFT:
         raise AssessmentClosed(
-            f"Only an open assessment can be upgraded; this one is {old.get_status_display().lower()}."
+            _("Only an open assessment can be upgraded; this one is %(status)s.")
+            % {"status": old.get_status_display().lower()}
         )
     target = newer_published_version(old)
     if target is None:
         raise NothingToUpgrade(
-            f"This assessment already uses the newest published version ({old.version})."
+            _("This assessment already uses the newest published version (%(version)s).")
+            % {"version": old.version}
         )
 
     now = timezone.now()
@@ -591,6 +610,6 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
         pk=old.pk, status=AssessmentStatus.DRAFT, superseded_by__isnull=True
     ).update(superseded_by=new)
     if not superseded:  # only reachable on databases without row locks
-        raise AssessmentClosed("This assessment changed meanwhile; reload the page.")
+        raise AssessmentClosed(_("This assessment changed meanwhile; reload the page."))
     assessment.superseded_by = new
     return new

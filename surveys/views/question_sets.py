@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands.models import ProjectKind
@@ -12,6 +13,7 @@ from surveys import question_set_excel, selectors, services
 from surveys import question_set_format as fmt
 from surveys.forms import QuestionSetDefaultsForm, QuestionSetStateForm
 from surveys.models import QuestionSetVersion
+from surveys.services.question_sets import admins_only
 from surveys.spreadsheets import XLSX_CONTENT_TYPE
 from surveys.views.versions import QuestionSetFileForm
 
@@ -113,25 +115,28 @@ def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
 def question_set_state(request: HttpRequest, code) -> HttpResponse:
     """Activate or retire a set, or make it the group's main set (group admins)."""
     if not _may_see_drafts(request.user):
-        return _problem(request, "Only group admins can manage question sets.", 403)
+        return _problem(request, admins_only(), 403)
     question_set = selectors.get_question_set(code)
     form = QuestionSetStateForm(request.POST)
     if not form.is_valid():
-        return _problem(request, "Choose activate, retire or make main set.", 400)
+        return _problem(request, _("Choose activate, retire or make main set."), 400)
     action = form.cleaned_data["action"]
     try:
         if action == "main":
             services.question_set_make_main(question_set=question_set, user=request.user)
-            done = "is now the group's main set"
+            done = _("%(set)s is now the group's main set.")
         else:
             active = action == "activate"
             services.question_set_activate(
                 question_set=question_set, user=request.user, active=active
             )
-            done = "is active" if active else "is retired: no new assessments, history stays"
+            if active:
+                done = _("%(set)s is active.")
+            else:
+                done = _("%(set)s is retired: no new assessments, history stays.")
     except services.SurveyError as exc:
         return _problem(request, exc.message, exc.status)
-    messages.success(request, f"{question_set.name} {done}.")
+    messages.success(request, done % {"set": question_set.name})
     return redirect("question_set_list")
 
 
@@ -140,7 +145,7 @@ def question_set_state(request: HttpRequest, code) -> HttpResponse:
 def question_set_defaults(request: HttpRequest) -> HttpResponse:
     """Which set new work uses by default, per brand and per project kind (group admins)."""
     if not _may_see_drafts(request.user):
-        return _problem(request, "Only group admins can manage question sets.", 403)
+        return _problem(request, admins_only(), 403)
     sets = selectors.startable_question_sets()
     form = QuestionSetDefaultsForm(
         request.POST or None,
@@ -163,6 +168,6 @@ def question_set_defaults(request: HttpRequest) -> HttpResponse:
             services.question_set_defaults_update(user=request.user, changes=changes)
         except services.SurveyError as exc:
             return _problem(request, exc.message, exc.status)
-        messages.success(request, "The default question sets are saved.")
+        messages.success(request, _("The default question sets are saved."))
         return redirect("question_set_defaults")
     return render(request, "surveys/question_set_defaults.html", context)

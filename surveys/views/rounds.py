@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands.models import Brand, ProductLine
@@ -15,9 +16,8 @@ from surveys import services
 from surveys.forms import RoundForm, RoundModeForm
 from surveys.models import QuestionSet, RoundMode, RoundStatus, VersionStatus
 from surveys.selectors import rounds as selectors
+from surveys.services.rounds import leads_only, runners_only
 from surveys.views.reminders import interview_slots_context
-
-_RUNNERS_ONLY = "Only group admins and assessors run assessment rounds."
 
 
 def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -57,7 +57,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
     if not selectors.can_run_rounds(request.user):
-        return _problem(request, _RUNNERS_ONLY, 403)
+        return _problem(request, runners_only(), 403)
     form = _round_form(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -75,7 +75,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
             except services.SurveyError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Check the projects and their modes, then launch.")
+                messages.success(request, _("Check the projects and their modes, then launch."))
                 return redirect("round_detail", code=round_.code)
         status = 400
     return render(request, "surveys/rounds/create.html", {"form": form}, status=status)
@@ -118,7 +118,7 @@ def round_detail(request: HttpRequest, code) -> HttpResponse:
 def round_launch(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if not selectors.can_run_rounds(request.user):
-        return _problem(request, _RUNNERS_ONLY, 403)
+        return _problem(request, runners_only(), 403)
     modes = {
         key.removeprefix("mode-"): value
         for key, value in request.POST.items()
@@ -132,13 +132,26 @@ def round_launch(request: HttpRequest, code) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("round_detail", code=round_.code)
     if result.already_launched:
-        messages.info(request, f"{round_.name} was already launched; nothing was started twice.")
+        messages.info(
+            request,
+            _("%(round)s was already launched; nothing was started twice.")
+            % {"round": round_.name},
+        )
     else:
         messages.success(
             request,
-            f"{round_.name} is open: {len(result.started)} assessment(s) started, "
-            f"{len(result.listed)} already open and listed, {len(result.waiting)} waiting for "
-            f"the brand lead to choose a mode; {result.invited} invitation(s) sent.",
+            _(
+                "%(round)s is open: %(started)s assessment(s) started, %(listed)s already open "
+                "and listed, %(waiting)s waiting for the brand lead to choose a mode; "
+                "%(invited)s invitation(s) sent."
+            )
+            % {
+                "round": round_.name,
+                "started": len(result.started),
+                "listed": len(result.listed),
+                "waiting": len(result.waiting),
+                "invited": result.invited,
+            },
         )
     return redirect("round_detail", code=round_.code)
 
@@ -148,13 +161,15 @@ def round_launch(request: HttpRequest, code) -> HttpResponse:
 def round_close(request: HttpRequest, code) -> HttpResponse:
     round_ = selectors.get_round_for_user(request.user, code)
     if not selectors.can_run_rounds(request.user):
-        return _problem(request, _RUNNERS_ONLY, 403)
+        return _problem(request, runners_only(), 403)
     try:
         services.round_close(round_=round_, user=request.user)
     except services.SurveyError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{round_.name} is closed. Late work is still possible.")
+        messages.success(
+            request, _("%(round)s is closed. Late work is still possible.") % {"round": round_.name}
+        )
     return redirect("round_detail", code=round_.code)
 
 
@@ -173,11 +188,7 @@ def round_member(request: HttpRequest, code) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_manage_brand(request.user, member.project.brand):
-            return _problem(
-                request,
-                "Only the brand's leads and group assessors choose how it is assessed.",
-                403,
-            )
+            return _problem(request, leads_only(), 403)
         if form.is_valid():
             try:
                 member = services.round_member_choose_mode(
@@ -191,7 +202,8 @@ def round_member(request: HttpRequest, code) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"{member.project.name}: {member.get_mode_display().lower()} started.",
+                    _("%(project)s: %(mode)s started.")
+                    % {"project": member.project.name, "mode": member.get_mode_display().lower()},
                 )
                 return redirect("round_member", code=member.code)
         status = 400

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from surveys import question_set_diff, selectors, services
@@ -26,7 +28,7 @@ from surveys.forms import (
 )
 from surveys.models import QuestionSetVersion
 from surveys.question_set_format import LevelSpec
-from surveys.services.versions import MAX_YAML_BYTES, version_draft_file_upload
+from surveys.services.versions import MAX_YAML_BYTES, editors_only, version_draft_file_upload
 from surveys.spreadsheets import default_limits
 
 
@@ -35,7 +37,7 @@ def _problem(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
-    return _problem(request, "Only group admins can change question sets.", 403)
+    return _problem(request, editors_only(), 403)
 
 
 def _failed(request: HttpRequest, exc: services.SurveyError) -> HttpResponse:
@@ -48,7 +50,7 @@ def _editing(request: HttpRequest, version: QuestionSetVersion) -> HttpResponse 
     if not services.can_edit_question_sets(request.user):
         return _refused(request)
     if version.is_published:
-        messages.info(request, "Published versions never change; start a new draft to edit.")
+        messages.info(request, _("Published versions never change; start a new draft to edit."))
         return redirect("version_detail", code=version.code)
     return None
 
@@ -108,7 +110,11 @@ def version_draft_copy(request: HttpRequest, code) -> HttpResponse:
         draft = services.version_draft_copy(version=version, user=request.user)
     except services.SurveyError as exc:
         return _failed(request, exc)
-    messages.success(request, f"Draft version {draft.number} started as a copy of {version}.")
+    messages.success(
+        request,
+        _("Draft version %(number)s started as a copy of %(version)s.")
+        % {"number": draft.number, "version": version},
+    )
     return redirect("draft_edit", code=draft.code)
 
 
@@ -116,7 +122,7 @@ class QuestionSetFileForm(forms.Form):
     """One upload for both kinds of question-set file; the service tells them apart by content."""
 
     file = forms.FileField(
-        label="Question-set file (YAML or Excel)",
+        label=gettext_lazy("Question-set file (YAML or Excel)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.xlsx"}),
     )
 
@@ -125,7 +131,8 @@ class QuestionSetFileForm(forms.Form):
         limit = max(MAX_YAML_BYTES, default_limits().max_bytes)
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is larger than {limit // 1_000_000} MB; a question set is far smaller."
+                _("The file is larger than %(size)s MB; a question set is far smaller.")
+                % {"size": limit // 1_000_000}
             )
         return upload
 
@@ -152,14 +159,15 @@ def version_draft_upload(request: HttpRequest, code) -> HttpResponse:
         return _new_draft_page(request, version, form, problems=exc.problems, status=400)
     except services.SurveyError as exc:
         return _failed(request, exc)
-    kind = "Excel workbook" if made.kind == "xlsx" else "YAML file"
-    ignored = ""
+    if made.kind == "xlsx":
+        loaded = _("Draft version %(number)s loaded from the Excel workbook.")
+    else:
+        loaded = _("Draft version %(number)s loaded from the YAML file.")
+    message = loaded % {"number": made.version.number}
     if made.ignored_sheets:
         names = ", ".join(f"'{name}'" for name in made.ignored_sheets)
-        ignored = f" Sheets it does not read were left alone: {names}."
-    messages.success(
-        request, f"Draft version {made.version.number} loaded from the {kind}.{ignored}"
-    )
+        message += " " + _("Sheets it does not read were left alone: %(names)s.") % {"names": names}
+    messages.success(request, message)
     return redirect("draft_edit", code=made.version.code)
 
 
@@ -171,7 +179,7 @@ def draft_discard(request: HttpRequest, code) -> HttpResponse:
         services.version_draft_discard(version=version, user=request.user)
     except services.SurveyError as exc:
         return _failed(request, exc)
-    messages.success(request, f"Draft version {version.number} discarded.")
+    messages.success(request, _("Draft version %(number)s discarded.") % {"number": version.number})
     return redirect("question_set_list")
 
 
@@ -229,7 +237,7 @@ def draft_question_edit(request: HttpRequest, code) -> HttpResponse:
         except services.SurveyError as exc:
             return _failed(request, exc)
         else:
-            messages.success(request, f"Saved '{question.key}'.")
+            messages.success(request, _("Saved '%(key)s'.") % {"key": question.key})
             return redirect(_edit_url(version, f"q-{question.key}"))
     context = {"version": version, "question": question, "form": form, "problems": problems}
     status = 400 if request.method == "POST" else 200
@@ -259,7 +267,7 @@ def draft_question_add(request: HttpRequest, code) -> HttpResponse:
         except services.SurveyError as exc:
             return _failed(request, exc)
         else:
-            messages.success(request, f"Added '{key}'.")
+            messages.success(request, _("Added '%(key)s'.") % {"key": key})
             return redirect(_edit_url(version, f"q-{key}"))
     context = {"version": version, "question": None, "form": form, "problems": problems}
     status = 400 if request.method == "POST" else 200
@@ -272,13 +280,13 @@ def draft_question_remove(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     form = KeyForm(request.POST)
     if not form.is_valid():
-        return _problem(request, "Say which question to remove.", 400)
+        return _problem(request, _("Say which question to remove."), 400)
     key = form.cleaned_data["key"]
     try:
         services.draft_question_remove(version=version, user=request.user, key=key)
     except services.SurveyError as exc:
         return _failed(request, exc)
-    messages.success(request, f"Removed '{key}'.")
+    messages.success(request, _("Removed '%(key)s'.") % {"key": key})
     return redirect(_edit_url(version))
 
 
@@ -288,7 +296,7 @@ def draft_question_move(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return _problem(request, "Say which question to move, up or down.", 400)
+        return _problem(request, _("Say which question to move, up or down."), 400)
     key = form.cleaned_data["key"]
     try:
         services.draft_question_move(
@@ -320,7 +328,9 @@ def draft_section_edit(request: HttpRequest, code) -> HttpResponse:
         except services.SurveyError as exc:
             return _failed(request, exc)
         else:
-            messages.success(request, f"Saved the section '{form.cleaned_data['title']}'.")
+            messages.success(
+                request, _("Saved the section '%(title)s'.") % {"title": form.cleaned_data["title"]}
+            )
             return redirect(_edit_url(version, f"section-{section.key}"))
     context = {"version": version, "section": section, "form": form, "problems": problems}
     status = 400 if request.method == "POST" else 200
@@ -344,7 +354,9 @@ def draft_section_add(request: HttpRequest, code) -> HttpResponse:
             return _failed(request, exc)
         else:
             key = form.cleaned_data["key"].strip()
-            messages.success(request, f"Added the section '{form.cleaned_data['title']}'.")
+            messages.success(
+                request, _("Added the section '%(title)s'.") % {"title": form.cleaned_data["title"]}
+            )
             return redirect(_edit_url(version, f"section-{key}"))
     context = {"version": version, "section": None, "form": form, "problems": problems}
     status = 400 if request.method == "POST" else 200
@@ -357,14 +369,14 @@ def draft_section_remove(request: HttpRequest, code) -> HttpResponse:
     version = selectors.get_version(code)
     form = KeyForm(request.POST)
     if not form.is_valid():
-        return _problem(request, "Say which section to remove.", 400)
+        return _problem(request, _("Say which section to remove."), 400)
     try:
         services.draft_section_remove(
             version=version, user=request.user, key=form.cleaned_data["key"]
         )
     except services.SurveyError as exc:
         return _failed(request, exc)
-    messages.success(request, "Removed the section and its questions.")
+    messages.success(request, _("Removed the section and its questions."))
     return redirect(_edit_url(version))
 
 
@@ -406,7 +418,7 @@ def draft_scoring_edit(request: HttpRequest, code) -> HttpResponse:
         except services.SurveyError as exc:
             return _failed(request, exc)
         else:
-            messages.success(request, "Saved the scoring rule and the levels.")
+            messages.success(request, _("Saved the scoring rule and the levels."))
             return redirect(_edit_url(version))
     context = {"version": version, "form": form, "levels": levels, "problems": problems}
     status = 400 if request.method == "POST" else 200
@@ -470,18 +482,25 @@ def draft_publish(request: HttpRequest, code) -> HttpResponse:
         return _failed(request, exc)
     messages.success(
         request,
-        f"Version {version.number} is published: new assessments use it, and open ones "
-        "can be upgraded to it from their page.",
+        _(
+            "Version %(number)s is published: new assessments use it, and open ones can be "
+            "upgraded to it from their page."
+        )
+        % {"number": version.number},
     )
     if missing:
+        languages = "; ".join(
+            ngettext("%(language)s, %(count)s text", "%(language)s, %(count)s texts", c.missing)
+            % {"language": c.name, "count": c.missing}
+            for c in missing
+        )
         messages.warning(
             request,
-            "Not every text is translated; those without a translation show in the set's own "
-            "language: "
-            + "; ".join(
-                f"{c.name}, {c.missing} text{'s' if c.missing != 1 else ''}" for c in missing
+            _(
+                "Not every text is translated; those without a translation show in the set's "
+                "own language: %(languages)s."
             )
-            + ".",
+            % {"languages": languages},
         )
     return redirect("version_detail", code=version.code)
 
@@ -500,8 +519,13 @@ def assessment_upgrade(request: HttpRequest, code) -> HttpResponse:
     flagged = upgraded.answers.filter(needs_attention=True).count()
     messages.success(
         request,
-        f"Now on {upgraded.version}. Answers were carried over by question; "
-        f"{flagged} new or reworded statement{'s' if flagged != 1 else ''} "
-        f"need{'s' if flagged == 1 else ''} a look. The previous state stays in history.",
+        ngettext(
+            "Now on %(version)s. Answers were carried over by question; %(count)s new or "
+            "reworded statement needs a look. The previous state stays in history.",
+            "Now on %(version)s. Answers were carried over by question; %(count)s new or "
+            "reworded statements need a look. The previous state stays in history.",
+            flagged,
+        )
+        % {"version": upgraded.version, "count": flagged},
     )
     return redirect("assessment_detail", code=upgraded.code)
