@@ -60,7 +60,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # Excel refuses a cell longer than this and "repairs" the whole file.
 MAX_CELL_TEXT = 32_767
 _TEXT_CACHE = 20_000
-_CUT = gettext_lazy("\u2026 (cut: too long for one Excel cell)")
+_CUT = gettext_lazy("… (cut: too long for one Excel cell)")
 # Excel refuses these in a sheet's name, and more than 31 characters of it. Sheet names are
 # marked with the context "Excel sheet name, 31 characters at most", which tells the
 # translators (tests/reports keeps every catalog's names that short).

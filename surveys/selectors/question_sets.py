@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from brands.models import Brand, Project
 from brands.selectors import as_uuid as _as_uuid
@@ -352,7 +353,7 @@ def version_publish_preview(version: QuestionSetVersion) -> PublishPreview:
     everything = [row for rows in by_brand.values() for row in rows]
     return PublishPreview(
         brands=sorted(changes, key=lambda c: _sort_key(c.label)),
-        group=_figure_change("All brands", everything),
+        group=_figure_change(gettext("All brands"), everything),
     )
 
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from brands.models import User
 from surveys.models import (
@@ -80,11 +81,11 @@ def review_disagreements(assessment: Assessment) -> list[Disagreement]:
 
 # The review page's filters: key, label. Each answer is sorted into every filter it matches.
 REVIEW_FILTERS = (
-    ("changed", "Changed since the last validated assessment"),
-    ("no", "Answered No"),
-    ("no-evidence", "Without evidence link"),
-    ("carried", "Carried over unchanged"),
-    ("na", "N/A"),
+    ("changed", _("Changed since the last validated assessment")),
+    ("no", _("Answered No")),
+    ("no-evidence", _("Without evidence link")),
+    ("carried", _("Carried over unchanged")),
+    ("na", _("N/A")),
 )
 
 

@@ -7,6 +7,8 @@ includes templates/surveys/rounds/_interviews.html with what interview_slots() r
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brands.models import User
 from brands.selectors import brand_ids_for_user, can_manage_brand_id
@@ -81,7 +83,11 @@ def members_of_round(round: Round, user: User | None = None):
 PLANNED = "planned"
 HELD = "held"
 MISSING = "missing"
-SLOT_LABELS = {PLANNED: "Planned", HELD: "Held", MISSING: "No date yet"}
+SLOT_LABELS = {
+    PLANNED: _("Planned"),
+    HELD: pgettext_lazy("interview", "Held"),
+    MISSING: _("No date yet"),
+}
 
 
 @dataclass
@@ -95,7 +101,7 @@ class InterviewSlot:
 
     @property
     def label(self) -> str:
-        return SLOT_LABELS[self.slot]
+        return str(SLOT_LABELS[self.slot])
 
     @property
     def project(self):

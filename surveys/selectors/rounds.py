@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from brands.models import BrandRole, GroupRole, Membership, Project, User
 from brands.selectors import as_uuid, brand_ids_for_user
@@ -37,11 +38,11 @@ SUBMITTED = "submitted"
 VALIDATED = "validated"
 OVERDUE = "overdue"
 STATES = {
-    NOT_STARTED: "Not started",
-    IN_PROGRESS: "In progress",
-    SUBMITTED: "Submitted",
-    VALIDATED: "Validated",
-    OVERDUE: "Overdue",
+    NOT_STARTED: pgettext_lazy("round member", "Not started"),
+    IN_PROGRESS: pgettext_lazy("round member", "In progress"),
+    SUBMITTED: pgettext_lazy("round member", "Submitted"),
+    VALIDATED: pgettext_lazy("round member", "Validated"),
+    OVERDUE: pgettext_lazy("round member", "Overdue"),
 }
 
 
@@ -237,7 +238,7 @@ class MemberRow:
 
     @property
     def state_label(self) -> str:
-        return STATES[self.state]
+        return str(STATES[self.state])
 
 
 @dataclass

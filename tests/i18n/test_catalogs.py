@@ -96,3 +96,10 @@ def test_the_catalog_is_used(code):
     with translation.override(code):
         assert translation.gettext("Log out") != "Log out"
         assert translation.get_language() == code
+
+
+def test_no_marked_message_holds_an_escape_that_xgettext_keeps_as_written(marked):
+    # xgettext does not read Python's \u escapes: the catalog would hold "\\u2026" and the
+    # running code, asking for "…", would never find the translation. Type the character.
+    escaped = [msgid for _, msgid in marked if "\\u" in msgid or "\\N{" in msgid]
+    assert not escaped, escaped
