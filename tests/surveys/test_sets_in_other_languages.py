@@ -4,6 +4,7 @@ The pages speak the person's language, but what a machine reads (a form field th
 parses back, the workbook's sheet and column names) is the same in every language.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from surveys import question_set_format as fmt
 from surveys.question_set_diff import diff
 from surveys.question_set_format import LevelSpec
 from surveys.question_set_translations import completeness
+from tests import factories
 from tests.surveys.test_versions import edit_of
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,56 @@ def test_a_problem_in_a_file_keeps_its_line_and_place_in_any_language():
         (p.line, bool(p.where)) for p in english.value.problems
     ]
     assert any(p.line == 6 for p in english.value.problems)
+
+
+def test_every_set_version_and_round_page_renders_in_french(
+    client, group_admin, draft, version, project
+):
+    opens = dt.date(2026, 11, 2)
+    open_round = factories.round_(version, opens_on=opens, due_on=opens + dt.timedelta(days=30))
+    member = factories.round_member(open_round, project, version, mode="interview")
+    planned = factories.round_(
+        version, opens_on=opens, due_on=opens + dt.timedelta(days=30), status="draft"
+    )
+    # A draft that differs from its version: the diff shows every kind of change it can.
+    first = draft.sections.first()
+    services.draft_question_update(
+        version=draft,
+        user=group_admin,
+        key="doc-purpose",
+        edit=edit_of(draft, "doc-purpose", text="Reworded.", weight=Decimal("2.5"), core=True),
+    )
+    services.draft_section_update(version=draft, user=group_admin, key=first.key, title="Renamed")
+    levels = [LevelSpec(name="Low", min_percent=Decimal(0)), LevelSpec("High", Decimal("62.5"))]
+    services.draft_scoring_update(
+        version=draft, user=group_admin, aggregation="min_section", levels=levels
+    )
+    question = "?key=doc-purpose"
+    section = "?key=" + first.key
+    pages = [
+        reverse("question_set_list"),
+        reverse("question_set_defaults"),
+        reverse("version_detail", args=[version.code]),
+        reverse("version_draft_new", args=[version.code]),
+        *(
+            reverse(name, args=[draft.code])
+            for name in ("version_diff", "draft_edit", "draft_preview", "draft_scoring_edit")
+        ),
+        reverse("draft_question_edit", args=[draft.code]) + question,
+        reverse("draft_question_add", args=[draft.code]),
+        reverse("draft_section_edit", args=[draft.code]) + section,
+        reverse("draft_section_add", args=[draft.code]),
+        reverse("round_list"),
+        reverse("round_create"),
+        reverse("round_detail", args=[open_round.code]),
+        reverse("round_detail", args=[planned.code]),
+        reverse("round_member", args=[member.code]),
+        reverse("round_interviews", args=[open_round.code]),
+    ]
+    french(client, group_admin)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Language"] == "fr", url
+    changes = client.get(reverse("version_diff", args=[draft.code])).content.decode()
+    assert "Renamed" in changes and "High" in changes and "2,5" in changes
