@@ -611,7 +611,7 @@ def _rows(
     positions: dict[int, Column] = {}
     stray: list[int] = []
     for cell in next(sheet.iter_rows(min_row=1, max_row=1), ()):
-        letter = cell.column_letter
+        letter = get_column_letter(cell.column)  # a merged cell has no column_letter
         if is_formula(cell):
             reader.add(Place(title, 1, _column(letter)), _("a formula where a column name belongs"))
             continue

@@ -267,6 +267,15 @@ class TestProblemsNameSheetRowAndColumn:
             "Questions, row 5: cells G5:I5 are merged; unmerge them so every value has its own cell"
         ]
 
+    def test_merged_cells_in_the_first_row_are_a_problem_not_a_crash(self, default_xlsx):
+        def change(workbook):
+            workbook["Scale"].merge_cells("A1:B1")  # Excel keeps A1's name, drops B1's
+
+        assert problems_of(edited(default_xlsx, change)) == [
+            "Scale: the column 'label' is missing from the first row "
+            "(found: key, score, label (nl), label (fr))"
+        ]
+
     def test_a_section_left_without_questions(self, default_xlsx):
         def change(workbook):
             sheet = workbook["Sections"]
