@@ -9,6 +9,8 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from brands.models import Project
 from scoring.selectors import assessment_movement, project_plan
 from scoring.selectors.benchmarks import MIN_GROUP_SIZE, Distribution
@@ -171,7 +173,7 @@ def project_page_data(
             group=peers.group_distribution(key),
         )
 
-    profile = [row("overall", "Overall", latest.percent)]
+    profile = [row("overall", gettext("Overall"), latest.percent)]
     profile += [
         row(column.key, column.title, own_sections.get(column.key))
         for column in columns

@@ -131,7 +131,9 @@ def round_xlsx(request: HttpRequest, code) -> HttpResponse:
         figures.append([_("Previous round"), f.previous.name])
         figures.append([_("Projects validated in both"), f.n_both])
         for label, value in (
+            # xgettext:no-python-format
             (_("Mean % in this round (those projects)"), f.mean_now_both),
+            # xgettext:no-python-format
             (_("Mean % in the previous round (those projects)"), f.mean_before_both),
             (_("Change (points)"), f.change),
         ):
