@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from brands.selectors import as_uuid
 from surveys.models import Answer, Assessment, PipelineEvidence, Question
@@ -32,11 +33,16 @@ class EvidenceState:
 
 def _age(observed: datetime.datetime, now: datetime.datetime) -> str:
     seconds = max(0, int((now - observed).total_seconds()))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
+    if seconds >= 86400:
+        count = seconds // 86400
+        return ngettext("%(count)d day ago", "%(count)d days ago", count) % {"count": count}
+    if seconds >= 3600:
+        count = seconds // 3600
+        return ngettext("%(count)d hour ago", "%(count)d hours ago", count) % {"count": count}
+    if seconds >= 60:
+        count = seconds // 60
+        return ngettext("%(count)d minute ago", "%(count)d minutes ago", count) % {"count": count}
+    return gettext("just now")
 
 
 def evidence_state(
