@@ -63,3 +63,14 @@ class UserLanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+# Languages that keep a noun's capital in the middle of a sentence.
+KEEPS_NOUN_CAPITALS = {"de"}
+
+
+def mid_sentence(label) -> str:
+    """A label (a project's kind, an assessment's mode, a scoring rule) as it reads inside a
+    sentence: "a realtime project" in English, but "ein Echtzeit-Projekt" keeps its capital."""
+    text = str(label)
+    return text if translation.get_language() in KEEPS_NOUN_CAPITALS else text.lower()

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from config import locale
+
 register = template.Library()
 
 
@@ -19,3 +21,10 @@ def nav_current(context, url: str) -> str:
     if url != "/" and path.startswith(url):
         return format_html(' aria-current="{}"', "true")
     return ""
+
+
+@register.filter
+def mid_sentence(label) -> str:
+    """`config.locale.mid_sentence`: a label lowercased inside a sentence, unless the
+    language keeps its nouns' capitals (German)."""
+    return locale.mid_sentence(label)
