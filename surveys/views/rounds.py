@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from brands.models import Brand, ProductLine
 from brands.selectors import can_manage_brand
+from config.locale import mid_sentence
 from scoring.selectors import rounds as figures_of
 from surveys import services
 from surveys.forms import RoundForm, RoundModeForm
@@ -203,7 +204,10 @@ def round_member(request: HttpRequest, code) -> HttpResponse:
                 messages.success(
                     request,
                     _("%(project)s: %(mode)s started.")
-                    % {"project": member.project.name, "mode": member.get_mode_display().lower()},
+                    % {
+                        "project": member.project.name,
+                        "mode": mid_sentence(member.get_mode_display()),
+                    },
                 )
                 return redirect("round_member", code=member.code)
         status = 400
