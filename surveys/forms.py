@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -44,6 +46,8 @@ class AnswerForm(forms.Form):
     evidence_url = forms.CharField(required=False, max_length=500)
     interviewer_note = forms.CharField(required=False, max_length=5000)
     note = forms.CharField(required=False, max_length=2000)
+    # The language the statement was shown in; the service refuses one Yardstick does not speak.
+    language = forms.CharField(required=False, max_length=50)
 
 
 class MessageForm(forms.Form):
@@ -52,8 +56,35 @@ class MessageForm(forms.Form):
     )
 
 
+def _language_choices() -> list[tuple[str, str]]:
+    """Yardstick's languages, each named in itself ("Nederlands")."""
+    return [
+        (code, translation.get_language_info(code)["name_local"].capitalize())
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    # Empty: the invitee's own language if they chose one, else the inviter's.
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the invitation"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose one of Yardstick's languages.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = translation.get_language() or settings.LANGUAGE_CODE
+        yours = translation.get_language_info(active)["name_local"]
+        self.fields["language"].choices = [
+            (
+                "",
+                _("Theirs, if they chose one; else yours (%(language)s)")
+                % {"language": yours.capitalize()},
+            ),
+            *_language_choices(),
+        ]
 
 
 class AccountForm(SetPasswordMixin, forms.Form):

@@ -458,6 +458,9 @@ class Answer(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=0)
+    # The language the statement was shown in when this answer was chosen ("nl"; the set's own
+    # language where a translation was missing); empty when not known (older answers, the API).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["assessment", "question__order"]
@@ -522,6 +525,8 @@ class AnswerEvent(models.Model):
     # {"field": [old, new], ...} for every field that changed.
     changes = models.JSONField(default=dict)
     note = models.TextField(blank=True)
+    # The language the statement was shown in when this change was made (empty: not known).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     objects = AnswerEventQuerySet.as_manager()
 
@@ -567,6 +572,9 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The language the invitation is written in, and the self-fill shown in to someone who has
+    # not chosen one (empty for invitations older than the choice: the site's default).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         ordering = ["assessment", "email"]

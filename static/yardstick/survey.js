@@ -31,6 +31,14 @@
     return fill(forms[sample] || forms["20"] || name, merged);
   }
 
+  // The statements' language: choosing one shows the page in it (the button does without JS).
+  document.addEventListener("change", function (evt) {
+    var select = evt.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.requestSubmit();
+    }
+  });
+
   function formOf(evt) {
     var elt = evt.detail && evt.detail.elt;
     return elt && elt.closest ? elt.closest("form.qform") : null;

@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
@@ -21,6 +22,7 @@ from surveys.models import (
     AssessmentStatus,
 )
 from surveys.selectors import options_of
+from surveys.selectors.statements import is_language, shown_language
 from surveys.services.errors import (
     AnswerConflict,
     AssessmentClosed,
@@ -102,8 +104,14 @@ def answer_save(
     data: AnswerInput,
     via: str,
     note: str = "",
+    language: str = "",
 ) -> Answer:
     """Change one answer, if it is still at `base_revision`; record the change in its history.
+
+    `language` is the language the statement was shown in (one of settings.LANGUAGES; empty
+    when not known, as for the API). The answer and its history record the language the
+    statement's text really was in: the set's own where the asked one has no translation yet.
+    A value Yardstick does not speak is refused, nothing saved.
 
     Raises AnswerConflict (with the current answer) when someone else changed it first,
     so nothing is ever silently overwritten. The returned answer carries
@@ -125,6 +133,15 @@ def answer_save(
         raise NotAllowed(_("You may not change answers of this assessment."))
     if data.interviewer_note is not None and not can_see_interviewer_notes(user, assessment):
         raise NotAllowed(_("Only assessors can write interviewer notes."))
+    if language and not is_language(language):
+        raise BadAnswer(
+            _(
+                "The statement's language was sent as '%(value)s', which is not one of "
+                "Yardstick's languages (%(languages)s). Nothing was saved; reload the page."
+            )
+            % {"value": language[:20], "languages": ", ".join(dict(settings.LANGUAGES))},
+            field="language",
+        )
 
     with transaction.atomic():
         # One statement locks the answer and its assessment, so that neither another
@@ -220,6 +237,11 @@ def answer_save(
 
         now = timezone.now()
         options = {o.key: o for o in options_of(assessment)}
+        shown_in = (
+            shown_language(answer.question, language, assessment.version.language)
+            if language
+            else ""
+        )
         fields = {
             "option": options[after["option"]] if after["option"] else None,
             "is_na": after["is_na"],
@@ -231,11 +253,13 @@ def answer_save(
             "needs_attention": False,
             "answered_by": user,
             "answered_at": now,
+            # An answer is in the language its choice was made in; a comment alone keeps it.
+            "language": shown_in if answer_changed else answer.language,
         }
         if connection.vendor == "postgresql":
             # The UPDATE and the history row in one statement: one round trip instead of two.
             updated = _update_with_event(
-                answer.pk, base_revision, fields, user, now, via, changes, note
+                answer.pk, base_revision, fields, user, now, via, changes, note, shown_in
             )
         else:
             updated = Answer.objects.filter(pk=answer.pk, revision=base_revision).update(
@@ -250,6 +274,7 @@ def answer_save(
                     revision=base_revision + 1,
                     changes=changes,
                     note=note.strip(),
+                    language=shown_in,
                 )
         if not updated:  # only reachable on databases without row locks
             raise AnswerConflict(Answer.objects.select_related("option").get(pk=answer.pk))
@@ -266,16 +291,19 @@ _UPDATE_WITH_EVENT = """WITH changed AS (
         UPDATE surveys_answer SET
             revision = revision + 1, option_id = %s, is_na = %s, na_reason = %s, comment = %s,
             evidence_url = %s, interviewer_note = %s, carried_over = %s, needs_attention = %s,
-            answered_by_id = %s, answered_at = %s
+            answered_by_id = %s, answered_at = %s, language = %s
         WHERE id = %s AND revision = %s
         RETURNING id, revision
     )
-    INSERT INTO surveys_answerevent (answer_id, actor_id, at, via, revision, changes, note)
-    SELECT id, %s, %s, %s, revision, %s::jsonb, %s FROM changed
+    INSERT INTO surveys_answerevent
+        (answer_id, actor_id, at, via, revision, changes, note, language)
+    SELECT id, %s, %s, %s, revision, %s::jsonb, %s, %s FROM changed
 """
 
 
-def _update_with_event(answer_id, base_revision, fields, user, now, via, changes, note) -> int:
+def _update_with_event(
+    answer_id, base_revision, fields, user, now, via, changes, note, language
+) -> int:
     option = fields["option"]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -291,6 +319,7 @@ def _update_with_event(answer_id, base_revision, fields, user, now, via, changes
                 fields["needs_attention"],
                 user.pk,
                 now,
+                fields["language"],
                 answer_id,
                 base_revision,
                 user.pk,
@@ -298,6 +327,7 @@ def _update_with_event(answer_id, base_revision, fields, user, now, via, changes
                 via,
                 json.dumps(changes),
                 note.strip(),
+                language,
             ],
         )
         return cursor.rowcount

@@ -139,6 +139,7 @@ def assessment_start(
                 carried_over=carried,
                 answered_by=old.answered_by if carried else None,
                 answered_at=old.answered_at if carried else None,
+                language=old.language if carried else "",
                 revision=1 if carried else 0,
             )
         )
@@ -168,6 +169,7 @@ def carry_over_record(*, answers, user: User, at, note: str) -> None:
                 "is_na": [False, row.is_na],
             },
             note=note,
+            language=row.language,
         )
         for row in answers.select_related("option")
     )

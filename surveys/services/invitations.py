@@ -3,16 +3,17 @@
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brands import audit
 from brands.models import AuditAction, BrandRole, Membership, User
 from brands.selectors import can_manage_brand
+from config.locale import supported
 from surveys.models import Assessment, AssessmentMode, AssessmentStatus, Invitation
 from surveys.services.errors import InvalidInvitation, NotAllowed, SurveyError
 
@@ -54,7 +55,25 @@ def invitation_link(invitation: Invitation, *, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def invitation_language(*, chosen: str = "", invitee: User | None = None) -> str:
+    """The language an invitation is written in: the one chosen for it, else the invitee's own
+    (a known account that chose one), else the inviter's (the active language)."""
+    return (
+        supported(chosen)
+        or supported(getattr(invitee, "language", ""))
+        or supported(translation.get_language())
+        or supported(settings.LANGUAGE_CODE)
+        or ""
+    )
+
+
 def _send(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
+    # The e-mail, subject and body, speaks the invitation's language, whoever sends it.
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        _send_now(invitation, base_url=base_url, reminder=reminder)
+
+
+def _send_now(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
     context = {
         "invitation": invitation,
         "assessment": invitation.assessment,
@@ -73,12 +92,16 @@ def _send(invitation: Invitation, *, base_url: str, reminder: bool) -> None:
     else:
         subject = _("Please fill in the MLOps assessment of %(project)s") % {"project": name}
     body = render_to_string("surveys/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    # Content-Language tells mail clients (and their reading aloud) what the mail speaks.
+    headers = {"Content-Language": translation.get_language()}
+    EmailMessage(subject, body, None, [invitation.email], headers=headers).send()
 
 
 def invitation_create(
-    *, assessment: Assessment, email: str, user: User, base_url: str
+    *, assessment: Assessment, email: str, user: User, base_url: str, language: str = ""
 ) -> Invitation:
+    """Invite `email` to the self-fill `assessment` and send the e-mail. `language` (one of
+    settings.LANGUAGES) is the invitation's; empty: see `invitation_language`."""
     if not can_manage_brand(user, assessment.project.brand):
         raise NotAllowed(_("Only the brand's leads and group assessors can invite respondents."))
     if assessment.mode != AssessmentMode.SELF_FILL or assessment.status != AssessmentStatus.DRAFT:
@@ -86,11 +109,20 @@ def invitation_create(
     email = User.objects.normalize_email(email.strip()).lower()
     if not email:
         raise SurveyError(_("Give an e-mail address."))
+    if language and language not in dict(settings.LANGUAGES):
+        raise SurveyError(
+            _("'%(value)s' is not one of Yardstick's languages (%(languages)s).")
+            % {"value": language[:20], "languages": ", ".join(dict(settings.LANGUAGES))}
+        )
     invitee = User.objects.filter(email__iexact=email, is_active=True).first()
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                assessment=assessment, email=email, user=invitee, created_by=user
+                assessment=assessment,
+                email=email,
+                user=invitee,
+                created_by=user,
+                language=invitation_language(chosen=language, invitee=invitee),
             )
     except IntegrityError:
         raise SurveyError(
@@ -178,7 +210,11 @@ def invitations_for_team(*, assessment: Assessment, user: User, base_url: str) -
         invited.add(email)
         made.append(
             Invitation.objects.create(
-                assessment=assessment, email=email, user=person, created_by=user
+                assessment=assessment,
+                email=email,
+                user=person,
+                created_by=user,
+                language=invitation_language(invitee=person),
             )
         )
 

@@ -22,11 +22,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from brands.models import BrandRole, Membership, User
+from config.locale import supported
 from surveys.models import (
     AssessmentMode,
     Invitation,
@@ -39,6 +40,9 @@ from surveys.models import (
     RoundStatus,
 )
 from surveys.selectors.round_members import (
+    IN_PROGRESS,
+    MODE_TO_CHOOSE,
+    NOT_STARTED,
     current_assessment,
     is_done,
     started_assessment_ids,
@@ -47,6 +51,13 @@ from surveys.selectors.round_members import (
 from surveys.services.invitations import invitation_link
 
 log = logging.getLogger(__name__)
+
+# The states a reminder names (kept in English on its items), in the recipient's language.
+STATE_WORDS = {
+    NOT_STARTED: gettext_lazy("not started"),
+    IN_PROGRESS: gettext_lazy("in progress"),
+    MODE_TO_CHOOSE: gettext_lazy("mode to choose"),
+}
 
 
 def round_reason(round: Round, day: datetime.date) -> tuple[str, int] | None:
@@ -72,12 +83,27 @@ class Line:
     role: str
     link: str = ""
 
+    @property
+    def state_text(self) -> str:
+        """The state in the active language (the mail's)."""
+        return str(STATE_WORDS.get(self.state, self.state))
+
 
 @dataclass
 class Recipient:
     email: str
     user: User | None
     lines: list[Line] = field(default_factory=list)
+    # The language of an invitation, for someone who has no language of their own (no account,
+    # or one without a profile language).
+    invited_in: str = ""
+
+    @property
+    def language(self) -> str:
+        """What the mail speaks: the person's profile language, else the language they were
+        invited in, else the site's."""
+        own = supported(self.user.language) if self.user is not None else None
+        return own or supported(self.invited_in) or settings.LANGUAGE_CODE
 
 
 @dataclass
@@ -107,19 +133,23 @@ def _active_user(email: str) -> User | None:
     return User.objects.filter(email__iexact=email, is_active=True).order_by("id").first()
 
 
-def _respondents(member: RoundMember, assessment) -> list[tuple[str, User | None, str]]:
-    """(address, account, link) of the people who answer the member's self-fill."""
+def _respondents(member: RoundMember, assessment) -> list[tuple[str, User | None, str, str]]:
+    """(address, account, link, invitation language) of the people who answer the member's
+    self-fill."""
     if assessment is None or assessment.mode != AssessmentMode.SELF_FILL:
         return []
     fill = _url(reverse("assessment_fill", args=[assessment.code]))
-    found: dict[str, tuple[str, User | None, str]] = {}
+    found: dict[str, tuple[str, User | None, str, str]] = {}
     data_scientists = Membership.objects.filter(
         brand_id=member.project.brand_id, role=BrandRole.DATA_SCIENTIST
     ).values("user_id")
     team = member.project.team.filter(id__in=data_scientists, is_active=True).exclude(email="")
+    invitations = list(Invitation.objects.filter(assessment=assessment).select_related("user"))
+    invited_in = {i.email.lower(): i.language for i in invitations}
     for user in team:
-        found.setdefault(user.email.lower(), (user.email.lower(), user, fill))
-    for invitation in Invitation.objects.filter(assessment=assessment).select_related("user"):
+        email = user.email.lower()
+        found.setdefault(email, (email, user, fill, invited_in.get(email, "")))
+    for invitation in invitations:
         user = invitation.user if invitation.user and invitation.user.is_active else None
         email = (user.email if user and user.email else invitation.email).lower()
         if email in found:
@@ -127,7 +157,7 @@ def _respondents(member: RoundMember, assessment) -> list[tuple[str, User | None
         user = user or _active_user(email)
         # Someone without an account follows their invitation link, which lets them make one.
         link = fill if user else invitation_link(invitation, base_url=settings.SITE_URL)
-        found[email] = (email, user, link)
+        found[email] = (email, user, link, invitation.language)
     return list(found.values())
 
 
@@ -147,9 +177,10 @@ def reminders_due(day: datetime.date) -> dict[str, Recipient]:
     recipients: dict[str, Recipient] = {}
     leads_cache: dict = {}
 
-    def add(email: str, user: User | None, line: Line) -> None:
+    def add(email: str, user: User | None, line: Line, invited_in: str = "") -> None:
         recipient = recipients.setdefault(email, Recipient(email=email, user=user))
         recipient.user = recipient.user or user
+        recipient.invited_in = recipient.invited_in or invited_in
         recipient.lines.append(line)
 
     for round in Round.objects.filter(status=RoundStatus.OPEN, opens_on__lte=day):
@@ -172,8 +203,9 @@ def reminders_due(day: datetime.date) -> dict[str, Recipient]:
             state = state_in_words(
                 member, assessment, assessment is not None and assessment.id in started
             )
-            for email, user, link in _respondents(member, assessment):
-                add(email, user, Line(member, reason, days, state, ReminderRole.RESPONDENT, link))
+            for email, user, link, invited_in in _respondents(member, assessment):
+                line = Line(member, reason, days, state, ReminderRole.RESPONDENT, link)
+                add(email, user, line, invited_in)
             link = overview or (
                 _url(reverse("assessment_detail", args=[assessment.code])) if assessment else ""
             )
@@ -287,16 +319,19 @@ def _send_digest(recipient: Recipient, day: datetime.date, run: ReminderRun) -> 
             "days_before": settings.ROUND_REMINDER_DAYS_BEFORE,
             "overdue_every": settings.ROUND_REMINDER_OVERDUE_EVERY_DAYS,
         }
-        subject = _subject(lines)
-        mail = EmailMultiAlternatives(
-            subject,
-            render_to_string("surveys/email/round_reminders.txt", context),
-            None,
-            [recipient.email],
-        )
-        mail.attach_alternative(
-            render_to_string("surveys/email/round_reminders.html", context), "text/html"
-        )
+        # Each person's mail in their own language, whoever runs the reminders.
+        with translation.override(recipient.language):
+            subject = _subject(lines)
+            mail = EmailMultiAlternatives(
+                subject,
+                render_to_string("surveys/email/round_reminders.txt", context),
+                None,
+                [recipient.email],
+                headers={"Content-Language": translation.get_language()},
+            )
+            mail.attach_alternative(
+                render_to_string("surveys/email/round_reminders.html", context), "text/html"
+            )
         mail.send()
         ReminderDigest.objects.filter(pk=digest.pk).update(
             subject=subject, sent_at=timezone.now(), user=recipient.user

@@ -19,13 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.models import User
+from config.locale import supported
 from surveys.models import (
     Answer,
     AnswerVia,
@@ -33,7 +35,9 @@ from surveys.models import (
     AssessmentStatus,
     QuestionSetVersion,
 )
+from surveys.question_set_translations import translated
 from surveys.selectors import options_of
+from surveys.selectors.statements import is_language, page_language
 from surveys.services.answers import AnswerInput, answer_save
 from surveys.services.errors import AnswerConflict, BadAnswer, NotAllowed, SurveyError
 from surveys.services.permissions import can_edit_answers
@@ -56,9 +60,23 @@ class StalePreview(SurveyError):
     status = 409
 
 
-def scale_of(version: QuestionSetVersion, options=None) -> list[ScaleOption]:
+def scale_of(
+    version: QuestionSetVersion, options=None, language: str | None = None
+) -> list[ScaleOption]:
+    """The answer scale with its labels in `language` (default: the set's own). Every label
+    the option has in any language is an alias: a file written in one of them is read."""
     return [
-        ScaleOption(key=o.key, label=o.label, score=float(o.score))
+        ScaleOption(
+            key=o.key,
+            label=translated(
+                o, language or version.language, "label", source=version.language
+            ).text,
+            score=float(o.score),
+            aliases=(
+                o.label,
+                *(t.get("label", "") for t in (o.translations or {}).values() if t.get("label")),
+            ),
+        )
         for o in (options if options is not None else version.options.all())
     ]
 
@@ -70,9 +88,18 @@ GUIDANCE_LABELS = (
 )
 
 
-def guidance_of(question) -> str:
-    """The question's guidance in one cell, each part under its name (in the active language)."""
-    parts = [(label, getattr(question, field)) for field, label in GUIDANCE_LABELS]
+def guidance_of(question, language: str | None = None, source: str | None = None) -> str:
+    """The question's guidance in one cell, each part under its name in the active language;
+    the parts in `language` (default: as written), where the set has them translated."""
+    parts = [
+        (
+            label,
+            translated(question, language, field, source=source).text
+            if language
+            else getattr(question, field),
+        )
+        for field, label in GUIDANCE_LABELS
+    ]
     return "\n".join(
         _("%(part)s: %(text)s") % {"part": label, "text": text.strip()}
         for label, text in parts
@@ -103,8 +130,15 @@ def safe_filename(text: str) -> str:
 # ---------------------------------------------------------------- download
 
 
-def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes]:
-    """The questionnaire of an open assessment, pre-filled; (filename, bytes)."""
+def workbook_download(
+    *, assessment: Assessment, user: User, language: str | None = None
+) -> tuple[str, bytes]:
+    """The questionnaire of an open assessment, pre-filled; (filename, bytes).
+
+    Written in `language` (one of settings.LANGUAGES; default: the active one): its
+    instructions and headers, and the statements, guidance, sections and answers where the
+    set has them translated (else in the set's own language).
+    """
     if not can_edit_answers(user, assessment):
         raise NotAllowed(
             _(
@@ -112,18 +146,29 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
                 "workbook, and only while it is open."
             )
         )
+    language = (
+        supported(language) or supported(translation.get_language()) or settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        return _questionnaire(assessment, language)
+
+
+def _questionnaire(assessment: Assessment, language: str) -> tuple[str, bytes]:
     options = options_of(assessment)
-    labels = {o.id: o.label for o in options}
+    version = assessment.version
+    source = version.language
+    scale = scale_of(version, options, language)
+    labels = {o.id: shown.label for o, shown in zip(options, scale, strict=True)}
     keys = {o.id: o.key for o in options}
     rows, revisions = [], {}
     for answer in _answers(assessment):
         q = answer.question
         rows.append(
             QuestionRow(
-                section=q.section.title,
+                section=translated(q.section, language, "title", source=source).text,
                 key=q.key,
-                text=q.text,
-                guidance=guidance_of(q),
+                text=translated(q, language, "text", source=source).text,
+                guidance=guidance_of(q, language, source),
                 core=q.core,
                 answer=NA_LABEL if answer.is_na else labels.get(answer.option_id, ""),
                 na_reason=answer.na_reason if answer.is_na else "",
@@ -133,7 +178,6 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
         )
         revisions[q.key] = (answer.revision, _state_of(answer, keys).fingerprint())
     project = assessment.project
-    version = assessment.version
     identity = Identity(
         purpose=PURPOSE_ASSESSMENT,
         project=str(project.code),
@@ -141,6 +185,7 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
         assessment=str(assessment.code),
         answers=revisions,
         downloaded_at=stamp(),
+        language=language,
     )
     content = questionnaire_build(
         title=_("%(project)s: maturity questionnaire") % {"project": project.name},
@@ -155,7 +200,7 @@ def workbook_download(*, assessment: Assessment, user: User) -> tuple[str, bytes
             (_("Question set"), str(version)),
             (_("Downloaded"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         ],
-        scale=scale_of(version, options),
+        scale=scale,
         rows=rows,
         identity=identity,
     )
@@ -190,6 +235,8 @@ class Preview:
     not_in_file: int
     # Changed online since the download but left as it was in the file: online stays.
     kept_online: list[dict]
+    # The language the file was written in: the answers applied from it record it.
+    language: str = ""
 
     @property
     def conflicts(self) -> list[Change]:
@@ -278,8 +325,13 @@ def workbook_preview(
     identity = _identity_for(assessment, workbook, user)
     options = options_of(assessment)
     option_keys = {o.id: o.key for o in options}
-    labels = {o.key: o.label for o in options}
+    # The preview shows the statements and answers in the language of the person looking at it.
+    shown_in, source = page_language(), assessment.version.language
+    labels = {o.key: translated(o, shown_in, "label", source=source).text for o in options}
     answers = {a.question.key: a for a in _answers(assessment)}
+    statement = {
+        k: translated(a.question, shown_in, "text", source=source).text for k, a in answers.items()
+    }
     rows = questionnaire_read(
         workbook,
         scale=scale_of(assessment.version, options),
@@ -302,7 +354,7 @@ def workbook_preview(
                 {
                     "key": row.key,
                     "row": row.number,
-                    "statement": answer.question.text,
+                    "statement": statement[row.key],
                     "online": _display(current, labels),
                 }
             )
@@ -311,8 +363,8 @@ def workbook_preview(
             Change(
                 key=row.key,
                 row=row.number,
-                statement=answer.question.text,
-                section=answer.question.section.title,
+                statement=statement[row.key],
+                section=translated(answer.question.section, shown_in, "title", source=source).text,
                 before=_display(current, labels),
                 after=_display(row.state, labels),
                 base_revision=answer.revision,
@@ -331,6 +383,7 @@ def workbook_preview(
         unchanged=unchanged,
         not_in_file=len(answers) - len(rows),
         kept_online=kept,
+        language=identity.language if is_language(identity.language) else "",
     )
 
 
@@ -407,6 +460,7 @@ def workbook_apply(
                 data=answer_input_of(change.after),
                 via=AnswerVia.IMPORT,
                 note=note,
+                language=preview.language if is_language(preview.language) else "",
             )
         except AnswerConflict:
             raise StalePreview(

@@ -14,6 +14,7 @@ from django_htmx.http import reswap, trigger_client_event
 from surveys import selectors, services
 from surveys.forms import AnswerForm
 from surveys.models import Answer, AnswerVia, AssessmentMode, AssessmentStatus
+from surveys.selectors import statements
 from surveys.services.permissions import can_edit_answers, can_see_interviewer_notes
 
 # Text fields a save can leave aside, saving the rest of the answer, when only they are wrong.
@@ -86,19 +87,61 @@ def _via(assessment) -> str:
     return services.answer_via(assessment)
 
 
+def statements_context(
+    assessment, language: str, answers: list[Answer], *, sections=(), options=None
+) -> dict:
+    """The statements of a screen in `language` (surveys/selectors/statements.py): each
+    answer's question and section marked with its shown texts, and what the screen's
+    templates need for the scale and the language choice."""
+    version = assessment.version
+    statements.mark_statements(answers, language, version, sections=sections)
+    shown = statements.shown_options(
+        options if options is not None else selectors.options_of(assessment), language, version
+    )
+    # "Written for the previous answer, Yes": the label as the scale on the screen says it.
+    labels = {o.label.text: o.label.text for o in shown}
+    source_labels = {o.key: o for o in selectors.options_of(assessment)}
+    for option in shown:
+        labels[source_labels[option.key].label] = option.label.text
+    for answer in answers:
+        previous = getattr(answer, "comment_for_previous", "")
+        if previous in labels:
+            answer.comment_for_previous = labels[previous]
+    languages = statements.version_languages(version)
+    return {
+        "options": shown,
+        "statement_language": language,
+        "statement_languages": [(code, statements.language_name(code)) for code in languages],
+        "source_language": version.language,
+        "source_language_name": statements.language_name(version.language),
+        "has_fallbacks": any(a.question.shown["text"].is_fallback for a in answers),
+    }
+
+
 def _fill_context(request, assessment) -> dict:
     progress = selectors.assessment_progress(assessment)
     skipped = selectors.not_applicable_questions(assessment)
+    language = statements.chosen_language(request, assessment)
     for section in progress:
         section.not_applicable = skipped.get(section.section.id, [])
+        for question in section.not_applicable:
+            statements.mark_question(question, language, assessment.version.language)
     done, total = selectors.overall_progress(progress)
     counts = selectors.round_counts(progress)
     options = list(assessment.version.options.all())
-    selectors.mark_comments_for_previous([a for p in progress for a in p.answers], options)
+    answers = [a for p in progress for a in p.answers]
+    selectors.mark_comments_for_previous(answers, options)
     first_open = next(
         (a for p in progress for a in p.answers if not a.is_answered or a.carried_over), None
     )
     return {
+        **statements_context(
+            assessment,
+            language,
+            answers,
+            sections=[p.section for p in progress],
+            options=options,
+        ),
         "with_progress": True,
         "first_open": first_open,
         "assessment": assessment,
@@ -107,7 +150,6 @@ def _fill_context(request, assessment) -> dict:
         "done": done,
         "total": total,
         "counts": counts,
-        "options": options,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
@@ -164,10 +206,14 @@ def _question_context(
     if _via(assessment) != AnswerVia.SELF_FILL:
         # The review and interview screens show pipeline evidence beside the statement.
         selectors.mark_pipeline_evidence([answer], assessment)
+    # The statement stays in the language the form says it was shown in.
+    language = statements.statement_language(
+        assessment.version, request.POST.get("language"), request.LANGUAGE_CODE
+    )
     return {
+        **statements_context(assessment, language, [answer]),
         "assessment": assessment,
         "answer": answer,
-        "options": selectors.options_of(assessment),
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": _via(assessment),
@@ -241,6 +287,7 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
                 data=answer_input,
                 via=_via(assessment),
                 note=data["note"],
+                language=data["language"],
             )
         except services.BadAnswer as exc:
             if not (request.htmx and exc.field in LAID_ASIDE):
@@ -256,6 +303,7 @@ def answer_save(request: HttpRequest, code, key: str) -> HttpResponse:
                 data=dataclasses.replace(answer_input, **{exc.field: None}),
                 via=_via(assessment),
                 note=data["note"],
+                language=data["language"],
             )
     except services.AnswerConflict as exc:
         current = _answer(assessment, key)
@@ -354,6 +402,8 @@ def answer_history(request: HttpRequest, code, key: str) -> HttpResponse:
     except Answer.DoesNotExist:
         raise Http404("No such question in this assessment") from None
     show_notes = can_see_interviewer_notes(request.user, assessment)
+    language = statements.chosen_language(request, assessment)
+    statements.mark_statements([answer], language, assessment.version)
     events = list(selectors.answer_history(answer))
     for event in events:
         event.rows = [

@@ -21,6 +21,8 @@ from scoring.selectors import (
 from surveys import selectors, services
 from surveys.forms import StartAssessmentForm
 from surveys.models import Assessment, AssessmentMode
+from surveys.question_set_translations import translated
+from surveys.selectors import statements
 from surveys.services.permissions import can_edit_answers, can_review
 
 
@@ -45,14 +47,33 @@ def assessment_detail(request: HttpRequest, code) -> HttpResponse:
             section_score.points_text = figure and engine.format_points(
                 figure.points, figure.max_points
             )
+    # The set's texts (statements, sections, the level) in the person's language where the
+    # set has it, else its own: the figures are the same in every language.
+    version = assessment.version
+    language = statements.statement_language(version, request.LANGUAGE_CODE)
+    answers = list(selectors.answers_of_assessment(assessment))
+    statements.mark_statements(answers, language, version)
+    for answer in answers:
+        if answer.option_id:
+            answer.shown_option = translated(
+                answer.option, language, "label", source=version.language
+            ).text
+    level = score and score.level
+    if score is not None:
+        for section_score in score.sections.all():
+            statements.mark_section(section_score.section, language, version.language)
+        band = version.levels.filter(name=score.level).first()
+        level = band and translated(band, language, "name", source=version.language).text
     context = {
+        "level": level or (score and score.level),
+        "statement_language": language,
         "points": points and engine.format_points(points.points, points.max_points),
         "moved": moved,
         "moved_up": moved and sum(1 for a in moved.answers if a.direction == "up"),
         "moved_down": moved and sum(1 for a in moved.answers if a.direction == "down"),
         "assessment": assessment,
         "project": assessment.project,
-        "answers": selectors.answers_of_assessment(assessment),
+        "answers": answers,
         "score": score,
         # Open assessments have no stored score yet; show where they stand now.
         "live": None if score else assessment_result(assessment),
@@ -125,6 +146,8 @@ def assessment_submit(request: HttpRequest, code) -> HttpResponse:
     try:
         services.assessment_submit(assessment=assessment, user=request.user)
     except services.IncompleteAssessment as exc:
+        language = statements.chosen_language(request, assessment)
+        statements.mark_statements(exc.missing, language, assessment.version)
         return render(
             request,
             "surveys/missing.html",

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 from surveys import selectors, services
 from surveys.forms import InterviewPauseForm
 from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
+from surveys.selectors import statements
 from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
-from surveys.views.answers import script_texts
+from surveys.views.answers import script_texts, statements_context
 
 
 def _runs_interview(user, assessment: Assessment) -> bool:
@@ -43,10 +44,17 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         selectors.mark_pipeline_evidence([current], assessment)
     elapsed = selectors.interview_elapsed_seconds(assessment)
     options = list(assessment.version.options.all())
+    # The interviewer may show the statements in another language than the console's own
+    # (kept for this assessment in the session, surveys/selectors/statements.py).
+    language = statements.chosen_language(request, assessment)
+    shown = statements_context(
+        assessment, language, answers, sections=[p.section for p in progress], options=options
+    )
     numbered = iter(range(1, total + 1))
     unanswered = [n for n, a in enumerate(answers, start=1) if not a.is_answered]
     later = [n for n in unanswered if n > index + 1] or unanswered
     return {
+        **shown,
         "assessment": assessment,
         "project": assessment.project,
         "progress": progress,
@@ -63,8 +71,7 @@ def _console_context(request: HttpRequest, assessment: Assessment) -> dict:
         "elapsed": elapsed,
         "elapsed_display": _clock(elapsed),
         "running": assessment.interview_resumed_at is not None,
-        "options": options,
-        "option_labels": ", ".join(o.label for o in options),
+        "option_labels": ", ".join(str(o) for o in shown["options"]),
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.INTERVIEW,
@@ -145,6 +152,7 @@ def interview_finalise(request: HttpRequest, code) -> HttpResponse:
     except services.IncompleteAssessment as exc:
         context = _console_context(request, assessment)
         numbers = {a.id: n for n, a in enumerate(context["answers"], start=1)}
+        statements.mark_statements(exc.missing, context["statement_language"], assessment.version)
         context["missing"] = [(numbers.get(a.id), a) for a in exc.missing]
         return render(request, "surveys/interview.html", context, status=400)
     except services.SurveyError as exc:

@@ -7,14 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.selectors import can_manage_brand
+from config.locale import supported
 from surveys import selectors, services
 from surveys.forms import AccountForm, InviteForm
 from surveys.models import AssessmentMode
+from surveys.selectors import statements
 
 _FORBIDDEN = gettext_lazy("Only the brand's leads and group assessors can invite respondents.")
 
@@ -44,6 +47,7 @@ def invitation_list(request: HttpRequest, code) -> HttpResponse:
                     email=email,
                     user=request.user,
                     base_url=_base_url(request),
+                    language=form.cleaned_data["language"],
                 )
             except services.SurveyError as exc:
                 form.add_error("email", exc.message)
@@ -77,6 +81,36 @@ def invitation_remind(request: HttpRequest, code) -> HttpResponse:
     return redirect("invitation_list", code=invitation.assessment.code)
 
 
+def _invited_language(request: HttpRequest, invitation) -> str | None:
+    """The invitation's language for someone who has not chosen one: no profile language and
+    no choice in the header's switcher (its cookie). None when their own choice stands."""
+    user = request.user
+    if user.is_authenticated and supported(user.language):
+        return None
+    if supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
+        return None
+    return supported(invitation.language)
+
+
+def _to_fill(request: HttpRequest, assessment, language: str | None) -> HttpResponse:
+    """On to the self-fill; in the invitation's language for someone without their own."""
+    response = redirect("assessment_fill", code=assessment.code)
+    if language is None:
+        return response
+    # The statements in it (where the set has them), as if chosen on the fill page...
+    statements.keep_language(request, assessment, language)
+    # ... and the interface keeps speaking it on the next pages, as the switcher's choice would.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Follow an invitation link: log in or create an account, then fill the assessment."""
@@ -86,6 +120,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "surveys/invitation_accept.html", {"error": exc.message}, status=exc.status
         )
+    language = _invited_language(request, invitation)
+    if language is not None:
+        # The page speaks the language the inviter chose for the invitation.
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     assessment = invitation.assessment
     context = {"invitation": invitation, "assessment": assessment, "project": assessment.project}
     account = selectors.invitation_account(invitation)
@@ -107,7 +146,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             services.invitation_accept(invitation=invitation, user=me)
         except services.SurveyError as exc:
             return _problem(request, exc.message, exc.status)
-        return redirect("assessment_fill", code=assessment.code)
+        return _to_fill(request, assessment, language)
 
     form = AccountForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +166,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             _("Welcome to Yardstick. Your username is %(username)s.")
             % {"username": user.get_username()},
         )
-        return redirect("assessment_fill", code=assessment.code)
+        return _to_fill(request, assessment, language)
     context["form"] = form
     status = 400 if request.method == "POST" else 200
     return render(request, "surveys/invitation_accept.html", context, status=status)

@@ -13,8 +13,9 @@ from scoring.selectors import previous_validated
 from surveys import selectors, services
 from surveys.forms import MessageForm
 from surveys.models import AnswerVia, Assessment, AssessmentMode, AssessmentStatus
+from surveys.selectors import statements
 from surveys.services.permissions import can_edit_answers, can_review, can_see_interviewer_notes
-from surveys.views.answers import script_texts
+from surveys.views.answers import script_texts, statements_context
 
 
 def _reviews(user, assessment: Assessment) -> bool:
@@ -38,7 +39,18 @@ def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> di
         progress = [p for p in progress if p.answers]
     else:
         show = ""
+    language = statements.chosen_language(request, assessment)
+    shown = statements_context(
+        assessment,
+        language,
+        answers,
+        sections=[p.section for p in progress],
+        options=options,
+    )
+    disagreements = selectors.review_disagreements(assessment)
+    statements.mark_statements([d.answer for d in disagreements], language, assessment.version)
     return {
+        **shown,
         "previous": previous,
         "filters": filters,
         "show": show,
@@ -48,8 +60,7 @@ def _review_context(request: HttpRequest, assessment: Assessment, **extra) -> di
         "progress": progress,
         "done": done,
         "total": total,
-        "disagreements": selectors.review_disagreements(assessment),
-        "options": options,
+        "disagreements": disagreements,
         "can_edit": can_edit_answers(request.user, assessment),
         "show_notes": can_see_interviewer_notes(request.user, assessment),
         "via": AnswerVia.REVIEW,

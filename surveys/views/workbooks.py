@@ -6,6 +6,7 @@ dropped, never stored on disk.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +18,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brands.selectors import get_project_for_user
+from config.locale import supported
 from surveys import selectors
 from surveys.models import AssessmentMode
+from surveys.selectors import statements
 from surveys.services import BadAnswer, SurveyError, imports
 from surveys.services import workbooks as service
 from surveys.services.permissions import can_edit_answers
@@ -54,6 +57,21 @@ class HistoricImportForm(WorkbookUploadForm):
     )
 
 
+def _file_language(request: HttpRequest, assessment) -> str:
+    """The language of a questionnaire download: the one chosen on the download form, else the
+    statements' language chosen on the assessment's screens, else the person's own."""
+    kept = request.session.get(statements.SESSION_KEY.format(code=assessment.code))
+    return supported(request.GET.get("lang")) or supported(kept) or request.LANGUAGE_CODE
+
+
+def _language_choices(assessment) -> list[tuple[str, str, bool]]:
+    """(code, name in itself, whether the set has its statements in it) of every language."""
+    has = set(statements.version_languages(assessment.version))
+    return [
+        (code, statements.language_name(code), code in has) for code, _name in settings.LANGUAGES
+    ]
+
+
 def _session_key(assessment) -> str:
     return f"workbook-preview:{assessment.code}"
 
@@ -70,7 +88,9 @@ def _attachment(filename: str, content: bytes) -> HttpResponse:
 def workbook_download(request: HttpRequest, code) -> HttpResponse:
     assessment = selectors.get_assessment_for_user(request.user, code)
     try:
-        filename, content = service.workbook_download(assessment=assessment, user=request.user)
+        filename, content = service.workbook_download(
+            assessment=assessment, user=request.user, language=_file_language(request, assessment)
+        )
     except SurveyError as exc:
         messages.error(request, exc.message)
         return redirect("assessment_detail", code=assessment.code)
@@ -86,7 +106,14 @@ def workbook_upload(request: HttpRequest, code) -> HttpResponse:
         return redirect("assessment_detail", code=assessment.code)
     posted = request.method == "POST"
     form = WorkbookUploadForm(request.POST, request.FILES) if posted else WorkbookUploadForm()
-    context = {"assessment": assessment, "project": assessment.project, "form": form}
+    context = {
+        "assessment": assessment,
+        "project": assessment.project,
+        "form": form,
+        "file_language": _file_language(request, assessment),
+        "file_languages": _language_choices(assessment),
+        "source_language_name": statements.language_name(assessment.version.language),
+    }
     if posted:
         if not form.is_valid():
             return render(request, "surveys/workbook_upload.html", context, status=400)

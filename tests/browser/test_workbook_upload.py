@@ -23,7 +23,7 @@ def test_download_fill_upload_preview_and_apply(
     page.goto(reverse("assessment_detail", args=[self_fill.code]))
     page.get_by_role("link", name="Fill in offline (Excel)").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the workbook (.xlsx)").click()
+        page.get_by_role("button", name="Download the workbook (.xlsx)").click()
     content = download.value.path().read_bytes()
 
     # Meanwhile a team member answers b online; the file changes a and b.
@@ -69,7 +69,7 @@ def test_a_bad_workbook_lists_its_problems_and_saves_nothing(
     [a] = keys_of(self_fill)[:1]
     page.goto(reverse("workbook_upload", args=[self_fill.code]))
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the workbook (.xlsx)").click()
+        page.get_by_role("button", name="Download the workbook (.xlsx)").click()
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(fill(download.value.path().read_bytes(), {a: {"Answer": "Yess"}}))
 
