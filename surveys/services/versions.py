@@ -597,6 +597,7 @@ def assessment_upgrade(*, assessment: Assessment, user: User) -> Assessment:
                 needs_attention=answered and reworded,
                 answered_by=was.answered_by if answered else None,
                 answered_at=was.answered_at if answered else None,
+                language=was.language if answered else "",
                 revision=1 if answered else 0,
             )
         )
