@@ -13,6 +13,7 @@ from brands import audit
 from brands.models import AuditAction, GroupSettings, Project, User, WebhookEvent
 from brands.selectors import can_manage_brand
 from brands.webhooks import webhooks_fire
+from config.locale import mid_sentence
 from scoring.services import assessment_scored
 from surveys.models import (
     Answer,
@@ -80,7 +81,7 @@ def assessment_start(
             _("%(project)s already has an open %(mode)s in %(set)s; continue that one instead.")
             % {
                 "project": project.name,
-                "mode": str(AssessmentMode(mode).label).lower(),
+                "mode": mid_sentence(AssessmentMode(mode).label),
                 "set": question_set.name,
             }
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from brands.models import User
 from brands.selectors import can_manage_brand_id
+from config.locale import mid_sentence
 from surveys.models import RoundMember, RoundMode, RoundStatus
 from surveys.selectors.round_members import current_assessment, is_done
 from surveys.services.errors import NotAllowed, SurveyError
@@ -35,7 +36,7 @@ def interview_plan(
                     "%(project)s is assessed by %(mode)s in this round, not by interview: there "
                     "is no interview to plan."
                 )
-                % {"project": member.project.name, "mode": member.get_mode_display().lower()}
+                % {"project": member.project.name, "mode": mid_sentence(member.get_mode_display())}
             )
         if round.status == RoundStatus.DRAFT:
             raise SurveyError(_("The round has not been launched yet; plan interviews once it is."))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.models import User
-from config.locale import supported
+from config.locale import mid_sentence, supported
 from surveys.models import (
     Answer,
     AnswerVia,
@@ -194,7 +194,7 @@ def _questionnaire(assessment: Assessment, language: str) -> tuple[str, bytes]:
             (_("Brand"), project.brand.name),
             (
                 _("Assessment"),
-                f"{assessment.quarter}, {assessment.get_mode_display().lower()}",
+                f"{assessment.quarter}, {mid_sentence(assessment.get_mode_display())}",
             ),
             (_("Date"), assessment.assessed_on.isoformat()),
             (_("Question set"), str(version)),
@@ -298,7 +298,7 @@ def _other_assessment_message(identity: Identity, assessment: Assessment, user: 
     ) % {
         "project": theirs.project.name,
         "quarter": theirs.quarter,
-        "mode": theirs.get_mode_display().lower(),
+        "mode": mid_sentence(theirs.get_mode_display()),
         "day": date_format(theirs.assessed_on, "d M Y"),
         "this_project": assessment.project.name,
         "this_quarter": assessment.quarter,
