@@ -14,13 +14,14 @@ class ReportJobAdmin(admin.ModelAdmin):
         "brand",
         "project",
         "format",
+        "language",
         "status",
         "progress",
         "attempts",
         "created_at",
         "finished_at",
     )
-    list_filter = ("status", "format", "scope", "brand")
+    list_filter = ("status", "format", "language", "scope", "brand")
     search_fields = ("code", "requested_by__username", "brand__name", "project__name", "error")
     readonly_fields = [f.name for f in ReportJob._meta.fields]
     list_select_related = ("requested_by", "brand", "project")

@@ -329,7 +329,10 @@ def heatmap(
         hover.append(hover_row)
     labels = [escape(c) for c in cols]
     # Section titles are long: wrap them onto short lines so the columns do not collide.
-    wrapped = ["<br>".join(textwrap.wrap(label, 16)) or label for label in labels]
+    # Words are never cut: a long word ("d'approvisionnement") keeps a line of its own.
+    wrapped = [
+        "<br>".join(textwrap.wrap(label, 16, break_long_words=False)) or label for label in labels
+    ]
     fig = _figure(
         title,
         height=max(340, 90 + 30 * len(rows)),

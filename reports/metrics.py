@@ -168,6 +168,7 @@ def metrics_as_json(metrics: ReportJobMetrics, machinery: dict) -> dict:
             "code": str(job.code),
             "format": job.format,
             "scope": job.scope,
+            "language": job.report_language,
             "subject": job.subject,
             "requested_by": job.requested_by.get_username(),
             "attempts": job.attempts,

@@ -2,7 +2,9 @@
 
 The row is the truth about a job. The Celery task (reports/tasks.py) only
 carries its id, claims the row with a conditional update and records the
-outcome here, so the screens never ask the broker how a job is doing.
+outcome here, so the screens never ask the broker how a job is doing. The row
+also says the language the report is written in: the requester's when they
+asked, which the worker (who has no request) builds it in.
 """
 
 import uuid
@@ -12,12 +14,13 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.db import models
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from brands.models import Brand, Criticality, Project, ProjectKind
+from config.locale import supported
 from reports.dashboards.filters import DashboardFilters
 from reports.words import choice_label
 
@@ -85,6 +88,15 @@ class ReportJob(models.Model):
     # The dashboard filters as their canonical query string (DashboardFilters.to_query()).
     filters = models.TextField(blank=True, default="")
     format = models.CharField(max_length=8, choices=ReportFormat.choices)
+    # The language the report is written in: the requester's page's when they asked
+    # (request.LANGUAGE_CODE). Blank on jobs from before reports had languages: English.
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+    )
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -163,6 +175,16 @@ class ReportJob(models.Model):
         if self.scope == ReportScope.BRAND and self.brand_id:
             return _("%(format)s of brand %(name)s") % {**words, "name": self.brand.name}
         return _("%(format)s of the group") % words
+
+    @property
+    def report_language(self) -> str:
+        """The language to build the report in: the one recorded, English for older jobs."""
+        return supported(self.language) or "en"
+
+    @property
+    def language_name(self) -> str:
+        """The report's language by its name in the active language ("French", "français")."""
+        return translation.get_language_info(self.report_language)["name_translated"]
 
     @property
     def is_finished(self) -> bool:

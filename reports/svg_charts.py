@@ -232,7 +232,11 @@ def svg_heatmap(
     bands = list(bands)
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
-    heads = [(textwrap.wrap(col, wrap) or [col]) if wrap else [col] for col in cols]
+    # Words are never cut (a long French or German word widens its column instead).
+    heads = [
+        (textwrap.wrap(col, wrap, break_long_words=False) or [col]) if wrap else [col]
+        for col in cols
+    ]
     lines = max((len(head) for head in heads), default=1)
     cell_w = max(56.0, _label_width([part for head in heads for part in head], 11))
     cell_h, top = 26, 64 + 13 * (lines - 1)

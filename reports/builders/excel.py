@@ -16,8 +16,15 @@ Sheets (see `excel_sheets` for how cells are typed):
              brand's mean against the other brands' median
     project  Summary, Sections (against the brand and other brands), History,
              Answers, Improvement plan, Improvement actions
+
+The workbook is written in the active language (a job's, reports.services.build): sheet
+names, headers and notes through gettext, the question set's texts (statements, sections,
+answers, levels, the set's name) from the versions' translations (reports.builders.
+set_texts). Figures stay numbers, dates stay dates: the spreadsheet shows them as its
+reader's settings say.
 """
 
+import dataclasses
 import datetime
 from typing import BinaryIO
 
@@ -50,6 +57,7 @@ from reports.builders.excel_sheets import (
     add_line_chart,
     write_key_values,
 )
+from reports.builders.set_texts import SetTexts, report_language
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import (
     closed_round_points,
@@ -196,7 +204,22 @@ def _today(scope: Scope) -> datetime.date:
     return scope.today or timezone.localdate()
 
 
-def _summary(workbook, scope: Scope, title: str, what: str, extra, versions, bands, filters=True):
+def _sections(sections, texts: SetTexts) -> list:
+    """The section columns with their titles in the report's language."""
+    return [dataclasses.replace(s, title=texts.section(s.title)) for s in sections]
+
+
+def _summary(
+    workbook,
+    scope: Scope,
+    title: str,
+    what: str,
+    extra,
+    versions,
+    bands,
+    texts: SetTexts,
+    filters=True,
+):
     rows = [
         (_("Report"), title),
         (_("Scope"), what),
@@ -208,11 +231,24 @@ def _summary(workbook, scope: Scope, title: str, what: str, extra, versions, ban
         ),
     ]
     if filters:
-        rows += filters_in_words(scope.filters, brand_filter_applies=scope.kind == "group")
+        rows += filters_in_words(
+            scope.filters, brand_filter_applies=scope.kind == "group", texts=texts
+        )
     rows += extra
+    versions = [texts.version(label) for label in versions]
     rows.append((_("Question-set versions"), ", ".join(versions) or _("none (no figure yet)")))
     rows += [(_("How to read it"), line) for line in _how_to_read()]
-    write_key_values(workbook, SHEETS["summary"], rows, bands)
+    if texts.incomplete:
+        rows.append(
+            (
+                _("How to read it"),
+                _(
+                    "Some of the question set's texts are not yet translated into this "
+                    "report's language: they are in the question set's own language."
+                ),
+            )
+        )
+    write_key_values(workbook, SHEETS["summary"], rows, texts.bands(bands))
 
 
 # --- group ---------------------------------------------------------------------
@@ -222,6 +258,7 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     filters = scope.filters
     data = group_dashboard_data(scope.user, filters, with_gaps=True)
     progress(10)
+    texts = SetTexts.of_set_code(report_language(), filters.question_set)
     bands = [level for level in data.distribution.levels if level.min_percent is not None]
     brands = [row.brand for row in data.brands]
     chosen = ", ".join(b.name for b in brands) if filters.brands else _("all brands")
@@ -236,9 +273,10 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         ],
         data.versions,
         bands,
+        texts,
     )
 
-    sections = data.sections
+    sections = _sections(data.sections, texts)
     all_brands = _("All brands")
     heat = Sheet(
         workbook,
@@ -320,14 +358,14 @@ def _group(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     ordered = list(
         projects.select_related("brand", "product_line").order_by("brand__name", "name", "id")
     )
-    _projects_sheet(workbook, ordered, figures, sections, bands)
+    _projects_sheet(workbook, ordered, figures, sections, bands, texts)
     progress(30)
 
     answered = [figures[p.pk].assessment_id for p in ordered if p.pk in figures]
-    _answers_sheet(workbook, answered, progress, 30, 85)
-    _actions_sheet(workbook, projects)
+    _answers_sheet(workbook, answered, progress, 30, 85, texts)
+    _actions_sheet(workbook, projects, texts)
     progress(90)
-    _gaps_sheet(workbook, data.gaps)
+    _gaps_sheet(workbook, data.gaps, texts)
     progress(95)
 
 
@@ -399,11 +437,12 @@ def _rounds_sheet(workbook, points) -> None:
     sheet.finish()
 
 
-def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
+def _projects_sheet(workbook, projects, figures, sections, bands, texts: SetTexts) -> None:
     """One row per project with its figure (`figures` from latest_figures at the quarter's end)."""
     values = section_figures(f.assessment_id for f in figures.values())
     labels = {
-        v.id: v.label for v in versions_info({f.version_id for f in figures.values()}).values()
+        v.id: texts.version(v.label)
+        for v in versions_info({f.version_id for f in figures.values()}).values()
     }
     sheet = Sheet(
         workbook,
@@ -423,7 +462,7 @@ def _projects_sheet(workbook, projects, figures, sections, bands) -> None:
         sheet.append(
             [
                 *_project_cells(project, project.brand),
-                figure.level if figure else None,
+                texts.level(figure.level) if figure else None,
                 figure.percent if figure else None,
                 *(own.get(s.key) for s in sections),
                 figure.core_met if figure else None,
@@ -442,24 +481,30 @@ def _status(value: str) -> str:
     return str(AssessmentStatus(value).label) if value in AssessmentStatus.values else value
 
 
-def _answers_sheet(workbook, assessment_ids, progress: Progress, start: int, end: int) -> None:
+def _answers_sheet(
+    workbook, assessment_ids, progress: Progress, start: int, end: int, texts: SetTexts
+) -> None:
     """The answers sheet, the bulk of a big workbook: progress moves from `start` to `end`
     as its chunks are written."""
     sheet = Sheet(workbook, SHEETS["answers"], ANSWER_COLUMNS)
     sheet.extend(
-        answer_rows(assessment_ids, done=lambda share: progress(start + int((end - start) * share)))
+        answer_rows(
+            assessment_ids,
+            done=lambda share: progress(start + int((end - start) * share)),
+            texts=texts,
+        )
     )
     sheet.finish()
     progress(end)
 
 
-def _actions_sheet(workbook, projects) -> None:
+def _actions_sheet(workbook, projects, texts: SetTexts) -> None:
     sheet = Sheet(workbook, SHEETS["actions"], ACTION_COLUMNS, fit_rows=True)
-    sheet.extend(action_rows(projects))
+    sheet.extend(action_rows(projects, texts=texts))
     sheet.finish()
 
 
-def _gaps_sheet(workbook, gaps: GapReport) -> None:
+def _gaps_sheet(workbook, gaps: GapReport, texts: SetTexts) -> None:
     previous = {"quarter": gaps.previous_quarter}
     sheet = Sheet(
         workbook,
@@ -485,8 +530,8 @@ def _gaps_sheet(workbook, gaps: GapReport) -> None:
             [
                 gap.rank,
                 gap.key,
-                gap.text,
-                gap.section,
+                texts.statement(gap.text),
+                texts.section(gap.section),
                 gap.core,
                 gap.unmet,
                 gap.applicable,
@@ -502,7 +547,7 @@ def _gaps_sheet(workbook, gaps: GapReport) -> None:
             [
                 None,
                 closed.key,
-                closed.text,
+                texts.statement(closed.text),
                 None,
                 None,
                 0,
@@ -525,7 +570,8 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     brand = scope.brand
     data = brand_dashboard_data(scope.user, brand, filters, today=_today(scope))
     progress(10)
-    sections = data.sections
+    texts = SetTexts.of_set_code(report_language(), filters.question_set)
+    sections = _sections(data.sections, texts)
     _summary(
         workbook,
         scope,
@@ -539,6 +585,7 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         ],
         data.versions,
         data.bands,
+        texts,
     )
 
     profile = {row.key: row for row in data.profile}
@@ -644,13 +691,13 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         sheet.append(
             [
                 *_project_cells(project, brand),
-                row.level or None,
+                texts.level(row.level) or None,
                 row.overall,
                 *row.sections,
                 row.assessed_on,
                 row.age_days,
                 _status(row.figure_status) if row.figure_status else None,
-                row.version or None,
+                texts.version(row.version) or None,
                 _("%(status)s (%(answered)s/%(total)s answered)")
                 % {
                     "status": _open_status(row.open.status),
@@ -683,10 +730,11 @@ def _brand(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         progress,
         30,
         80,
+        texts,
     )
-    _actions_sheet(workbook, own)
+    _actions_sheet(workbook, own, texts)
     progress(90)
-    _gaps_sheet(workbook, filtered_gaps([brand], filters))
+    _gaps_sheet(workbook, filtered_gaps([brand], filters), texts)
     progress(95)
 
 
@@ -737,6 +785,9 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         scope.filters.question_set,
     )
     page = project_page_data(project=project, assessments=assessments, on=today)
+    texts = SetTexts.of_versions(
+        report_language(), {a.version_id: a.version for a in assessments}.values()
+    )
     plan = project_plan(project, question_set_code=str(question_set.code) if question_set else None)
     # Sets that count points show them beside the percentages ("2.5 of 7").
     points = points_texts(assessments)
@@ -772,7 +823,10 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 if latest and points.get(latest.assessment_id)
                 else []
             ),
-            (pgettext("maturity", "Level"), (latest.level or "-") if latest else no_figure),
+            (
+                pgettext("maturity", "Level"),
+                (texts.level(latest.level) or "-") if latest else no_figure,
+            ),
             (
                 _("Last validated assessment"),
                 latest.assessed_on if latest else pgettext("assessment", "none yet"),
@@ -781,6 +835,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         ],
         [version] if version else [],
         page.bands,
+        texts,
         filters=False,
     )
 
@@ -801,7 +856,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     for row in page.profile:
         profile.append(
             [
-                row.title,
+                texts.section(row.title),
                 row.percent,
                 row.brand.mean if row.brand.shown else None,
                 row.brand.n,
@@ -847,11 +902,10 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
                 a.assessed_on,
                 a.get_mode_display(),
                 a.get_status_display(),
-                _("%(set)s v%(number)s")
-                % {"set": a.version.question_set.name, "number": a.version.number},
+                texts.version(f"{a.version.question_set.name} v{a.version.number}"),
                 score.percent if score else None,
                 *([points.get(a.pk) or None] if shows_points else []),
-                (score.level or None) if score else None,
+                (texts.level(score.level) or None) if score else None,
                 # Empty, not 0, when the set marks no statement as core.
                 score.core_met if score and score.core_total else None,
                 row.overall_points,
@@ -868,7 +922,7 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
     )
     progress(45)
 
-    _answers_sheet(workbook, [latest.assessment_id] if latest else [], progress, 45, 70)
+    _answers_sheet(workbook, [latest.assessment_id] if latest else [], progress, 45, 70, texts)
 
     plan_sheet = Sheet(
         workbook,
@@ -895,12 +949,12 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         plan_sheet.append(
             [
                 priority,
-                item.question.section.title,
+                texts.section(item.question.section.title),
                 item.key,
-                item.question.text,
+                texts.statement(item.question.text),
                 item.question.core,
                 item.question.weight,
-                item.answer.option.label if item.answer.option_id else None,
+                texts.label(item.answer.option.label) if item.answer.option_id else None,
                 item.percent,
                 item.peers_answered,
                 action.title if action else None,
@@ -913,5 +967,5 @@ def _project(workbook: Workbook, scope: Scope, progress: Progress) -> None:
         )
     plan_sheet.finish()
     progress(85)
-    _actions_sheet(workbook, Project.objects.filter(pk=project.pk))
+    _actions_sheet(workbook, Project.objects.filter(pk=project.pk), texts)
     progress(95)

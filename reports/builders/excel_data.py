@@ -43,14 +43,19 @@ def person(first: str | None, last: str | None, username: str | None) -> str | N
 
 
 def answer_rows(
-    assessment_ids: Sequence[int], *, done: Callable[[float], None] | None = None
+    assessment_ids: Sequence[int],
+    *,
+    done: Callable[[float], None] | None = None,
+    texts=None,
 ) -> Iterator[tuple]:
     """The answers of the assessments, in the order given, questions in set order:
     (brand, project, assessed on, section, key, statement, core, answer, N/A reason,
     comment, evidence link, answered by, answered on).
 
     The interviewer's private notes are not part of it. `done(share)` is called
-    after each chunk of assessments, with the share of them written so far.
+    after each chunk of assessments, with the share of them written so far. With
+    `texts` (reports.builders.set_texts.SetTexts), sections, statements and answer
+    labels are in the report's language.
 
     The answer rows are read without joins (what they share, the statements,
     options, people and projects, is read once into small maps), a chunk of
@@ -75,6 +80,12 @@ def answer_rows(
         ).values_list("pk", "order", "section__title", "key", "text", "core")
     }
     labels = dict(AnswerOption.objects.filter(version_id__in=versions).values_list("pk", "label"))
+    if texts is not None:
+        questions = {
+            pk: (order, (texts.section(section), key, texts.statement(text), core))
+            for pk, (order, (section, key, text, core)) in questions.items()
+        }
+        labels = {pk: texts.label(label) for pk, label in labels.items()}
     people: dict[int, str | None] = {}
 
     for start in range(0, len(ids), ASSESSMENTS_PER_QUERY):
@@ -124,9 +135,11 @@ def answer_rows(
             done((start + len(chunk)) / len(ids))
 
 
-def action_rows(projects: QuerySet[Project]) -> Iterator[tuple]:
+def action_rows(projects: QuerySet[Project], *, texts=None) -> Iterator[tuple]:
     """Every improvement action of `projects`, active ones first within a project:
-    (brand, project, key, statement, action, owner, status, due, created, closed, reason, note)."""
+    (brand, project, key, statement, action, owner, status, due, created, closed, reason, note).
+    The statement is as it read when the action was created; with `texts`, in the report's
+    language when the question set still words it so."""
     actions = (
         ImprovementAction.objects.filter(project__in=projects)
         .order_by("project__brand__name", "project__name", "project_id", "closed_at", "due_on")
@@ -150,7 +163,9 @@ def action_rows(projects: QuerySet[Project]) -> Iterator[tuple]:
     labels = {k: str(v) for k, v in ImprovementAction._meta.get_field("status").choices}
     for row in actions.iterator(chunk_size=ROWS_PER_FETCH):
         yield (
-            *row[:5],
+            *row[:3],
+            texts.statement(row[3]) if texts is not None else row[3],
+            row[4],
             person(*row[5:8]),
             labels.get(row[8], row[8]),
             row[9],
@@ -168,7 +183,7 @@ def _names(model, codes: Iterable[str]) -> str:
 
 
 def filters_in_words(
-    filters: DashboardFilters, *, brand_filter_applies: bool
+    filters: DashboardFilters, *, brand_filter_applies: bool, texts=None
 ) -> list[tuple[str, str]]:
     """The filters as a manager would say them, one (name, value) per filter, in the active
     language."""
@@ -206,24 +221,27 @@ def filters_in_words(
             .select_related("question_set")
             .first()
         )
+        name = found.question_set.name if found else ""
         version = (
-            _("%(set)s v%(number)s only") % {"set": found.question_set.name, "number": found.number}
+            _("%(set)s v%(number)s only")
+            % {"set": texts.set_name(name) if texts else name, "number": found.number}
             if found
             else _("an unknown version")
         )
     words.append((_("Question-set version"), version))
-    words.append((_("Question set"), question_set_in_words(filters.question_set)))
+    words.append((_("Question set"), question_set_in_words(filters.question_set, texts=texts)))
     return words
 
 
-def question_set_in_words(code: str | None) -> str:
-    """The set the figures are for, with where it comes from, its licence and edition."""
+def question_set_in_words(code: str | None, *, texts=None) -> str:
+    """The set the figures are for, with where it comes from, its licence and edition; its
+    name in the report's language with `texts` (reports.builders.set_texts.SetTexts)."""
     found = QuestionSet.objects.filter(code=code) if code else QuestionSet.objects.none()
     question_set = found.first() or QuestionSet.objects.filter(is_main=True).first()
     if question_set is None:
         return pgettext("question set", "none")
     newest = question_set.versions.filter(status="published").order_by("-number").first()
-    about = [question_set.name]
+    about = [texts.set_name(question_set.name) if texts else question_set.name]
     if newest is not None:
         about += [
             part

@@ -9,6 +9,11 @@ the dashboards' SVG charts (`reports.svg_charts`), drawn with the same colours.
 The group report is kept to what a steering meeting reads: brands, sections,
 trend, movers and the most common gaps. The full project list belongs in the
 Excel workbook, and the report says so.
+
+A report is written in the active language (a job's, reports.services.build): its own
+words through gettext, dates and numbers through Django's formats, and the question
+set's texts (statements, sections, answers, levels) from the versions' translations
+(`texts`, reports.builders.set_texts), which the templates mark where they fall back.
 """
 
 import dataclasses
@@ -27,6 +32,7 @@ from brands.selectors import brands_for_user, may_see_brand_id
 from reports import charts, svg_charts
 from reports.builders import Scope
 from reports.builders.excel_data import question_set_in_words
+from reports.builders.set_texts import SetTexts, report_language
 from reports.chart_data import HeatmapCell, Series, TrendPoint
 from reports.dashboards import brand_dashboard_data, group_dashboard_data
 from reports.dashboards.common import (
@@ -46,6 +52,10 @@ from surveys.models import QuestionSetVersion
 from surveys.selectors import assessments_of_project
 
 GAPS_SHOWN = 15  # the statements most projects fail, in the group and brand reports
+# A brand's projects table names its section columns up to this many; with more, the columns
+# are too narrow for their titles (in any language: words were cut in the middle), so they
+# are numbered and a key under the table names them.
+SECTION_TITLES_FIT = 8
 TREND_COLUMNS = 8  # quarters in the trend tables
 
 
@@ -99,7 +109,7 @@ def _day(day: datetime.date) -> str:
     return date_format(day, "d M Y")
 
 
-def filter_lines(scope: Scope) -> list[str]:
+def filter_lines(scope: Scope, texts: SetTexts | None = None) -> list[str]:
     """The filters in words, for the cover.
 
     The brand filter only narrows the group report (a brand report is its own
@@ -131,23 +141,28 @@ def filter_lines(scope: Scope) -> list[str]:
         lines.append(
             _("criticality: %(levels)s") % {"levels": criticality_labels(filters.criticalities)}
         )
-    lines.append(_("question set: %(set)s") % {"set": question_set_in_words(filters.question_set)})
+    lines.append(
+        _("question set: %(set)s")
+        % {"set": question_set_in_words(filters.question_set, texts=texts)}
+    )
     if filters.version:
         version = QuestionSetVersion.objects.filter(code=filters.version).first()
+        label = texts.version(str(version)) if version and texts else version
         lines.append(
-            _("question set: %(set)s") % {"set": version}
+            _("question set: %(set)s") % {"set": label}
             if version
             else _("question set: (unknown version)")
         )
     return lines
 
 
-def _base(scope: Scope, today: datetime.date) -> dict:
+def _base(scope: Scope, today: datetime.date, texts: SetTexts) -> dict:
     return {
         "scope": scope,
         "title": _scope_title(scope),
         "today": today,
         "filters": scope.filters,
+        "texts": texts,
         "page_counter": page_counter(),
         "footer_scope": (
             scope.filters.period_label
@@ -155,7 +170,7 @@ def _base(scope: Scope, today: datetime.date) -> dict:
             else _("as of %(day)s") % {"day": _day(today)}
         ),
         "filter_lines": (
-            filter_lines(scope)
+            filter_lines(scope, texts)
             if scope.kind != "project"
             else [_("Latest validated assessment as of %(day)s") % {"day": _day(today)}]
         ),
@@ -170,6 +185,10 @@ def _gaps_ignore_filters(filters: DashboardFilters) -> bool:
     """Common gaps follow every filter but one: they count validated assessments only
     (scoring's rule), so submitted self-fills counted elsewhere are not in them."""
     return bool(filters.include_submitted)
+
+
+def _versions(labels: list[str], texts: SetTexts) -> list[str]:
+    return [texts.version(label) for label in labels]
 
 
 def _gap_rows(report: GapReport, *, with_brands: bool) -> list[dict]:
@@ -210,7 +229,10 @@ def _group_row(row: BrandRow, bands, projects: int) -> Row:
 
 def group_context(scope: Scope, today: datetime.date) -> dict:
     data = group_dashboard_data(scope.user, scope.filters, with_gaps=True)
-    bands = [level for level in data.distribution.levels if level.min_percent is not None]
+    texts = SetTexts.of_set_code(report_language(), scope.filters.question_set)
+    bands = texts.bands(
+        level for level in data.distribution.levels if level.min_percent is not None
+    )
     counts = _brand_projects([row.brand for row in data.brands], scope.filters)
     # Brands with no project under the filters would only print rows of dashes: they are
     # left out, and a line says which.
@@ -221,7 +243,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
     total = _group_row(data.total, bands, data.projects)
 
     rows = [row.brand.name for row in data.brands]
-    cols = [_("Overall"), *(s.title for s in data.sections)]
+    cols = [_("Overall"), *(texts.section(s.title) for s in data.sections)]
     cells = [
         [
             HeatmapCell(c.mean, c.n, c.first_assessed, c.last_assessed)
@@ -256,7 +278,7 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
     )
     profile = svg_charts.svg_bar_chart(
         show_title=False,
-        labels=[s.title for s in data.sections],
+        labels=[texts.section(s.title) for s in data.sections],
         values=[_mean(c) for c in data.total.sections],
         bands=bands,
         title=_("Section profile of the group"),
@@ -273,8 +295,9 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
             "total": True,
         }
     )
-    return _base(scope, today) | {
+    return _base(scope, today, texts) | {
         "data": data,
+        "versions": _versions(data.versions, texts),
         "bands": charts.band_legend(bands),
         "brand_rows": brand_rows,
         "brands_left_out": left_out,
@@ -305,11 +328,12 @@ def group_context(scope: Scope, today: datetime.date) -> dict:
 
 def brand_context(scope: Scope, today: datetime.date) -> dict:
     data = brand_dashboard_data(scope.user, scope.brand, scope.filters, today=today)
-    bands = list(data.bands)
+    texts = SetTexts.of_set_code(report_language(), scope.filters.question_set)
+    bands = texts.bands(data.bands)
     profile = data.profile
     profile_svg = svg_charts.svg_bar_chart(
         show_title=False,
-        labels=[row.title for row in profile],
+        labels=[texts.section(row.title) for row in profile],
         values=[_mean(row.brand) for row in profile],
         bands=bands,
         title=_("Section profile of %(brand)s") % {"brand": data.brand.name},
@@ -334,8 +358,10 @@ def brand_context(scope: Scope, today: datetime.date) -> dict:
         rounds=round_markers(closed_round_points(scope.filters, brand=data.brand), data.trend),
     )
     gaps = filtered_gaps([data.brand], scope.filters)
-    return _base(scope, today) | {
+    return _base(scope, today, texts) | {
         "data": data,
+        "versions": _versions(data.versions, texts),
+        "numbered_sections": len(data.sections) > SECTION_TITLES_FIT,
         "bands": charts.band_legend(bands),
         "overall": profile[0],
         "overall_level": charts.level_name(_mean(profile[0].brand), bands),
@@ -365,6 +391,9 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
         scope.filters.question_set,
     )
     page = project_page_data(project=project, assessments=assessments, on=today)
+    texts = SetTexts.of_versions(
+        report_language(), {a.version_id: a.version for a in assessments}.values()
+    )
     plan = (
         project_plan(project, question_set_code=str(question_set.code) if question_set else None)
         if page.latest
@@ -374,9 +403,9 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
     if page.latest:
         profile_svg = svg_charts.svg_bar_chart(
             show_title=False,
-            labels=[row.title for row in page.profile],
+            labels=[texts.section(row.title) for row in page.profile],
             values=[row.percent for row in page.profile],
-            bands=page.bands,
+            bands=texts.bands(page.bands),
             title=_("Section profile"),
             width=900,
             markers=[
@@ -392,11 +421,12 @@ def project_context(scope: Scope, today: datetime.date) -> dict:
         if page.latest
         else None
     )
-    return _base(scope, today) | {
+    return _base(scope, today, texts) | {
         "project": project,
         "page": page,
         "latest": latest,
-        "bands": charts.band_legend(page.bands),
+        "version_label": texts.version(str(latest.version)) if latest else "",
+        "bands": charts.band_legend(texts.bands(page.bands)),
         "profile_svg": profile_svg,
         "movement": page.movement,
         "plan": plan,

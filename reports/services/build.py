@@ -5,6 +5,10 @@ built twice at once, even when the broker delivers its message again after a
 worker died. Every later write is conditional on the claim (status "building"
 and the attempt number), so a worker that lost its job to the sweep or to a
 newer attempt stops instead of overwriting the outcome.
+
+A worker has no request: the job's row says the language the report was asked
+in, and the whole build runs in it (`translation.override`), the messages of a
+failure included.
 """
 
 import datetime
@@ -19,12 +23,13 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from brands.models import WebhookEvent
 from brands.webhooks import webhooks_fire
+from config.locale import supported
 from reports import builders
 from reports.dashboards.filters import DashboardFilters
 from reports.models import ReportJob, ReportScope, ReportStatus
@@ -168,19 +173,32 @@ def _storage_name(job: ReportJob) -> str:
     return f"{job.created_at:%Y/%m}/{job.code}.{builders.FORMATS[job.format][1]}"
 
 
+def job_language(job_id: int) -> str:
+    """The language job `job_id` is built in: the one it was asked in, English for a job
+    from before reports had languages (or one that is gone)."""
+    language = ReportJob.objects.filter(id=job_id).values_list("language", flat=True).first()
+    return supported(language) or "en"
+
+
 def report_job_build(
     *, job_id: int, may_retry: bool = False, redelivered: bool = False
 ) -> ReportStatus | None:
     """Build the job's file, store it and record the outcome; the Celery task's body.
 
-    A transient failure (database or storage) puts the job back in the queue and
-    is raised again so that the task retries it with a backoff, while
+    Everything runs in the job's language: the report's words, dates and numbers, and the
+    message of a failure. A transient failure (database or storage) puts the job back in
+    the queue and is raised again so that the task retries it with a backoff, while
     `may_retry`; after that it fails the job. Any other exception fails the job
     with a message for the requester and is logged with its traceback. Returns
     the status recorded, or None when the job was not this call's to build.
     `redelivered` says that the broker handed out this task's message before and
     the worker that had it stopped without finishing it.
     """
+    with translation.override(job_language(job_id)):
+        return _build(job_id, may_retry=may_retry, redelivered=redelivered)
+
+
+def _build(job_id: int, *, may_retry: bool, redelivered: bool) -> ReportStatus | None:
     job = _claim(job_id, redelivered=redelivered)
     if job is None:
         log.info("report job %s: not claimable (finished, or being built elsewhere)", job_id)

@@ -3,7 +3,9 @@
 The job row is the truth about a job. `report_job_request` creates it and
 queues the Celery task once the row is committed; the task builds it
 (reports/services/build.py), and the periodic tasks sweep and expire jobs
-(reports/services/upkeep.py).
+(reports/services/upkeep.py). The row records the language the report is asked
+in (the requester's page's); the task builds in it, so a French request gives
+a French file and an English one an English file, each a file of its own.
 """
 
 import logging
@@ -11,13 +13,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.models import ProductLine, ProjectKind, User
 from brands.selectors import brands_for_user, get_brand_for_user, get_project_for_user
+from config.locale import language_of, supported
 from reports import builders
 from reports.dashboards.filters import DashboardFilters
 from reports.models import FINISHED, ReportFormat, ReportJob, ReportScope, ReportStatus
@@ -77,7 +80,8 @@ def _target(*, user: User, scope: str, code: object) -> _Target:
 
 def _filename(job: ReportJob, filters: DashboardFilters, user: User) -> str:
     """The name the download is saved under: scope, filters and the day it was asked for,
-    e.g. yardstick-group-2025-Q3-batch-high-criticality-2-brands-2025-10-02.pdf."""
+    e.g. yardstick-group-2025-Q3-batch-high-criticality-2-brands-2025-10-02.pdf; a report in
+    another language than English ends with its code (...-2025-10-02-fr.pdf)."""
     parts = ["yardstick"]
     if job.scope == ReportScope.GROUP:
         parts.append("group")
@@ -91,7 +95,9 @@ def _filename(job: ReportJob, filters: DashboardFilters, user: User) -> str:
     parts.append(timezone.localdate().isoformat())
     stem = "-".join(part for part in parts if part)
     extension = builders.FORMATS[job.format][1]
-    return f"{stem[: 190 - len(extension)].rstrip('-')}.{extension}"
+    language = "" if job.report_language == "en" else f"-{job.report_language}"
+    room = 190 - len(extension) - len(language)
+    return f"{stem[:room].rstrip('-')}{language}.{extension}"
 
 
 def _filter_words(filters: DashboardFilters, user: User, *, group: bool) -> list[str]:
@@ -120,14 +126,23 @@ def _filter_words(filters: DashboardFilters, user: User, *, group: bool) -> list
 
 
 def report_job_request(
-    *, user: User, scope: str, fmt: str, code: object = None, query: str = ""
+    *,
+    user: User,
+    scope: str,
+    fmt: str,
+    code: object = None,
+    query: str = "",
+    language: str | None = None,
 ) -> ReportJob:
     """Create a job for `user`'s report of `scope` and queue its task once it is committed.
 
-    Raises ReportRefused for a request that cannot be granted and Http404 for a
-    brand or project the user may not see. When the broker cannot be reached,
-    the job is returned failed with UNAVAILABLE as its message.
+    `language` is the one the report is asked in (a view passes request.LANGUAGE_CODE);
+    without it, the user's own (their profile's, else English). Raises ReportRefused for a
+    request that cannot be granted and Http404 for a brand or project the user may not
+    see. When the broker cannot be reached, the job is returned failed with UNAVAILABLE as
+    its message.
     """
+    language = supported(language) or supported(language_of(user)) or "en"
     if scope not in ReportScope.values:
         raise ReportRefused(
             _("%(scope)s is not a kind of report; choose group, brand or project.")
@@ -158,6 +173,7 @@ def report_job_request(
             project=target.project,
             filters=filters.to_query(),
             format=fmt,
+            language=language,
         )
         job.filename = _filename(job, filters, user)
         job.save()
@@ -166,8 +182,9 @@ def report_job_request(
     return job
 
 
-def report_job_retry(*, user: User, job: ReportJob) -> ReportJob:
-    """Ask again for a failed or expired report: a new job with the same scope and filters.
+def report_job_retry(*, user: User, job: ReportJob, language: str | None = None) -> ReportJob:
+    """Ask again for a failed or expired report: a new job with the same scope and filters,
+    in `language` (the page's the person asks again from), else in the failed job's.
 
     The failed job stays in the list with its message; access is checked anew.
     """
@@ -177,7 +194,12 @@ def report_job_retry(*, user: User, job: ReportJob) -> ReportJob:
         )
     code = job.project.code if job.project_id else (job.brand.code if job.brand_id else None)
     return report_job_request(
-        user=user, scope=job.scope, fmt=job.format, code=code, query=job.filters
+        user=user,
+        scope=job.scope,
+        fmt=job.format,
+        code=code,
+        query=job.filters,
+        language=language or job.report_language,
     )
 
 
@@ -203,6 +225,10 @@ def report_job_enqueue(*, job_id: int) -> None:
         )
     except Exception:
         log.exception("report job %s: could not queue its task", job_id)
-        ReportJob.objects.filter(id=job_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED, error=str(UNAVAILABLE), finished_at=timezone.now()
-        )
+        jobs = ReportJob.objects.filter(id=job_id, status=ReportStatus.QUEUED)
+        # The message is the requester's to read: in the job's language.
+        language = jobs.values_list("language", flat=True).first()
+        with translation.override(supported(language) or "en"):
+            jobs.update(
+                status=ReportStatus.FAILED, error=str(UNAVAILABLE), finished_at=timezone.now()
+            )

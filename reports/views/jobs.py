@@ -75,6 +75,8 @@ def _report_request(request: HttpRequest) -> HttpResponse:
             fmt=data["format"],
             code=data["code"],
             query=data["filters"],
+            # The report is written in the language of the page it was asked from.
+            language=request.LANGUAGE_CODE,
         )
     except ReportRefused as exc:
         return _refused(request, exc.message, exc.status)
@@ -124,7 +126,7 @@ def report_download(request: HttpRequest, code) -> HttpResponse:
 def report_retry(request: HttpRequest, code) -> HttpResponse:
     job = get_report_job_for_user(request.user, code)
     try:
-        new = report_job_retry(user=request.user, job=job)
+        new = report_job_retry(user=request.user, job=job, language=request.LANGUAGE_CODE)
     except ReportRefused as exc:
         return _refused(request, exc.message, exc.status)
     if request.htmx:

@@ -71,6 +71,14 @@ def assert_machine_numbers_have_dots(html: str) -> None:
     assert any("." in n for n in numbers)  # decimals are there, with a dot
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_behind():
+    """A request in French leaves French active in this thread until something switches it
+    off: do so, so that the next test in this process starts in English."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def figures(project, version):
     for answers, day in ((EARLIER, PINNED_TODAY - datetime.timedelta(days=100)), (LATER, None)):

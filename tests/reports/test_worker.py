@@ -12,14 +12,18 @@ import os
 import signal
 import time
 import uuid
+from dataclasses import replace
 
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from reports.models import ReportJob, ReportStatus
 from reports.tasks import build_report, sweep_report_jobs
+from surveys import question_set_format, services
+from surveys.management.commands.import_question_set import SHIPPED_SETS
 from tests.reports.jobs_support import (
     WAIT_SECONDS,
     brands_locked,
@@ -113,6 +117,48 @@ def test_a_worker_builds_the_reports_asked_for_through_the_web(
 
     pdf = b"".join(client.get(reverse("report_download", args=[pdf_job.code])).streaming_content)
     assert pdf.startswith(b"%PDF-")
+
+
+@pytest.fixture
+def english_after():
+    """A request in French leaves French active in this thread: switch it off afterwards."""
+    yield
+    translation.deactivate()
+
+
+def test_a_worker_builds_a_report_asked_from_a_french_page_in_french(
+    worker, client, lead, project, english_after
+):
+    """The worker has no request: the job's row carries the language it was asked in, and the
+    statements come from the set's French (the shipped default set's, complete in French)."""
+    process, _log = worker
+    path = next(p for p in SHIPPED_SETS if p.name == "mlops_maturity.yaml")
+    spec = replace(
+        question_set_format.parse(path.read_text(encoding="utf-8")), key="mlops-worker-i18n"
+    )
+    translated, _ = services.question_set_import(spec=spec, publish=True)
+    validated_assessment(project, translated)
+    lead.language = "fr"
+    lead.save()
+    client.force_login(lead)
+    response = client.post(
+        reverse("report_list"), {"scope": "project", "code": project.code, "format": "xlsx"}
+    )
+    job = wait_until_finished(
+        client, ReportJob.objects.get(code=response["Location"].split("/")[-2]), process
+    )
+    assert job.status == ReportStatus.READY, job.error
+    assert job.language == "fr" and job.filename.endswith("-fr.xlsx")
+    download = client.get(reverse("report_download", args=[job.code]))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    with translation.override("fr"):
+        summary = pgettext("Excel sheet name, 31 characters at most", "Summary")
+        label = gettext("Report")
+    assert workbook.sheetnames[0] == summary
+    assert workbook.worksheets[0]["A2"].value == label
+    question = translated.questions.get(key="doc-purpose")
+    cells = {cell for row in workbook.worksheets[3].iter_rows(values_only=True) for cell in row}
+    assert question.translations["fr"]["text"] in cells and question.text not in cells
 
 
 def test_a_worker_reclaims_a_job_its_killed_predecessor_left_and_sweeps_stuck_ones(
