@@ -171,5 +171,4 @@ def test_the_pdf_in_french_writes_its_figures_in_french_and_draws_with_dots(figu
         english = render_html(scope, PINNED_TODAY)
     assert '<html lang="en">' in english
     assert re.search(r'id="project-overall">([^<]*)<', english)[1] == "83.3%"
-    # The charts are drawn the same in both languages: only their words may differ.
-    assert svg_numbers(english) == svg_numbers(html)
+    assert_machine_numbers_have_dots(english)
