@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db
 
 OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != "en"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A date written with its month as a number (Greek: 06/12/2026) reads as the day and the
+# year, as "6 Dec 2026" does in English.
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
 
 
@@ -47,8 +50,14 @@ def figures(content: str) -> tuple[list[str], list[float]]:
     text = SCRIPT.sub(" ", content)
     text = re.sub(r"<style\b.*?</style>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
-    text = html.unescape(text)
-    return [n.replace(",", ".") for n in NUMBER.findall(text)], data
+    text = NUMERIC_DATE.sub(r"\1 \3", html.unescape(text))
+    return [_plain(n) for n in NUMBER.findall(text)], data
+
+
+def _plain(number: str) -> str:
+    """62,5 -> 62.5 and 06 -> 6."""
+    number = number.replace(",", ".")
+    return number if "." in number else str(int(number))
 
 
 @pytest.fixture
@@ -119,5 +128,7 @@ def test_the_comparison_notices_a_changed_figure():
     page = '<p>Score 62.5</p><script type="application/json">{"y": [62.5, 40]}</script>'
     assert figures(page) == (["62.5"], [62.5, 40])
     assert figures(page.replace("62.5</p>", "62,5</p>")) == figures(page)
+    dated = "<p>6 Dec 2026: 62.5</p>"
+    assert figures(dated.replace("6 Dec 2026", "06/12/2026")) == figures(dated)
     assert figures(page.replace("62.5</p>", "63,5</p>")) != figures(page)
     assert figures(page.replace("40]", "41]")) != figures(page)
