@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from brands import audit, probes, tokens
 from brands.models import AuditAction, Brand, GroupRole, TokenScope, User
 from brands.selectors import can_manage_brand, get_brand_for_user
-from config.locale import supported
+from config.locale import remember_language, supported
 
 
 @require_GET
@@ -99,14 +99,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.language != language:
         request.user.language = language
         request.user.save(update_fields=["language"])
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-    )
+    remember_language(response, language)
     with translation.override(language):
         messages.success(request, _("Yardstick now speaks English to you."))
     return response

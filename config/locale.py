@@ -74,3 +74,15 @@ def mid_sentence(label) -> str:
     sentence: "a realtime project" in English, but "ein Echtzeit-Projekt" keeps its capital."""
     text = str(label)
     return text if translation.get_language() in KEEPS_NOUN_CAPITALS else text.lower()
+
+
+def remember_language(response: HttpResponse, language: str) -> None:
+    """The switcher's cookie: the language for a person without a profile choice (before login)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brands.selectors import can_manage_brand
-from config.locale import supported
+from config.locale import remember_language, supported
 from surveys import selectors, services
 from surveys.forms import AccountForm, InviteForm
 from surveys.models import AssessmentMode
@@ -100,14 +100,7 @@ def _to_fill(request: HttpRequest, assessment, language: str | None) -> HttpResp
     # The statements in it (where the set has them), as if chosen on the fill page...
     statements.keep_language(request, assessment, language)
     # ... and the interface keeps speaking it on the next pages, as the switcher's choice would.
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-    )
+    remember_language(response, language)
     return response
 
 
