@@ -21,6 +21,7 @@ SHARED_DEMO_MODULES = frozenset(
         "test_brand_dashboard_data.py",
         "test_group_dashboard_data.py",
         "test_product_lines_demo.py",
+        "test_peer_figures.py",
         "test_quarter_figures.py",
     }
 )
