@@ -4,8 +4,9 @@ These are the group-wide reads of the brand and project pages (every project's
 latest figure and its sections). The database reduces them (`peer_figures`):
 one query gives, per key ("overall" and each section key) and per side (the
 brand's own projects or the other brands'), how many figures there are, their
-sum and their three quartiles, so a cold page reads a few dozen rows instead
-of a thousand figures and ten thousand section scores. What is kept in the
+sum and their three quartiles, and the versions behind them, so a cold page
+reads a few dozen rows instead of a thousand figures and ten thousand section
+scores. What is kept in the
 figures cache (`figures_cache`) until a figure changes is that reduction.
 
 The figures are the stored scores, in percent, chosen by
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from brands.models import Project
 from scoring.models import Score, SectionScore
@@ -114,28 +115,67 @@ _QUARTILE = (
     " ELSE 0 END) / 4.0"
 )
 
+# `chosen_ids`: each project's chosen assessment and its side, used twice (the values and
+# the versions), so PostgreSQL computes it once. Section keys are numbered (the lowest id of
+# a section with the key; 0 for "overall", which a section key equal to it joins, as
+# `values_by_key` does) so that the sort behind the window compares integers, not texts. The
+# versions come as extra rows, every column but the last empty.
 _PEER_FIGURES = """
-WITH chosen AS ({chosen}),
+WITH chosen_ids AS ({chosen}),
+chosen AS (
+    SELECT chosen_ids.y_side, score.{score_pk} AS y_score, score.{overall} AS y_overall
+    FROM chosen_ids JOIN {score} score ON score.{assessment_id} = chosen_ids.latest_id
+),
+section_keys AS (
+    SELECT {key} AS y_key, CASE WHEN {key} = '{overall_key}' THEN 0 ELSE MIN({section_pk}) END
+        AS y_key_id
+    FROM {section} GROUP BY {key}
+),
 peer_values AS (
-    SELECT y_side, '{overall}' AS y_key, y_overall AS y_value
-    FROM chosen WHERE y_overall IS NOT NULL
+    SELECT y_side, 0 AS y_key_id, y_overall AS y_value FROM chosen WHERE y_overall IS NOT NULL
     UNION ALL
-    SELECT chosen.y_side, sec.{key} AS y_key, ss.{value} AS y_value
+    SELECT chosen.y_side, section_keys.y_key_id, section_score.{value}
     FROM chosen
-    JOIN {section_score} ss ON ss.{score_id} = chosen.y_score
-    JOIN {section} sec ON sec.{id} = ss.{section_id}
-    WHERE ss.{value} IS NOT NULL
+    JOIN {section_score} section_score ON section_score.{score_id} = chosen.y_score
+    JOIN {section} sec ON sec.{section_pk} = section_score.{section_id}
+    JOIN section_keys ON section_keys.y_key = sec.{key}
+    WHERE section_score.{value} IS NOT NULL
 ),
 ranked AS (
-    SELECT y_side, y_key, y_value,
-        ROW_NUMBER() OVER (PARTITION BY y_side, y_key ORDER BY y_value) - 1 AS y_i,
-        COUNT(*) OVER (PARTITION BY y_side, y_key) - 1 AS y_m
+    SELECT y_side, y_key_id, y_value, ROW_NUMBER() OVER w - 1 AS y_i, COUNT(*) OVER w - 1 AS y_m
     FROM peer_values
+    WINDOW w AS (
+        PARTITION BY y_side, y_key_id ORDER BY y_value
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
+),
+reduced AS (
+    SELECT y_side, y_key_id, MAX(y_m) + 1 AS y_n, SUM(y_value) AS y_total,
+        {q1} AS y_q1, {q2} AS y_q2, {q3} AS y_q3
+    FROM ranked GROUP BY y_side, y_key_id
 )
-SELECT y_side, y_key, MAX(y_m) + 1, SUM(y_value), {q1}, {q2}, {q3}
-FROM ranked
-GROUP BY y_side, y_key
+SELECT reduced.y_side, COALESCE(section_keys.y_key, '{overall_key}'), y_n, y_total,
+    y_q1, y_q2, y_q3, NULL
+FROM reduced LEFT JOIN section_keys ON section_keys.y_key_id = reduced.y_key_id
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, y_version
+FROM (
+    SELECT DISTINCT assessment.{version_id} AS y_version
+    FROM chosen_ids JOIN {assessment} assessment
+        ON assessment.{assessment_pk} = chosen_ids.latest_id
+) versions
 """
+
+
+@dataclass(frozen=True)
+class Peers:
+    """`peer_figures`: the figures by side and key, and the versions of all of them."""
+
+    figures: dict[tuple[int, str], KeyFigures]
+    version_ids: frozenset[int]
+
+    def side(self, side: int) -> dict[str, KeyFigures]:
+        return {key: figures for (one, key), figures in self.figures.items() if one == side}
 
 
 def peer_figures(
@@ -146,46 +186,54 @@ def peer_figures(
     include_submitted: bool = False,
     version_code: str | None = None,
     question_set_code: str | None = None,
-) -> dict[tuple[int, str], KeyFigures]:
-    """{(side, key): the figures on `on` of `projects`, reduced}: side OWN for the projects of
-    brand `brand_id`, OTHERS for the rest; key "overall" or a section key (sections are named
-    by key, the same across versions). Figures without a value are left out. One query."""
-    chosen = chosen_assessments(
-        projects,
-        on=on,
-        include_submitted=include_submitted,
-        version_code=version_code,
-        question_set_code=question_set_code,
-    )
-    scores = (
-        Score.objects.filter(assessment_id__in=chosen)
-        .order_by()
+) -> Peers:
+    """The figures on `on` of `projects`, reduced by side and key: side OWN for the projects
+    of brand `brand_id`, OTHERS for the rest; key "overall" or a section key (sections are
+    named by key, the same across versions). Figures without a value are left out of the
+    reduction; the versions are those of every figure. One query."""
+    chosen = (
+        chosen_assessments(
+            projects,
+            on=on,
+            include_submitted=include_submitted,
+            version_code=version_code,
+            question_set_code=question_set_code,
+        )
         .annotate(
-            y_score=F("id"),
-            y_overall=F("overall"),
             y_side=Case(
-                When(assessment__project__brand_id=brand_id, then=Value(OWN)),
+                When(brand_id=brand_id, then=Value(OWN)),
                 default=Value(OTHERS),
                 output_field=IntegerField(),
-            ),
+            )
         )
-        .values("y_score", "y_overall", "y_side")
+        .values("latest_id", "y_side")
     )
     try:
-        chosen_sql, params = scores.query.sql_with_params()
+        chosen_sql, params = chosen.query.sql_with_params()
     except EmptyResultSet:  # no project to read
-        return {}
+        return Peers({}, frozenset())
     quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
     sql = _PEER_FIGURES.format(
         chosen=chosen_sql,
-        overall=OVERALL,
-        section_score=quote(SectionScore._meta.db_table),
+        overall_key=OVERALL,
+        score=quote(Score._meta.db_table),
+        score_pk=column(Score, "id"),
+        overall=column(Score, "overall"),
+        assessment_id=column(Score, "assessment"),
         section=quote(Section._meta.db_table),
-        score_id=quote(SectionScore._meta.get_field("score").column),
-        section_id=quote(SectionScore._meta.get_field("section").column),
-        value=quote(SectionScore._meta.get_field("value").column),
-        key=quote(Section._meta.get_field("key").column),
-        id=quote(Section._meta.pk.column),
+        section_pk=column(Section, "id"),
+        key=column(Section, "key"),
+        section_score=quote(SectionScore._meta.db_table),
+        score_id=column(SectionScore, "score"),
+        section_id=column(SectionScore, "section"),
+        value=column(SectionScore, "value"),
+        assessment=quote(Assessment._meta.db_table),
+        assessment_pk=column(Assessment, "id"),
+        version_id=column(Assessment, "version"),
         q1=_QUARTILE.format(i=1),
         q2=_QUARTILE.format(i=2),
         q3=_QUARTILE.format(i=3),
@@ -193,39 +241,13 @@ def peer_figures(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return {
-        (side, key): KeyFigures(int(n), float(total), float(q1), float(q2), float(q3))
-        for side, key, n, total, q1, q2, q3 in rows
-    }
-
-
-def peer_versions(
-    projects: QuerySet[Project],
-    *,
-    on: datetime.date,
-    include_submitted: bool = False,
-    version_code: str | None = None,
-    question_set_code: str | None = None,
-) -> frozenset[int]:
-    """The versions of the figures on `on` of `projects` (those without a value too). One
-    query."""
-    chosen = chosen_assessments(
-        projects,
-        on=on,
-        include_submitted=include_submitted,
-        version_code=version_code,
-        question_set_code=question_set_code,
-    )
-    return frozenset(
-        Assessment.objects.filter(pk__in=chosen)
-        .order_by()
-        .values_list("version_id", flat=True)
-        .distinct()
-    )
-
-
-def _side(found: dict[tuple[int, str], KeyFigures], side: int) -> dict[str, KeyFigures]:
-    return {key: figures for (one, key), figures in found.items() if one == side}
+    figures, version_ids = {}, set()
+    for side, key, n, total, q1, q2, q3, version_id in rows:
+        if version_id is not None:
+            version_ids.add(version_id)
+        else:
+            figures[side, key] = KeyFigures(int(n), float(total), float(q1), float(q2), float(q3))
+    return Peers(figures, frozenset(version_ids))
 
 
 @dataclass(frozen=True)
@@ -252,7 +274,7 @@ def other_brands_comparison(
     """The distribution of the figures on `on` of `projects` outside brand `brand_id`.
 
     `projects` may be narrowed by the dashboard filters; `cache_parts` must then
-    name those filters (they become part of the cache key). Two queries when
+    name those filters (they become part of the cache key). One query when
     not cached.
     """
 
@@ -264,12 +286,10 @@ def other_brands_comparison(
             "version_code": version_code,
             "question_set_code": question_set_code,
         }
-        found = _side(peer_figures(others, brand_id=brand_id, **options), OTHERS)
+        peers = peer_figures(others, brand_id=brand_id, **options)
         distributions = {OVERALL: Distribution(n=0)}
-        distributions.update({key: f.distribution() for key, f in found.items()})
-        return GroupComparison(
-            version_ids=peer_versions(others, **options), distributions=distributions
-        )
+        distributions.update({key: f.distribution() for key, f in peers.side(OTHERS).items()})
+        return GroupComparison(version_ids=peers.version_ids, distributions=distributions)
 
     parts = (brand_id, on, include_submitted, version_code, question_set_code, cache_parts)
     return cached_figures("other-brands", parts, compute)
@@ -300,17 +320,18 @@ def project_comparison(
     """The figures `project` is compared with on its page (validated only, every version of
     one question set: `question_set_code`, the set of the project's own figure, else the
     group's main set; peers are never figures of another set). `version_id` is the version
-    of the project's own figure. Five queries when not cached."""
+    of the project's own figure. Four queries when not cached (the version ids come with
+    the figures)."""
 
     def compute() -> ProjectComparison:
         peers = Project.objects.exclude(pk=project.pk)
         options = {"on": on, "question_set_code": question_set_code}
         found = peer_figures(peers, brand_id=project.brand_id, **options)
-        version_ids = peer_versions(peers, **options)
+        version_ids = found.version_ids
         brand = {OVERALL: Mean(n=0)}
-        brand.update({key: f.mean() for key, f in _side(found, OWN).items()})
+        brand.update({key: f.mean() for key, f in found.side(OWN).items()})
         group = {OVERALL: Distribution(n=0)}
-        group.update({key: f.distribution() for key, f in _side(found, OTHERS).items()})
+        group.update({key: f.distribution() for key, f in found.side(OTHERS).items()})
         return ProjectComparison(
             version_ids=version_ids,
             brand=brand,
