@@ -239,4 +239,4 @@ def test_the_number_of_queries_does_not_grow_with_the_data(viewer, brand, other_
     cold, cached = queries(False), queries(True)
     add_projects(9)
     assert (queries(False), queries(True)) == (cold, cached)
-    assert cold <= 17 and cached <= 6  # cached: the token, open assessments and actions
+    assert cold <= 16 and cached <= 6  # cached: the token, open assessments and actions
