@@ -107,12 +107,14 @@ class KeyFigures:
 # j = i*m // 4 and delta = i*m - 4*j, q_i = (v[j]*(4 - delta) + v[j+1]*delta) / 4. Each
 # value is ranked (y_i, from 0) in its side and key; a conditional sum picks v[j] and
 # v[j+1] with their weights. Integer division of integers truncates on both databases
-# (never a CAST, which rounds on PostgreSQL); 4.0 keeps the division of a sum of
-# integer-stored values (SQLite keeps 1 and 0 as integers) from truncating.
+# (never a CAST to an integer, which rounds on PostgreSQL). The values are read as doubles:
+# PostgreSQL sorts and adds them faster than its numerics, the figures are floats in
+# Python too, and SQLite, which keeps a stored 1 or 0 as an integer, never divides them
+# as integers.
 _QUARTILE = (
     "SUM(CASE WHEN y_i = {i} * y_m / 4 THEN y_value * (4 - ({i} * y_m - 4 * ({i} * y_m / 4)))"
     " WHEN y_i = {i} * y_m / 4 + 1 THEN y_value * ({i} * y_m - 4 * ({i} * y_m / 4))"
-    " ELSE 0 END) / 4.0"
+    " END) / 4.0"
 )
 
 # `chosen_ids`: each project's chosen assessment and its side, used twice (the values and
@@ -132,9 +134,10 @@ section_keys AS (
     FROM {section} GROUP BY {key}
 ),
 peer_values AS (
-    SELECT y_side, 0 AS y_key_id, y_overall AS y_value FROM chosen WHERE y_overall IS NOT NULL
+    SELECT y_side, 0 AS y_key_id, CAST(y_overall AS DOUBLE PRECISION) AS y_value
+    FROM chosen WHERE y_overall IS NOT NULL
     UNION ALL
-    SELECT chosen.y_side, section_keys.y_key_id, section_score.{value}
+    SELECT chosen.y_side, section_keys.y_key_id, CAST(section_score.{value} AS DOUBLE PRECISION)
     FROM chosen
     JOIN {section_score} section_score ON section_score.{score_id} = chosen.y_score
     JOIN {section} sec ON sec.{section_pk} = section_score.{section_id}
@@ -207,6 +210,7 @@ def peer_figures(
             )
         )
         .values("latest_id", "y_side")
+        .distinct()  # a project counts once, whatever joins narrowed `projects`
     )
     try:
         chosen_sql, params = chosen.query.sql_with_params()
