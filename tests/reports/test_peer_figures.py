@@ -41,7 +41,7 @@ from scoring.selectors.figures_cache import forget_cached_figures
 from scoring.selectors.gaps import in_question_set
 from scoring.services import score_store
 from surveys import question_set_format as fmt
-from surveys.models import Assessment, AssessmentStatus
+from surveys.models import Assessment, AssessmentMode, AssessmentStatus
 from surveys.services import question_set_import
 from tests import factories
 from tests.depth import cases
@@ -93,9 +93,9 @@ def two_versions():
 
 
 def random_group(rng: random.Random, versions) -> None:
-    """Brands of 0 to 7 projects, with validated, submitted (some upgraded) and draft
-    assessments in every version on random dates (same-day ties and some where nothing
-    applies included)."""
+    """Brands of 0 to 7 projects, with validated, submitted (self-fills and interviews, some
+    upgraded) and draft assessments in every version on random dates (same-day ties and
+    some where nothing applies included)."""
     keys = {v.pk: list(v.questions.values_list("key", flat=True)) for v in versions}
     for b in range(rng.randint(2, 5)):
         brand = factories.BrandFactory(name=f"Peers {b} {rng.random():.6f}")
@@ -118,7 +118,12 @@ def random_group(rng: random.Random, versions) -> None:
                     }
                 status = rng.choice(STATUSES)
                 assessment = factories.assessment(
-                    project, version, status=status, answers=answers, assessed_on=on
+                    project,
+                    version,
+                    status=status,
+                    answers=answers,
+                    assessed_on=on,
+                    mode=rng.choice([AssessmentMode.INTERVIEW, AssessmentMode.SELF_FILL]),
                 )
                 if status != AssessmentStatus.DRAFT:
                     score_store(assessment=assessment)
@@ -181,7 +186,8 @@ def engine_values(projects, *, on, include_submitted=False, version_code=None, s
         "assessed_on", "created_at", "id"
     )
     for assessment in ordered:
-        if assessment.assessed_on <= on and assessment.superseded_by_id is None:
+        upgraded = assessment.status == AssessmentStatus.SUBMITTED and assessment.superseded_by_id
+        if assessment.assessed_on <= on and not upgraded:
             chosen[assessment.project_id] = assessment
     found = {}
     for project_id, assessment in chosen.items():
@@ -257,8 +263,8 @@ def check_other_brands(projects, brand: Brand, on: datetime.date, **options) -> 
 
 def check_project(project: Project, on: datetime.date, set_code: str | None) -> None:
     forget_cached_figures()
-    version_id = Assessment.objects.filter(project=project).values_list("version_id", flat=True)
-    version_id = version_id.first() or factories.default_version().pk
+    own = project.assessments.values_list("version_id", flat=True).first()
+    version_id = own or factories.default_version().pk
     got = project_comparison(project, on=on, version_id=version_id, question_set_code=set_code)
     expected = python_project_peers(project, on=on, question_set_code=set_code)
     assert got.version_ids == expected.version_ids
