@@ -1,4 +1,4 @@
-"""Chart definitions for the dashboards: plotly figures from plain inputs.
+"""Chart definitions for the dashboards: plotly.js figures from plain inputs.
 
 Pure: no database access. Selectors produce the inputs (`reports.chart_data`);
 these functions decide how they look. Every view uses one colour scale, tied
@@ -14,15 +14,23 @@ markup.
 Titles, axis titles, legend names and hover texts are in the active language, with
 numbers written as it writes them ("62,5 %" is the translators' call); the figures
 themselves (x, y, z) stay numbers in the JSON.
+
+A figure is the plain dict plotly.js reads ({"data": [traces], "layout": {...}}), built
+here directly: plotly's Python figure objects cost more than reading the figures at group
+scale, and the page needs only their JSON. The dicts are laid out as plotly's objects
+wrote them (a trace's properties in alphabetical order with its type last, the layout's
+top-level properties in alphabetical order), so the JSON is the same text;
+tests/reports/test_charts.py builds every kind through plotly with its checks on and
+asserts the same output.
 """
 
+import datetime
 import json
 import textwrap
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from html import escape
 
-import plotly.graph_objects as go
-import plotly.io as pio
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -83,17 +91,16 @@ CONFIG = {
     "displayModeBar": False,
 }
 
-_TEMPLATE = go.layout.Template(
-    layout={
-        "font": {"family": FONT, "color": INK, "size": 13},
-        "paper_bgcolor": WHITE,
-        "plot_bgcolor": WHITE,
-        "colorway": SERIES_COLOURS,
-        "hoverlabel": {"font": {"family": FONT}},
-        "xaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
-        "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
-    }
-)
+# Our plotly template, written as plotly writes a template (every key in alphabetical order).
+_TEMPLATE_LAYOUT = {
+    "colorway": list(SERIES_COLOURS),
+    "font": {"color": INK, "family": FONT, "size": 13},
+    "hoverlabel": {"font": {"family": FONT}},
+    "paper_bgcolor": WHITE,
+    "plot_bgcolor": WHITE,
+    "xaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+    "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+}
 
 
 # --- colour scale ------------------------------------------------------------
@@ -225,29 +232,29 @@ def _range(lower: float, upper: float) -> str:
     return _("%(lower)s–%(upper)s%%") % words  # noqa: RUF001
 
 
-# Plotly checks every property of every trace as it is set: at group scale that took
-# more time than reading the figures (the trend chart has 40 traces). Our figures are
-# built from a few fixed shapes; tests/reports/test_charts.py builds every kind with the
-# checks on and asserts the same output, so they are off here (`VALIDATE`).
-VALIDATE = False
+def _sorted(value):
+    """`value` with the keys of every dict in it in alphabetical order, as plotly's objects
+    keep a trace's properties and their parts."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    return value
 
 
-def _trace(kind, **properties):
-    """A trace of plotly type `kind` (go.Scatter, go.Bar, ...), checked only when VALIDATE."""
-    return kind(_validate=VALIDATE, **properties)
+def trace(kind: str, **properties) -> dict:
+    """A trace of plotly.js type `kind` ("scatter", "bar", "heatmap") as plotly writes it."""
+    return {**_sorted(properties), "type": kind}
 
 
-def _figure(title: str, height: int, **layout) -> go.Figure:
-    return go.Figure(
-        _validate=VALIDATE,
-        layout={
-            "template": _TEMPLATE,
-            "title": {"text": escape(str(title)), "x": 0, "xanchor": "left", "font": {"size": 16}},
-            "height": height,
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
-            **layout,
-        },
-    )
+def _figure(title: str, height: int, **layout) -> dict:
+    """A figure without traces: our template, the title at the left, the given layout."""
+    layout = {
+        "template": {"layout": _TEMPLATE_LAYOUT},
+        "title": {"text": escape(str(title)), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
+        **layout,
+    }
+    return {"data": [], "layout": {key: layout[key] for key in sorted(layout)}}
 
 
 # A horizontal legend at the very bottom of the chart's box, below the x axis and its title
@@ -294,7 +301,7 @@ def heatmap(
     cells: Sequence[Sequence[HeatmapCell]],
     bands: Iterable[Band],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Rows (brands) x columns (sections); the colour is the level band, the number the %."""
     title = title or _("Maturity by brand and section")
     bands = list(bands)
@@ -347,10 +354,10 @@ def heatmap(
         },
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
     )
-    fig.update_layout(margin={"t": 120})
-    fig.add_trace(
-        _trace(
-            go.Heatmap,
+    fig["layout"]["margin"]["t"] = 120
+    fig["data"].append(
+        trace(
+            "heatmap",
             z=z,
             x=labels,
             y=[escape(r) for r in rows],
@@ -439,7 +446,7 @@ def trend_lines(
     bands: Iterable[Band],
     title: str | None = None,
     rounds: Sequence[RoundMarker] = (),
-) -> go.Figure:
+) -> dict:
     """One line per series (brand) over quarters; hover says how many projects a point covers.
 
     `rounds`, the closed rounds, are a series of their own named "Rounds": a diamond at the
@@ -496,10 +503,10 @@ def trend_lines(
             }
     # The highlighted lines are drawn last, over the grey ones; the legend keeps the ranking.
     drawing = sorted(range(len(ordered)), key=lambda i: (many and i in highlighted, i))
-    fig.add_traces(
+    fig["data"].extend(
         [
-            _trace(
-                go.Scatter,
+            trace(
+                "scatter",
                 name=escape(ordered[i].name),
                 x=[p.label for p in ordered[i].points],
                 y=[p.percent for p in ordered[i].points],
@@ -524,9 +531,9 @@ def trend_lines(
     )
     shown = drawn_rounds(ordered, rounds)
     if shown:
-        fig.add_trace(
-            _trace(
-                go.Scatter,
+        fig["data"].append(
+            trace(
+                "scatter",
                 name=str(ROUNDS),
                 x=[r.label for r in shown],
                 y=[r.percent for r in shown],
@@ -565,7 +572,7 @@ def distribution(
     values: Sequence[float],
     bands: Iterable[Band],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """A bar per level band: how many project scores fall in it."""
     title = title or _("Projects by maturity level")
     bands = list(bands)
@@ -581,9 +588,9 @@ def distribution(
         # Room for the count ticks beside the axis title, which the narrow default clipped.
         margin={"l": 64, "r": 10, "t": 50, "b": 70, "autoexpand": True},
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             x=labels,
             y=[counts[name] for name, *_ in legend],
             marker={"color": [c for *_, c in legend], "line": {"color": INK, "width": 0.5}},
@@ -606,7 +613,7 @@ def section_profile(
     title: str | None = None,
     label: str | None = None,
     comparison: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Bars of the figure per section; the comparison group's median with its quartiles as whiskers."""
     title = title or _("Section profile")
     label = label or _("This project")
@@ -622,9 +629,9 @@ def section_profile(
         margin={"l": 10, "r": 10, "t": 50, "b": 90, "autoexpand": True},
         barmode="overlay",
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             name=escape(label),
             orientation="h",
             y=names,
@@ -643,9 +650,9 @@ def section_profile(
     )
     shown = [s for s in sections if s.median is not None and s.n >= MIN_GROUP]
     if shown:
-        fig.add_trace(
-            _trace(
-                go.Scatter,
+        fig["data"].append(
+            trace(
+                "scatter",
                 name=_("%(group)s median and quartiles") % {"group": escape(comparison)},
                 mode="markers",
                 y=[escape(s.section) for s in shown],
@@ -713,7 +720,7 @@ def core_distribution(
     *,
     per_project: Iterable[tuple[int, int]],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """How many core statements each project meets: a bar per count, split into projects that
     meet every core statement applying to them and those that miss some."""
     title = title or _("Projects by core statements met")
@@ -735,9 +742,9 @@ def core_distribution(
         (_("All core met"), 1, "#253494"),
         (_("Some core missed"), 2, "#c3c8d0"),
     ):
-        fig.add_trace(
-            _trace(
-                go.Bar,
+        fig["data"].append(
+            trace(
+                "bar",
                 name=name,
                 x=[str(row[0]) for row in rows],
                 y=[row[index] for row in rows],
@@ -749,7 +756,7 @@ def core_distribution(
     return fig
 
 
-def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
+def core_share(*, met: int, total: int, title: str | None = None) -> dict:
     """One stacked bar: projects meeting every core statement vs the rest."""
     if met < 0 or total < 0 or met > total:
         raise ValueError(f"met ({met}) must be between 0 and total ({total})")
@@ -765,14 +772,14 @@ def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
         yaxis={"visible": False},
         legend={"orientation": "h", "y": -0.6},
     )
-    fig.update_layout(margin={"b": 60})
+    fig["layout"]["margin"]["b"] = 60
     for name, count, colour in (
         (_("All core met"), met, "#253494"),
         (_("Core missed"), total - met, LINE),
     ):
-        fig.add_trace(
-            _trace(
-                go.Bar,
+        fig["data"].append(
+            trace(
+                "bar",
                 name=name,
                 orientation="h",
                 y=[_("Projects")],
@@ -794,7 +801,7 @@ def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    fig.update_layout(meta={"share": share})
+    fig["layout"]["meta"] = {"share": share}  # last, as plotly added it
     return fig
 
 
@@ -803,7 +810,7 @@ def movers(
     items: Sequence[Mover],
     title: str | None = None,
     limit: int | None = 10,
-) -> go.Figure:
+) -> dict:
     """Horizontal bars of the change in percentage points, the largest moves first.
 
     Up and down are blue and orange (told apart with any colour vision) and
@@ -820,9 +827,9 @@ def movers(
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
         showlegend=False,
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             orientation="h",
             y=[escape(m.name) for m in ranked],
             x=[m.delta for m in ranked],
@@ -849,12 +856,27 @@ def movers(
 # --- embedding -------------------------------------------------------------------
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON with the standard-library engine, so output is the same everywhere."""
-    return pio.to_json(fig, validate=False, engine="json")
+def _plain(value):
+    """What plotly's JSON encoder made of the values our inputs may hold besides JSON's own."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def figure_data(fig: go.Figure) -> dict:
-    """What `templates/reports/_chart.html` embeds: data, layout and our plotly.js config."""
+def figure_json(fig: dict) -> str:
+    """The figure as JSON (its data and layout), the same text plotly wrote: NaN and
+    infinities become null."""
+    payload = {"data": fig.get("data", []), "layout": fig.get("layout", {})}
+    text = json.dumps(payload, default=_plain)
+    if "NaN" in text or "Infinity" in text:
+        text = json.dumps(json.loads(text, parse_constant=lambda _: None))
+    return text
+
+
+def figure_data(fig: dict) -> dict:
+    """What `templates/reports/_chart.html` embeds: data, layout and our plotly.js config,
+    as plain JSON values (lists, floats, strings) of their own."""
     payload = json.loads(figure_json(fig))
-    return {"data": payload.get("data", []), "layout": payload.get("layout", {}), "config": CONFIG}
+    return {"data": payload["data"], "layout": payload["layout"], "config": CONFIG}
