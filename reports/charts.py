@@ -25,12 +25,15 @@ asserts the same output.
 """
 
 import datetime
+import functools
 import json
 import textwrap
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from html import escape
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -127,27 +130,46 @@ def level_colours(bands: Iterable[Band]) -> list[tuple[float, str]]:
     return [(m, c) for (m, _), c in zip(ordered, _palette(len(ordered)), strict=True)]
 
 
+class Levels:
+    """The bands read once, for the many figures of a chart: the band each figure reaches,
+    with the same rule as scoring's `level_for` (at or above a band's minimum, or strictly
+    above it for a band marked `above`), its name and its colour."""
+
+    def __init__(self, bands: Iterable[Band]):
+        ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
+        self._limits = [(float(b.min_percent), bool(getattr(b, "above", False))) for b in ordered]
+        self._names = [b.name for b in ordered]
+        self._colours = [colour for _, colour in level_colours(ordered)]
+
+    def index(self, percent: float | None) -> int | None:
+        """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches; None
+        below every band or without a figure."""
+        if percent is None:
+            return None
+        value = round(percent, 9)
+        reached = None
+        for index, (minimum, above) in enumerate(self._limits):
+            if value > minimum or (value == minimum and not above):
+                reached = index
+        return reached
+
+    def name(self, percent: float | None) -> str:
+        index = self.index(percent)
+        return "" if index is None else self._names[index]
+
+    def colour(self, percent: float | None) -> str:
+        index = self.index(percent)
+        return NO_DATA if index is None else self._colours[index]
+
+
 def _reached(percent: float | None, bands: Iterable[Band]) -> int | None:
-    """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches, with the
-    same rule as scoring's `level_for`: at or above a band's minimum, or strictly above it for
-    a band marked `above`; None below every band or without a figure."""
-    if percent is None:
-        return None
-    value = round(percent, 9)
-    ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
-    reached = None
-    for index, band in enumerate(ordered):
-        minimum = float(band.min_percent)
-        if value > minimum or (value == minimum and not getattr(band, "above", False)):
-            reached = index
-    return reached
+    """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches (`Levels`)."""
+    return Levels(bands).index(percent)
 
 
 def colour_for(percent: float | None, bands: Iterable[Band]) -> str:
     """The colour of the band `percent` falls in (the same rule as scoring's `level_for`)."""
-    bands = list(bands)
-    index = _reached(percent, bands)
-    return NO_DATA if index is None else level_colours(bands)[index][1]
+    return Levels(bands).colour(percent)
 
 
 def _luminance(colour: str) -> float:
@@ -165,6 +187,7 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@functools.lru_cache(maxsize=256)
 def text_colour_on(background: str) -> str:
     """Ink or white, whichever reads better on `background`; black where neither reaches 4.5:1.
 
@@ -204,9 +227,7 @@ def colorscale(bands: Iterable[Band]) -> list[list]:
 
 def level_name(percent: float | None, bands: Iterable[Band]) -> str:
     """The name of the band `percent` reaches ("" below every band or without a figure)."""
-    bands = list(bands)
-    index = _reached(percent, bands)
-    return "" if index is None else _sorted_bands(bands)[index][1]
+    return Levels(bands).name(percent)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -224,6 +245,29 @@ _pct = percent_text
 
 def _projects(n: int) -> str:
     return ngettext("%(count)s project", "%(count)s projects", n) % {"count": n}
+
+
+class _Words:
+    """Percentages and project counts in the active language for the many points of one
+    chart: the translations and the decimal separator are looked up once (a lookup costs
+    more than the rest of a hover text)."""
+
+    def __init__(self):
+        self._percent = _("%(percent)s%%")
+        self._separator = formats.get_format("DECIMAL_SEPARATOR")
+        self._projects: dict[int, str] = {}
+
+    def pct(self, percent: float | None, digits: int = 0) -> str:
+        """As `percent_text`."""
+        if percent is None:
+            return DASH
+        return self._percent % {"percent": number(percent, digits, separator=self._separator)}
+
+    def projects(self, n: int) -> str:
+        """As `_projects`."""
+        if n not in self._projects:
+            self._projects[n] = _projects(n)
+        return self._projects[n]
 
 
 def _range(lower: float, upper: float) -> str:
@@ -305,8 +349,14 @@ def heatmap(
     """Rows (brands) x columns (sections); the colour is the level band, the number the %."""
     title = title or _("Maturity by brand and section")
     bands = list(bands)
+    levels = Levels(bands)
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
+    words = _Words()
+    no_figure = _("No validated figure")
+    with_level = _("%(figure)s (%(level)s)")
+    assessed_between = _("assessed %(first)s to %(last)s")
+    assessed_on = _("assessed %(day)s")
     z, text, hover = [], [], []
     for row_name, row in zip(rows, cells, strict=True):
         z.append([c.percent for c in row])
@@ -315,23 +365,21 @@ def heatmap(
         for col_name, cell in zip(cols, row, strict=True):
             lines = [f"<b>{escape(row_name)}</b> · {escape(col_name)}"]
             if cell.percent is None:
-                lines.append(_("No validated figure"))
+                lines.append(no_figure)
             else:
-                level = level_name(cell.percent, bands)
-                figure = _pct(cell.percent, 1)
+                level = levels.name(cell.percent)
+                figure = words.pct(cell.percent, 1)
                 lines.append(
-                    _("%(figure)s (%(level)s)") % {"figure": figure, "level": escape(level)}
-                    if level
-                    else figure
+                    with_level % {"figure": figure, "level": escape(level)} if level else figure
                 )
-                lines.append(_projects(cell.n))
+                lines.append(words.projects(cell.n))
                 if cell.first and cell.last and cell.last != cell.first:
                     lines.append(
-                        _("assessed %(first)s to %(last)s")
+                        assessed_between
                         % {"first": cell.first.isoformat(), "last": cell.last.isoformat()}
                     )
                 elif cell.first and cell.last:
-                    lines.append(_("assessed %(day)s") % {"day": cell.first.isoformat()})
+                    lines.append(assessed_on % {"day": cell.first.isoformat()})
             hover_row.append("<br>".join(lines))
         hover.append(hover_row)
     labels = [escape(c) for c in cols]
@@ -459,6 +507,7 @@ def trend_lines(
     """
     title = title or _("Maturity over time")
     bands = list(bands)
+    levels = Levels(bands)
     ordered, highlighted = trend_order(from_first_figure(series))
     many = len(ordered) > MANY_SERIES
     legend = BOTTOM_LEGEND
@@ -503,6 +552,9 @@ def trend_lines(
             }
     # The highlighted lines are drawn last, over the grey ones; the legend keeps the ranking.
     drawing = sorted(range(len(ordered)), key=lambda i: (many and i in highlighted, i))
+    words = _Words()
+    with_level = _("%(figure)s (%(level)s)")
+    no_level = _("no level")
     fig["data"].extend(
         [
             trace(
@@ -515,12 +567,12 @@ def trend_lines(
                 customdata=[[p.n] for p in ordered[i].points],
                 hovertext=[
                     f"<b>{escape(ordered[i].name)}</b> · {escape(p.label)}<br>"
-                    + _("%(figure)s (%(level)s)")
+                    + with_level
                     % {
-                        "figure": _pct(p.percent),
-                        "level": escape(level_name(p.percent, bands)) or _("no level"),
+                        "figure": words.pct(p.percent),
+                        "level": escape(levels.name(p.percent)) or no_level,
                     }
-                    + f"<br>{_projects(p.n)}"
+                    + f"<br>{words.projects(p.n)}"
                     for p in ordered[i].points
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -559,9 +611,10 @@ def trend_lines(
 def distribution_counts(values: Iterable[float], bands: Iterable[Band]) -> list[tuple[str, int]]:
     """How many values fall in each band, lowest band first (values below every band are left out)."""
     bands = list(bands)
+    levels = Levels(bands)
     counts = dict.fromkeys((name for _, name in _sorted_bands(bands)), 0)
     for value in values:
-        name = level_name(value, bands)
+        name = levels.name(value)
         if name:
             counts[name] += 1
     return list(counts.items())
@@ -618,7 +671,7 @@ def section_profile(
     title = title or _("Section profile")
     label = label or _("This project")
     comparison = comparison or pgettext("comparison", "Group")
-    bands = list(bands)
+    levels = Levels(bands)
     names = [escape(s.section) for s in sections]
     fig = _figure(
         title,
@@ -637,7 +690,7 @@ def section_profile(
             y=names,
             x=[s.percent for s in sections],
             marker={
-                "color": [colour_for(s.percent, bands) for s in sections],
+                "color": [levels.colour(s.percent) for s in sections],
                 "line": {"color": INK, "width": 0.5},
             },
             hovertext=[
@@ -690,13 +743,9 @@ def core_counts(per_project: Iterable[tuple[int, int]]) -> list[tuple[int, int, 
     """(core statements met, projects meeting all that apply to them, the other projects),
     for every count from 0 to the most core statements any project has."""
     per_project = list(per_project)
+    counted = Counter((met, met == total) for met, total in per_project)
     top = max((total for _, total in per_project), default=0)
-    rows = []
-    for met in range(top + 1):
-        complete = sum(1 for m, total in per_project if m == met and m == total)
-        partial = sum(1 for m, total in per_project if m == met and m != total)
-        rows.append((met, complete, partial))
-    return rows
+    return [(met, counted[met, True], counted[met, False]) for met in range(top + 1)]
 
 
 def _core_hover(met: int, projects: int, *, all_met: bool) -> str:
