@@ -62,9 +62,11 @@ def _collator():
     return Collator()
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> tuple:
     """The sort key of a name by the Unicode Collation Algorithm (default table): accents
-    and case come after the letters, so "Épicerie" sorts among the Es."""
+    and case come after the letters, so "Épicerie" sorts among the Es. Kept for the names
+    seen last: a page sorts the same brands and projects at every request."""
     return tuple(_collator().sort_key(name or ""))
 
 
