@@ -1,4 +1,4 @@
-"""Chart definitions for the dashboards: plotly figures from plain inputs.
+"""Chart definitions for the dashboards: plotly.js figures from plain inputs.
 
 Pure: no database access. Selectors produce the inputs (`reports.chart_data`);
 these functions decide how they look. Every view uses one colour scale, tied
@@ -14,15 +14,26 @@ markup.
 Titles, axis titles, legend names and hover texts are in the active language, with
 numbers written as it writes them ("62,5 %" is the translators' call); the figures
 themselves (x, y, z) stay numbers in the JSON.
+
+A figure is the plain dict plotly.js reads ({"data": [traces], "layout": {...}}), built
+here directly: plotly's Python figure objects cost more than reading the figures at group
+scale, and the page needs only their JSON. The dicts are laid out as plotly's objects
+wrote them (a trace's properties in alphabetical order with its type last, the layout's
+top-level properties in alphabetical order), so the JSON is the same text;
+tests/reports/test_charts.py builds every kind through plotly with its checks on and
+asserts the same output.
 """
 
+import datetime
+import functools
 import json
 import textwrap
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from html import escape
 
-import plotly.graph_objects as go
-import plotly.io as pio
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -83,17 +94,16 @@ CONFIG = {
     "displayModeBar": False,
 }
 
-_TEMPLATE = go.layout.Template(
-    layout={
-        "font": {"family": FONT, "color": INK, "size": 13},
-        "paper_bgcolor": WHITE,
-        "plot_bgcolor": WHITE,
-        "colorway": SERIES_COLOURS,
-        "hoverlabel": {"font": {"family": FONT}},
-        "xaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
-        "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
-    }
-)
+# Our plotly template, written as plotly writes a template (every key in alphabetical order).
+_TEMPLATE_LAYOUT = {
+    "colorway": list(SERIES_COLOURS),
+    "font": {"color": INK, "family": FONT, "size": 13},
+    "hoverlabel": {"font": {"family": FONT}},
+    "paper_bgcolor": WHITE,
+    "plot_bgcolor": WHITE,
+    "xaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+    "yaxis": {"gridcolor": LINE, "linecolor": LINE, "zeroline": False},
+}
 
 
 # --- colour scale ------------------------------------------------------------
@@ -120,27 +130,46 @@ def level_colours(bands: Iterable[Band]) -> list[tuple[float, str]]:
     return [(m, c) for (m, _), c in zip(ordered, _palette(len(ordered)), strict=True)]
 
 
+class Levels:
+    """The bands read once, for the many figures of a chart: the band each figure reaches,
+    with the same rule as scoring's `level_for` (at or above a band's minimum, or strictly
+    above it for a band marked `above`), its name and its colour."""
+
+    def __init__(self, bands: Iterable[Band]):
+        ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
+        self._limits = [(float(b.min_percent), bool(getattr(b, "above", False))) for b in ordered]
+        self._names = [b.name for b in ordered]
+        self._colours = [colour for _, colour in level_colours(ordered)]
+
+    def index(self, percent: float | None) -> int | None:
+        """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches; None
+        below every band or without a figure."""
+        if percent is None:
+            return None
+        value = round(percent, 9)
+        reached = None
+        for index, (minimum, above) in enumerate(self._limits):
+            if value > minimum or (value == minimum and not above):
+                reached = index
+        return reached
+
+    def name(self, percent: float | None) -> str:
+        index = self.index(percent)
+        return "" if index is None else self._names[index]
+
+    def colour(self, percent: float | None) -> str:
+        index = self.index(percent)
+        return NO_DATA if index is None else self._colours[index]
+
+
 def _reached(percent: float | None, bands: Iterable[Band]) -> int | None:
-    """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches, with the
-    same rule as scoring's `level_for`: at or above a band's minimum, or strictly above it for
-    a band marked `above`; None below every band or without a figure."""
-    if percent is None:
-        return None
-    value = round(percent, 9)
-    ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
-    reached = None
-    for index, band in enumerate(ordered):
-        minimum = float(band.min_percent)
-        if value > minimum or (value == minimum and not getattr(band, "above", False)):
-            reached = index
-    return reached
+    """Index (lowest band first, as `_sorted_bands`) of the band `percent` reaches (`Levels`)."""
+    return Levels(bands).index(percent)
 
 
 def colour_for(percent: float | None, bands: Iterable[Band]) -> str:
     """The colour of the band `percent` falls in (the same rule as scoring's `level_for`)."""
-    bands = list(bands)
-    index = _reached(percent, bands)
-    return NO_DATA if index is None else level_colours(bands)[index][1]
+    return Levels(bands).colour(percent)
 
 
 def _luminance(colour: str) -> float:
@@ -158,6 +187,7 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+@functools.lru_cache(maxsize=256)
 def text_colour_on(background: str) -> str:
     """Ink or white, whichever reads better on `background`; black where neither reaches 4.5:1.
 
@@ -197,9 +227,7 @@ def colorscale(bands: Iterable[Band]) -> list[list]:
 
 def level_name(percent: float | None, bands: Iterable[Band]) -> str:
     """The name of the band `percent` reaches ("" below every band or without a figure)."""
-    bands = list(bands)
-    index = _reached(percent, bands)
-    return "" if index is None else _sorted_bands(bands)[index][1]
+    return Levels(bands).name(percent)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -219,35 +247,58 @@ def _projects(n: int) -> str:
     return ngettext("%(count)s project", "%(count)s projects", n) % {"count": n}
 
 
+class _Words:
+    """Percentages and project counts in the active language for the many points of one
+    chart: the translations and the decimal separator are looked up once (a lookup costs
+    more than the rest of a hover text)."""
+
+    def __init__(self):
+        self._percent = _("%(percent)s%%")
+        self._separator = formats.get_format("DECIMAL_SEPARATOR")
+        self._projects: dict[int, str] = {}
+
+    def pct(self, percent: float | None, digits: int = 0) -> str:
+        """As `percent_text`."""
+        if percent is None:
+            return DASH
+        return self._percent % {"percent": number(percent, digits, separator=self._separator)}
+
+    def projects(self, n: int) -> str:
+        """As `_projects`."""
+        if n not in self._projects:
+            self._projects[n] = _projects(n)
+        return self._projects[n]
+
+
 def _range(lower: float, upper: float) -> str:
     """A band's range: "40 to 60%" with an en dash."""
     words = {"lower": number(lower, 0), "upper": number(upper, 0)}
     return _("%(lower)s–%(upper)s%%") % words  # noqa: RUF001
 
 
-# Plotly checks every property of every trace as it is set: at group scale that took
-# more time than reading the figures (the trend chart has 40 traces). Our figures are
-# built from a few fixed shapes; tests/reports/test_charts.py builds every kind with the
-# checks on and asserts the same output, so they are off here (`VALIDATE`).
-VALIDATE = False
+def _sorted(value):
+    """`value` with the keys of every dict in it in alphabetical order, as plotly's objects
+    keep a trace's properties and their parts."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    return value
 
 
-def _trace(kind, **properties):
-    """A trace of plotly type `kind` (go.Scatter, go.Bar, ...), checked only when VALIDATE."""
-    return kind(_validate=VALIDATE, **properties)
+def trace(kind: str, **properties) -> dict:
+    """A trace of plotly.js type `kind` ("scatter", "bar", "heatmap") as plotly writes it."""
+    return {**_sorted(properties), "type": kind}
 
 
-def _figure(title: str, height: int, **layout) -> go.Figure:
-    return go.Figure(
-        _validate=VALIDATE,
-        layout={
-            "template": _TEMPLATE,
-            "title": {"text": escape(str(title)), "x": 0, "xanchor": "left", "font": {"size": 16}},
-            "height": height,
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
-            **layout,
-        },
-    )
+def _figure(title: str, height: int, **layout) -> dict:
+    """A figure without traces: our template, the title at the left, the given layout."""
+    layout = {
+        "template": {"layout": _TEMPLATE_LAYOUT},
+        "title": {"text": escape(str(title)), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 40, "autoexpand": True},
+        **layout,
+    }
+    return {"data": [], "layout": {key: layout[key] for key in sorted(layout)}}
 
 
 # A horizontal legend at the very bottom of the chart's box, below the x axis and its title
@@ -294,12 +345,18 @@ def heatmap(
     cells: Sequence[Sequence[HeatmapCell]],
     bands: Iterable[Band],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Rows (brands) x columns (sections); the colour is the level band, the number the %."""
     title = title or _("Maturity by brand and section")
     bands = list(bands)
+    levels = Levels(bands)
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
+    words = _Words()
+    no_figure = _("No validated figure")
+    with_level = _("%(figure)s (%(level)s)")
+    assessed_between = _("assessed %(first)s to %(last)s")
+    assessed_on = _("assessed %(day)s")
     z, text, hover = [], [], []
     for row_name, row in zip(rows, cells, strict=True):
         z.append([c.percent for c in row])
@@ -308,23 +365,21 @@ def heatmap(
         for col_name, cell in zip(cols, row, strict=True):
             lines = [f"<b>{escape(row_name)}</b> · {escape(col_name)}"]
             if cell.percent is None:
-                lines.append(_("No validated figure"))
+                lines.append(no_figure)
             else:
-                level = level_name(cell.percent, bands)
-                figure = _pct(cell.percent, 1)
+                level = levels.name(cell.percent)
+                figure = words.pct(cell.percent, 1)
                 lines.append(
-                    _("%(figure)s (%(level)s)") % {"figure": figure, "level": escape(level)}
-                    if level
-                    else figure
+                    with_level % {"figure": figure, "level": escape(level)} if level else figure
                 )
-                lines.append(_projects(cell.n))
+                lines.append(words.projects(cell.n))
                 if cell.first and cell.last and cell.last != cell.first:
                     lines.append(
-                        _("assessed %(first)s to %(last)s")
+                        assessed_between
                         % {"first": cell.first.isoformat(), "last": cell.last.isoformat()}
                     )
                 elif cell.first and cell.last:
-                    lines.append(_("assessed %(day)s") % {"day": cell.first.isoformat()})
+                    lines.append(assessed_on % {"day": cell.first.isoformat()})
             hover_row.append("<br>".join(lines))
         hover.append(hover_row)
     labels = [escape(c) for c in cols]
@@ -347,10 +402,10 @@ def heatmap(
         },
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
     )
-    fig.update_layout(margin={"t": 120})
-    fig.add_trace(
-        _trace(
-            go.Heatmap,
+    fig["layout"]["margin"]["t"] = 120
+    fig["data"].append(
+        trace(
+            "heatmap",
             z=z,
             x=labels,
             y=[escape(r) for r in rows],
@@ -439,7 +494,7 @@ def trend_lines(
     bands: Iterable[Band],
     title: str | None = None,
     rounds: Sequence[RoundMarker] = (),
-) -> go.Figure:
+) -> dict:
     """One line per series (brand) over quarters; hover says how many projects a point covers.
 
     `rounds`, the closed rounds, are a series of their own named "Rounds": a diamond at the
@@ -452,6 +507,7 @@ def trend_lines(
     """
     title = title or _("Maturity over time")
     bands = list(bands)
+    levels = Levels(bands)
     ordered, highlighted = trend_order(from_first_figure(series))
     many = len(ordered) > MANY_SERIES
     legend = BOTTOM_LEGEND
@@ -496,10 +552,13 @@ def trend_lines(
             }
     # The highlighted lines are drawn last, over the grey ones; the legend keeps the ranking.
     drawing = sorted(range(len(ordered)), key=lambda i: (many and i in highlighted, i))
-    fig.add_traces(
+    words = _Words()
+    with_level = _("%(figure)s (%(level)s)")
+    no_level = _("no level")
+    fig["data"].extend(
         [
-            _trace(
-                go.Scatter,
+            trace(
+                "scatter",
                 name=escape(ordered[i].name),
                 x=[p.label for p in ordered[i].points],
                 y=[p.percent for p in ordered[i].points],
@@ -508,12 +567,12 @@ def trend_lines(
                 customdata=[[p.n] for p in ordered[i].points],
                 hovertext=[
                     f"<b>{escape(ordered[i].name)}</b> · {escape(p.label)}<br>"
-                    + _("%(figure)s (%(level)s)")
+                    + with_level
                     % {
-                        "figure": _pct(p.percent),
-                        "level": escape(level_name(p.percent, bands)) or _("no level"),
+                        "figure": words.pct(p.percent),
+                        "level": escape(levels.name(p.percent)) or no_level,
                     }
-                    + f"<br>{_projects(p.n)}"
+                    + f"<br>{words.projects(p.n)}"
                     for p in ordered[i].points
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -524,9 +583,9 @@ def trend_lines(
     )
     shown = drawn_rounds(ordered, rounds)
     if shown:
-        fig.add_trace(
-            _trace(
-                go.Scatter,
+        fig["data"].append(
+            trace(
+                "scatter",
                 name=str(ROUNDS),
                 x=[r.label for r in shown],
                 y=[r.percent for r in shown],
@@ -552,9 +611,10 @@ def trend_lines(
 def distribution_counts(values: Iterable[float], bands: Iterable[Band]) -> list[tuple[str, int]]:
     """How many values fall in each band, lowest band first (values below every band are left out)."""
     bands = list(bands)
+    levels = Levels(bands)
     counts = dict.fromkeys((name for _, name in _sorted_bands(bands)), 0)
     for value in values:
-        name = level_name(value, bands)
+        name = levels.name(value)
         if name:
             counts[name] += 1
     return list(counts.items())
@@ -565,7 +625,7 @@ def distribution(
     values: Sequence[float],
     bands: Iterable[Band],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """A bar per level band: how many project scores fall in it."""
     title = title or _("Projects by maturity level")
     bands = list(bands)
@@ -581,9 +641,9 @@ def distribution(
         # Room for the count ticks beside the axis title, which the narrow default clipped.
         margin={"l": 64, "r": 10, "t": 50, "b": 70, "autoexpand": True},
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             x=labels,
             y=[counts[name] for name, *_ in legend],
             marker={"color": [c for *_, c in legend], "line": {"color": INK, "width": 0.5}},
@@ -606,12 +666,12 @@ def section_profile(
     title: str | None = None,
     label: str | None = None,
     comparison: str | None = None,
-) -> go.Figure:
+) -> dict:
     """Bars of the figure per section; the comparison group's median with its quartiles as whiskers."""
     title = title or _("Section profile")
     label = label or _("This project")
     comparison = comparison or pgettext("comparison", "Group")
-    bands = list(bands)
+    levels = Levels(bands)
     names = [escape(s.section) for s in sections]
     fig = _figure(
         title,
@@ -622,15 +682,15 @@ def section_profile(
         margin={"l": 10, "r": 10, "t": 50, "b": 90, "autoexpand": True},
         barmode="overlay",
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             name=escape(label),
             orientation="h",
             y=names,
             x=[s.percent for s in sections],
             marker={
-                "color": [colour_for(s.percent, bands) for s in sections],
+                "color": [levels.colour(s.percent) for s in sections],
                 "line": {"color": INK, "width": 0.5},
             },
             hovertext=[
@@ -643,9 +703,9 @@ def section_profile(
     )
     shown = [s for s in sections if s.median is not None and s.n >= MIN_GROUP]
     if shown:
-        fig.add_trace(
-            _trace(
-                go.Scatter,
+        fig["data"].append(
+            trace(
+                "scatter",
                 name=_("%(group)s median and quartiles") % {"group": escape(comparison)},
                 mode="markers",
                 y=[escape(s.section) for s in shown],
@@ -683,13 +743,9 @@ def core_counts(per_project: Iterable[tuple[int, int]]) -> list[tuple[int, int, 
     """(core statements met, projects meeting all that apply to them, the other projects),
     for every count from 0 to the most core statements any project has."""
     per_project = list(per_project)
+    counted = Counter((met, met == total) for met, total in per_project)
     top = max((total for _, total in per_project), default=0)
-    rows = []
-    for met in range(top + 1):
-        complete = sum(1 for m, total in per_project if m == met and m == total)
-        partial = sum(1 for m, total in per_project if m == met and m != total)
-        rows.append((met, complete, partial))
-    return rows
+    return [(met, counted[met, True], counted[met, False]) for met in range(top + 1)]
 
 
 def _core_hover(met: int, projects: int, *, all_met: bool) -> str:
@@ -713,7 +769,7 @@ def core_distribution(
     *,
     per_project: Iterable[tuple[int, int]],
     title: str | None = None,
-) -> go.Figure:
+) -> dict:
     """How many core statements each project meets: a bar per count, split into projects that
     meet every core statement applying to them and those that miss some."""
     title = title or _("Projects by core statements met")
@@ -735,9 +791,9 @@ def core_distribution(
         (_("All core met"), 1, "#253494"),
         (_("Some core missed"), 2, "#c3c8d0"),
     ):
-        fig.add_trace(
-            _trace(
-                go.Bar,
+        fig["data"].append(
+            trace(
+                "bar",
                 name=name,
                 x=[str(row[0]) for row in rows],
                 y=[row[index] for row in rows],
@@ -749,7 +805,7 @@ def core_distribution(
     return fig
 
 
-def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
+def core_share(*, met: int, total: int, title: str | None = None) -> dict:
     """One stacked bar: projects meeting every core statement vs the rest."""
     if met < 0 or total < 0 or met > total:
         raise ValueError(f"met ({met}) must be between 0 and total ({total})")
@@ -765,14 +821,14 @@ def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
         yaxis={"visible": False},
         legend={"orientation": "h", "y": -0.6},
     )
-    fig.update_layout(margin={"b": 60})
+    fig["layout"]["margin"]["b"] = 60
     for name, count, colour in (
         (_("All core met"), met, "#253494"),
         (_("Core missed"), total - met, LINE),
     ):
-        fig.add_trace(
-            _trace(
-                go.Bar,
+        fig["data"].append(
+            trace(
+                "bar",
                 name=name,
                 orientation="h",
                 y=[_("Projects")],
@@ -794,7 +850,7 @@ def core_share(*, met: int, total: int, title: str | None = None) -> go.Figure:
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    fig.update_layout(meta={"share": share})
+    fig["layout"]["meta"] = {"share": share}  # last, as plotly added it
     return fig
 
 
@@ -803,7 +859,7 @@ def movers(
     items: Sequence[Mover],
     title: str | None = None,
     limit: int | None = 10,
-) -> go.Figure:
+) -> dict:
     """Horizontal bars of the change in percentage points, the largest moves first.
 
     Up and down are blue and orange (told apart with any colour vision) and
@@ -820,9 +876,9 @@ def movers(
         yaxis={"autorange": "reversed", "automargin": True, "showgrid": False},
         showlegend=False,
     )
-    fig.add_trace(
-        _trace(
-            go.Bar,
+    fig["data"].append(
+        trace(
+            "bar",
             orientation="h",
             y=[escape(m.name) for m in ranked],
             x=[m.delta for m in ranked],
@@ -849,12 +905,27 @@ def movers(
 # --- embedding -------------------------------------------------------------------
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON with the standard-library engine, so output is the same everywhere."""
-    return pio.to_json(fig, validate=False, engine="json")
+def _plain(value):
+    """What plotly's JSON encoder made of the values our inputs may hold besides JSON's own."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def figure_data(fig: go.Figure) -> dict:
-    """What `templates/reports/_chart.html` embeds: data, layout and our plotly.js config."""
+def figure_json(fig: dict) -> str:
+    """The figure as JSON (its data and layout), the same text plotly wrote: NaN and
+    infinities become null."""
+    payload = {"data": fig.get("data", []), "layout": fig.get("layout", {})}
+    text = json.dumps(payload, default=_plain)
+    if "NaN" in text or "Infinity" in text:
+        text = json.dumps(json.loads(text, parse_constant=lambda _: None))
+    return text
+
+
+def figure_data(fig: dict) -> dict:
+    """What `templates/reports/_chart.html` embeds: data, layout and our plotly.js config,
+    as plain JSON values (lists, floats, strings) of their own."""
     payload = json.loads(figure_json(fig))
-    return {"data": payload.get("data", []), "layout": payload.get("layout", {}), "config": CONFIG}
+    return {"data": payload["data"], "layout": payload["layout"], "config": CONFIG}

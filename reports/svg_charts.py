@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from reports.chart_data import Band, HeatmapCell, RoundMarker, Series
@@ -27,8 +28,8 @@ from reports.charts import (
     ROUNDS,
     SERIES_COLOURS,
     WHITE,
+    Levels,
     band_legend,
-    colour_for,
     drawn_rounds,
     from_first_figure,
     text_colour_on,
@@ -141,6 +142,7 @@ def svg_bar_chart(
     one). `marker_name` names them in the key.
     """
     bands = list(bands)
+    levels = Levels(bands)
     if len(labels) != len(values):
         raise ValueError("one value per label")
     if markers is not None and len(markers) != len(labels):
@@ -168,9 +170,7 @@ def svg_bar_chart(
             )
             continue
         w = plot_w * max(0.0, min(value, 100.0)) / 100
-        body.append(
-            _rect(left, y, w, bar, colour_for(value, bands), stroke=INK, stroke_width="0.5")
-        )
+        body.append(_rect(left, y, w, bar, levels.colour(value), stroke=INK, stroke_width="0.5"))
         # With comparison markers the figure goes in a column right of the plot, clear of
         # the whiskers; without, at the bar's end.
         value_x = left + plot_w + 8 if compared else left + w + 4
@@ -230,6 +230,8 @@ def svg_heatmap(
     lines, so that long section titles do not make every column wide.
     """
     bands = list(bands)
+    levels = Levels(bands)
+    separator = formats.get_format("DECIMAL_SEPARATOR")
     if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
         raise ValueError("cells must have one row per row label and one value per column")
     # Words are never cut (a long French or German word widens its column instead).
@@ -261,9 +263,9 @@ def svg_heatmap(
         body.append(_text(left - 8, y + cell_h * 0.65, row, text_anchor="end"))
         for j, cell in enumerate(row_cells):
             x = left + j * cell_w
-            fill = colour_for(cell.percent, bands)
+            fill = levels.colour(cell.percent)
             body.append(_rect(x + 1, y + 1, cell_w - 2, cell_h - 2, fill))
-            shown = DASH if cell.percent is None else number(cell.percent, 0)
+            shown = DASH if cell.percent is None else number(cell.percent, 0, separator=separator)
             body.append(
                 _text(
                     x + cell_w / 2,

@@ -26,15 +26,19 @@ def criticality_labels(values: Iterable[str]) -> str:
     return ", ".join(choice_label(Criticality, v) for v in values)
 
 
-def number(value: float, digits: int | None = 1, *, sign: bool = False) -> str:
+def number(
+    value: float, digits: int | None = 1, *, sign: bool = False, separator: str | None = None
+) -> str:
     """A number to be read by a person, as the active language writes it: "62.5" in English,
     "62,5" in French. `digits` decimals (rounded as f"{value:.1f}" rounds), or with None as
     short as it goes ("14.2857", "30"); `sign`: "+3.5" and "-3.5". Never for what a machine
     reads (chart data, styles, SVG coordinates, spreadsheet cells): those keep Python's own
-    format. Figures here stay below a thousand, so no thousands separator is written."""
+    format. Figures here stay below a thousand, so no thousands separator is written.
+    `separator`: the language's decimal separator when the caller has read it already (a
+    chart writing hundreds of numbers reads it once)."""
     plus = "+" if sign else ""
     text = f"{float(value):{plus}g}" if digits is None else f"{float(value):{plus}.{digits}f}"
-    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return text.replace(".", separator or formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def signed(value: float | None, digits: int = 1) -> str:
@@ -58,9 +62,11 @@ def _collator():
     return Collator()
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(name: str) -> tuple:
     """The sort key of a name by the Unicode Collation Algorithm (default table): accents
-    and case come after the letters, so "Épicerie" sorts among the Es."""
+    and case come after the letters, so "Épicerie" sorts among the Es. Kept for the names
+    seen last: a page sorts the same brands and projects at every request."""
     return tuple(_collator().sort_key(name or ""))
 
 

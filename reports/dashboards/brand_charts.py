@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from reports import chart_tables, charts, svg_charts
 from reports.chart_data import ChartTable, RoundMarker, SectionFigure, Series, TrendPoint
 from reports.dashboards.brand import BrandDashboard, ProjectRow
-from reports.dashboards.group_charts import Chart
+from reports.dashboards.group_charts import Chart, drawn
 from reports.words import name_key
 
 # The tables that can be downloaded as CSV (the URL's <chart>).
@@ -275,4 +276,15 @@ def brand_charts(data: BrandDashboard, rounds: Sequence[RoundMarker] = ()) -> di
                 series=series, bands=bands, title=_("Maturity over time"), rounds=rounds
             ),
         ),
+    }
+
+
+def drawn_brand_charts(charts: dict[str, Chart], brand_code, query: str) -> dict[str, Chart]:
+    """The brand page's charts drawn (`group_charts.drawn`), each with the address of its CSV
+    download for the filters' `query`."""
+    return {
+        name: drawn(
+            chart, csv_url=f"{reverse('brand_dashboard_csv', args=[brand_code, name])}?{query}"
+        )
+        for name, chart in charts.items()
     }

@@ -5,8 +5,10 @@ from here, so what a chart draws and what a download holds cannot drift apart.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -29,6 +31,39 @@ class Chart:
     figure: dict
     table: ChartTable
     svg: str = ""
+    html: str = ""  # the chart as the include draws it, when a page keeps it drawn (`drawn`)
+
+
+def drawn(chart: Chart, *, csv_url: str = "", phone_table: bool = False) -> Chart:
+    """`chart` with its HTML: templates/reports/_chart.html rendered in the active language, as
+    `{% include "reports/_chart.html" with ... %}` renders it. The dashboards keep their charts
+    drawn with their figures (figures_cache): drawing the tables and the JSON was most of the
+    time of a page served from the cache."""
+    context = {
+        "chart_id": chart.chart_id,
+        "title": chart.title,
+        "figure": chart.figure,
+        "table": chart.table,
+        "svg": chart.svg,
+        "csv_url": csv_url,
+        "phone_table": phone_table,
+    }
+    return replace(chart, html=render_to_string("reports/_chart.html", context))
+
+
+def drawn_group_charts(charts: dict[str, Chart], query: str) -> dict[str, Chart]:
+    """The group dashboard's charts drawn, each with the address of its CSV download for the
+    filters' `query`; the heat map with its table for phones."""
+    return {
+        name: drawn(
+            chart,
+            csv_url=f"{reverse('group_dashboard_csv', args=[name])}?{query}"
+            if name in CSV_CHARTS
+            else "",
+            phone_table=name == "heatmap",
+        )
+        for name, chart in charts.items()
+    }
 
 
 def bands(data: GroupDashboard) -> list[LevelCount]:

@@ -47,6 +47,8 @@ def line_table(view: ProductLineView) -> ChartTable:
 def line_chart(view: ProductLineView) -> Chart:
     title = str(TITLE)
     labels = [_("Overall"), *(c.title for c in view.sections)]
+    # A plotly figure object, unlike reports.charts' plain dicts: this chart is drawn with
+    # plotly's default template, which the object adds.
     fig = go.Figure(
         layout={
             "title": {"text": escape(title), "x": 0, "xanchor": "left"},
@@ -82,7 +84,7 @@ def line_chart(view: ProductLineView) -> Chart:
     return Chart(
         chart_id="chart-product-line",
         title=title,
-        figure=charts.figure_data(fig),
+        figure=charts.figure_data(fig.to_dict()),
         table=line_table(view),
         # Without JavaScript: the same means as a grid, brands by sections.
         svg=svg_charts.svg_heatmap(

@@ -5,7 +5,6 @@ The page and the CSV download read the same table from here.
 
 from html import escape
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -70,8 +69,9 @@ def profile_chart(page: ProjectPage) -> Chart:
     )
     shown = [row for row in page.profile if row.brand.shown]
     if shown:
-        fig.add_trace(
-            go.Scatter(
+        fig["data"].append(
+            charts.trace(
+                "scatter",
                 name=_("Brand mean"),
                 mode="markers",
                 y=[escape(row.title) for row in shown],

@@ -20,6 +20,7 @@ from reports.dashboards.brand_charts import (
     TableView,
     brand_charts,
     columns,
+    drawn_brand_charts,
     headers,
     table,
     table_rows,
@@ -74,7 +75,7 @@ def brand_detail(request: HttpRequest, code) -> HttpResponse:
         "charts": cached_figures(
             "brand-charts",
             (brand.pk, filters, key, get_language()),
-            lambda: brand_charts(data, markers),
+            lambda: drawn_brand_charts(brand_charts(data, markers), brand.code, query),
         ),
         "overall": data.profile[0],
         "has_figures": data.profile[0].brand.n > 0,

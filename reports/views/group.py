@@ -20,7 +20,7 @@ from reports.csv_export import csv_response
 from reports.dashboards import DashboardFilters, Quarter, group_dashboard_data
 from reports.dashboards.common import closed_round_points, round_markers
 from reports.dashboards.group import group_dashboard_gaps_data
-from reports.dashboards.group_charts import CSV_CHARTS, group_charts, table
+from reports.dashboards.group_charts import CSV_CHARTS, drawn_group_charts, group_charts, table
 from reports.selectors import filter_options
 from reports.words import by_name
 from scoring.selectors.figures_cache import cached_figures
@@ -52,7 +52,8 @@ def _partial(request: HttpRequest) -> bool:
 
 
 def _data_and_charts(request: HttpRequest, filters: DashboardFilters, round_points):
-    """The dashboard's figures and charts, kept until the figures change (figures_cache).
+    """The dashboard's figures and charts (drawn: `drawn_group_charts`), kept until the figures
+    change (figures_cache).
 
     Group roles see every brand, so the result depends only on the filters and
     on which brands exist; the brands' ids are part of the key all the same. The closed
@@ -64,7 +65,7 @@ def _data_and_charts(request: HttpRequest, filters: DashboardFilters, round_poin
     def compute():
         data = group_dashboard_data(request.user, filters, with_gaps=False)
         markers = round_markers(round_points, data.total.trend)
-        return data, group_charts(data, markers), markers
+        return data, drawn_group_charts(group_charts(data, markers), filters.to_query()), markers
 
     scope = tuple(brands_for_user(request.user).order_by("pk").values_list("pk", flat=True))
     rounds = tuple((p.round.pk, p.name, p.round.closed_at, p.mean, p.n) for p in round_points)

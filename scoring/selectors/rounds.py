@@ -43,20 +43,62 @@ class RoundFigures:
         return self.mean_now_both - self.mean_before_both
 
 
-def scores_of_members(members: list[RoundMember]) -> dict[int, float]:
-    """Stored overall % of each member's validated assessment, by project id."""
+def _validated(members: list[RoundMember]) -> dict[int, int]:
+    """Assessment id -> project id of the members whose current assessment is validated."""
     by_assessment = {}
     for member in members:
         assessment = current_assessment(member)
         if assessment is not None and assessment.status == AssessmentStatus.VALIDATED:
             by_assessment[assessment.pk] = member.project_id
-    scores = Score.objects.filter(assessment_id__in=by_assessment, overall__isnull=False)
-    return {by_assessment[s.assessment_id]: float(s.overall) * 100 for s in scores}
+    return by_assessment
+
+
+def _scores(by_assessment: dict[int, int]) -> dict[int, float]:
+    """Project id -> stored overall % of the assessments of `by_assessment` (as `_validated`)."""
+    scores = Score.objects.filter(
+        assessment_id__in=by_assessment, overall__isnull=False
+    ).values_list("assessment_id", "overall")
+    return {by_assessment[assessment_id]: float(overall) * 100 for assessment_id, overall in scores}
+
+
+# A member's assessment and two upgrades of it, as surveys' round_members reads them.
+_CHAIN = ("assessment", "assessment__superseded_by", "assessment__superseded_by__superseded_by")
+
+
+def _validated_in_round(round_: Round, brand_id: int | None = None) -> tuple[int, dict[int, int]]:
+    """(members, `_validated` of them) of the round, of `brand_id`'s projects only when given.
+
+    Read as plain values in one query, the upgrades followed as far as surveys' round_members
+    reads them: a closed round's point is drawn on the first dashboard after every change,
+    and a model per member, project, brand and assessment cost more than the rest of it.
+    A member upgraded further than that is rare: then the members are read whole."""
+    members = RoundMember.objects.filter(round=round_)
+    if brand_id is not None:
+        members = members.filter(project__brand_id=brand_id)
+    fields = [f for path in _CHAIN for f in (path, f"{path}__status")]
+    rows = list(members.values_list("project_id", *fields, f"{_CHAIN[-1]}__superseded_by"))
+    by_assessment = {}
+    for project_id, *chain, deeper in rows:
+        if deeper is not None:
+            whole = [
+                m
+                for m in round_members(round_)
+                if brand_id is None or m.project.brand_id == brand_id
+            ]
+            return len(whole), _validated(whole)
+        current = None
+        for assessment_id, status in zip(chain[::2], chain[1::2], strict=True):
+            if assessment_id is None:
+                break
+            current = (assessment_id, status)
+        if current is not None and current[1] == AssessmentStatus.VALIDATED:
+            by_assessment[current[0]] = project_id
+    return len(rows), by_assessment
 
 
 def round_scores(round_: Round) -> dict[int, float]:
     """Project id -> stored overall % of its validated assessment in the round."""
-    return scores_of_members(round_members(round_))
+    return _scores(_validated_in_round(round_)[1])
 
 
 def previous_round(round_: Round) -> Round | None:
@@ -125,12 +167,10 @@ def _points(rounds: list[Round], project_ids, *, brand_id: int | None = None) ->
     out."""
     points = []
     for round_ in rounds:
-        members = round_members(round_)
-        if brand_id is not None:
-            members = [m for m in members if m.project.brand_id == brand_id]
-            if not members:
-                continue
-        figures = round_figures(round_, project_ids=project_ids, scores=scores_of_members(members))
+        members, validated = _validated_in_round(round_, brand_id)
+        if brand_id is not None and not members:
+            continue
+        figures = round_figures(round_, project_ids=project_ids, scores=_scores(validated))
         points.append(RoundPoint(round_, figures.n, figures.mean, figures.change, figures.previous))
     return points
 

@@ -139,14 +139,15 @@ def test_heatmap_carries_the_figures_and_hover_says_how_many_projects_and_when()
     fig = charts.heatmap(
         rows=["North", "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
     )
-    trace = fig.data[0]
-    assert [list(r) for r in trace.z] == [[62.5, None], [12.0, 91.0]]
-    assert trace.zmin == 0 and trace.zmax == 100
-    assert "4 projects" in trace.hovertext[0][0]
-    assert "2025-01-10 to 2025-03-20" in trace.hovertext[0][0]
-    assert "1 project<" in trace.hovertext[1][0]
-    assert "No validated figure" in trace.hovertext[0][1]
-    assert list(trace.text[0]) == ["62", ""]
+    trace = fig["data"][0]
+    assert trace["type"] == "heatmap"
+    assert trace["z"] == [[62.5, None], [12.0, 91.0]]
+    assert trace["zmin"] == 0 and trace["zmax"] == 100
+    assert "4 projects" in trace["hovertext"][0][0]
+    assert "2025-01-10 to 2025-03-20" in trace["hovertext"][0][0]
+    assert "1 project<" in trace["hovertext"][1][0]
+    assert "No validated figure" in trace["hovertext"][0][1]
+    assert trace["text"][0] == ["62", ""]
 
 
 def test_heatmap_refuses_cells_that_do_not_match_the_labels():
@@ -169,11 +170,11 @@ def test_trend_lines_draw_a_line_per_series_with_n_in_the_hover():
         Series("South", [TrendPoint("2024 Q4", None, 0), TrendPoint("2025 Q1", 20.0, 1)]),
     ]
     fig = charts.trend_lines(series=series, bands=BANDS)
-    assert [t.name for t in fig.data] == ["North", "South"]
-    assert list(fig.data[0].y) == [40.0, 55.0]
-    assert list(fig.data[1].y) == [None, 20.0]
-    assert "4 projects" in fig.data[0].hovertext[1]
-    assert len(fig.layout.shapes) == len(BANDS)  # the bands behind the lines
+    assert [t["name"] for t in fig["data"]] == ["North", "South"]
+    assert fig["data"][0]["y"] == [40.0, 55.0]
+    assert fig["data"][1]["y"] == [None, 20.0]
+    assert "4 projects" in fig["data"][0]["hovertext"][1]
+    assert len(fig["layout"]["shapes"]) == len(BANDS)  # the bands behind the lines
 
 
 def test_a_trend_of_many_brands_highlights_the_highest_and_lowest_and_ranks_the_legend():
@@ -185,31 +186,32 @@ def test_a_trend_of_many_brands_highlights_the_highest_and_lowest_and_ranks_the_
     series.append(Series("No figure", [TrendPoint("2024 Q4", None), TrendPoint("2025 Q1", None)]))
     fig = charts.trend_lines(series=series, bands=BANDS)
 
-    assert len(fig.data) == len(series)  # every brand keeps its line, hover and legend entry
-    assert fig.layout.legend.orientation == "v"
-    by_rank = sorted(fig.data, key=lambda t: t.legendrank)
-    assert [t.y[-1] for t in by_rank[:-1]] == sorted(latest, reverse=True)
-    assert by_rank[-1].name == "No figure"
-    coloured = {t.y[-1] for t in fig.data if t.line.color != charts.BACKGROUND_LINE}
+    traces = fig["data"]
+    assert len(traces) == len(series)  # every brand keeps its line, hover and legend entry
+    assert fig["layout"]["legend"]["orientation"] == "v"
+    by_rank = sorted(traces, key=lambda t: t["legendrank"])
+    assert [t["y"][-1] for t in by_rank[:-1]] == sorted(latest, reverse=True)
+    assert by_rank[-1]["name"] == "No figure"
+    coloured = {t["y"][-1] for t in traces if t["line"]["color"] != charts.BACKGROUND_LINE}
     assert coloured == {95.0, 90.0, 80.0, 5.0, 10.0, 20.0}
-    assert len({t.line.color for t in fig.data if t.y[-1] in coloured}) == 6
+    assert len({t["line"]["color"] for t in traces if t["y"][-1] in coloured}) == 6
     # The coloured lines are drawn over the grey ones.
-    assert all(t.line.color != charts.BACKGROUND_LINE for t in fig.data[-6:])
+    assert all(t["line"]["color"] != charts.BACKGROUND_LINE for t in traces[-6:])
 
 
 def test_a_trend_of_a_few_brands_keeps_their_order_and_colours():
     series = [Series(n, [TrendPoint("2025 Q1", v, 1)]) for n, v in (("B", 10.0), ("A", 90.0))]
     fig = charts.trend_lines(series=series, bands=BANDS)
-    assert [t.name for t in fig.data] == ["B", "A"]
-    assert fig.layout.legend.orientation == "h"
-    assert all(t.line.color is None for t in fig.data)  # the colourway's
+    assert [t["name"] for t in fig["data"]] == ["B", "A"]
+    assert fig["layout"]["legend"]["orientation"] == "h"
+    assert all("line" not in t for t in fig["data"])  # the colourway's
 
 
 def test_distribution_counts_projects_per_band_with_the_bands_colours():
     fig = charts.distribution(values=[5, 29.99, 30, 86, 100], bands=BANDS)
-    bar = fig.data[0]
-    assert list(bar.y) == [2, 1, 0, 0, 2]
-    assert list(bar.marker.color) == [c for _, c in charts.level_colours(BANDS)]
+    bar = fig["data"][0]
+    assert bar["y"] == [2, 1, 0, 0, 2]
+    assert bar["marker"]["color"] == [c for _, c in charts.level_colours(BANDS)]
 
 
 def test_section_profile_shows_the_comparison_median_with_quartiles_and_n():
@@ -218,26 +220,26 @@ def test_section_profile_shows_the_comparison_median_with_quartiles_and_n():
         SectionFigure("Deploy", None, median=30.0, q1=20.0, q3=45.0, n=12),
     ]
     fig = charts.section_profile(sections=sections, bands=BANDS)
-    bars, medians = fig.data
-    assert list(bars.x) == [60.0, None]
-    assert list(medians.x) == [50.0, 30.0]
-    assert list(medians.error_x.array) == [20.0, 15.0]
-    assert list(medians.error_x.arrayminus) == [10.0, 10.0]
-    assert "12 projects" in medians.hovertext[0]
+    bars, medians = fig["data"]
+    assert bars["x"] == [60.0, None]
+    assert medians["x"] == [50.0, 30.0]
+    assert medians["error_x"]["array"] == [20.0, 15.0]
+    assert medians["error_x"]["arrayminus"] == [10.0, 10.0]
+    assert "12 projects" in medians["hovertext"][0]
 
 
 def test_section_profile_never_shows_a_comparison_group_smaller_than_three():
     sections = [SectionFigure("Data", 60.0, median=50.0, q1=40.0, q3=70.0, n=2)]
     fig = charts.section_profile(sections=sections, bands=BANDS)
-    assert len(fig.data) == 1
+    assert len(fig["data"]) == 1
     table = chart_tables.section_table(sections=sections)
     assert table.rows[0][2:] == [None, None, None, None]
 
 
 def test_core_share_stacks_met_and_missed():
     fig = charts.core_share(met=3, total=8)
-    assert [t.x[0] for t in fig.data] == [3, 5]
-    assert "3 of 8" in fig.layout.title.text
+    assert [t["x"][0] for t in fig["data"]] == [3, 5]
+    assert "3 of 8" in fig["layout"]["title"]["text"]
     with pytest.raises(ValueError):
         charts.core_share(met=9, total=8)
 
@@ -245,11 +247,11 @@ def test_core_share_stacks_met_and_missed():
 def test_movers_rank_the_largest_changes_first_and_sign_them():
     items = [Mover("A", 40, 45), Mover("B", 60, 48), Mover("C", 10, 30)]
     fig = charts.movers(items=items, limit=2)
-    bar = fig.data[0]
-    assert list(bar.y) == ["C", "B"]
-    assert list(bar.x) == [20, -12]
-    assert list(bar.text) == ["+20.0", "-12.0"]
-    assert bar.marker.color[0] != bar.marker.color[1]
+    bar = fig["data"][0]
+    assert bar["y"] == ["C", "B"]
+    assert bar["x"] == [20, -12]
+    assert bar["text"] == ["+20.0", "-12.0"]
+    assert bar["marker"]["color"][0] != bar["marker"]["color"][1]
 
 
 def test_figure_data_is_plain_json_with_our_config_and_a_small_template():
@@ -454,9 +456,9 @@ def test_versions_info_marks_the_bands_an_above_rule_reaches_only_strictly_above
     assert charts.level_name(lowest_but_one.min_percent, bands) == bands[0].name
 
 
-def every_chart() -> dict:
+def every_figure() -> dict:
     """One figure of every kind the pages draw, with awkward inputs (missing figures, many
-    brands, user text), as JSON."""
+    brands, user text)."""
     many = [
         Series(f"Brand {i:02d}", [TrendPoint("2024 Q4", v - 1, 2), TrendPoint("2025 Q1", v, 3)])
         for i, v in enumerate([50.0, 90.0, 10.0, 70.0, 30.0, 95.0, 5.0, 60.0, 40.0, 80.0])
@@ -467,9 +469,15 @@ def every_chart() -> dict:
         SectionFigure("Data", 60.0, median=50.0, q1=40.0, q3=70.0, n=12),
         SectionFigure("Deploy", None, median=30.0, q1=20.0, q3=45.0, n=2),
     ]
-    figures = {
+    return {
         "heatmap": charts.heatmap(
             rows=[SCRIPT, "South"], cols=["Data", "Deploy"], cells=cells(), bands=BANDS
+        ),
+        "heatmap of Decimal figures": charts.heatmap(
+            rows=["North"],
+            cols=["Data"],
+            cells=[[HeatmapCell(Decimal("62.50"), 4, D(2025, 1, 10), D(2025, 3, 20))]],
+            bands=[BandSpec("Low", Decimal("0.00")), BandSpec("High", Decimal("50.00"))],
         ),
         "trend many": charts.trend_lines(series=many, bands=BANDS),
         "trend few": charts.trend_lines(series=few, bands=BANDS),
@@ -483,13 +491,39 @@ def every_chart() -> dict:
         "profile": charts.section_profile(sections=sections, bands=BANDS),
         "core": charts.core_distribution(per_project=[(3, 5), (5, 5), (0, 4), (4, 4)]),
         "core share": charts.core_share(met=3, total=8),
+        "core share of none": charts.core_share(met=0, total=0),
         "movers": charts.movers(items=[Mover("A", 40, 45), Mover(SCRIPT, 60, 48)], limit=5),
     }
-    return {name: charts.figure_data(fig) for name, fig in figures.items()}
 
 
-def test_charts_built_without_plotlys_checks_are_those_built_with_them(monkeypatch):
-    unchecked = every_chart()
-    monkeypatch.setattr(charts, "VALIDATE", True)
-    checked = every_chart()
-    assert unchecked == checked
+def test_every_chart_is_what_plotly_makes_of_it_with_its_checks_on():
+    """The figures are plain dicts, never checked by plotly on the way to a page: plotly,
+    checking every property, must know each one and make the same JSON of it."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for name, fig in every_figure().items():
+        checked = json.loads(pio.to_json(go.Figure(fig), validate=True, engine="json"))
+        data = charts.figure_data(fig)
+        assert data["data"] == checked["data"], name
+        assert data["layout"] == checked["layout"], name
+
+
+def test_a_figure_is_written_as_plotly_wrote_it():
+    """A trace's properties in alphabetical order with its type last, the layout's top-level
+    properties in alphabetical order: the JSON on the page is the same text as before."""
+    fig = every_figure()["core share"]
+    assert list(fig["data"][0]) == [*sorted(set(fig["data"][0]) - {"type"}), "type"]
+    assert list(fig["data"][0]["marker"]) == sorted(fig["data"][0]["marker"])
+    layout = list(fig["layout"])
+    assert layout[:-1] == sorted(layout[:-1]) and layout[-1] == "meta"
+    assert charts.figure_json(fig).startswith('{"data": [{"hovertemplate": ')
+
+
+def test_figure_data_writes_decimals_as_numbers_and_nan_as_null():
+    fig = charts.heatmap(
+        rows=["North"], cols=["Data"], cells=[[HeatmapCell(float("nan"), 1)]], bands=BANDS
+    )
+    assert charts.figure_data(fig)["data"][0]["z"] == [[None]]
+    decimal = every_figure()["heatmap of Decimal figures"]
+    assert charts.figure_data(decimal)["data"][0]["z"] == [[62.5]]

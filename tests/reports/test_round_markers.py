@@ -301,3 +301,37 @@ def test_the_round_markers_follow_the_dashboard_filters(
     trace = _rounds_trace(page.context["charts"]["trend"].figure)
     assert trace["y"] == [pytest.approx(expected)]
     assert trace["hovertext"] == [f"2026 Q4 round: {expected:.1f}%, 2 projects"]
+
+
+def _upgraded(assessment, version, answers):
+    """A validated assessment of the same project that `assessment` was upgraded to."""
+    newer = factories.assessment(
+        assessment.project, version, status=AssessmentStatus.VALIDATED, answers=answers
+    )
+    score_store(assessment=newer)
+    type(assessment).objects.filter(pk=assessment.pk).update(superseded_by=newer)
+    return newer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("upgrades", [1, 2, 3])
+def test_a_member_counts_with_the_assessment_its_upgrades_led_to(closed, version, upgrades):
+    """The round's points read the members as plain values, two upgrades deep as the round's
+    pages read them, and a deeper chain through the members themselves: the same figures."""
+    from scoring.selectors.rounds import _validated, _validated_in_round, round_scores
+    from surveys.selectors.rounds import round_members
+
+    round_, members = closed
+    member = next(iter(members.values()))[0]
+    current = member.assessment
+    for _ in range(upgrades):
+        current = _upgraded(current, version, {"doc-purpose": "partly"})
+
+    assert _validated_in_round(round_) == (5, _validated(round_members(round_)))
+    scores = round_scores(round_)
+    assert scores[member.project_id] == pytest.approx(
+        float(Score.objects.get(assessment=current).overall) * 100
+    )
+    assert scores[member.project_id] != pytest.approx(_stored(member))
+    (point,) = closed_round_points_for(None)
+    assert (point.n, point.mean) == (5, pytest.approx(statistics.fmean(scores.values())))
