@@ -1,7 +1,7 @@
 """Model instances read with SQL written once per process, for the reads every autosave makes.
 
 Building a statement through the ORM (joins, select_related columns, subqueries) costs a
-save more CPU than PostgreSQL takes to run it: about 2 ms for the assessment and 2 ms for
+save more CPU than PostgreSQL takes to run it: 2 to 3 ms for the assessment and about 2 ms for
 the locked answer, against a floor of 1 ms for the whole save. The statements here are
 written once from the models' own metadata, so they follow the models' columns, and the
 rows become instances the way the ORM makes them (the fields' converters, `from_db`).
