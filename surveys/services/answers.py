@@ -1,5 +1,6 @@
 """Saving one answer: validation, the optimistic-concurrency rule and the history entry."""
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -20,8 +21,11 @@ from surveys.models import (
     Assessment,
     AssessmentMode,
     AssessmentStatus,
+    Question,
+    Section,
 )
 from surveys.selectors import options_of
+from surveys.selectors.rows import Columns, split
 from surveys.selectors.statements import is_language, shown_language
 from surveys.services.errors import (
     AnswerConflict,
@@ -146,16 +150,11 @@ def answer_save(
     with transaction.atomic():
         # One statement locks the answer and its assessment, so that neither another
         # save of this answer nor a submit or validation can slip in between.
-        try:
-            answer = (
-                Answer.objects.select_for_update(of=("self", "assessment"))
-                .select_related("assessment", "question__section")
-                .get(assessment_id=assessment.pk, question__key=question_key)
-            )
-        except Answer.DoesNotExist:
+        answer = _locked_answer(assessment.pk, question_key)
+        if answer is None:
             raise UnknownQuestion(
                 _("'%(key)s' is not a statement of this assessment.") % {"key": question_key}
-            ) from None
+            )
         if answer.assessment.superseded_by_id:
             raise AssessmentClosed(_("This assessment was upgraded meanwhile; reload the page."))
         if answer.assessment.status != assessment.status:
@@ -282,6 +281,45 @@ def answer_save(
             setattr(answer, name, value)
         answer.revision = base_revision + 1
         return answer
+
+
+@functools.cache
+def _lock_read(vendor: str) -> tuple[str, Columns, Columns, Columns, Columns]:
+    """The statement of _locked_answer and its instances' columns."""
+    answer = Columns(Answer)
+    locked = Columns(Assessment)
+    question = Columns(Question)
+    section = Columns(Section)
+    a, s, q, sec = answer.table, locked.table, question.table, section.table
+    sql = (
+        f"SELECT {answer.sql()}, {locked.sql()}, {question.sql()}, {section.sql()} "
+        f'FROM "{a}" '
+        f'INNER JOIN "{s}" ON "{s}"."id" = "{a}"."assessment_id" '
+        f'INNER JOIN "{q}" ON "{q}"."id" = "{a}"."question_id" '
+        f'INNER JOIN "{sec}" ON "{sec}"."id" = "{q}"."section_id" '
+        f'WHERE "{a}"."assessment_id" = %s AND "{q}"."key" = %s'
+    )
+    if vendor == "postgresql":
+        sql += f' FOR UPDATE OF "{a}", "{s}"'
+    return sql, answer, locked, question, section
+
+
+def _locked_answer(assessment_id: int, question_key: str) -> Answer | None:
+    """The answer to `question_key`, with its assessment, question and section, the answer
+    and the assessment locked until the transaction ends (no other save of the answer, no
+    submit or validation in between). One statement, written once (surveys/selectors/rows.py):
+    every autosave makes it."""
+    sql, *columns = _lock_read(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment_id, question_key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    answer, locked, question, section = split(row, *columns)
+    question.section = section
+    answer.question = question
+    answer.assessment = locked
+    return answer
 
 
 # The busiest write of the app (every autosave): on PostgreSQL the answer's UPDATE and its
