@@ -85,6 +85,8 @@ TEMPLATES = [
                 "brands.context_processors.navigation",
                 "reports.context_processors.my_work",
             ],
+            # Django's i18n tags, with fixed messages kept per language (config/template_i18n.py).
+            "libraries": {"i18n": "config.template_i18n"},
         },
     },
 ]
