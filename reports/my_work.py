@@ -285,13 +285,14 @@ def round_work(user: User, *, today: datetime.date) -> RoundWork | None:
     return RoundWork(lead_items, rounds)
 
 
-def rounds_waiting_for_lead(user: User) -> int:
-    """Projects in open rounds whose mode the lead of their brand has still to choose."""
+def rounds_waiting_for_lead(user: User, brand_ids: list[int] | None = None) -> int:
+    """Projects in open rounds whose mode the lead of their brand has still to choose
+    (`brand_ids`: the brands `user` leads, when the caller has read them already)."""
     return RoundMember.objects.filter(
         round__status=RoundStatus.OPEN,
         mode=RoundMode.LEAD_DECIDES,
         assessment__isnull=True,
-        project__brand_id__in=led_brand_ids(user),
+        project__brand_id__in=led_brand_ids(user) if brand_ids is None else brand_ids,
     ).count()
 
 
@@ -308,5 +309,5 @@ def work_count(user: User) -> int:
             count += Assessment.objects.filter(
                 AWAITING_ASSESSOR, project__brand_id__in=brand_ids
             ).count()
-            count += rounds_waiting_for_lead(user)
+            count += rounds_waiting_for_lead(user, brand_ids)
     return count

@@ -194,8 +194,9 @@ def project_page_data(
             lambda: assessment_movement(previous, latest_assessment),
         )
 
+    latest_answers = list(answers_of_assessment(latest_assessment))
     grouped: dict[str, list[Answer]] = {}
-    for answer in answers_of_assessment(latest_assessment):
+    for answer in latest_answers:
         grouped.setdefault(answer.question.section.title, []).append(answer)
 
     # The plan reads the latest validated assessment of any date; ours is the latest up to `on`.
@@ -203,7 +204,11 @@ def project_page_data(
         (a for a in assessments if a.status == AssessmentStatus.VALIDATED),
         key=lambda a: (a.assessed_on, a.created_at),
     )
-    plan = project_plan(project, latest=newest)
+    plan = project_plan(
+        project,
+        latest=newest,
+        answers=latest_answers if newest.pk == latest_assessment.pk else None,
+    )
     return ProjectPage(
         project=project,
         latest=latest,
