@@ -201,6 +201,7 @@ def project_plan(
         chosen = list(
             latest_validated_assessments(peers, question_set_id=assessment.version.question_set_id)
             .annotate(top=top_of_scale())
+            .order_by()
             .values_list("pk", "top")
         )
         if not chosen or not keys:
