@@ -68,7 +68,11 @@ def is_assessor(user: User) -> bool:
 
 def my_self_fills(user: User) -> QuerySet[Assessment]:
     """Open self-fills of the projects whose team lists `user` as data scientist, or that
-    `user` was invited to."""
+    `user` was invited to, with their progress."""
+    return _with_progress(_self_fills_of(user)).order_by("assessed_on", "created_at")
+
+
+def _self_fills_of(user: User) -> QuerySet[Assessment]:
     on_team = Project.team.through.objects.filter(
         project_id=OuterRef("project_id"), user_id=user.pk
     )
@@ -78,11 +82,11 @@ def my_self_fills(user: User) -> QuerySet[Assessment]:
     invited = Invitation.objects.filter(assessment_id=OuterRef("pk")).filter(
         Q(user_id=user.pk) | Q(email__iexact=user.email) if user.email else Q(user_id=user.pk)
     )
-    return _with_progress(
+    return (
         _open(_base().filter(mode=AssessmentMode.SELF_FILL))
         .annotate(on_team=Exists(on_team), ds=Exists(ds_member), invited=Exists(invited))
         .filter(Q(on_team=True, ds=True) | Q(invited=True))
-    ).order_by("assessed_on", "created_at")
+    )
 
 
 def led_brand_ids(user: User) -> list[int]:
@@ -300,7 +304,8 @@ def work_count(user: User) -> int:
     """How many things are waiting for `user`: the number beside "My work" in the navigation."""
     if not user.is_authenticated:
         return 0
-    count = my_self_fills(user).count()
+    # Counted without their progress: one row per self-fill, no join of their answers.
+    count = _self_fills_of(user).count()
     if is_assessor(user):
         count += Assessment.objects.filter(AWAITING_ASSESSOR).count()
     else:
