@@ -68,7 +68,11 @@ def is_assessor(user: User) -> bool:
 
 def my_self_fills(user: User) -> QuerySet[Assessment]:
     """Open self-fills of the projects whose team lists `user` as data scientist, or that
-    `user` was invited to."""
+    `user` was invited to, with their progress."""
+    return _with_progress(_self_fills_of(user)).order_by("assessed_on", "created_at")
+
+
+def _self_fills_of(user: User) -> QuerySet[Assessment]:
     on_team = Project.team.through.objects.filter(
         project_id=OuterRef("project_id"), user_id=user.pk
     )
@@ -78,11 +82,11 @@ def my_self_fills(user: User) -> QuerySet[Assessment]:
     invited = Invitation.objects.filter(assessment_id=OuterRef("pk")).filter(
         Q(user_id=user.pk) | Q(email__iexact=user.email) if user.email else Q(user_id=user.pk)
     )
-    return _with_progress(
+    return (
         _open(_base().filter(mode=AssessmentMode.SELF_FILL))
         .annotate(on_team=Exists(on_team), ds=Exists(ds_member), invited=Exists(invited))
         .filter(Q(on_team=True, ds=True) | Q(invited=True))
-    ).order_by("assessed_on", "created_at")
+    )
 
 
 def led_brand_ids(user: User) -> list[int]:
@@ -285,13 +289,14 @@ def round_work(user: User, *, today: datetime.date) -> RoundWork | None:
     return RoundWork(lead_items, rounds)
 
 
-def rounds_waiting_for_lead(user: User) -> int:
-    """Projects in open rounds whose mode the lead of their brand has still to choose."""
+def rounds_waiting_for_lead(user: User, brand_ids: list[int] | None = None) -> int:
+    """Projects in open rounds whose mode the lead of their brand has still to choose
+    (`brand_ids`: the brands `user` leads, when the caller has read them already)."""
     return RoundMember.objects.filter(
         round__status=RoundStatus.OPEN,
         mode=RoundMode.LEAD_DECIDES,
         assessment__isnull=True,
-        project__brand_id__in=led_brand_ids(user),
+        project__brand_id__in=led_brand_ids(user) if brand_ids is None else brand_ids,
     ).count()
 
 
@@ -299,7 +304,8 @@ def work_count(user: User) -> int:
     """How many things are waiting for `user`: the number beside "My work" in the navigation."""
     if not user.is_authenticated:
         return 0
-    count = my_self_fills(user).count()
+    # Counted without their progress: one row per self-fill, no join of their answers.
+    count = _self_fills_of(user).count()
     if is_assessor(user):
         count += Assessment.objects.filter(AWAITING_ASSESSOR).count()
     else:
@@ -308,5 +314,5 @@ def work_count(user: User) -> int:
             count += Assessment.objects.filter(
                 AWAITING_ASSESSOR, project__brand_id__in=brand_ids
             ).count()
-            count += rounds_waiting_for_lead(user)
+            count += rounds_waiting_for_lead(user, brand_ids)
     return count

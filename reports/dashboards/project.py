@@ -27,7 +27,7 @@ from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
 from surveys.models import Answer, Assessment, AssessmentStatus, Question, QuestionSet
-from surveys.selectors import answers_of_assessment, default_question_set
+from surveys.selectors import default_question_set
 
 PLAN_ITEMS = 5
 
@@ -194,8 +194,9 @@ def project_page_data(
             lambda: assessment_movement(previous, latest_assessment),
         )
 
+    latest_answers = _answers_shown(latest_assessment)
     grouped: dict[str, list[Answer]] = {}
-    for answer in answers_of_assessment(latest_assessment):
+    for answer in latest_answers:
         grouped.setdefault(answer.question.section.title, []).append(answer)
 
     # The plan reads the latest validated assessment of any date; ours is the latest up to `on`.
@@ -203,7 +204,11 @@ def project_page_data(
         (a for a in assessments if a.status == AssessmentStatus.VALIDATED),
         key=lambda a: (a.assessed_on, a.created_at),
     )
-    plan = project_plan(project, latest=newest)
+    plan = project_plan(
+        project,
+        latest=newest,
+        answers=latest_answers if newest.pk == latest_assessment.pk else None,
+    )
     return ProjectPage(
         project=project,
         latest=latest,
@@ -214,6 +219,26 @@ def project_page_data(
         answers=[AnswerSection(title, answers) for title, answers in grouped.items()],
         plan_items=plan.items[:PLAN_ITEMS],
         plan_total=len(plan.items),
+    )
+
+
+def _answers_shown(assessment: Assessment) -> list[Answer]:
+    """The assessment's answers in question order, as the page shows them and the plan reads
+    them: with their statements, sections and options, but not the statements' guidance
+    nor the texts' translations (the page shows neither), nor who answered."""
+    return list(
+        assessment.answers.select_related("question__section", "option")
+        .defer(
+            "interviewer_note",
+            "question__why",
+            "question__good",
+            "question__evidence",
+            "question__translations",
+            "question__section__description",
+            "question__section__translations",
+            "option__translations",
+        )
+        .order_by("question__order")
     )
 
 

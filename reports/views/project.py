@@ -107,7 +107,7 @@ def project_detail(request: HttpRequest, code) -> HttpResponse:
     }
     if can_manage:
         startable = startable_question_sets()
-        default = default_question_set(project)
+        default = default_question_set(project, startable)
         context["startable_sets"] = startable
         context["default_set"] = default
         context["version"] = default and current_version(default)

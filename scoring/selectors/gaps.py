@@ -71,6 +71,15 @@ def top_score() -> Subquery:
     )
 
 
+def top_of_scale() -> Subquery:
+    """For an Assessment query: the top score of the scale of the assessment's version."""
+    return Subquery(
+        AnswerOption.objects.filter(version=OuterRef("version"))
+        .order_by("-score")
+        .values("score")[:1]
+    )
+
+
 def applicable_answers() -> Q:
     """Answers with an option (not N/A) to a statement that applies to the project's kind."""
     return Q(option__isnull=False) & (

@@ -167,19 +167,34 @@ def assessment_movement(before: Assessment, after: Assessment) -> Movement:
         raise ValueError("Only two assessments of the same project can be compared.")
     versions = {before.version_id, after.version_id}
     answers: dict[int, list[Answer]] = {before.pk: [], after.pk: []}
+    # Only the columns compared or named below are read: the statements' guidance and every
+    # translation stay in the database (none of them leaves this function).
+    guidance = ("why", "good", "evidence", "translations")
     for answer in (
         Answer.objects.filter(assessment__in=[before.pk, after.pk])
         .select_related("question", "option", "answered_by")
+        .defer(
+            "na_reason",
+            "comment",
+            "evidence_url",
+            "interviewer_note",
+            "option__translations",
+            *(f"question__{name}" for name in guidance),
+        )
         .order_by("question__order")
     ):
         answers[answer.assessment_id].append(answer)
     questions: dict[int, dict[str, Question]] = {v: {} for v in versions}
     for question in (
-        Question.objects.filter(version_id__in=versions).select_related("section").order_by("order")
+        Question.objects.filter(version_id__in=versions)
+        .select_related("section")
+        .defer(*guidance, "section__description", "section__translations")
+        .order_by("order")
     ):
         questions[question.version_id][question.key] = question
     titles: dict[str, str] = {}
-    for section in Section.objects.filter(version_id__in=versions).order_by("order"):
+    sections = Section.objects.filter(version_id__in=versions).defer("description", "translations")
+    for section in sections.order_by("order"):
         # The later version names a section both have.
         if section.version_id == after.version_id or section.key not in titles:
             titles[section.key] = section.title

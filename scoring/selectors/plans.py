@@ -29,7 +29,11 @@ from brands.selectors import brand_ids_for_user
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction
 from scoring.selectors.benchmarks import MIN_GROUP_SIZE
 from scoring.selectors.figures_cache import cached_figures
-from scoring.selectors.gaps import applicable_answers, latest_validated_assessments, top_score
+from scoring.selectors.gaps import (
+    applicable_answers,
+    latest_validated_assessments,
+    top_of_scale,
+)
 from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
 
 
@@ -123,8 +127,13 @@ def latest_validated_assessment(
     return assessments.select_related("version").order_by("-assessed_on", "-created_at").first()
 
 
-def unmet_answers(assessment: Assessment, project: Project) -> list[Answer]:
-    """Answers of `assessment` below the top of its scale, to statements that apply."""
+def unmet_answers(
+    assessment: Assessment, project: Project, answers: list[Answer] | None = None
+) -> list[Answer]:
+    """Answers of `assessment` below the top of its scale, to statements that apply.
+
+    `answers`: all of the assessment's answers in question order, with their questions and
+    options, when the caller has read them already (then no answer is read again)."""
     # The top of a version's scale changes only with the version (figures_cache's token).
     top = cached_figures(
         "scale-top",
@@ -133,11 +142,18 @@ def unmet_answers(assessment: Assessment, project: Project) -> list[Answer]:
             top=Max("score")
         ),
     )
-    answers = (
-        Answer.objects.filter(assessment=assessment, option__score__lt=top["top"])
-        .select_related("question__section", "option")
-        .order_by("question__order")
-    )
+    if answers is None:
+        answers = (
+            Answer.objects.filter(assessment=assessment, option__score__lt=top["top"])
+            .select_related("question__section", "option")
+            .order_by("question__order")
+        )
+    else:
+        answers = [
+            a
+            for a in answers
+            if a.option_id is not None and top["top"] is not None and a.option.score < top["top"]
+        ]
     return [a for a in answers if a.question.applies_to_kind(project.kind)]
 
 
@@ -153,13 +169,18 @@ def _sorted_actions(actions: list[ImprovementAction]) -> list[ImprovementAction]
 
 
 def project_plan(
-    project: Project, *, latest: Assessment | None = None, question_set_code: str | None = None
+    project: Project,
+    *,
+    latest: Assessment | None = None,
+    question_set_code: str | None = None,
+    answers: list[Answer] | None = None,
 ) -> Plan:
     """The improvement plan of `project` (see the module's docstring); eight queries at most,
     five when the group-wide parts are cached (one fewer in a GET request, which reads the
     figures token once). `latest`: the project's latest validated assessment when the caller
     has read it already (with its version); else the latest in `question_set_code`'s set
-    (any set when None)."""
+    (any set when None). `answers`: `latest`'s answers as `unmet_answers` takes them, when
+    the caller has read them already (one query fewer)."""
     actions = list(
         project.improvement_actions.select_related("owner", "closed_by_assessment", "created_by")
     )
@@ -170,27 +191,42 @@ def project_plan(
     if assessment is None:
         return Plan(project, None, [], comparison, 0, _sorted_actions(actions))
 
-    unmet = unmet_answers(assessment, project)
+    unmet = unmet_answers(assessment, project, answers if latest is not None else None)
     keys = tuple(a.question.key for a in unmet)
 
     def peer_counts() -> tuple[dict[str, dict], int]:
-        peer_assessments = latest_validated_assessments(
-            peers, question_set_id=assessment.version.question_set_id
+        # Each comparable project's latest assessment with the top of its version's scale,
+        # read once; the answers are then counted among those ids, so the latest of each
+        # project is not chosen twice and no answer row looks its scale up again.
+        chosen = list(
+            latest_validated_assessments(peers, question_set_id=assessment.version.question_set_id)
+            .annotate(top=top_of_scale())
+            .order_by()
+            .values_list("pk", "top")
         )
+        if not chosen or not keys:
+            return {}, len(chosen)
+        by_top: dict[object, list[int]] = {}
+        for pk, top in chosen:
+            if top is not None:
+                by_top.setdefault(top, []).append(pk)
+        if len(by_top) == 1 and len(next(iter(by_top.values()))) == len(chosen):
+            met = Q(option__score__gte=next(iter(by_top)))  # one scale: the usual case
+        else:
+            met = Q(pk__isnull=True)  # nothing, when no version has a scale
+            for top, ids in by_top.items():
+                met |= Q(assessment_id__in=ids, option__score__gte=top)
         counts = {
             row["question__key"]: row
             for row in Answer.objects.filter(
-                assessment__in=peer_assessments, question__key__in=keys
+                assessment_id__in=[pk for pk, _ in chosen], question__key__in=keys
             )
             .filter(applicable_answers())
             .values("question__key")
-            .annotate(
-                answered=Count("id"),
-                met=Count("id", filter=Q(option__score__gte=top_score())),
-            )
+            .annotate(answered=Count("id"), met=Count("id", filter=met))
             .order_by()
         }
-        return counts, peer_assessments.count()
+        return counts, len(chosen)
 
     # A group-wide read (every comparable project's latest answers), kept until a
     # figure changes; validated answers never change, a new validation does.

@@ -71,10 +71,14 @@ def startable_question_sets() -> list[QuestionSet]:
     )
 
 
-def default_question_set(project: Project) -> QuestionSet | None:
+def default_question_set(
+    project: Project, startable: list[QuestionSet] | None = None
+) -> QuestionSet | None:
     """The set new work on `project` uses unless someone chooses another: the brand's
-    default, else the project kind's, else the group's main set (active sets only)."""
-    startable = startable_question_sets()
+    default, else the project kind's, else the group's main set (active sets only).
+    `startable`: `startable_question_sets()`, when the caller has read them already."""
+    if startable is None:
+        startable = startable_question_sets()
     by_pk = {s.pk: s for s in startable}
     defaults = {
         (d.brand_id, d.project_kind): d.question_set_id
@@ -86,6 +90,8 @@ def default_question_set(project: Project) -> QuestionSet | None:
         chosen = by_pk.get(defaults.get(place))
         if chosen is not None:
             return chosen
+    if startable and startable[0].is_main:
+        return startable[0]  # the main set comes first when it can be started
     main = main_question_set()
     if main is not None and main.pk in by_pk:
         return main
