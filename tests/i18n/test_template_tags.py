@@ -84,3 +84,16 @@ def test_a_change_of_the_catalog_settings_forgets_what_was_kept():
         assert template.render({}) == "Comment"
     with translation.override("nl"):
         assert template.render({}) == "Opmerking"
+
+
+def test_no_other_template_library_name_is_used_twice():
+    """Django's check of names used twice (templates.W003) is silenced for our `i18n`;
+    any other name used twice still fails here."""
+    from django.template import engines as all_engines
+
+    problems = [
+        warning.msg
+        for engine in all_engines.all()
+        for warning in engine._check_for_template_tags_with_the_same_name()
+    ]
+    assert len(problems) == 1 and problems[0].startswith("'i18n' is used"), problems
