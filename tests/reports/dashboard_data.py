@@ -108,3 +108,22 @@ def count_queries(function, *, cached: bool = False) -> int:
     with CaptureQueriesContext(connection) as context:
         function()
     return len(context.captured_queries)
+
+
+def add_to_history(made: list, assessment, rng) -> None:
+    """Append `assessment` to a project's random history `made` (oldest first). Half the time
+    an assessment on the same day as the one before is made to have been created before it,
+    though stored after it: the one created last stands, whatever the ids say."""
+    if made and assessment.assessed_on == made[-1].assessed_on and rng.random() < 0.5:
+        Assessment.objects.filter(pk=assessment.pk).update(
+            created_at=made[-1].created_at - datetime.timedelta(minutes=1)
+        )
+        assessment.refresh_from_db()
+    made.append(assessment)
+
+
+def maybe_upgrade(made: list, rng) -> None:
+    """Half the time, mark the project's first submitted assessment as upgraded to its last."""
+    submitted = [a for a in made if a.status == AssessmentStatus.SUBMITTED]
+    if submitted and len(made) > 1 and rng.random() < 0.5:
+        Assessment.objects.filter(pk=submitted[0].pk).update(superseded_by=made[-1])

@@ -45,7 +45,7 @@ from surveys.models import Assessment, AssessmentMode, AssessmentStatus
 from surveys.services import question_set_import
 from tests import factories
 from tests.depth import cases
-from tests.reports.dashboard_data import seed_demo_once
+from tests.reports.dashboard_data import add_to_history, maybe_upgrade, seed_demo_once
 
 D = datetime.date
 REL = 1e-9  # SQL against Python, the same stored values
@@ -127,16 +127,8 @@ def random_group(rng: random.Random, versions) -> None:
                 )
                 if status != AssessmentStatus.DRAFT:
                     score_store(assessment=assessment)
-                if made and on == made[-1].assessed_on and rng.random() < 0.5:
-                    # Created before the other one of its day: the one created last stands.
-                    Assessment.objects.filter(pk=assessment.pk).update(
-                        created_at=made[-1].created_at - datetime.timedelta(minutes=1)
-                    )
-                    assessment.refresh_from_db()
-                made.append(assessment)
-            submitted = [a for a in made if a.status == AssessmentStatus.SUBMITTED]
-            if submitted and len(made) > 1 and rng.random() < 0.5:
-                Assessment.objects.filter(pk=submitted[0].pk).update(superseded_by=made[-1])
+                add_to_history(made, assessment, rng)
+            maybe_upgrade(made, rng)
 
 
 # --- The previous computation, in Python from the stored scores -------------------------------

@@ -34,7 +34,13 @@ from scoring.services import score_store
 from surveys.models import Assessment, AssessmentStatus
 from tests import factories
 from tests.depth import cases
-from tests.reports.dashboard_data import mean, recomputed, seed_demo_once
+from tests.reports.dashboard_data import (
+    add_to_history,
+    maybe_upgrade,
+    mean,
+    recomputed,
+    seed_demo_once,
+)
 
 D = datetime.date
 CHOICES = ("yes", "partly", "no", "na")
@@ -217,17 +223,8 @@ def random_group(rng: random.Random, version) -> None:
                 )
                 if status != AssessmentStatus.DRAFT:
                     score_store(assessment=assessment)
-                if made and on == made[-1].assessed_on and rng.random() < 0.5:
-                    # Created before the other one of its day, though stored after it:
-                    # the one created last stands, whatever the ids say.
-                    Assessment.objects.filter(pk=assessment.pk).update(
-                        created_at=made[-1].created_at - datetime.timedelta(minutes=1)
-                    )
-                    assessment.refresh_from_db()
-                made.append(assessment)
-            submitted = [a for a in made if a.status == AssessmentStatus.SUBMITTED]
-            if submitted and len(made) > 1 and rng.random() < 0.5:
-                Assessment.objects.filter(pk=submitted[0].pk).update(superseded_by=made[-1])
+                add_to_history(made, assessment, rng)
+            maybe_upgrade(made, rng)
 
 
 pytestmark = pytest.mark.django_db
