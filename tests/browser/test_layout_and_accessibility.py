@@ -430,16 +430,32 @@ def test_the_checks_find_what_they_look_for(browser):
         page.close()
 
 
+@pytest.fixture(scope="module")
+def contexts(site, browser):
+    """`contexts(username)`: one browser context per person for the whole module, logged in
+    as that person ("" for nobody), so that each keeps its cache of the static files."""
+    made = {}
+
+    def context_of(username: str):
+        if username not in made:
+            made[username] = browser.new_context(
+                base_url=site.url, storage_state=site.logins[username] if username else None
+            )
+            made[username].set_default_timeout(TIMEOUT_MS)
+        return made[username]
+
+    yield context_of
+    for context in made.values():
+        context.close()
+
+
 @pytest.mark.parametrize(("kind", "who", "name", "args"), PAGES, ids=[p[0] for p in PAGES])
 def test_the_page_fits_the_window_and_axe_finds_nothing(
-    site, browser, console, kind, who, name, args
+    site, contexts, console, kind, who, name, args
 ):
     username = site.people.get(who, who)
-    state = site.logins[username] if username else None
-    context = browser.new_context(base_url=site.url, storage_state=state)
-    context.set_default_timeout(TIMEOUT_MS)
+    page = contexts(username).new_page()
     try:
-        page = context.new_page()
         console.watch(page)
         problems = []
         url = reverse(name, args=args(site))
@@ -460,7 +476,7 @@ def test_the_page_fits_the_window_and_axe_finds_nothing(
             problems += [f"{size}: {v}" for v in axe_violations(page)]
         assert not problems, f"{kind} ({url}):\n" + "\n".join(problems)
     finally:
-        context.close()
+        page.close()
 
 
 # The languages whose words and sentences run longest: every page must fit a phone in them.
