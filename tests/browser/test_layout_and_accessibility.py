@@ -2,9 +2,10 @@
 scrolls sideways (the document is no wider than the window) and axe-core finds no violation
 of WCAG 2.2 AA (targets U1 and U2 of TARGETS.md).
 
-One demo dataset (seed_demo up to the pinned day of tests/clock.py) serves the whole module: it is built once
-with its own live server and flushed at the end, and each person logs in once; every test
-then opens its page in a fresh context with that login.
+One demo dataset (seed_demo up to the pinned day of tests/clock.py) serves the whole module:
+it is built once with its own live server and flushed at the end. Each person logs in once
+and keeps one browser context (and its cache of the static files); every test opens its page
+in a new tab of that context.
 """
 
 import dataclasses
