@@ -7,7 +7,7 @@ from pathlib import Path
 import factory
 from django.utils import timezone
 
-from brands.models import Brand, BrandRole, Membership, ProductLine, Project, User
+from brands.models import Brand, BrandRole, GroupRole, Membership, ProductLine, Project, User
 from surveys import question_set_format as fmt
 from surveys.models import Answer, Assessment, AssessmentMode, AssessmentStatus, QuestionSetVersion
 from surveys.services import question_set_import
@@ -62,6 +62,29 @@ def member(brand: Brand, role: str = BrandRole.LEAD, **kwargs) -> User:
     user = UserFactory(**kwargs)
     Membership.objects.create(user=user, brand=brand, role=role)
     return user
+
+
+def cast() -> dict:
+    """The cast of tests/conftest.py's fixtures (same names, same people), made at once for a
+    module that builds its data once (tests/test_tenant_isolation.py)."""
+    brand = BrandFactory(name="Acme Groceries")
+    other_brand = BrandFactory(name="Other Foods")
+    project = ProjectFactory(brand=brand, name="Cross-sell API", kind="realtime")
+    data_scientist = member(brand, BrandRole.DATA_SCIENTIST, username="ds")
+    project.team.add(data_scientist)
+    return {
+        "version": default_version(),
+        "brand": brand,
+        "other_brand": other_brand,
+        "project": project,
+        "other_project": ProjectFactory(brand=other_brand, name="Demand forecast", kind="batch"),
+        "lead": member(brand, BrandRole.LEAD, username="lead"),
+        "viewer": member(brand, BrandRole.VIEWER, username="viewer"),
+        "data_scientist": data_scientist,
+        "group_admin": UserFactory(username="groupadmin", group_role=GroupRole.ADMIN),
+        "group_assessor": UserFactory(username="assessor", group_role=GroupRole.ASSESSOR),
+        "group_viewer": UserFactory(username="manager", group_role=GroupRole.VIEWER),
+    }
 
 
 @functools.cache

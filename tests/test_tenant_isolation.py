@@ -12,6 +12,7 @@ import json
 import uuid
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -249,8 +250,87 @@ def test_every_object_is_addressed_by_its_opaque_code():
     assert [name for name in unaddressed if name not in signed | fixed] == []
 
 
+# The cast and the objects are built once for the module, inside a transaction that every test's
+# own transaction nests in (as Django's TestCase.setUpTestData does), and rolled back when the
+# module ends: each test still starts from the same rows and leaves nothing behind, without
+# paying ~40 ms of factories again for each of the module's ~900 tests.
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        cast = factories.cast()
+        objects = _objects(cast["brand"], cast["project"], cast["version"], cast["lead"])
+    try:
+        yield {**cast, "objects": objects}
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# The conftest's cast, taken from the world instead of made for each test.
 @pytest.fixture
-def objects(brand, project, version, lead):
+def version(world, db):
+    return world["version"]
+
+
+@pytest.fixture
+def brand(world, db):
+    return world["brand"]
+
+
+@pytest.fixture
+def other_brand(world, db):
+    return world["other_brand"]
+
+
+@pytest.fixture
+def project(world, db):
+    return world["project"]
+
+
+@pytest.fixture
+def other_project(world, db):
+    return world["other_project"]
+
+
+@pytest.fixture
+def lead(world, db):
+    return world["lead"]
+
+
+@pytest.fixture
+def viewer(world, db):
+    return world["viewer"]
+
+
+@pytest.fixture
+def data_scientist(world, db):
+    return world["data_scientist"]
+
+
+@pytest.fixture
+def group_admin(world, db):
+    return world["group_admin"]
+
+
+@pytest.fixture
+def group_assessor(world, db):
+    return world["group_assessor"]
+
+
+@pytest.fixture
+def group_viewer(world, db):
+    return world["group_viewer"]
+
+
+@pytest.fixture
+def objects(world, db):
+    return world["objects"]
+
+
+def _objects(brand, project, version, lead) -> dict:
     assessment = factories.assessment(
         project,
         version,
