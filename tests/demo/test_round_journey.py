@@ -20,7 +20,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -41,6 +40,7 @@ from surveys.models import (
 )
 from tests import factories
 from tests.clock import PINNED_TODAY
+from tests.once import built_once
 
 NAME = "High-criticality products, winter 2026"
 DUE = PINNED_TODAY + datetime.timedelta(weeks=3)
@@ -49,10 +49,9 @@ REMINDER_DAY = DUE - datetime.timedelta(days=2)
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", today=PINNED_TODAY, stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
+    yield from built_once(
+        django_db_blocker, lambda: call_command("seed_demo", today=PINNED_TODAY, stdout=StringIO())
+    )
 
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.django_db]

@@ -1,7 +1,7 @@
 """`manage.py seed_demo`: a believable, idempotent demo whose stored scores are the engine's.
 
-Seeding takes seconds, so it runs once for this module inside a transaction
-that is rolled back at the end; each test runs in a savepoint within it.
+Seeding takes seconds, so it runs once for this module (tests/once.py): in a transaction
+rolled back at the end, each test in a savepoint within it.
 """
 
 import datetime
@@ -11,7 +11,6 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Min
 from django.urls import reverse
 
@@ -35,17 +34,19 @@ from surveys.models import (
     VersionStatus,
 )
 from surveys.selectors import default_version
+from tests.once import built_once
 
 PASSWORD = "yardstick-demo"
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    def seed() -> str:
         out = StringIO()
         call_command("seed_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+        return out.getvalue()
+
+    yield from built_once(django_db_blocker, seed)
 
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.django_db]
