@@ -16,7 +16,11 @@ from django.urls import reverse
 
 from surveys.services.invitations import invitation_token
 from tests.test_tenant_isolation import PARAMS, url_of
-from tests.test_tenant_isolation import objects as objects  # a fixture, used by name
+
+# Fixtures, used by name: the objects and the group admin, built once for this module too.
+from tests.test_tenant_isolation import group_admin as group_admin
+from tests.test_tenant_isolation import objects as objects
+from tests.test_tenant_isolation import world as world
 
 NAMES = sorted(PARAMS)
 
