@@ -3,10 +3,11 @@
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from surveys import question_set_format as fmt
@@ -208,6 +209,24 @@ def question_set_specs(draw) -> fmt.QuestionSetSpec:
 @given(question_set_specs())
 def test_any_valid_spec_survives_a_round_trip(spec):
     assert fmt.parse(fmt.to_yaml(spec)) == spec
+
+
+@settings(max_examples=cases(60), deadline=None)
+@given(question_set_specs())
+@example(fmt.parse(TINY.replace("name: Tiny", "name: Tiny \U0001f680 set")))
+def test_libyaml_writes_the_same_canonical_text_as_pure_python(spec):
+    assert fmt._Dumper is yaml.CSafeDumper  # the fast emitter is the one in use
+    with mock.patch.object(fmt, "_Dumper", yaml.SafeDumper):
+        slow = fmt.to_yaml(spec)
+    assert fmt.to_yaml(spec) == slow
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.name)
+def test_libyaml_writes_each_shipped_set_as_pure_python_does(path):
+    spec = fmt.parse(path.read_text(encoding="utf-8"))
+    with mock.patch.object(fmt, "_Dumper", yaml.SafeDumper):
+        slow = fmt.to_yaml(spec)
+    assert fmt.to_yaml(spec) == slow
 
 
 def test_a_changed_weight_changes_the_canonical_yaml():
