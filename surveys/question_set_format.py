@@ -961,9 +961,8 @@ def to_yaml(spec: QuestionSetSpec) -> str:
             for s in spec.sections
         ],
     }
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    options = {"sort_keys": False, "allow_unicode": True, "width": 100}
+    text = yaml.dump(data, Dumper=_Dumper, **options)
     if "\\U" in text:  # libyaml escapes characters beyond U+FFFF, where PyYAML writes them
-        text = yaml.dump(
-            data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True, width=100
-        )
+        text = yaml.dump(data, Dumper=yaml.SafeDumper, **options)
     return text
