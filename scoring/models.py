@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brands.models import Brand, Project
-from surveys.models import Assessment, Section
+from surveys.models import Assessment, QuestionSet, QuestionSetVersion, Section
 
 
 class Score(models.Model):
@@ -69,6 +69,70 @@ class SectionScore(models.Model):
     @property
     def percent(self) -> float | None:
         return None if self.value is None else float(self.value) * 100
+
+
+class StandingKind(models.IntegerChoices):
+    """Which assessments count, and among which others the next one is looked for."""
+
+    VALIDATED_IN_SET = 0, "validated, by question set"
+    COUNTED_IN_SET = 1, "validated or submitted, by question set"
+    VALIDATED_IN_VERSION = 2, "validated, by version"
+    COUNTED_IN_VERSION = 3, "validated or submitted, by version"
+
+
+class Standing(models.Model):
+    """When an assessment stands for its project's figure: from its own date until the date
+    of the project's next assessment that counts the same way (open when there is none).
+
+    Kept by database triggers on the assessments (`scoring.standing_triggers`), in the
+    transaction of the write, so that a dashboard reads each project's figure on a day as
+    a range lookup instead of choosing it among the project's assessments. Derived data:
+    no constraint ties it to the rows it is computed from, and nothing but the triggers
+    writes it. Four kinds per assessment, one per way of counting (`StandingKind`): only
+    validated assessments, or submitted self-fills too (those upgraded to a newer version
+    left out); the next one looked for in the same question set, or in the same version.
+    Two assessments of a project on the same day: the one created first stands until its
+    own date, that is never, as everywhere else (the one created last wins the tie).
+    """
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    question_set = models.ForeignKey(
+        QuestionSet,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    version = models.ForeignKey(
+        QuestionSetVersion,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    kind = models.PositiveSmallIntegerField(choices=StandingKind.choices)
+    stands_from = models.DateField()
+    stands_until = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="standing_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "question_set", "stands_from"], name="standing_by_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} ({self.get_kind_display()}): {self.stands_from} to {self.stands_until}"
 
 
 class ActionStatus(models.TextChoices):

@@ -10,7 +10,7 @@ scores. What is kept in the
 figures cache (`figures_cache`) until a figure changes is that reduction.
 
 The figures are the stored scores, in percent, chosen by
-`quarter_figures.chosen_assessments` (the rule of `dashboard.latest_figures`).
+`standings.chosen_standings` (the rule of `dashboard.latest_figures`).
 `values_by_key` and `mean_of`, with `dashboard.latest_figures`,
 `dashboard.section_figures` and `benchmarks.distribution`, are the same
 computation in Python: tests compare the two on random data and on the demo,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from brands.models import Project
 from scoring.models import Score, SectionScore
@@ -36,7 +36,7 @@ from scoring.selectors.dashboard import (
     versions_info,
 )
 from scoring.selectors.figures_cache import cached_figures
-from scoring.selectors.quarter_figures import chosen_assessments
+from scoring.selectors.standings import chosen_standings
 from surveys.models import Assessment, Section
 
 OVERALL = "overall"
@@ -194,23 +194,19 @@ def peer_figures(
     of brand `brand_id`, OTHERS for the rest; key "overall" or a section key (sections are
     named by key, the same across versions). Figures without a value are left out of the
     reduction; the versions are those of every figure. One query."""
-    chosen = (
-        chosen_assessments(
-            projects,
-            on=on,
-            include_submitted=include_submitted,
-            version_code=version_code,
-            question_set_code=question_set_code,
-        )
-        .annotate(
-            y_side=Case(
-                When(brand_id=brand_id, then=Value(OWN)),
-                default=Value(OTHERS),
-                output_field=IntegerField(),
-            )
-        )
-        .values("latest_id", "y_side")
-        .distinct()  # a project counts once, whatever joins narrowed `projects`
+    chosen = chosen_standings(
+        projects,
+        on=on,
+        include_submitted=include_submitted,
+        version_code=version_code,
+        question_set_code=question_set_code,
+    ).values(
+        latest_id=F("assessment_id"),
+        y_side=Case(
+            When(project__brand_id=brand_id, then=Value(OWN)),
+            default=Value(OTHERS),
+            output_field=IntegerField(),
+        ),
     )
     try:
         chosen_sql, params = chosen.query.sql_with_params()

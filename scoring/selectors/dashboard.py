@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 
 from brands.models import Project
 from scoring import engine
 from scoring.models import ACTIVE_ACTION_STATUSES, ImprovementAction, SectionScore
 from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.gaps import in_question_set
+from scoring.selectors.standings import chosen_assessments
 from surveys.models import Assessment, AssessmentStatus, QuestionSetVersion, Section
 
 _LATEST_LAST = ("assessed_on", "created_at", "id")
@@ -195,14 +196,13 @@ def latest_figures(
     question_set_code: str | None = None,
 ) -> dict[int, Figure]:
     """Each project's figure on `on`, by project id, without reading its history. One query."""
-    candidates = _counted(
-        Assessment.objects.filter(project=OuterRef("pk"), assessed_on__lte=on),
+    ids = chosen_assessments(
+        projects,
+        on=on,
         include_submitted=include_submitted,
         version_code=version_code,
         question_set_code=question_set_code,
     )
-    latest = candidates.order_by(*(f"-{name}" for name in _LATEST_LAST)).values("pk")[:1]
-    ids = projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")
     return {
         figure.project_id: figure
         for figure in map(

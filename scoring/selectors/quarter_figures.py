@@ -7,16 +7,14 @@ brand's figure at a date is the mean of its projects' figures, with how many
 projects have one and the dates of the oldest and newest assessment behind it.
 
 Here the database does the choosing and the averaging, so that a page whose
-figures cache is empty reads a few rows per brand instead of every assessment:
+figures cache is empty reads a few rows per brand instead of every assessment. The
+choosing is kept: triggers keep, for every assessment, the dates between which it
+stands for its project (`scoring.models.Standing`, `scoring.selectors.standings`).
 
-- `brand_figures_at`: one query for every brand and every date asked for. A
-  window function (LEAD) gives each assessment the date of the project's next
-  one that counts; an assessment stands for its project on day `d` when it is
-  dated on or before `d` and the next one is dated after `d` (or there is
-  none). A second assessment on the same day comes after the first in the
-  window's order, so the first's "next" is its own date and it never stands:
-  the one created last wins the tie, as everywhere else. One conditional
-  aggregate per date sums, counts and dates the chosen figures by brand.
+- `brand_figures_at`: one query for every brand and every date asked for. Each
+  standing meets the dates it holds (dated on or before the date, the project's
+  next one dated after it or none), and the chosen figures are summed, counted
+  and dated by brand and date.
 - `brand_section_figures`: one query, the section scores of each project's
   chosen assessment on one date summed and counted by brand and section key.
 
@@ -27,8 +25,8 @@ the sum of the stored values times 100 over their count, which equals the
 mean of the percents up to float rounding (tests compare the two on random
 data and on the demo, on SQLite and PostgreSQL).
 
-Works on PostgreSQL and SQLite (both have window functions); the outer
-aggregation is plain SQL around the ORM's own compiled query.
+Works on PostgreSQL and SQLite; the outer aggregation is plain SQL around the ORM's
+own compiled query.
 """
 
 import datetime
@@ -43,18 +41,15 @@ from django.db.models import (
     FloatField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Window,
 )
-from django.db.models.functions import Lead
 
 from brands.models import Project
-from scoring.models import SectionScore
-from scoring.selectors.dashboard import _FIELDS, _LATEST_LAST, Figure, _counted, _figure
+from scoring.models import Score, SectionScore
+from scoring.selectors.dashboard import _FIELDS, _LATEST_LAST, Figure, _figure
+from scoring.selectors.standings import chosen_assessments, standings
 from surveys.models import Assessment
 
 
@@ -111,73 +106,46 @@ def brand_figures_at(
     found: dict[datetime.date, dict[int, FigureSum]] = {day: {} for day in days}
     if not days:
         return found
-    counted = _counted(
-        Assessment.objects.filter(project__in=projects, assessed_on__lte=days[-1]),
-        include_submitted=include_submitted,
-        version_code=version_code,
-        question_set_code=question_set_code,
-    )
     inner = (
-        counted.order_by()
-        .annotate(
-            y_brand=F("project__brand_id"),
-            y_day=F("assessed_on"),
-            y_value=F("score__overall"),
-            y_next=Window(
-                Lead("assessed_on"),
-                partition_by=[F("project_id")],
-                order_by=[F(name).asc() for name in _LATEST_LAST],
-            ),
+        standings(
+            projects,
+            include_submitted=include_submitted,
+            version_code=version_code,
+            question_set_code=question_set_code,
         )
-        .values("y_brand", "y_day", "y_value", "y_next")
+        .filter(stands_from__lte=days[-1])
+        .order_by()
+        .values(
+            y_brand=F("project__brand_id"),
+            y_assessment=F("assessment_id"),
+            y_from=F("stands_from"),
+            y_until=F("stands_until"),
+        )
     )
     try:
         inner_sql, inner_params = inner.query.sql_with_params()
     except EmptyResultSet:  # no project to read (no brand chosen, or none visible)
         return found
-    stands = "y_day <= %s AND (y_next IS NULL OR y_next > %s) AND y_value IS NOT NULL"
-    columns, params = [], []
-    for i, day in enumerate(days):
-        value = connection.ops.adapt_datefield_value(day)
-        for template in (
-            "SUM(CASE WHEN {c} THEN y_value END) AS s{i}",
-            "COUNT(CASE WHEN {c} THEN 1 END) AS n{i}",
-            "MIN(CASE WHEN {c} THEN y_day END) AS f{i}",
-            "MAX(CASE WHEN {c} THEN y_day END) AS l{i}",
-        ):
-            columns.append(template.format(c=stands, i=i))
-            params += [value, value]
-    sql = f"SELECT y_brand, {', '.join(columns)} FROM ({inner_sql}) chosen GROUP BY y_brand"
-    # The subquery's parameters come first in the text, after the outer SELECT's.
+    # Each standing meets the days it holds (a handful: projects are assessed a few times a
+    # year), then the sums by brand and day.
+    day_rows = " UNION ALL ".join(f"SELECT {i} AS y_i, %s AS y_day" for i in range(len(days)))
+    score = Score._meta.db_table
+    sql = f"""
+        SELECT chosen.y_brand, asked.y_i, SUM(score.overall), COUNT(*),
+            MIN(chosen.y_from), MAX(chosen.y_from)
+        FROM ({inner_sql}) chosen
+        JOIN {score} score ON score.assessment_id = chosen.y_assessment
+        JOIN ({day_rows}) asked ON chosen.y_from <= asked.y_day
+            AND (chosen.y_until IS NULL OR chosen.y_until > asked.y_day)
+        WHERE score.overall IS NOT NULL
+        GROUP BY chosen.y_brand, asked.y_i"""
+    params = [connection.ops.adapt_datefield_value(day) for day in days]
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, *inner_params))
+        cursor.execute(sql, (*inner_params, *params))
         rows = cursor.fetchall()
-    for row in rows:
-        brand_id = row[0]
-        for i, day in enumerate(days):
-            total, n, first, last = row[1 + 4 * i : 5 + 4 * i]
-            if n:
-                found[day][brand_id] = FigureSum(n, float(total), _date(first), _date(last))
+    for brand_id, i, total, n, first, last in rows:
+        found[days[i]][brand_id] = FigureSum(n, float(total), _date(first), _date(last))
     return found
-
-
-def chosen_assessments(
-    projects: QuerySet[Project],
-    *,
-    on: datetime.date,
-    include_submitted: bool = False,
-    version_code: str | None = None,
-    question_set_code: str | None = None,
-) -> QuerySet[Project]:
-    """The ids of each project's assessment standing for its figure on `on` (a subquery)."""
-    candidates = _counted(
-        Assessment.objects.filter(project=OuterRef("pk"), assessed_on__lte=on),
-        include_submitted=include_submitted,
-        version_code=version_code,
-        question_set_code=question_set_code,
-    )
-    latest = candidates.order_by(*(f"-{name}" for name in _LATEST_LAST)).values("pk")[:1]
-    return projects.order_by().annotate(latest_id=Subquery(latest)).values("latest_id")
 
 
 def brand_section_figures(
