@@ -3,12 +3,16 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
+from django.utils.timezone import template_localtime
 
 from reports.words import signed
 
 register = template.Library()
 
+_NONE = "\u2013"  # what a table shows for no figure
 _MISSING = SafeString('<span class="muted">\u2013</span>')
 
 
@@ -34,3 +38,27 @@ def signed_filter(value, digits: int = 1) -> str:
         return signed(None if value in (None, "") else float(value), int(digits))
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def chart_table_rows(context, rows) -> SafeString:
+    """The `<tr>`s of a chart's table (reports/_chart.html): the first cell of a row its
+    header, the others numbers (an en dash for none). Each value is shown as `{{ value }}` shows
+    it (local time, the active language's numbers, escaped); a tag rather than template
+    loops because the group dashboard's tables hold about 1,500 cells, drawn on the first
+    request after every change of the figures."""
+
+    def shown(value) -> str:
+        value = template_localtime(value, use_tz=context.use_tz)
+        return conditional_escape(localize(value, use_l10n=context.use_l10n))
+
+    html = []
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            if i == 0:
+                cells.append(f'<th scope="row">{shown(value)}</th>')
+            else:
+                cells.append(f'<td class="num">{shown(_NONE if value is None else value)}</td>')
+        html.append(f"<tr>{''.join(cells)}</tr>")
+    return SafeString("".join(html))
