@@ -41,16 +41,14 @@ from django.db.models import (
     FloatField,
     Max,
     Min,
-    Q,
     QuerySet,
     Sum,
 )
 
 from brands.models import Project
 from scoring.models import Score, SectionScore
-from scoring.selectors.dashboard import _FIELDS, _LATEST_LAST, Figure, _figure
-from scoring.selectors.standings import chosen_assessments, standings
-from surveys.models import Assessment
+from scoring.selectors.dashboard import Figure, _figure
+from scoring.selectors.standings import chosen_assessments, standing_on_q, standings
 
 
 @dataclass(frozen=True)
@@ -184,6 +182,23 @@ def brand_section_figures(
     return found
 
 
+# `dashboard._FIELDS`, read through the standing.
+_STANDING_FIELDS = (
+    "assessment_id",
+    "assessment__code",
+    "project_id",
+    "project__brand_id",
+    "assessment__status",
+    "stands_from",
+    "version_id",
+    "assessment__score__overall",
+    "assessment__score__level",
+    "assessment__score__all_core_met",
+    "assessment__score__core_met",
+    "assessment__score__core_total",
+)
+
+
 def figures_on_two_days(
     projects: QuerySet[Project],
     *,
@@ -195,19 +210,17 @@ def figures_on_two_days(
 ) -> tuple[dict[int, Figure], dict[int, Figure]]:
     """Each project's figure on `on` and on the earlier day `before`, by project id (projects
     without one left out), as `dashboard.latest_figures` reads them. One query."""
-    options = {
-        "include_submitted": include_submitted,
-        "version_code": version_code,
-        "question_set_code": question_set_code,
-    }
     before = min(before, on)
     rows = (
-        Assessment.objects.filter(
-            Q(pk__in=chosen_assessments(projects, on=on, **options))
-            | Q(pk__in=chosen_assessments(projects, on=before, **options))
+        standings(
+            projects,
+            include_submitted=include_submitted,
+            version_code=version_code,
+            question_set_code=question_set_code,
         )
-        .order_by("project_id", *_LATEST_LAST)
-        .values_list(*_FIELDS)
+        .filter(standing_on_q(on) | standing_on_q(before))
+        .order_by("project_id", "stands_from", "assessment__created_at", "assessment_id")
+        .values_list(*_STANDING_FIELDS)
     )
     now: dict[int, Figure] = {}
     then: dict[int, Figure] = {}

@@ -44,9 +44,14 @@ def standings(
     return rows
 
 
+def standing_on_q(day: datetime.date) -> Q:
+    """The condition of a standing that stands for its project on `day`."""
+    return Q(stands_from__lte=day) & (Q(stands_until__isnull=True) | Q(stands_until__gt=day))
+
+
 def standing_on(rows: QuerySet[Standing], day: datetime.date) -> QuerySet[Standing]:
     """Of `rows`, those standing for their project on `day` (at most one per project)."""
-    return rows.filter(Q(stands_until__isnull=True) | Q(stands_until__gt=day), stands_from__lte=day)
+    return rows.filter(standing_on_q(day))
 
 
 def chosen_standings(
