@@ -15,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from brands.models import Brand, Project, ProjectKind
+from scoring.selectors.standings import standing_on, standings
 from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
 
 
@@ -45,21 +46,10 @@ def latest_validated_assessments(
     One query when evaluated; usable as a subquery. Ties on the date go to the
     assessment created last, as in `latest_validated_scores`.
     """
-    validated = in_question_set(
-        Assessment.objects.filter(project=OuterRef("pk"), status=AssessmentStatus.VALIDATED),
-        question_set_code,
-        question_set_id,
-    )
-    if on is not None:
-        validated = validated.filter(assessed_on__lte=on)
-    latest = validated.order_by("-assessed_on", "-created_at").values("pk")[:1]
-    ids = (
-        projects.order_by()
-        .annotate(latest_id=Subquery(latest))
-        .filter(latest_id__isnull=False)
-        .values("latest_id")
-    )
-    return Assessment.objects.filter(pk__in=ids)
+    rows = standings(projects, question_set_code=question_set_code, question_set_id=question_set_id)
+    # Any date: the one whose standing has no end, the project's newest.
+    rows = rows.filter(stands_until__isnull=True) if on is None else standing_on(rows, on)
+    return Assessment.objects.filter(pk__in=rows.values("assessment_id"))
 
 
 def top_score() -> Subquery:

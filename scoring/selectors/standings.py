@@ -24,8 +24,10 @@ def standings(
     include_submitted: bool = False,
     version_code: str | None = None,
     question_set_code: str | None = None,
+    question_set_id: int | None = None,
 ) -> QuerySet[Standing]:
-    """The standings of `projects`' assessments that count under these options."""
+    """The standings of `projects`' assessments that count under these options, in one
+    question set: `question_set_id`'s or `question_set_code`'s, else the group's main set."""
     if version_code is None:
         kind = StandingKind.COUNTED_IN_SET if include_submitted else StandingKind.VALIDATED_IN_SET
     else:
@@ -35,10 +37,12 @@ def standings(
             else StandingKind.VALIDATED_IN_VERSION
         )
     rows = Standing.objects.filter(kind=kind, project__in=projects)
-    if question_set_code is None:
-        rows = rows.filter(question_set__is_main=True)
-    else:
+    if question_set_id is not None:
+        rows = rows.filter(question_set_id=question_set_id)
+    elif question_set_code is not None:
         rows = rows.filter(question_set__code=question_set_code)
+    else:
+        rows = rows.filter(question_set__is_main=True)
     if version_code is not None:
         rows = rows.filter(version__code=version_code)
     return rows
