@@ -108,13 +108,21 @@ def _sqlite() -> list[str]:
 
 
 def install(connection) -> None:
-    """Create the triggers unless they are there, and recompute every standing."""
+    """Create the triggers unless they are there, and recompute every standing. Without the
+    table (the database migrated back before scoring 0005), make sure no trigger is left
+    to write into it."""
     statements = {"postgresql": _postgresql, "sqlite": _sqlite}.get(connection.vendor)
     if statements is None:
         raise RuntimeError(
             f"The standings have no triggers for {connection.vendor}; "
             "only PostgreSQL and SQLite are supported."
         )
+    with connection.cursor() as cursor:
+        present = set(connection.introspection.table_names(cursor))
+    if TABLE not in present or "surveys_assessment" not in present:
+        if "surveys_assessment" in present:
+            uninstall(connection)
+        return
     with connection.cursor() as cursor:
         for sql in statements():
             cursor.execute(sql)

@@ -9,6 +9,7 @@ them right too. Runs on SQLite, and on PostgreSQL when DATABASE_URL names one (C
 """
 
 import datetime
+import os
 import random
 import threading
 from decimal import Decimal
@@ -294,3 +295,39 @@ def test_two_transactions_rewriting_one_project_leave_its_standings_right(write,
     assert errors == []
     assert Assessment.objects.filter(status=AssessmentStatus.VALIDATED).count() == 2
     assert_kept()
+
+
+def test_migrating_back_and_forth_leaves_no_trigger_without_its_table(tmp_path):
+    """Back before scoring 0005 the table goes and so do its triggers (a trigger left
+    behind would make every write of an assessment fail); forward again, both are back."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    database = tmp_path / "migrations.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def migrate(*target: str) -> None:
+        run = subprocess.run(
+            [sys.executable, "manage.py", "migrate", *target, "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+
+    def present() -> set[str]:
+        with sqlite3.connect(database) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE name LIKE '%standing%'")
+            return {name for (name,) in rows}
+
+    migrate()
+    assert {"scoring_standing", "standing_changed_insert", "standing_changed_update"} <= present()
+    migrate("scoring", "0004")
+    assert present() == set()
+    migrate()
+    assert {"scoring_standing", "standing_changed_delete"} <= present()
