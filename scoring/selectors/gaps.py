@@ -15,8 +15,8 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from brands.models import Brand, Project, ProjectKind
-from scoring.selectors.standings import standing_on, standings
-from surveys.models import Answer, AnswerOption, Assessment, AssessmentStatus, Question
+from scoring.selectors.standings import standing_on, standing_on_q, standings
+from surveys.models import Answer, AnswerOption, Assessment, Question
 
 
 def in_question_set(
@@ -169,26 +169,6 @@ class _Count:
     applicable: int = 0
 
 
-def _latest(
-    on: datetime.date,
-    field: str,
-    question_set_code: str | None = None,
-    version_code: str | None = None,
-) -> Subquery:
-    """For a Project query: `field` of its latest validated assessment at or before `on`
-    in one question set: `question_set_code`'s, else the group's main set (and of the
-    version `version_code` only, when given)."""
-    assessments = in_question_set(
-        Assessment.objects.filter(
-            project=OuterRef("pk"), status=AssessmentStatus.VALIDATED, assessed_on__lte=on
-        ),
-        question_set_code,
-    )
-    if version_code is not None:
-        assessments = assessments.filter(version__code=version_code)
-    return Subquery(assessments.order_by("-assessed_on", "-created_at").values(field)[:1])
-
-
 def _counts(
     assessment_ids: list[int], tops: dict[int, Decimal | None]
 ) -> dict[str, dict[int, _Count]]:
@@ -272,26 +252,33 @@ def common_gaps(
     projects = (projects if projects is not None else Project.objects.all()).filter(
         brand__in=brands
     )
-    code, version = question_set_code, version_code
-    latest = list(
-        projects.order_by()
-        .annotate(
-            now_id=_latest(as_of, "pk", code, version),
-            now_version=_latest(as_of, "version_id", code, version),
-            then_id=_latest(previous_as_of, "pk", code, version),
-            then_version=_latest(previous_as_of, "version_id", code, version),
-        )
-        .filter(Q(now_id__isnull=False) | Q(then_id__isnull=False))
+    # Each project's latest validated assessment at both dates, from its standings: one
+    # range read, a row per assessment standing on either date.
+    standing = standings(
+        projects, version_code=version_code, question_set_code=question_set_code
+    ).filter(standing_on_q(as_of) | standing_on_q(previous_as_of))
+    by_project: dict[int, list] = {}
+    for brand_id, name, brand_code, project_id, pk, version_id, since, until in (
+        standing.order_by()
         .values_list(
-            "brand_id",
-            "brand__name",
-            "brand__code",
-            "now_id",
-            "now_version",
-            "then_id",
-            "then_version",
+            "project__brand_id",
+            "project__brand__name",
+            "project__brand__code",
+            "project_id",
+            "assessment_id",
+            "version_id",
+            "stands_from",
+            "stands_until",
         )
-    )
+        .iterator()
+    ):
+        row = by_project.setdefault(
+            project_id, [brand_id, name, brand_code, None, None, None, None]
+        )
+        for day, at in ((as_of, 3), (previous_as_of, 5)):
+            if since <= day and (until is None or until > day):
+                row[at], row[at + 1] = pk, version_id
+    latest = list(by_project.values())
     brand_names = {row[0]: (row[1], row[2]) for row in latest}
     now_ids = sorted({row[3] for row in latest if row[3] is not None})
     then_ids = sorted({row[5] for row in latest if row[5] is not None})
