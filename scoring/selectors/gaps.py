@@ -15,7 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from brands.models import Brand, Project, ProjectKind
-from scoring.selectors.standings import standing_on, standing_on_q, standings
+from scoring.selectors.standings import standing_on, standing_on_q, standings, stands_on
 from surveys.models import Answer, AnswerOption, Assessment, Question
 
 
@@ -276,7 +276,7 @@ def common_gaps(
             project_id, [brand_id, name, brand_code, None, None, None, None]
         )
         for day, at in ((as_of, 3), (previous_as_of, 5)):
-            if since <= day and (until is None or until > day):
+            if stands_on(since, until, day):
                 row[at], row[at + 1] = pk, version_id
     latest = list(by_project.values())
     brand_names = {row[0]: (row[1], row[2]) for row in latest}

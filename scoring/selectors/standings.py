@@ -53,6 +53,13 @@ def standing_on_q(day: datetime.date) -> Q:
     return Q(stands_from__lte=day) & (Q(stands_until__isnull=True) | Q(stands_until__gt=day))
 
 
+def stands_on(
+    stands_from: datetime.date, stands_until: datetime.date | None, day: datetime.date
+) -> bool:
+    """`standing_on_q` for a standing's dates already read."""
+    return stands_from <= day and (stands_until is None or stands_until > day)
+
+
 def standing_on(rows: QuerySet[Standing], day: datetime.date) -> QuerySet[Standing]:
     """Of `rows`, those standing for their project on `day` (at most one per project)."""
     return rows.filter(standing_on_q(day))
