@@ -23,7 +23,7 @@ from scoring.selectors.dashboard import (
     loaded_section_figures,
     section_figures,
 )
-from scoring.selectors.figures_cache import cached_figures
+from scoring.selectors.figures_cache import cached_settled, settled
 from scoring.selectors.movement import Movement
 from scoring.selectors.plans import PlanItem
 from surveys.models import Answer, Assessment, AssessmentStatus, Question, QuestionSet
@@ -186,11 +186,11 @@ def project_page_data(
     previous = next((r.previous for r in history if r.assessment.pk == latest.assessment_id), None)
     movement = None
     if previous is not None:
-        # Two validated assessments: what moved between them changes only with the
-        # question set or the project's kind, both of which change the figures token.
-        movement = cached_figures(
+        # Two validated assessments: what moved between them is kept whatever the token, so
+        # that a validation elsewhere does not make this page compute it again.
+        movement = cached_settled(
             "movement",
-            (previous.pk, latest_assessment.pk),
+            (*settled(previous), *settled(latest_assessment), project.kind),
             lambda: assessment_movement(previous, latest_assessment),
         )
 
@@ -279,20 +279,17 @@ def _history(
 def _count_changed_answers(history: list[HistoryRow]) -> None:
     """How many answers changed between each row and its previous validated assessment,
     compared as `assessment_movement` compares them. Two queries for the whole history;
-    none while cached, when every assessment compared is validated (their answers never
-    change, and a new validation changes the figures token)."""
+    none while kept (`cached_settled`), when every assessment compared is validated: their
+    answers never change."""
     rows = [row for row in history if row.previous is not None]
     if not rows:
         return
-    pairs = tuple((row.assessment.pk, row.previous.pk) for row in rows)
-    settled = all(
-        row.assessment.status == AssessmentStatus.VALIDATED for row in rows
-    )  # the previous one always is
-    changed = (
-        cached_figures("changed-answers", pairs, lambda: _changed_answers(rows))
-        if settled
-        else _changed_answers(rows)
-    )
+    # The previous one always is validated.
+    if all(row.assessment.status == AssessmentStatus.VALIDATED for row in rows):
+        parts = tuple((*settled(row.assessment), *settled(row.previous)) for row in rows)
+        changed = cached_settled("changed-answers", parts, lambda: _changed_answers(rows))
+    else:
+        changed = _changed_answers(rows)
     for row in rows:
         row.changed_answers = changed[row.assessment.pk, row.previous.pk]
         earlier = getattr(row.previous, "score", None)

@@ -20,6 +20,11 @@ local-memory cache of this process, large enough for every project's entries
 at group scale (Django's default cache keeps 300 entries, and the project
 pages alone would push the group dashboard's out).
 
+What depends only on data that never changes once written (the answers of two validated
+assessments, the questions of published versions) is kept by `cached_settled` under a
+key that names those rows, without the token: a validation of another project, which
+replaces the token, does not make the project pages compute it again.
+
 A GET or HEAD request reads the token once (requests that read do not write);
 any other request, a task or a shell reads it at every use, so that what a
 request writes is never hidden from what it reads next.
@@ -37,6 +42,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.utils import translation
+
+from scoring.engine import ENGINE_VERSION
 
 T = TypeVar("T")
 TIMEOUT = 6 * 60 * 60  # unchanged figures are recomputed after six hours all the same
@@ -107,7 +114,31 @@ def cached_figures(name: str, parts: tuple, compute: Callable[[], T], *, token=.
         token = figures_token()
     if token is None:
         return compute()
-    key = _key(token, name, parts)
+    return _kept(_key(token, name, parts), name, compute)
+
+
+def cached_settled(name: str, parts: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it gave for the same `name` and `parts`, whatever the token.
+
+    Only for results that depend on nothing but rows that never change once written
+    (validated assessments and their answers, published versions: R7, enforced in the
+    services) and on what `parts` names besides them (a project's kind, the stored
+    scores' engine and time; the language is part of the key). Kept `TIMEOUT` like the
+    figures, so that names shown with them (who gave an answer) are read again in time.
+    """
+    return _kept(_key("settled", name, parts), name, compute)
+
+
+def settled(assessment) -> tuple:
+    """What names a validated assessment in a `cached_settled` key: its code (an id can come
+    back on SQLite after a rollback; a code never does), its version, and its stored score's
+    engine and time, with the engine of this code (a rescore, or new code, is a new key)."""
+    score = getattr(assessment, "score", None)
+    stored = (score.engine_version, score.computed_at) if score is not None else None
+    return str(assessment.code), assessment.version_id, stored, ENGINE_VERSION
+
+
+def _kept(key: str, name: str, compute: Callable[[], T]) -> T:
     try:
         found = figures_cache().get(key)
     except Exception:  # a broken cache must not break a page

@@ -6,6 +6,9 @@ import io
 import statistics
 
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +20,7 @@ from scoring.services import score_store
 from surveys.models import Answer, AssessmentStatus
 from surveys.selectors import assessments_of_project
 from tests import factories
-from tests.clock import PINNED_TODAY
+from tests.clock import PINNED_NOW, PINNED_TODAY
 from tests.reports.dashboard_data import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +290,30 @@ def test_the_changed_answers_of_validated_assessments_are_the_same_read_from_the
     for _ in range(2):  # computed, then from the figures cache
         rows = {row.assessment.pk: row.changed_answers for row in page_of(project).history}
         assert {pk: rows[pk] for pk in expected} == expected
+
+
+def test_what_moved_is_kept_through_a_validation_elsewhere_and_follows_the_projects_own(
+    project, other_brand, version
+):
+    first = scored(project, version, NO, on=EARLIER)
+    second = scored(project, version, MIXED)
+    cold = count_queries(lambda: page_of(project))  # everything computed, then kept
+    assert page_of(project).movement == assessment_movement(first, second)
+
+    # Another project's validation changes the figures token: the peers are read again, but
+    # what moved between two validated assessments of this one is not.
+    scored(factories.ProjectFactory(brand=other_brand), version, YES)
+    with CaptureQueriesContext(connection) as after_elsewhere:
+        page = page_of(project)
+    assert len(after_elsewhere.captured_queries) < cold
+    assert page.movement == assessment_movement(first, second)
+    assert [row.changed_answers for row in page.history] == [
+        len(assessment_movement(first, second).answers),
+        None,
+    ]
+
+    third = scored(project, version, YES, on=TODAY + datetime.timedelta(days=1))
+    with time_machine.travel(PINNED_NOW + datetime.timedelta(days=1), tick=True):
+        page = page_of(project)
+    assert (page.movement.before, page.movement.after) == (second, third)
+    assert page.movement == assessment_movement(second, third)

@@ -15,8 +15,10 @@ from scoring.selectors import assessment_result, figures_cache
 from scoring.selectors.comparison import project_comparison
 from scoring.selectors.figures_cache import (
     cached_figures,
+    cached_settled,
     figures_token,
     forget_cached_figures,
+    settled,
 )
 from scoring.services import score_store
 from scoring.services.rescore import scores_rescore
@@ -150,6 +152,44 @@ class TestCachedFigures:
         monkeypatch.setattr(figures_cache._local, "get", broken)
         monkeypatch.setattr(figures_cache._local, "set", broken)
         assert cached_figures("t", (), lambda: 42) == 42
+
+
+class TestSettledEntries:
+    """`cached_settled` keeps what only never-changing rows decide, whatever the token."""
+
+    def test_a_change_of_the_token_keeps_them_and_new_parts_compute_again(self, project):
+        calls = []
+        compute = lambda: calls.append(1) or len(calls)  # noqa: E731
+        assert cached_settled("t", (1,), compute) == 1
+        project.save()  # the token changes
+        assert cached_settled("t", (1,), compute) == 1
+        assert cached_settled("t", (2,), compute) == 2
+        assert cached_figures("t", (1,), compute) == 3  # the figures' entries are apart
+
+    def test_each_language_keeps_its_own_and_a_broken_cache_is_read_through(self, monkeypatch):
+        with translation.override("en"):
+            assert cached_settled("t", (1,), lambda: "Score") == "Score"
+        with translation.override("fr"):
+            assert cached_settled("t", (1,), lambda: "Note") == "Note"
+
+        def broken(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(figures_cache._local, "get", broken)
+        monkeypatch.setattr(figures_cache._local, "set", broken)
+        assert cached_settled("t", (1,), lambda: 42) == 42
+
+    def test_an_assessment_is_named_by_its_code_version_and_stored_score(self, project, version):
+        assessment = scored(project, version, MIXED)
+        with_score = Assessment.objects.select_related("score").get(pk=assessment.pk)
+        named = settled(with_score)
+        assert str(assessment.code) in named and version.pk in named
+        # A stored figure that no longer matches the answers (as after an engine change),
+        # rescored: a new key, so that nothing kept from the old figure is read.
+        Score.objects.filter(assessment=assessment).update(overall=0)
+        scores_rescore(dry_run=False)
+        again = Assessment.objects.select_related("score").get(pk=assessment.pk)
+        assert settled(again) != named
 
 
 def engine_percent(assessment) -> float:
