@@ -37,7 +37,7 @@ from scoring.selectors.dashboard import (
 )
 from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.standings import chosen_standings
-from surveys.models import Assessment, Section
+from surveys.models import Section
 
 OVERALL = "overall"
 OWN, OTHERS = 0, 1  # the sides of `peer_figures`: the brand's own projects, the other brands'
@@ -117,11 +117,11 @@ _QUARTILE = (
     " END) / 4.0"
 )
 
-# `chosen_ids`: each project's chosen assessment and its side, used twice (the values and
-# the versions), so PostgreSQL computes it once. Section keys are numbered (the lowest id of
-# a section with the key; 0 for "overall", which a section key equal to it joins, as
-# `values_by_key` does) so that the sort behind the window compares integers, not texts. The
-# versions come as extra rows, every column but the last empty.
+# `chosen_ids`: each project's chosen assessment, its side and its version, used twice (the
+# values and the versions), so PostgreSQL computes it once. Section keys are numbered (the
+# lowest id of a section with the key; 0 for "overall", which a section key equal to it joins,
+# as `values_by_key` does) so that the sort behind the quartiles compares integers, not texts.
+# The versions come as extra rows, every column but the last empty.
 _PEER_FIGURES = """
 WITH chosen_ids AS ({chosen}),
 chosen AS (
@@ -144,7 +144,26 @@ peer_values AS (
     JOIN section_keys ON section_keys.y_key = sec.{key}
     WHERE section_score.{value} IS NOT NULL
 ),
-ranked AS (
+{reduced}
+SELECT reduced.y_side, COALESCE(section_keys.y_key, '{overall_key}'), y_n, y_total,
+    y_q1, y_q2, y_q3, NULL
+FROM reduced LEFT JOIN section_keys ON section_keys.y_key_id = reduced.y_key_id
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, y_version
+FROM (SELECT DISTINCT y_version FROM chosen_ids) versions
+"""
+# `reduced`: per side and key, the count, the sum and the three quartiles. PostgreSQL has them
+# as ordered-set aggregates (`percentile_cont` interpolates as Python's inclusive method does).
+_REDUCED_POSTGRESQL = """reduced AS (
+    SELECT y_side, y_key_id, COUNT(*) AS y_n, SUM(y_value) AS y_total,
+        percentile_cont(0.25) WITHIN GROUP (ORDER BY y_value) AS y_q1,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY y_value) AS y_q2,
+        percentile_cont(0.75) WITHIN GROUP (ORDER BY y_value) AS y_q3
+    FROM peer_values GROUP BY y_side, y_key_id
+)"""
+# Elsewhere (SQLite) each value is ranked in its side and key and `_QUARTILE` picks the two
+# values around each quartile.
+_REDUCED_RANKED = """ranked AS (
     SELECT y_side, y_key_id, y_value, ROW_NUMBER() OVER w - 1 AS y_i, COUNT(*) OVER w - 1 AS y_m
     FROM peer_values
     WINDOW w AS (
@@ -156,18 +175,7 @@ reduced AS (
     SELECT y_side, y_key_id, MAX(y_m) + 1 AS y_n, SUM(y_value) AS y_total,
         {q1} AS y_q1, {q2} AS y_q2, {q3} AS y_q3
     FROM ranked GROUP BY y_side, y_key_id
-)
-SELECT reduced.y_side, COALESCE(section_keys.y_key, '{overall_key}'), y_n, y_total,
-    y_q1, y_q2, y_q3, NULL
-FROM reduced LEFT JOIN section_keys ON section_keys.y_key_id = reduced.y_key_id
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, y_version
-FROM (
-    SELECT DISTINCT assessment.{version_id} AS y_version
-    FROM chosen_ids JOIN {assessment} assessment
-        ON assessment.{assessment_pk} = chosen_ids.latest_id
-) versions
-"""
+)""".format(**{f"q{i}": _QUARTILE.format(i=i) for i in (1, 2, 3)})
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,7 @@ def peer_figures(
         question_set_code=question_set_code,
     ).values(
         latest_id=F("assessment_id"),
+        y_version=F("version_id"),
         y_side=Case(
             When(project__brand_id=brand_id, then=Value(OWN)),
             default=Value(OTHERS),
@@ -231,12 +240,7 @@ def peer_figures(
         score_id=column(SectionScore, "score"),
         section_id=column(SectionScore, "section"),
         value=column(SectionScore, "value"),
-        assessment=quote(Assessment._meta.db_table),
-        assessment_pk=column(Assessment, "id"),
-        version_id=column(Assessment, "version"),
-        q1=_QUARTILE.format(i=1),
-        q2=_QUARTILE.format(i=2),
-        q3=_QUARTILE.format(i=3),
+        reduced=_REDUCED_POSTGRESQL if connection.vendor == "postgresql" else _REDUCED_RANKED,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
