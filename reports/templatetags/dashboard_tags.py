@@ -1,10 +1,11 @@
 """Filters of the dashboards' templates."""
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
@@ -55,7 +56,18 @@ def chart_table_rows(context, rows) -> SafeString:
     loops because the group dashboard's tables hold about 1,500 cells, drawn on the first
     request after every change of the figures."""
 
+    separator = get_format("DECIMAL_SEPARATOR", use_l10n=context.use_l10n)
+
     def shown(value) -> str:
+        # Texts, whole numbers and plain floats, most of the cells, the way `localize` writes
+        # them (no thousands separator: USE_THOUSAND_SEPARATOR is off), without its lookups.
+        kind = type(value)
+        if kind is str:
+            return escape(value)
+        if kind is int:
+            return str(value)
+        if kind is float and math.isfinite(value) and "e" not in (text := repr(value)):
+            return text.replace(".", separator)
         value = template_localtime(value, use_tz=context.use_tz)
         return conditional_escape(localize(value, use_l10n=context.use_l10n))
 

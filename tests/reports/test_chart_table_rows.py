@@ -23,6 +23,8 @@ ROWS = [
     [None, 1e-7, True, datetime.date(2026, 3, 31), "2026 Q1"],
     ["Ein Groß-Projekt", datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC), 7, None, ""],
     [2026, float("nan"), 0.1 + 0.2, 1 / 3, "<script>alert(1)</script>"],
+    ["Whole", -1234567, 10**20, -0.0, float("inf")],
+    ["Tiny and huge", 5e-324, -2.5e-5, 1.5e16, float("-inf")],
 ]
 
 
