@@ -24,6 +24,7 @@ tests/reports/test_charts.py builds every kind through plotly with its checks on
 asserts the same output.
 """
 
+import bisect
 import datetime
 import functools
 import json
@@ -138,6 +139,7 @@ class Levels:
     def __init__(self, bands: Iterable[Band]):
         ordered = sorted(bands, key=lambda b: float(b.min_percent))  # as _sorted_bands
         self._limits = [(float(b.min_percent), bool(getattr(b, "above", False))) for b in ordered]
+        self._minima = [minimum for minimum, _ in self._limits]
         self._names = [b.name for b in ordered]
         self._colours = [colour for _, colour in level_colours(ordered)]
 
@@ -147,11 +149,13 @@ class Levels:
         if percent is None:
             return None
         value = round(percent, 9)
-        reached = None
-        for index, (minimum, above) in enumerate(self._limits):
-            if value > minimum or (value == minimum and not above):
+        # The bands below `value` are reached; of those starting at it, the ones not marked
+        # `above` (the minima are sorted: a bisection, then the few equal to it).
+        reached = bisect.bisect_left(self._minima, value) - 1
+        for index in range(reached + 1, bisect.bisect_right(self._minima, value)):
+            if not self._limits[index][1]:
                 reached = index
-        return reached
+        return None if reached < 0 else reached
 
     def name(self, percent: float | None) -> str:
         index = self.index(percent)

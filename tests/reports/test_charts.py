@@ -5,6 +5,7 @@ import datetime
 import io
 import itertools
 import json
+import random
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -527,3 +528,23 @@ def test_figure_data_writes_decimals_as_numbers_and_nan_as_null():
     assert charts.figure_data(fig)["data"][0]["z"] == [[None]]
     decimal = every_figure()["heatmap of Decimal figures"]
     assert charts.figure_data(decimal)["data"][0]["z"] == [[62.5]]
+
+
+def test_the_band_reached_is_the_last_one_the_rule_lets_in_even_with_equal_minima():
+    """`Levels` finds the band by bisection; the rule it stands for, band by band: the last
+    band whose minimum is below the figure, or equal to it and not marked `above`."""
+    from scoring.selectors.dashboard import LevelBandInfo
+
+    rng = random.Random(7)
+    for _ in range(300):
+        minima = sorted(rng.choice([0, 10, 25, 25, 50, 50, 50, 75, 99.5]) for _ in range(4))
+        bands = [
+            LevelBandInfo(f"L{i}", float(m), above=rng.random() < 0.5) for i, m in enumerate(minima)
+        ]
+        levels = charts.Levels(bands)
+        for value in [*minima, -1, 100, *(rng.uniform(-5, 105) for _ in range(20))]:
+            expected = None
+            for index, band in enumerate(bands):
+                if value > band.min_percent or (value == band.min_percent and not band.above):
+                    expected = index
+            assert levels.index(value) == expected, (minima, [b.above for b in bands], value)
