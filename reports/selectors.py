@@ -1,12 +1,13 @@
 """Figures for the brand list, read through scoring's selectors, and the dashboards' filter options."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from brands.models import Brand, ProductLine, Project
 from reports.words import by_name
-from scoring.selectors import latest_validated_scores
+from scoring.selectors.standings import chosen_standings
 from surveys.models import QuestionSet, QuestionSetVersion, VersionStatus
 
 
@@ -18,22 +19,29 @@ class BrandRow:
     mean_percent: float | None
 
 
-def brand_overview(brands: QuerySet[Brand]) -> list[BrandRow]:
+def brand_overview(brands: QuerySet[Brand], *, on: datetime.date) -> list[BrandRow]:
+    """Each brand with its projects, how many have a figure on `on` and their mean: the
+    figures of the group's main question set, chosen as the brand page chooses them by
+    default (each project's latest validated assessment up to `on`), so that the list and
+    the brand's page agree and no mean mixes two sets. Two queries."""
     brands = by_name(brands.annotate(project_count=Count("projects")))
-    latest = latest_validated_scores(Project.objects.filter(brand__in=brands))
-    by_brand: dict[int, list[float]] = {}
-    for score in latest.values():
-        if score.overall is not None:
-            by_brand.setdefault(score.assessment.project.brand_id, []).append(float(score.overall))
+    projects = Project.objects.filter(brand__in=brands)
+    sums = {
+        row["project__brand_id"]: row
+        for row in chosen_standings(projects, on=on)
+        .filter(assessment__score__overall__isnull=False)
+        .values("project__brand_id")
+        .annotate(n=Count("pk"), total=Sum("assessment__score__overall"))
+    }
     rows = []
     for brand in brands:
-        figures = by_brand.get(brand.id, [])
+        found = sums.get(brand.id)
         rows.append(
             BrandRow(
                 brand=brand,
                 projects=brand.project_count,
-                assessed=len(figures),
-                mean_percent=sum(figures) / len(figures) * 100 if figures else None,
+                assessed=found["n"] if found else 0,
+                mean_percent=float(found["total"]) / found["n"] * 100 if found else None,
             )
         )
     return rows

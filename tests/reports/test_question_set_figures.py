@@ -118,6 +118,13 @@ class TestTheGroupDashboard:
         assert "Documentation" not in other
 
 
+class TestTheBrandList:
+    def test_a_brands_mean_is_of_the_main_set_only(self, client, scored, group_viewer, brand):
+        client.force_login(group_viewer)
+        rows = {row.brand: row for row in client.get(reverse("brand_list")).context["rows"]}
+        assert (rows[brand].projects, rows[brand].assessed, rows[brand].mean_percent) == (2, 1, 0)
+
+
 class TestTheBrandDashboard:
     def test_a_brand_figure_never_averages_two_sets(self, scored, lead, brand, second):
         main = brand_dashboard_data(lead, brand, filters(), today=TODAY)
