@@ -399,7 +399,17 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["project", "-assessed_on", "-created_at"]
-        indexes = [models.Index(fields=["project", "status", "assessed_on"])]
+        indexes = [
+            models.Index(fields=["project", "status", "assessed_on"]),
+            # The work still open (drafts, submissions) is a few dozen rows among thousands of
+            # validated ones; "My work", its count beside every page's navigation and the review
+            # queue look only at those.
+            models.Index(
+                fields=["status", "mode"],
+                condition=Q(status__in=[AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED]),
+                name="assessment_open_work",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(mode__in=AssessmentMode.values), name="assessment_mode_valid"
