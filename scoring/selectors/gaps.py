@@ -15,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from brands.models import Brand, Project, ProjectKind
+from scoring.selectors.figures_cache import cached_figures
 from scoring.selectors.standings import standing_on, standing_on_q, standings, stands_on
 from surveys.models import Answer, AnswerOption, Assessment, Question
 
@@ -245,13 +246,32 @@ def common_gaps(
     Four queries whatever the number of brands, projects and assessments: the
     projects' latest validated assessments at both dates, the statements of
     their versions (with each version's top score), and one aggregation over
-    the answers per date.
+    the answers per date; kept in the figures cache until a figure changes (then
+    two queries: the figures token and the projects' ids).
     """
     as_of = quarter_end or timezone.localdate()
-    previous_as_of = previous_quarter_end(as_of)
     projects = (projects if projects is not None else Project.objects.all()).filter(
         brand__in=brands
     )
+    # Kept until a figure changes (figures_cache): the lazy part of the group dashboard, asked
+    # by every reader, and two aggregations over tens of thousands of answers at group scale.
+    # The projects are named by their ids (one short query), whatever filters chose them.
+    ids = tuple(projects.order_by("pk").values_list("pk", flat=True))
+    parts = (ids, as_of, question_set_code, version_code)
+    return cached_figures(
+        "common-gaps",
+        parts,
+        lambda: _common_gaps(projects, as_of, question_set_code, version_code),
+    )
+
+
+def _common_gaps(
+    projects: QuerySet[Project],
+    as_of: datetime.date,
+    question_set_code: str | None,
+    version_code: str | None,
+) -> GapReport:
+    previous_as_of = previous_quarter_end(as_of)
     # Each project's latest validated assessment at both dates, from its standings: one
     # range read, a row per assessment standing on either date.
     standing = standings(

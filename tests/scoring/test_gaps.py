@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from brands.models import Brand
+from brands.models import Brand, Project
 from scoring.selectors import common_gaps
+from scoring.selectors.figures_cache import forget_cached_figures
 from scoring.services import score_store
 from surveys.models import Assessment, AssessmentStatus
 from tests import factories
@@ -251,10 +252,24 @@ def test_it_agrees_with_a_plain_recomputation(group, as_of):
 
 
 def test_it_takes_a_fixed_number_of_queries(group, version, django_assert_num_queries):
-    with django_assert_num_queries(4):
-        common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    forget_cached_figures()
+    # The figures token, the projects' ids, then the four reads.
+    with django_assert_num_queries(6):
+        first = common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    with django_assert_num_queries(2):  # kept until a figure changes
+        assert common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END) == first
     for brand in Brand.objects.all():
         project = factories.ProjectFactory(brand=brand, kind="both")
         validated(project, version, {"doc-purpose": "no", "mon-drift": "partly"}, IN_Q4)
-    with django_assert_num_queries(4):
-        common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    with django_assert_num_queries(6):  # a validation: read again, with the new projects
+        again = common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    assert again.projects == first.projects + Brand.objects.count()
+
+
+def test_what_is_kept_depends_on_the_projects_the_filters_choose(group, version):
+    forget_cached_figures()
+    everything = common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END)
+    batch = Project.objects.filter(kind="batch")
+    narrowed = common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END, projects=batch)
+    assert narrowed.projects == batch.count() < everything.projects
+    assert common_gaps(brands=Brand.objects.all(), quarter_end=Q1_END) == everything
