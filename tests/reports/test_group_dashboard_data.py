@@ -237,4 +237,4 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     few = queries()
     add_projects(9)
     assert queries() == few
-    assert few <= 15
+    assert few <= 17  # 15, and the common gaps reading the figures token and the projects
