@@ -6,7 +6,7 @@ includes templates/surveys/rounds/_interviews.html with what interview_slots() r
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -41,13 +41,13 @@ def started_assessment_ids(assessment_ids) -> set[int]:
     if not ids:
         return set()
     answered = Q(option__isnull=False) | Q(is_na=True)
-    with_answers = Answer.objects.filter(answered, assessment_id__in=ids, carried_over=False)
-    timed = Assessment.objects.filter(id__in=ids).filter(
-        Q(interview_seconds__gt=0) | Q(interview_resumed_at__isnull=False)
+    # One row per assessment, each answer looked for by its assessment's index until the
+    # first is found: a group-wide round's assessments have tens of thousands of answers.
+    own_answer = Answer.objects.filter(answered, assessment_id=OuterRef("pk"), carried_over=False)
+    started = Assessment.objects.filter(id__in=ids).filter(
+        Exists(own_answer) | Q(interview_seconds__gt=0) | Q(interview_resumed_at__isnull=False)
     )
-    return set(with_answers.values_list("assessment_id", flat=True)) | set(
-        timed.values_list("id", flat=True)
-    )
+    return set(started.values_list("id", flat=True))
 
 
 def is_done(assessment: Assessment | None) -> bool:

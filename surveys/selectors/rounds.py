@@ -289,8 +289,13 @@ def round_progress(
     """Progress per brand and project as `user` may see it; `scores` (project id -> overall %
     of its validated assessment in the round) fills the rows' figures."""
     members = list(_members(round_))
-    ids = [a.pk for m in members if (a := current_assessment(m)) is not None]
-    recorded = _recorded_counts(ids)
+    # Only a draft's state depends on its answers (started or not): the others' are not counted.
+    drafts = [
+        a.pk
+        for m in members
+        if (a := current_assessment(m)) is not None and a.status == AssessmentStatus.DRAFT
+    ]
+    recorded = _recorded_counts(drafts)
     scores = scores or {}
     everyone = sees_every_brand(user)
     mine = (
