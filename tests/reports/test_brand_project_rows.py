@@ -2,7 +2,6 @@
 them: the same cells, words in the reader's language, every text escaped."""
 
 import datetime
-import re
 
 import pytest
 from django.template import Context, Template
@@ -11,6 +10,7 @@ from django.utils import translation
 from reports.dashboards.brand import OpenAssessment, ProjectRow
 from surveys.models import AssessmentStatus
 from tests import factories
+from tests.markup import same_html
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,6 @@ LOOP = Template(
 """
 )
 TAG = Template("{% load dashboard_tags %}{% brand_project_rows rows sections %}")
-
-
-def _same_html(html: str) -> str:
-    """The markup without the loop's indentation and line breaks between and inside tags."""
-    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
 
 def _open(status: str, answered: int, total: int) -> OpenAssessment:
@@ -116,7 +111,7 @@ def test_the_tag_draws_what_the_loop_drew(language):
     with translation.override(language):
         expected = LOOP.render(Context({"rows": rows, "data": {"sections": sections}}))
         drawn = TAG.render(Context({"rows": rows, "sections": sections}))
-    assert _same_html(drawn) == _same_html(expected)
+    assert same_html(drawn) == same_html(expected)
     assert "<b>" not in drawn and "&lt;b&gt;" in drawn
     assert drawn.count("<tr>") == 5
 

@@ -2,7 +2,6 @@
 them: the same cells, words in the reader's language, every text escaped."""
 
 import datetime
-import re
 
 import pytest
 from django.template import Context, Template
@@ -11,6 +10,7 @@ from django.utils import translation
 from surveys.models import AssessmentMode, AssessmentStatus, RoundMode
 from surveys.selectors.rounds import MemberRow
 from tests import factories
+from tests.markup import same_html
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ LOOP = Template(
 """
 )
 TAG = Template("{% load round_tags %}{% round_member_rows rows %}")
-
-
-def _same_html(html: str) -> str:
-    """The markup without the loop's indentation and line breaks between and inside tags."""
-    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
 
 def _rows(version) -> list[MemberRow]:
@@ -67,7 +62,7 @@ def test_the_tag_draws_what_the_loop_drew(language, version):
     with translation.override(language):
         expected = LOOP.render(Context({"b": {"rows": rows}}))
         drawn = TAG.render(Context({"rows": rows}))
-    assert _same_html(drawn) == _same_html(expected)
+    assert same_html(drawn) == same_html(expected)
     assert "<decides>" not in drawn and "&lt;decides&gt;" in drawn
     assert drawn.count("<tr>") == 5
 
